@@ -1,0 +1,16 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { DatabaseModule, ServiceKitModule, type ServiceIdentity } from '@chat/service-kit';
+import type { AuthConfig } from './config';
+
+@Module({})
+export class AppModule {
+  static register(config: AuthConfig, identity: ServiceIdentity): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ServiceKitModule.forRoot({ identity, config, topics: [] }),
+        DatabaseModule.forRoot({ url: config.DATABASE_URL, entities: [], migrations: [] }),
+      ],
+    };
+  }
+}

@@ -1,0 +1,13 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { ServiceKitModule, type ServiceIdentity } from '@chat/service-kit';
+import type { GatewayConfig } from './config';
+
+@Module({})
+export class AppModule {
+  static register(config: GatewayConfig, identity: ServiceIdentity): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [ServiceKitModule.forRoot({ identity, config, topics: [] })],
+    };
+  }
+}

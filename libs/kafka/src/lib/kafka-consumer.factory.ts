@@ -1,0 +1,25 @@
+import { Injectable } from '@nestjs/common';
+import { KafkaClient } from './kafka-client';
+import { ManagedConsumer, type ConsumerOptions, type ConsumerStatus } from './kafka-consumer';
+import { KafkaProducer } from './kafka-producer';
+
+/** Creates the service's consumers and keeps them, for readiness and for shutdown. */
+@Injectable()
+export class KafkaConsumerFactory {
+  private readonly consumers: ManagedConsumer[] = [];
+
+  constructor(
+    private readonly client: KafkaClient,
+    private readonly producer: KafkaProducer,
+  ) {}
+
+  create(options: ConsumerOptions): ManagedConsumer {
+    const consumer = new ManagedConsumer(this.client, this.producer, options);
+    this.consumers.push(consumer);
+    return consumer;
+  }
+
+  statuses(): ConsumerStatus[] {
+    return this.consumers.map((consumer) => consumer.status());
+  }
+}

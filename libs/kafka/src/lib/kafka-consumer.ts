@@ -1,0 +1,285 @@
+import { Logger } from '@nestjs/common';
+import type { Consumer, EachBatchPayload } from 'kafkajs';
+import { deadLetterTopicOf, Headers, newTraceId, ProtocolError } from '@chat/protocol';
+import { runWithTrace } from '@chat/logging';
+import { backoffDelay, sleep, type BackoffOptions } from './backoff';
+import { toConsumedRecord, type ConsumedRecord } from './consumed-record';
+import { ConsumerInterrupted, describeError, PermanentError, TransientError } from './errors';
+import type { KafkaClient } from './kafka-client';
+import type { KafkaProducer } from './kafka-producer';
+import { provisionTopics } from './topic-provisioner';
+
+export interface ConsumerOptions {
+  groupId: string;
+  topics: string[];
+  /** Handles one record; give this or `handleBatch`. */
+  handle?: (record: ConsumedRecord) => Promise<void>;
+  /**
+   * Handles consecutive records of one partition together (e.g. one database transaction). If it
+   * fails with anything but a TransientError, the records are retried one by one to isolate the bad one.
+   */
+  handleBatch?: (records: ConsumedRecord[]) => Promise<void>;
+  maxBatchRecords?: number;
+  /** Attempts for an unclassified error before the record is dead-lettered. */
+  maxAttempts?: number;
+  retryBackoff?: BackoffOptions;
+  /** Partitions handled in parallel by this process; order holds within each partition. */
+  partitionsConsumedConcurrently?: number;
+  sessionTimeoutMs?: number;
+  /** Where a new group starts: the earliest record (default) or only new ones. */
+  fromBeginning?: boolean;
+}
+
+export interface ConsumerStatus {
+  groupId: string;
+  topics: string[];
+  joined: boolean;
+  lastError?: string;
+}
+
+interface BatchControl {
+  heartbeat(): Promise<void>;
+  interrupted(): boolean;
+}
+
+/** Commit at least this often while working through a long batch, so a crash repeats little. */
+const COMMIT_INTERVAL_MS = 1000;
+
+/**
+ * A consumer group member with the semantics every service relies on: offsets are committed only
+ * after the handler finished the records before them; a record that keeps failing goes to
+ * `<topic>.dlq` with its original key, value and headers plus the error, and the partition moves on;
+ * transient failures are retried with backoff without losing the partition's order.
+ */
+export class ManagedConsumer {
+  private readonly logger: Logger;
+  private readonly options: Required<Omit<ConsumerOptions, 'handle' | 'handleBatch'>> & Pick<ConsumerOptions, 'handle' | 'handleBatch'>;
+  private consumer: Consumer | null = null;
+  private readonly stopping = new AbortController();
+  private running: Promise<void> | null = null;
+  private firstRun: Promise<void>;
+  private resolveFirstRun!: () => void;
+  private crashed: ((error: Error) => void) | null = null;
+  private joined = false;
+  private lastError: string | undefined;
+
+  constructor(
+    private readonly client: KafkaClient,
+    private readonly producer: KafkaProducer,
+    options: ConsumerOptions,
+  ) {
+    if (!options.handle === !options.handleBatch) throw new Error('ConsumerOptions: give exactly one of handle or handleBatch');
+    this.options = {
+      maxBatchRecords: 500,
+      maxAttempts: 5,
+      retryBackoff: { initialMs: 200, maxMs: 10000 },
+      partitionsConsumedConcurrently: 1,
+      sessionTimeoutMs: 30000,
+      fromBeginning: true,
+      ...options,
+    };
+    this.logger = new Logger(`KafkaConsumer:${options.groupId}`);
+    this.firstRun = new Promise((resolve) => (this.resolveFirstRun = resolve));
+    client.onShutdown(() => this.stop());
+  }
+
+  /**
+   * Connects, subscribes and starts consuming once Kafka is reachable. Resolves when consumption
+   * first started; from then on a consumer that crashes for good is replaced, with backoff.
+   */
+  start(): Promise<void> {
+    this.running ??= this.runLoop();
+    return Promise.race([this.firstRun, this.running]);
+  }
+
+  status(): ConsumerStatus {
+    return { groupId: this.options.groupId, topics: this.options.topics, joined: this.joined, lastError: this.lastError };
+  }
+
+  /** Stops fetching, lets the batch in hand finish (and commit), leaves the group. */
+  async stop(): Promise<void> {
+    this.stopping.abort();
+    this.crashed?.(new ConsumerInterrupted());
+    await this.consumer?.disconnect();
+    await this.running;
+    this.joined = false;
+    this.logger.log('consumer stopped');
+  }
+
+  private createConsumer(): Consumer {
+    const consumer = this.client.kafka.consumer({
+      groupId: this.options.groupId,
+      sessionTimeout: this.options.sessionTimeoutMs,
+      heartbeatInterval: 3000,
+      allowAutoTopicCreation: false,
+      retry: { initialRetryTime: 300, retries: 10, maxRetryTime: 10000 },
+    });
+    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+      this.joined = true;
+      this.lastError = undefined;
+      this.logger.log({ msg: 'joined group', assignment: payload.memberAssignment });
+    });
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      this.joined = false;
+      this.lastError = describeError(payload.error);
+      this.logger.error({ msg: 'consumer crashed', error: this.lastError, restartedByClient: payload.restart });
+      // kafkajs restarts by itself after retriable failures; after the others this member is dead.
+      if (!payload.restart) this.crashed?.(payload.error);
+    });
+    return consumer;
+  }
+
+  private async runLoop(): Promise<void> {
+    await Promise.race([this.client.connected(), new Promise((resolve) => this.stopping.signal.addEventListener('abort', resolve))]);
+    const deadLetterTopics = this.options.topics.map(deadLetterTopicOf);
+    for (let attempt = 1; !this.stopping.signal.aborted; attempt += 1) {
+      const consumer = this.createConsumer();
+      this.consumer = consumer;
+      const crash = new Promise<Error>((resolve) => (this.crashed = resolve));
+      try {
+        await provisionTopics(this.client.admin, deadLetterTopics, this.client.options.replicationFactor);
+        await consumer.connect();
+        await consumer.subscribe({ topics: this.options.topics, fromBeginning: this.options.fromBeginning });
+        await consumer.run({
+          autoCommit: false,
+          eachBatchAutoResolve: false,
+          partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently,
+          eachBatch: (payload) => this.eachBatch(consumer, payload),
+        });
+        this.resolveFirstRun();
+        attempt = 0;
+        await crash;
+      } catch (error) {
+        this.lastError = describeError(error);
+      }
+      if (this.stopping.signal.aborted) return;
+      const delay = backoffDelay(Math.max(1, attempt), { initialMs: 500, maxMs: 10000 });
+      this.logger.warn({ msg: 'consumer not running, starting a new one', retryInMs: delay, error: this.lastError });
+      await consumer.disconnect().catch(() => undefined);
+      await sleep(delay, this.stopping.signal);
+    }
+  }
+
+  private async eachBatch(consumer: Consumer, { batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+    const control: BatchControl = {
+      heartbeat,
+      interrupted: () => this.stopping.signal.aborted || !isRunning() || isStale(),
+    };
+    const records = batch.messages.map((message) => toConsumedRecord(batch.topic, batch.partition, message));
+    let committedUpTo: string | null = null;
+    let lastCommitAt = Date.now();
+    let doneUpTo: string | null = null;
+
+    const commit = async () => {
+      if (doneUpTo === null || doneUpTo === committedUpTo) return;
+      await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: nextOffset(doneUpTo) }]);
+      committedUpTo = doneUpTo;
+      lastCommitAt = Date.now();
+    };
+    const markDone = async (offset: string) => {
+      resolveOffset(offset);
+      doneUpTo = offset;
+      if (Date.now() - lastCommitAt >= COMMIT_INTERVAL_MS) await commit();
+      await heartbeat();
+    };
+
+    try {
+      if (this.options.handleBatch) {
+        const handleBatch = this.options.handleBatch;
+        for (const chunk of chunks(records, this.options.maxBatchRecords)) {
+          await this.processChunk(chunk, handleBatch, control);
+          await markDone(chunk[chunk.length - 1].offset);
+        }
+      } else {
+        const handle = this.options.handle as (record: ConsumedRecord) => Promise<void>;
+        for (const record of records) {
+          await this.processRecord(record, handle, control);
+          await markDone(record.offset);
+        }
+      }
+      await commit();
+    } catch (error) {
+      if (!(error instanceof ConsumerInterrupted)) throw error;
+      // Stopping or rebalanced: keep what is finished, leave the rest for whoever owns the partition next.
+      if (!isStale()) await commit().catch((commitError: unknown) => this.logger.warn({ msg: 'commit on interrupt failed', error: describeError(commitError) }));
+    }
+  }
+
+  private async processChunk(records: ConsumedRecord[], handleBatch: (records: ConsumedRecord[]) => Promise<void>, control: BatchControl): Promise<void> {
+    for (let attempt = 1; ; attempt += 1) {
+      if (control.interrupted()) throw new ConsumerInterrupted();
+      try {
+        await handleBatch(records);
+        return;
+      } catch (error) {
+        if (error instanceof TransientError) {
+          await this.backoff(attempt, error, records[0], control);
+          continue;
+        }
+        this.logger.warn({ msg: 'batch failed, isolating records', records: records.length, error: describeError(error) });
+        for (const record of records) await this.processRecord(record, (one) => handleBatch([one]), control);
+        return;
+      }
+    }
+  }
+
+  private async processRecord(record: ConsumedRecord, handle: (record: ConsumedRecord) => Promise<void>, control: BatchControl): Promise<void> {
+    for (let attempt = 1; ; attempt += 1) {
+      if (control.interrupted()) throw new ConsumerInterrupted();
+      try {
+        await runWithTrace(record.traceId ?? newTraceId(), () => handle(record));
+        return;
+      } catch (error) {
+        const permanent = error instanceof PermanentError || error instanceof ProtocolError;
+        if (permanent || (!(error instanceof TransientError) && attempt >= this.options.maxAttempts)) {
+          await this.deadLetter(record, error, attempt);
+          return;
+        }
+        await this.backoff(attempt, error, record, control);
+      }
+    }
+  }
+
+  /** Waits before the next attempt, heartbeating so the group does not evict a patient member. */
+  private async backoff(attempt: number, error: unknown, record: ConsumedRecord, control: BatchControl): Promise<void> {
+    const delay = backoffDelay(attempt, this.options.retryBackoff);
+    this.logger.warn({ msg: 'handler failed, retrying', topic: record.topic, partition: record.partition, offset: record.offset, attempt, retryInMs: delay, error: describeError(error) });
+    const until = Date.now() + delay;
+    while (Date.now() < until) {
+      if (control.interrupted()) throw new ConsumerInterrupted();
+      await sleep(Math.min(1000, until - Date.now()), this.stopping.signal);
+      await control.heartbeat();
+    }
+  }
+
+  private async deadLetter(record: ConsumedRecord, error: unknown, attempts: number): Promise<void> {
+    const topic = deadLetterTopicOf(record.topic).name;
+    await this.producer.sendRaw(topic, [
+      {
+        key: record.key,
+        value: record.value,
+        headers: {
+          ...record.rawHeaders,
+          [Headers.dlqError]: describeError(error).slice(0, 4000),
+          [Headers.dlqSourceTopic]: record.topic,
+          [Headers.dlqSourcePartition]: String(record.partition),
+          [Headers.dlqSourceOffset]: record.offset,
+          [Headers.dlqConsumerGroup]: this.options.groupId,
+          [Headers.dlqAttempts]: String(attempts),
+          [Headers.dlqFailedAt]: new Date().toISOString(),
+        },
+      },
+    ]);
+    this.logger.error({ msg: 'record dead-lettered', topic: record.topic, partition: record.partition, offset: record.offset, deadLetterTopic: topic, attempts, error: describeError(error) });
+  }
+}
+
+function nextOffset(offset: string): string {
+  return (BigInt(offset) + 1n).toString();
+}
+
+function chunks<T>(items: T[], size: number): T[][] {
+  const result: T[][] = [];
+  for (let i = 0; i < items.length; i += size) result.push(items.slice(i, i + size));
+  return result;
+}

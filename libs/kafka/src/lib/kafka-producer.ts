@@ -1,0 +1,167 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { CompressionTypes, Partitioners, type IHeaders, type Message, type Producer, type TopicMessages } from 'kafkajs';
+import { encodeEnvelope, Headers, type Envelope } from '@chat/protocol';
+import { backoffDelay, sleep } from './backoff';
+import { describeError } from './errors';
+import { KafkaClient, withTimeout } from './kafka-client';
+
+export interface OutgoingRecord {
+  /** Decides the partition and so the order: records with one key are consumed in produce order. */
+  key: string | null;
+  envelope: Envelope;
+  headers?: Record<string, string>;
+  partition?: number;
+}
+
+interface Pending {
+  topic: string;
+  messages: Message[];
+  resolve: () => void;
+  reject: (error: Error) => void;
+}
+
+/** Records per produce request; larger bursts go out in several requests, in order. */
+const MAX_RECORDS_PER_REQUEST = 2000;
+const CLOSE_FLUSH_TIMEOUT_MS = 5000;
+
+/**
+ * The one producer of a service: idempotent, acknowledged by all in-sync replicas, retried by kafkajs
+ * with backoff. Concurrent `send` calls are queued and go out together in the next produce request
+ * (one request in flight at a time keeps per-key order under retries and batches naturally under load).
+ * A resolved `send` means the records are durable in Kafka.
+ */
+@Injectable()
+export class KafkaProducer {
+  private readonly logger = new Logger(KafkaProducer.name);
+  private readonly producer: Producer;
+  private connecting: Promise<void> | null = null;
+  private queue: Pending[] = [];
+  private flushing: Promise<void> | null = null;
+  private closed = false;
+  private readonly sendTimeoutMs: number;
+
+  constructor(private readonly client: KafkaClient) {
+    this.sendTimeoutMs = client.options.sendTimeoutMs ?? 10000;
+    this.producer = client.kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      createPartitioner: Partitioners.DefaultPartitioner,
+      allowAutoTopicCreation: false,
+      // Idempotence holds only if kafkajs never gives up on a batch; callers are bounded by sendTimeoutMs.
+      retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 300, maxRetryTime: 5000 },
+    });
+    client.onShutdown(() => this.close());
+  }
+
+  /** Produces envelopes to one topic; trace id, produce time and record type go into headers too. */
+  send(topic: string, records: OutgoingRecord[]): Promise<void> {
+    const messages = records.map((record) => ({
+      key: record.key,
+      value: encodeEnvelope(record.envelope),
+      partition: record.partition,
+      headers: {
+        ...record.headers,
+        [Headers.traceId]: record.envelope.traceId,
+        [Headers.producedAt]: String(record.envelope.producedAt),
+        [Headers.recordType]: record.envelope.type,
+      },
+    }));
+    return this.sendRaw(topic, messages);
+  }
+
+  /** Produces records as they are (used for dead letters, whose value may not even be JSON). */
+  sendRaw(topic: string, messages: Message[]): Promise<void> {
+    if (this.closed) return Promise.reject(new Error('producer is closed'));
+    if (messages.length === 0) return Promise.resolve();
+    const accepted = new Promise<void>((resolve, reject) => {
+      this.queue.push({ topic, messages, resolve, reject });
+    });
+    this.scheduleFlush();
+    return withTimeout(accepted, this.sendTimeoutMs, `kafka produce to ${topic} not acknowledged within ${this.sendTimeoutMs} ms`);
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushing) return;
+    this.flushing = this.flushLoop().finally(() => {
+      this.flushing = null;
+      if (this.queue.length > 0) this.scheduleFlush();
+    });
+  }
+
+  private async flushLoop(): Promise<void> {
+    await this.connect();
+    // Let callers in the same tick join this request.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    while (this.queue.length > 0) {
+      const batch = this.takeBatch();
+      try {
+        await this.producer.sendBatch({
+          acks: -1,
+          compression: CompressionTypes.None,
+          topicMessages: groupByTopic(batch),
+        });
+        for (const pending of batch) pending.resolve();
+      } catch (error) {
+        const failure = error instanceof Error ? error : new Error(String(error));
+        this.logger.error({ msg: 'produce failed', error: describeError(failure), records: batch.length });
+        for (const pending of batch) pending.reject(failure);
+      }
+    }
+  }
+
+  /** Connects once, retrying until it works; kafkajs reconnects by itself after that. */
+  private connect(): Promise<void> {
+    this.connecting ??= (async () => {
+      await this.client.connected();
+      for (let attempt = 1; ; attempt += 1) {
+        try {
+          await this.producer.connect();
+          return;
+        } catch (error) {
+          const delay = backoffDelay(attempt, { initialMs: 500, maxMs: 10000 });
+          this.logger.warn({ msg: 'producer connect failed, retrying', attempt, retryInMs: delay, error: describeError(error) });
+          await sleep(delay);
+        }
+      }
+    })();
+    return this.connecting;
+  }
+
+  private takeBatch(): Pending[] {
+    const batch: Pending[] = [];
+    let count = 0;
+    while (this.queue.length > 0 && (batch.length === 0 || count + this.queue[0].messages.length <= MAX_RECORDS_PER_REQUEST)) {
+      const next = this.queue.shift() as Pending;
+      count += next.messages.length;
+      batch.push(next);
+    }
+    return batch;
+  }
+
+  private async close(): Promise<void> {
+    this.closed = true;
+    // Give queued records a bounded chance to go out; what does not is the callers' to retry.
+    if (this.flushing) await withTimeout(this.flushing, CLOSE_FLUSH_TIMEOUT_MS, 'flush on close timed out').catch(() => undefined);
+    await this.producer.disconnect();
+  }
+}
+
+function groupByTopic(batch: Pending[]): TopicMessages[] {
+  const byTopic = new Map<string, Message[]>();
+  for (const pending of batch) {
+    const list = byTopic.get(pending.topic) ?? [];
+    list.push(...pending.messages);
+    byTopic.set(pending.topic, list);
+  }
+  return [...byTopic].map(([topic, messages]) => ({ topic, messages }));
+}
+
+export function headersToStrings(headers: IHeaders | undefined): Record<string, string> {
+  const result: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    if (value === undefined) continue;
+    const first = Array.isArray(value) ? value[0] : value;
+    result[name] = Buffer.isBuffer(first) ? first.toString('utf8') : String(first);
+  }
+  return result;
+}

@@ -1,0 +1,7 @@
+export * from './lib/config';
+export * from './lib/readiness';
+export * from './lib/service-identity';
+export * from './lib/service-kit.module';
+export * from './lib/heartbeat.publisher';
+export * from './lib/database.module';
+export * from './lib/bootstrap';

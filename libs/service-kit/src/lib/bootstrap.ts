@@ -1,0 +1,67 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import type { DynamicModule, INestApplication } from '@nestjs/common';
+import type { z } from 'zod';
+import { createRootLogger, PinoNestLogger } from '@chat/logging';
+import type { ServiceName } from '@chat/protocol';
+import { ConfigError, loadConfig, type BaseConfig } from './config';
+import { ReadinessRegistry } from './readiness';
+import type { ServiceIdentity } from './service-identity';
+
+/** Exit status for a configuration the service cannot run with (sysexits' EX_CONFIG). */
+export const EXIT_INVALID_CONFIG = 78;
+
+export interface ServiceDefinition<S extends z.ZodType<BaseConfig>> {
+  service: ServiceName;
+  configSchema: S;
+  rootModule: (config: z.output<S>, identity: ServiceIdentity) => DynamicModule;
+}
+
+/**
+ * Starts a service: validated config (or a clear message and exit 78), JSON logs, HTTP with health
+ * endpoints, and graceful shutdown on SIGTERM/SIGINT bounded by SHUTDOWN_TIMEOUT_MS.
+ */
+export async function runService<S extends z.ZodType<BaseConfig>>(definition: ServiceDefinition<S>): Promise<INestApplication> {
+  const config = loadConfigOrExit(definition.service, definition.configSchema);
+  const identity: ServiceIdentity = { service: definition.service, instanceId: config.INSTANCE_ID, startedAt: Date.now() };
+  const root = createRootLogger({ service: definition.service, instanceId: identity.instanceId, level: config.LOG_LEVEL });
+  const logger = new PinoNestLogger(root);
+
+  process.on('unhandledRejection', (reason) => {
+    root.fatal({ err: reason }, 'unhandled promise rejection; exiting');
+    process.exitCode = 1;
+    process.kill(process.pid, 'SIGTERM');
+  });
+
+  const app = await NestFactory.create(definition.rootModule(config, identity), { logger, abortOnError: false });
+  const readiness = app.get(ReadinessRegistry);
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      root.info({ signal }, 'shutdown requested: draining');
+      readiness.markShuttingDown();
+      setTimeout(() => {
+        root.error({ timeoutMs: config.SHUTDOWN_TIMEOUT_MS }, 'graceful shutdown timed out; exiting');
+        process.exit(1);
+      }, config.SHUTDOWN_TIMEOUT_MS).unref();
+    });
+  }
+  app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
+  await app.listen(config.HTTP_PORT, config.HTTP_HOST);
+  root.info({ port: config.HTTP_PORT, host: config.HTTP_HOST }, `${definition.service} listening`);
+  return app;
+}
+
+function loadConfigOrExit<S extends z.ZodType<BaseConfig>>(service: ServiceName, schema: S): z.output<S> {
+  try {
+    return loadConfig(schema);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    // Written directly: the logger needs the config that just failed.
+    const lines = error.problems.map((p) => `  ${p.variable}: ${p.problem}`).join('\n');
+    process.stderr.write(
+      `${JSON.stringify({ level: 'fatal', service, msg: 'invalid configuration', problems: error.problems })}\n` +
+        `${service}: invalid configuration, not starting:\n${lines}\n`,
+    );
+    process.exit(EXIT_INVALID_CONFIG);
+  }
+}

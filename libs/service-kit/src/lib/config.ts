@@ -1,0 +1,71 @@
+import { hostname } from 'node:os';
+import { z } from 'zod';
+import { LOG_LEVELS } from '@chat/logging';
+
+/** Thrown when the environment does not describe a runnable service; lists every bad variable. */
+export class ConfigError extends Error {
+  constructor(readonly problems: { variable: string; problem: string }[]) {
+    super(`invalid configuration: ${problems.map((p) => `${p.variable}: ${p.problem}`).join('; ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** An environment variable holding an integer within bounds; empty counts as unset. */
+export function envInt(options: { min: number; max: number; default?: number }) {
+  const schema = z
+    .string()
+    .trim()
+    .regex(/^-?\d+$/, 'must be an integer')
+    .transform(Number)
+    .pipe(z.number().int().min(options.min, `must be at least ${options.min}`).max(options.max, `must be at most ${options.max}`));
+  return options.default === undefined ? schema : z.preprocess(emptyToUndefined, schema.optional()).transform((v) => v ?? options.default as number);
+}
+
+function emptyToUndefined(value: unknown): unknown {
+  return typeof value === 'string' && value.trim() === '' ? undefined : value;
+}
+
+/** `host:port[,host:port…]` as in every Kafka client's bootstrap list. */
+export const brokerList = z
+  .string({ error: 'is required (comma-separated host:port list)' })
+  .trim()
+  .min(1, 'is required (comma-separated host:port list)')
+  .transform((value) => value.split(',').map((b) => b.trim()).filter(Boolean))
+  .pipe(z.array(z.string().regex(/^[A-Za-z0-9.\-_[\]:]+:\d{1,5}$/, 'each broker must look like host:port')).min(1));
+
+/** Instance ids name per-instance Kafka topics and consumer groups, so they stay DNS-label-like. */
+export const instanceId = z
+  .preprocess(emptyToUndefined, z.string().trim().toLowerCase().regex(/^[a-z0-9][a-z0-9-]{0,59}$/, 'must be 1-60 characters of a-z, 0-9 and -').optional())
+  .transform((value) => value ?? hostname().toLowerCase().replace(/[^a-z0-9-]/g, '-').slice(0, 60));
+
+/** What every service reads from its environment. */
+export const baseConfigSchema = z.object({
+  NODE_ENV: z.preprocess(emptyToUndefined, z.enum(['development', 'production', 'test']).default('development')),
+  KAFKA_BROKERS: brokerList,
+  KAFKA_REPLICATION_FACTOR: envInt({ min: 1, max: 7, default: 1 }),
+  HTTP_PORT: envInt({ min: 1, max: 65535 }),
+  HTTP_HOST: z.preprocess(emptyToUndefined, z.string().default('0.0.0.0')),
+  LOG_LEVEL: z.preprocess(emptyToUndefined, z.enum(LOG_LEVELS).default('info')),
+  INSTANCE_ID: instanceId,
+  /** After SIGTERM, graceful shutdown gets this long before the process exits anyway. */
+  SHUTDOWN_TIMEOUT_MS: envInt({ min: 1000, max: 600000, default: 25000 }),
+  HEARTBEAT_INTERVAL_MS: envInt({ min: 500, max: 600000, default: 5000 }),
+});
+
+export type BaseConfig = z.infer<typeof baseConfigSchema>;
+
+/** A PostgreSQL connection string, for the services that own tables. */
+export const databaseUrl = z
+  .string({ error: 'is required (postgres://user:password@host:port/database)' })
+  .trim()
+  .regex(/^postgres(ql)?:\/\/.+\/.+/, 'must be a postgres:// URL with a database name');
+
+export function loadConfig<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv = process.env): z.output<S> {
+  const result = schema.safeParse(env);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => ({
+    variable: issue.path.map(String).join('.') || '(environment)',
+    problem: issue.code === 'invalid_type' && issue.input === undefined ? 'is required' : issue.message,
+  }));
+  throw new ConfigError(problems);
+}

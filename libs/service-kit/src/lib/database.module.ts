@@ -1,0 +1,64 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { DataSource, type EntitySchema, type MixedList } from 'typeorm';
+import { ReadinessRegistry } from './readiness';
+
+export interface DatabaseOptions {
+  url: string;
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type -- TypeORM's own signature
+  entities: MixedList<Function | string | EntitySchema>;
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type -- TypeORM's own signature
+  migrations: MixedList<Function | string>;
+  poolSize?: number;
+}
+
+const READINESS_TIMEOUT_MS = 2000;
+
+/**
+ * The service's own PostgreSQL database through TypeORM: migrations run at start (never
+ * `synchronize`), and `/readyz` includes a `select 1` round trip.
+ */
+@Module({})
+export class DatabaseModule {
+  static forRoot(options: DatabaseOptions): DynamicModule {
+    return {
+      module: DatabaseModule,
+      imports: [
+        TypeOrmModule.forRoot({
+          type: 'postgres',
+          url: options.url,
+          entities: options.entities,
+          migrations: options.migrations,
+          migrationsRun: true,
+          synchronize: false,
+          extra: { max: options.poolSize ?? 10, connectionTimeoutMillis: 5000 },
+          retryAttempts: 30,
+          retryDelay: 2000,
+        }),
+      ],
+      providers: [
+        {
+          provide: 'DATABASE_READINESS',
+          inject: [DataSource, ReadinessRegistry],
+          useFactory: (dataSource: DataSource, readiness: ReadinessRegistry) => {
+            readiness.register('database', async () => {
+              let timer: NodeJS.Timeout | undefined;
+              try {
+                await Promise.race([
+                  dataSource.query('select 1'),
+                  new Promise((_, reject) => {
+                    timer = setTimeout(() => reject(new Error('select 1 timed out')), READINESS_TIMEOUT_MS);
+                  }),
+                ]);
+                return { ok: true };
+              } finally {
+                clearTimeout(timer);
+              }
+            });
+            return true;
+          },
+        },
+      ],
+    };
+  }
+}

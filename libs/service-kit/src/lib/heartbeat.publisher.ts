@@ -1,0 +1,49 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { InstanceHeartbeat, Topics } from '@chat/protocol';
+import { KafkaClient, KafkaProducer } from '@chat/kafka';
+import { SERVICE_CONFIG, SERVICE_IDENTITY, type BaseConfig, type ServiceIdentity } from './service-identity';
+import { ReadinessRegistry } from './readiness';
+
+/** Publishes this instance's heartbeat so the metrics service can tell who is alive. */
+@Injectable()
+export class HeartbeatPublisher implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger(HeartbeatPublisher.name);
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    @Inject(SERVICE_IDENTITY) private readonly identity: ServiceIdentity,
+    @Inject(SERVICE_CONFIG) private readonly config: BaseConfig,
+    private readonly client: KafkaClient,
+    private readonly producer: KafkaProducer,
+    private readonly readiness: ReadinessRegistry,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    void this.client.connected().then(() => {
+      if (this.client.abortSignal.aborted) return;
+      void this.beat();
+      this.timer = setInterval(() => void this.beat(), this.config.HEARTBEAT_INTERVAL_MS);
+      this.timer.unref();
+    });
+  }
+
+  onModuleDestroy(): void {
+    clearInterval(this.timer);
+  }
+
+  private async beat(): Promise<void> {
+    const { ready } = await this.readiness.evaluate();
+    const envelope = InstanceHeartbeat.create({
+      service: this.identity.service,
+      instanceId: this.identity.instanceId,
+      startedAt: this.identity.startedAt,
+      intervalMs: this.config.HEARTBEAT_INTERVAL_MS,
+      ready,
+    });
+    try {
+      await this.producer.send(Topics.heartbeats.name, [{ key: this.identity.instanceId, envelope }]);
+    } catch (error) {
+      this.logger.warn({ msg: 'heartbeat not published', error: error instanceof Error ? error.message : String(error) });
+    }
+  }
+}

@@ -1,0 +1,58 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { Topics, type TopicSpec } from '@chat/protocol';
+import { KafkaHealth, KafkaModule } from '@chat/kafka';
+import type { BaseConfig } from './config';
+import { HealthController } from './health.controller';
+import { HeartbeatPublisher } from './heartbeat.publisher';
+import { ReadinessRegistry } from './readiness';
+import { SERVICE_CONFIG, SERVICE_IDENTITY, type ServiceIdentity } from './service-identity';
+
+export interface ServiceKitOptions {
+  identity: ServiceIdentity;
+  config: BaseConfig;
+  /** Topics this service produces to or consumes from (the heartbeat topic is added). */
+  topics: TopicSpec[];
+}
+
+/**
+ * What every service has: its identity and config, Kafka, `/healthz` and `/readyz`, and heartbeats.
+ * Apps import it once in their root module.
+ */
+@Module({})
+export class ServiceKitModule {
+  static forRoot(options: ServiceKitOptions): DynamicModule {
+    return {
+      module: ServiceKitModule,
+      global: true,
+      imports: [
+        KafkaModule.forRootAsync({
+          useFactory: () => ({
+            clientId: `${options.identity.service}-${options.identity.instanceId}`,
+            brokers: options.config.KAFKA_BROKERS,
+            replicationFactor: options.config.KAFKA_REPLICATION_FACTOR,
+            topics: [...options.topics, Topics.heartbeats],
+          }),
+        }),
+      ],
+      controllers: [HealthController],
+      providers: [
+        { provide: SERVICE_IDENTITY, useValue: options.identity },
+        { provide: SERVICE_CONFIG, useValue: options.config },
+        {
+          provide: ReadinessRegistry,
+          inject: [KafkaHealth],
+          useFactory: (kafka: KafkaHealth) => {
+            const registry = new ReadinessRegistry();
+            registry.register('kafka', async () => {
+              const { ready, ...details } = await kafka.readiness();
+              return { ok: ready, ...details };
+            });
+            return registry;
+          },
+        },
+        HeartbeatPublisher,
+      ],
+      exports: [SERVICE_IDENTITY, SERVICE_CONFIG, ReadinessRegistry],
+    };
+  }
+}
