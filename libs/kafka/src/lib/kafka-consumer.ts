@@ -34,6 +34,8 @@ export interface ConsumerStatus {
   groupId: string;
   topics: string[];
   joined: boolean;
+  /** Partitions this member holds, by topic, as of its last join. */
+  assignment: Record<string, number[]>;
   lastError?: string;
 }
 
@@ -61,6 +63,7 @@ export class ManagedConsumer {
   private resolveFirstRun!: () => void;
   private crashed: ((error: Error) => void) | null = null;
   private joined = false;
+  private assignment: Record<string, number[]> = {};
   private lastError: string | undefined;
 
   constructor(
@@ -93,7 +96,7 @@ export class ManagedConsumer {
   }
 
   status(): ConsumerStatus {
-    return { groupId: this.options.groupId, topics: this.options.topics, joined: this.joined, lastError: this.lastError };
+    return { groupId: this.options.groupId, topics: this.options.topics, joined: this.joined, assignment: this.assignment, lastError: this.lastError };
   }
 
   /** Stops fetching, lets the batch in hand finish (and commit), leaves the group. */
@@ -116,6 +119,7 @@ export class ManagedConsumer {
     });
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
       this.joined = true;
+      this.assignment = payload.memberAssignment;
       this.lastError = undefined;
       this.logger.log({ msg: 'joined group', assignment: payload.memberAssignment });
     });

@@ -35,6 +35,8 @@ export async function runService<S extends z.ZodType<BaseConfig>>(definition: Se
 
   const app = await NestFactory.create(definition.rootModule(config, identity), { logger, abortOnError: false });
   const readiness = app.get(ReadinessRegistry);
+  // Our own signal handling instead of enableShutdownHooks: Nest would re-raise the signal after
+  // closing, and a drained, cleanly stopped service should exit 0.
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
       root.info({ signal }, 'shutdown requested: draining');
@@ -43,9 +45,18 @@ export async function runService<S extends z.ZodType<BaseConfig>>(definition: Se
         root.error({ timeoutMs: config.SHUTDOWN_TIMEOUT_MS }, 'graceful shutdown timed out; exiting');
         process.exit(1);
       }, config.SHUTDOWN_TIMEOUT_MS).unref();
+      app.close().then(
+        () => {
+          root.info('shutdown complete');
+          process.exit(process.exitCode ?? 0);
+        },
+        (error: unknown) => {
+          root.error({ err: error }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
     });
   }
-  app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
   await app.listen(config.HTTP_PORT, config.HTTP_HOST);
   root.info({ port: config.HTTP_PORT, host: config.HTTP_HOST }, `${definition.service} listening`);
   return app;

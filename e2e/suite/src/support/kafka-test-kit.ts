@@ -1,0 +1,77 @@
+import { Module, type INestApplicationContext } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { Kafka, logLevel, type Admin, type IHeaders, type KafkaMessage } from 'kafkajs';
+import { KafkaClient, KafkaConsumerFactory, KafkaModule, KafkaProducer, provisionTopics } from '@chat/kafka';
+import type { TopicSpec } from '@chat/protocol';
+import { e2e } from './environment';
+
+/** The shared Kafka module running in the test process, as a service would run it. */
+export async function startKafkaContext(topics: TopicSpec[]): Promise<{
+  app: INestApplicationContext;
+  producer: KafkaProducer;
+  consumers: KafkaConsumerFactory;
+}> {
+  @Module({
+    imports: [KafkaModule.forRootAsync({ useFactory: () => ({ clientId: 'e2e', brokers: e2e.kafkaBrokers.split(','), topics, replicationFactor: 1 }) })],
+  })
+  class TestKafkaModule {}
+
+  const app = await NestFactory.createApplicationContext(TestKafkaModule, { logger: ['error'] });
+  await app.init();
+  await app.get(KafkaClient).connected();
+  return { app, producer: app.get(KafkaProducer), consumers: app.get(KafkaConsumerFactory) };
+}
+
+/** A plain kafkajs client for looking at the broker from outside the code under test. */
+export function rawKafka(): Kafka {
+  return new Kafka({ clientId: 'e2e-observer', brokers: e2e.kafkaBrokers.split(','), logLevel: logLevel.NOTHING });
+}
+
+export async function withAdmin<T>(fn: (admin: Admin) => Promise<T>): Promise<T> {
+  const admin = rawKafka().admin();
+  await admin.connect();
+  try {
+    return await fn(admin);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+export async function createTopic(spec: TopicSpec): Promise<void> {
+  await withAdmin((admin) => provisionTopics(admin, [spec], 1));
+}
+
+/** The group's committed offset per partition (-1 = nothing committed). */
+export async function committedOffsets(groupId: string, topic: string): Promise<Record<number, number>> {
+  return withAdmin(async (admin) => {
+    const [result] = await admin.fetchOffsets({ groupId, topics: [topic] });
+    return Object.fromEntries(result.partitions.map((p) => [p.partition, Number(p.offset)]));
+  });
+}
+
+export interface ReadRecord {
+  key: string | null;
+  value: Buffer | null;
+  headers: IHeaders;
+  partition: number;
+}
+
+/** Every record currently in a topic, read by a throwaway consumer group. */
+export async function readAll(topic: string, expectedAtLeast: number, timeoutMs = 20_000): Promise<ReadRecord[]> {
+  const consumer = rawKafka().consumer({ groupId: `e2e-reader-${Date.now()}-${Math.random()}` });
+  const records: ReadRecord[] = [];
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  const done = new Promise<void>((resolve) => {
+    void consumer.run({
+      eachMessage: async ({ partition, message }: { partition: number; message: KafkaMessage }) => {
+        records.push({ key: message.key?.toString() ?? null, value: message.value, headers: message.headers ?? {}, partition });
+        if (records.length >= expectedAtLeast) resolve();
+      },
+    });
+  });
+  const timeout = new Promise<void>((resolve) => setTimeout(resolve, timeoutMs));
+  await Promise.race([done, timeout]);
+  await consumer.disconnect();
+  return records;
+}

@@ -1,0 +1,269 @@
+import { randomUUID } from 'node:crypto';
+import { MAX_BODY_CHARS, MAX_CLIENT_FRAME_BYTES, MAX_SERVER_FRAME_BYTES } from '../limits';
+import { ProtocolError } from '../protocol-error';
+import { type ClientFrame, type ClientFrameInput, ClientFrameTypes } from './client-frames';
+import { decodeClientFrame, decodeServerFrame, encodeClientFrame, encodeServerFrame, errorFrameFor } from './codec';
+import { type ChatMessage } from './content';
+import { type ServerFrame, ServerFrameTypes } from './server-frames';
+
+const conversationId = randomUUID();
+const userA = randomUUID();
+const userB = randomUUID();
+
+const message: ChatMessage = {
+  conversationId,
+  seq: 7,
+  messageId: randomUUID(),
+  senderId: userA,
+  clientMsgId: 'c-1_x',
+  body: '  hello \u{1F600} ',
+  kind: 'text',
+  sentAt: 1_700_000_000_000,
+  storedAt: 1_700_000_000_012,
+};
+
+/** One complete example of every client frame (after defaults). */
+const clientFrames: ClientFrame[] = [
+  { type: 'send', id: 'r1', conversationId, clientMsgId: 'm-1', body: 'hi', kind: 'text' },
+  { type: 'receipt', id: 'r2', conversationId, seq: 3, status: 'read' },
+  { type: 'typing', id: 'r3', conversationId, active: true },
+  { type: 'sync', id: 'r4', conversations: [{ conversationId, afterSeq: 0 }] },
+  { type: 'history', id: 'r5', conversationId, beforeSeq: 10, limit: 20 },
+  { type: 'open_direct', id: 'r6', userId: userB },
+  { type: 'create_group', id: 'r7', title: 'Team', memberIds: [userA, userB] },
+  { type: 'add_members', id: 'r8', conversationId, userIds: [userB] },
+  { type: 'remove_member', id: 'r9', conversationId, userId: userB },
+  { type: 'list_conversations', id: 'r10' },
+  { type: 'ping', id: 'r11' },
+];
+
+/** One complete example of every server frame. */
+const serverFrames: ServerFrame[] = [
+  { type: 'accepted', replyTo: 'r1', conversationId, clientMsgId: 'm-1' },
+  { type: 'message', ...message },
+  { type: 'receipt', conversationId, userId: userB, seq: 7, status: 'delivered', at: 1_700_000_000_100 },
+  { type: 'typing', conversationId, userId: userB, active: false },
+  { type: 'presence', userId: userB, online: true, at: 1_700_000_000_200 },
+  { type: 'history_page', replyTo: 'r5', conversationId, messages: [message], hasMore: true },
+  { type: 'synced', replyTo: 'r4', conversations: [{ conversationId, lastSeq: 7 }] },
+  { type: 'conversation', replyTo: 'r7', conversationId, kind: 'group', title: 'Team', memberIds: [userA, userB], lastSeq: 0, unread: 0 },
+  {
+    type: 'conversations',
+    replyTo: 'r10',
+    items: [{ conversationId, kind: 'direct', memberIds: [userA, userB], lastSeq: 7, unread: 2 }],
+  },
+  { type: 'member_added', conversationId, userIds: [userB], by: userA },
+  { type: 'member_removed', conversationId, userId: userB, by: userB },
+  { type: 'pong', replyTo: 'r11' },
+  { type: 'error', replyTo: 'r1', code: 'not_member', message: 'not a member' },
+];
+
+/** Runs a decode that must fail and returns the ProtocolError. */
+function rejection(decode: () => unknown): ProtocolError {
+  try {
+    decode();
+  } catch (error) {
+    if (error instanceof ProtocolError) return error;
+    throw error;
+  }
+  throw new Error('expected a ProtocolError, but decoding succeeded');
+}
+
+const decodeClient = (frame: unknown): ProtocolError =>
+  rejection(() => decodeClientFrame(JSON.stringify(frame), MAX_CLIENT_FRAME_BYTES));
+
+const validSend = { type: 'send', id: 'req-1', conversationId, clientMsgId: 'm-1', body: 'hello' };
+
+describe('client frames', () => {
+  it('has an example of every frame type', () => {
+    expect(new Set(clientFrames.map((frame) => frame.type))).toEqual(new Set(ClientFrameTypes));
+  });
+
+  it.each(clientFrames.map((frame) => [frame.type, frame] as const))('round-trips %s', (_type, frame) => {
+    const text = encodeClientFrame(frame);
+    expect(decodeClientFrame(text, MAX_CLIENT_FRAME_BYTES)).toEqual(frame);
+    expect(decodeClientFrame(Buffer.from(text), MAX_CLIENT_FRAME_BYTES)).toEqual(frame);
+  });
+
+  it('fills defaults: kind text, history limit 50', () => {
+    expect(decodeClientFrame(JSON.stringify(validSend), MAX_CLIENT_FRAME_BYTES)).toEqual({ ...validSend, kind: 'text' });
+    const history: ClientFrameInput = { type: 'history', id: 'h', conversationId };
+    expect(JSON.parse(encodeClientFrame(history))).toEqual({ ...history, limit: 50 });
+  });
+
+  it('keeps the body exactly as sent', () => {
+    const body = '  spaced out\n';
+    const frame = decodeClientFrame(JSON.stringify({ ...validSend, body }), MAX_CLIENT_FRAME_BYTES);
+    expect(frame.type === 'send' && frame.body).toBe(body);
+  });
+
+  it('accepts a ping without id', () => {
+    expect(decodeClientFrame('{"type":"ping"}', 100)).toEqual({ type: 'ping' });
+  });
+});
+
+describe('server frames', () => {
+  it('has an example of every frame type', () => {
+    expect(new Set(serverFrames.map((frame) => frame.type))).toEqual(new Set(ServerFrameTypes));
+  });
+
+  it.each(serverFrames.map((frame) => [frame.type, frame] as const))('round-trips %s', (_type, frame) => {
+    expect(decodeServerFrame(encodeServerFrame(frame), MAX_SERVER_FRAME_BYTES)).toEqual(frame);
+  });
+
+  it('refuses to encode an invalid frame, naming the field', () => {
+    const error = rejection(() => encodeServerFrame({ type: 'message', ...message, seq: 0 }));
+    expect(error.field).toBe('frame.seq');
+  });
+
+  it('requires a title for groups and forbids one for direct conversations', () => {
+    const group: ServerFrame = { type: 'conversation', conversationId, kind: 'group', memberIds: [userA], lastSeq: 0, unread: 0 };
+    expect(rejection(() => encodeServerFrame(group)).field).toBe('frame.title');
+    const direct: ServerFrame = { type: 'conversation', conversationId, kind: 'direct', title: 'x', memberIds: [userA, userB], lastSeq: 0, unread: 0 };
+    expect(rejection(() => encodeServerFrame(direct)).field).toBe('frame.title');
+  });
+
+  it('reports an unknown server frame type so an SDK can skip it', () => {
+    expect(rejection(() => decodeServerFrame('{"type":"future_thing"}', 1000)).code).toBe('unknown_type');
+  });
+});
+
+describe('decodeClientFrame rejects', () => {
+  it('a body over the limit, naming the field and echoing the request id', () => {
+    const error = decodeClient({ ...validSend, body: 'x'.repeat(MAX_BODY_CHARS + 1) });
+    expect(error.code).toBe('invalid_field');
+    expect(error.field).toBe('body');
+    expect(error.message).toBe('body: Too big: expected string to have <=4000 characters');
+    expect(error.requestId).toBe('req-1');
+  });
+
+  it('an empty or whitespace-only body', () => {
+    expect(decodeClient({ ...validSend, body: '' }).field).toBe('body');
+    const blank = decodeClient({ ...validSend, body: ' \n\t ' });
+    expect(blank.field).toBe('body');
+    expect(blank.message).toMatch(/whitespace/);
+  });
+
+  it('a field of the wrong type', () => {
+    const error = decodeClient({ type: 'typing', id: 'a', conversationId, active: 'yes' });
+    expect(error.field).toBe('active');
+    expect(error.message).toMatch(/^active: .*expected boolean/);
+  });
+
+  it('a missing field', () => {
+    const rest: Record<string, unknown> = { ...validSend };
+    delete rest['clientMsgId'];
+    expect(decodeClient(rest).field).toBe('clientMsgId');
+  });
+
+  it('an unknown key', () => {
+    const error = decodeClient({ ...validSend, extra: 1 });
+    expect(error.field).toBe('extra');
+    expect(error.message).toBe('extra: Unrecognized key');
+    expect(error.requestId).toBe('req-1');
+  });
+
+  it('a bad seq', () => {
+    for (const seq of [0, -1, 1.5, '3', Number.MAX_SAFE_INTEGER + 2]) {
+      expect(decodeClient({ type: 'receipt', id: 'a', conversationId, seq, status: 'read' }).field).toBe('seq');
+    }
+  });
+
+  it('a bad clientMsgId, request id, uuid and out-of-range limit', () => {
+    expect(decodeClient({ ...validSend, clientMsgId: 'has space' }).field).toBe('clientMsgId');
+    expect(decodeClient({ ...validSend, clientMsgId: 'x'.repeat(65) }).field).toBe('clientMsgId');
+    expect(decodeClient({ ...validSend, conversationId: 'not-a-uuid' }).field).toBe('conversationId');
+    expect(decodeClient({ type: 'history', id: 'h', conversationId, limit: 101 }).field).toBe('limit');
+    const badId = decodeClient({ ...validSend, id: 'x'.repeat(65) });
+    expect(badId.field).toBe('id');
+    expect(badId.requestId).toBeUndefined();
+  });
+
+  it('nested fields with their full path', () => {
+    const error = decodeClient({ type: 'sync', id: 's', conversations: [{ conversationId, afterSeq: 0 }, { conversationId: randomUUID(), afterSeq: -1 }] });
+    expect(error.field).toBe('conversations.1.afterSeq');
+  });
+
+  it('an empty sync and duplicate ids', () => {
+    expect(decodeClient({ type: 'sync', id: 's', conversations: [] }).field).toBe('conversations');
+    const cursor = { conversationId, afterSeq: 1 };
+    expect(decodeClient({ type: 'sync', id: 's', conversations: [cursor, cursor] }).field).toBe('conversations.1.conversationId');
+    expect(decodeClient({ type: 'create_group', id: 'g', title: 'T', memberIds: [userA, userB, userA] }).field).toBe('memberIds.2');
+  });
+
+  it('a missing, non-string or unknown type', () => {
+    expect(decodeClient({ id: 'a' })).toMatchObject({ code: 'invalid_field', field: 'type', requestId: 'a' });
+    expect(decodeClient({ id: 'a', type: 5 })).toMatchObject({ code: 'invalid_field', field: 'type' });
+    expect(decodeClient({ id: 'a', type: 'fly' })).toMatchObject({ code: 'unknown_type', field: 'type', requestId: 'a' });
+    // Server-only types are unknown from a client.
+    expect(decodeClient({ id: 'a', type: 'message' }).code).toBe('unknown_type');
+  });
+
+  it('type names that exist on Object.prototype', () => {
+    for (const type of ['constructor', '__proto__', 'toString', 'hasOwnProperty']) {
+      expect(decodeClient({ id: 'a', type }).code).toBe('unknown_type');
+    }
+  });
+
+  it('input over the byte limit before parsing it', () => {
+    const text = JSON.stringify({ ...validSend, body: 'é'.repeat(600) });
+    const error = rejection(() => decodeClientFrame(text, 1000));
+    expect(error.code).toBe('too_large');
+    expect(error.requestId).toBeUndefined();
+  });
+
+  it('invalid JSON and non-object JSON', () => {
+    expect(rejection(() => decodeClientFrame('{"type":"ping"', 1000)).code).toBe('invalid_json');
+    expect(rejection(() => decodeClientFrame('', 1000)).code).toBe('invalid_json');
+    for (const text of ['[]', 'null', '"ping"', '42']) {
+      const error = rejection(() => decodeClientFrame(text, 1000));
+      expect(error.code).toBe('invalid_field');
+      expect(error.message).toMatch(/expected a JSON object/);
+    }
+  });
+
+  it('a __proto__ key, without polluting any prototype', () => {
+    const text = `{"type":"send","id":"p","conversationId":"${conversationId}","clientMsgId":"m","body":"x","__proto__":{"polluted":true}}`;
+    const error = rejection(() => decodeClientFrame(text, MAX_CLIENT_FRAME_BYTES));
+    expect(error.field).toBe('__proto__');
+    expect(error.requestId).toBe('p');
+    expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
+    expect(Object.prototype).not.toHaveProperty('polluted');
+  });
+
+  it('a constructor key', () => {
+    const text = `{"type":"list_conversations","id":"c","constructor":{"prototype":{"polluted":true}}}`;
+    expect(rejection(() => decodeClientFrame(text, MAX_CLIENT_FRAME_BYTES)).field).toBe('constructor');
+    expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
+  });
+
+  it('deep nesting cheaply, before parsing', () => {
+    const deep = `{"type":"send","id":"d","body":${'['.repeat(100_000)}${']'.repeat(100_000)}}`;
+    const started = process.hrtime.bigint();
+    const error = rejection(() => decodeClientFrame(deep, 1_000_000));
+    expect(error.code).toBe('too_large');
+    expect(error.message).toMatch(/nests deeper/);
+    expect(Number(process.hrtime.bigint() - started) / 1e6).toBeLessThan(100);
+  });
+
+  it('but not brackets inside strings', () => {
+    const frame = decodeClientFrame(JSON.stringify({ ...validSend, body: '[[[[[[[[[[{{{{{{{{{{ "\\" ]' }), MAX_CLIENT_FRAME_BYTES);
+    expect(frame.type).toBe('send');
+  });
+});
+
+describe('errorFrameFor', () => {
+  it('maps a rejected frame to an error frame that echoes its id', () => {
+    const frame = errorFrameFor(decodeClient({ ...validSend, extra: true }));
+    expect(frame).toEqual({ type: 'error', replyTo: 'req-1', code: 'invalid_frame', message: 'extra: Unrecognized key' });
+    expect(() => encodeServerFrame(frame)).not.toThrow();
+  });
+
+  it('leaves replyTo out when the frame was unreadable and keeps the message within limits', () => {
+    const frame = errorFrameFor(rejection(() => decodeClientFrame('nope', 100)));
+    expect(frame).toEqual({ type: 'error', code: 'invalid_frame', message: 'input is not valid JSON' });
+    const long = errorFrameFor(new ProtocolError('unknown_type', 'x'.repeat(2000)));
+    expect(long.code).toBe('unknown_type');
+    expect(() => encodeServerFrame(long)).not.toThrow();
+  });
+});

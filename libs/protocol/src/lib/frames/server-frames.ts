@@ -1,0 +1,172 @@
+import { z } from 'zod';
+import { ClientMsgIdSchema, ConversationIdSchema, RequestIdSchema, SeqCursorSchema, SeqSchema, TimestampSchema, UserIdSchema } from '../ids';
+import { MAX_ERROR_MESSAGE_CHARS, MAX_GROUP_MEMBERS, MAX_HISTORY_LIMIT, MAX_LISTED_CONVERSATIONS, MAX_SYNC_CONVERSATIONS } from '../limits';
+import {
+  ChatMessageSchema,
+  checkConversationShape,
+  ConversationSummarySchema,
+  conversationSummaryShape,
+  ReceiptStatusSchema,
+} from './content';
+import { ERROR_CODES } from './error-codes';
+
+/*
+ * Server → client frames. Answers to a request carry its `id` as `replyTo`; pushed frames have none.
+ * Clients must tolerate duplicates (a message may arrive both live and through sync): a message is
+ * identified by (conversationId, seq).
+ */
+
+/**
+ * The send is durable in Kafka and will be stored. The seq is assigned later by persistence, so it is
+ * absent here; the `message` frame that follows (matched by clientMsgId) carries it. It is present
+ * only when the server already knows it, e.g. for a resend of a clientMsgId that was stored before.
+ */
+export const AcceptedFrameSchema = z.strictObject({
+  type: z.literal('accepted'),
+  replyTo: RequestIdSchema,
+  conversationId: ConversationIdSchema,
+  clientMsgId: ClientMsgIdSchema,
+  seq: SeqSchema.optional(),
+});
+
+/** A stored message, pushed to every member's connections (the sender's own devices included). */
+export const MessageFrameSchema = z.strictObject({
+  type: z.literal('message'),
+  ...ChatMessageSchema.shape,
+});
+
+/** `userId` has received / read every message of the conversation up to `seq`. */
+export const ReceiptFrameSchema = z.strictObject({
+  type: z.literal('receipt'),
+  conversationId: ConversationIdSchema,
+  userId: UserIdSchema,
+  seq: SeqSchema,
+  status: ReceiptStatusSchema,
+  at: TimestampSchema,
+});
+
+/** `userId` started or stopped typing. Expire `active: true` client-side if not refreshed. */
+export const TypingFrameSchema = z.strictObject({
+  type: z.literal('typing'),
+  conversationId: ConversationIdSchema,
+  userId: UserIdSchema,
+  active: z.boolean(),
+});
+
+/** A user with whom this user shares a conversation came online (first connection) or went offline (last one). */
+export const PresenceFrameSchema = z.strictObject({
+  type: z.literal('presence'),
+  userId: UserIdSchema,
+  online: z.boolean(),
+  at: TimestampSchema,
+});
+
+/**
+ * Answer to `history`: messages in ascending seq. `hasMore` says whether older ones exist. The server
+ * may return fewer than `limit` to keep the frame small; only `hasMore` means "there is more".
+ */
+export const HistoryPageFrameSchema = z.strictObject({
+  type: z.literal('history_page'),
+  replyTo: RequestIdSchema,
+  conversationId: ConversationIdSchema,
+  messages: z.array(ChatMessageSchema).max(MAX_HISTORY_LIMIT),
+  hasMore: z.boolean(),
+});
+
+/**
+ * Last frame of the answer to `sync`, after its `message` frames. `lastSeq` is the conversation's
+ * newest seq when the sync ran: if the client has not received up to it (the server caps how much
+ * one sync sends), it syncs again from the highest seq it has.
+ */
+export const SyncedFrameSchema = z.strictObject({
+  type: z.literal('synced'),
+  replyTo: RequestIdSchema,
+  conversations: z
+    .array(z.strictObject({ conversationId: ConversationIdSchema, lastSeq: SeqCursorSchema }))
+    .max(MAX_SYNC_CONVERSATIONS),
+});
+
+/** One conversation: the answer to `open_direct` / `create_group`, or pushed (no replyTo) when it changes. */
+export const ConversationFrameSchema = z
+  .strictObject({
+    type: z.literal('conversation'),
+    replyTo: RequestIdSchema.optional(),
+    ...conversationSummaryShape,
+  })
+  .superRefine(checkConversationShape);
+
+/** Answer to `list_conversations`. */
+export const ConversationsFrameSchema = z.strictObject({
+  type: z.literal('conversations'),
+  replyTo: RequestIdSchema,
+  items: z.array(ConversationSummarySchema).max(MAX_LISTED_CONVERSATIONS),
+});
+
+/** Users were added to a group by `by`. Sent to all members after the change, the new ones included. */
+export const MemberAddedFrameSchema = z.strictObject({
+  type: z.literal('member_added'),
+  conversationId: ConversationIdSchema,
+  userIds: z.array(UserIdSchema).min(1).max(MAX_GROUP_MEMBERS),
+  by: UserIdSchema,
+});
+
+/** A user left (`by` = `userId`) or was removed from a group. Sent to the remaining members and to the removed user. */
+export const MemberRemovedFrameSchema = z.strictObject({
+  type: z.literal('member_removed'),
+  conversationId: ConversationIdSchema,
+  userId: UserIdSchema,
+  by: UserIdSchema,
+});
+
+/** Answer to `ping`. */
+export const PongFrameSchema = z.strictObject({
+  type: z.literal('pong'),
+  replyTo: RequestIdSchema.optional(),
+});
+
+/** A request failed, or a frame could not be read (then `replyTo` is absent). See ErrorCodes. */
+export const ErrorFrameSchema = z.strictObject({
+  type: z.literal('error'),
+  replyTo: RequestIdSchema.optional(),
+  code: z.enum(ERROR_CODES),
+  message: z.string().max(MAX_ERROR_MESSAGE_CHARS),
+});
+
+/** Schemas of the server frames by their `type`. */
+export const ServerFrameSchemas = {
+  accepted: AcceptedFrameSchema,
+  message: MessageFrameSchema,
+  receipt: ReceiptFrameSchema,
+  typing: TypingFrameSchema,
+  presence: PresenceFrameSchema,
+  history_page: HistoryPageFrameSchema,
+  synced: SyncedFrameSchema,
+  conversation: ConversationFrameSchema,
+  conversations: ConversationsFrameSchema,
+  member_added: MemberAddedFrameSchema,
+  member_removed: MemberRemovedFrameSchema,
+  pong: PongFrameSchema,
+  error: ErrorFrameSchema,
+} as const;
+
+export const ServerFrameSchema = z.discriminatedUnion('type', [
+  AcceptedFrameSchema,
+  MessageFrameSchema,
+  ReceiptFrameSchema,
+  TypingFrameSchema,
+  PresenceFrameSchema,
+  HistoryPageFrameSchema,
+  SyncedFrameSchema,
+  ConversationFrameSchema,
+  ConversationsFrameSchema,
+  MemberAddedFrameSchema,
+  MemberRemovedFrameSchema,
+  PongFrameSchema,
+  ErrorFrameSchema,
+]);
+
+/** Server frames have no defaults, so what a server writes is exactly what a client reads. */
+export type ServerFrame = z.output<typeof ServerFrameSchema>;
+export type ServerFrameType = ServerFrame['type'];
+export type ServerFrameOf<T extends ServerFrameType> = Extract<ServerFrame, { type: T }>;
+export const ServerFrameTypes = Object.keys(ServerFrameSchemas) as ServerFrameType[];

@@ -1,0 +1,158 @@
+import { z } from 'zod';
+import { defineRecord } from '../envelope';
+import { ClientMsgIdSchema, ConversationIdSchema, directConversationId, SeqSchema, UserIdSchema, uniqueIds } from '../ids';
+import { MAX_ADD_MEMBERS, MAX_GROUP_MEMBERS, MAX_HISTORY_LIMIT } from '../limits';
+import { defineRecordSet, type EnvelopeOf } from '../record-set';
+import { MessageBodySchema, MessageKindSchema, ReceiptStatusSchema, TitleSchema } from '../frames/content';
+import { SyncCursorsSchema } from '../frames/client-frames';
+import { ReplyToSchema } from './reply-to';
+
+/*
+ * Commands on `chat.commands`: the gateway turns a client request into one of these for persistence.
+ * The acting user (`userId`, or `senderId` for a message) comes from the socket's verified token,
+ * never from the frame. `replyTo` routes the answer or error back to the asking socket. The envelope's
+ * `occurredAt` is when the gateway received the frame (a message's `sentAt`).
+ */
+
+/** Store a message. Persistence assigns the next seq, deduplicating by (conversationId, senderId, clientMsgId). */
+export const SendMessageCommand = defineRecord(
+  'chat.command.send-message',
+  1,
+  z.strictObject({
+    senderId: UserIdSchema,
+    conversationId: ConversationIdSchema,
+    clientMsgId: ClientMsgIdSchema,
+    body: MessageBodySchema,
+    kind: MessageKindSchema,
+    replyTo: ReplyToSchema,
+  }),
+);
+
+/** Record a delivered/read receipt; receipts only move forward (a lower seq is a no-op). */
+export const ReceiptCommand = defineRecord(
+  'chat.command.receipt',
+  1,
+  z.strictObject({
+    userId: UserIdSchema,
+    conversationId: ConversationIdSchema,
+    seq: SeqSchema,
+    status: ReceiptStatusSchema,
+    replyTo: ReplyToSchema,
+  }),
+);
+
+/** Create a group with the creator (`userId`) and `memberIds`. */
+export const CreateGroupCommand = defineRecord(
+  'chat.command.create-group',
+  1,
+  z.strictObject({
+    userId: UserIdSchema,
+    title: TitleSchema,
+    memberIds: uniqueIds(UserIdSchema, MAX_GROUP_MEMBERS - 1),
+    replyTo: ReplyToSchema,
+  }),
+);
+
+/** Get or create the direct conversation of `userId` and `peerId`; its id is directConversationId(userId, peerId). */
+export const OpenDirectCommand = defineRecord(
+  'chat.command.open-direct',
+  1,
+  z
+    .strictObject({
+      userId: UserIdSchema,
+      peerId: UserIdSchema,
+      replyTo: ReplyToSchema,
+    })
+    .refine((command) => command.userId !== command.peerId, { message: 'cannot open a direct conversation with yourself', path: ['peerId'] }),
+);
+
+export const AddMembersCommand = defineRecord(
+  'chat.command.add-members',
+  1,
+  z.strictObject({
+    userId: UserIdSchema,
+    conversationId: ConversationIdSchema,
+    memberIds: uniqueIds(UserIdSchema, MAX_ADD_MEMBERS),
+    replyTo: ReplyToSchema,
+  }),
+);
+
+/** Remove `memberId` from a group; `memberId` = `userId` means leaving it. */
+export const RemoveMemberCommand = defineRecord(
+  'chat.command.remove-member',
+  1,
+  z.strictObject({
+    userId: UserIdSchema,
+    conversationId: ConversationIdSchema,
+    memberId: UserIdSchema,
+    replyTo: ReplyToSchema,
+  }),
+);
+
+/** Answered by `message` replies and a final `synced` reply, in that order (they share the command's key). */
+export const SyncRequestCommand = defineRecord(
+  'chat.command.sync-request',
+  1,
+  z.strictObject({
+    userId: UserIdSchema,
+    conversations: SyncCursorsSchema,
+    replyTo: ReplyToSchema,
+  }),
+);
+
+export const HistoryRequestCommand = defineRecord(
+  'chat.command.history-request',
+  1,
+  z.strictObject({
+    userId: UserIdSchema,
+    conversationId: ConversationIdSchema,
+    beforeSeq: SeqSchema.optional(),
+    limit: z.number().int().min(1).max(MAX_HISTORY_LIMIT),
+    replyTo: ReplyToSchema,
+  }),
+);
+
+export const ListConversationsRequestCommand = defineRecord(
+  'chat.command.list-conversations-request',
+  1,
+  z.strictObject({
+    userId: UserIdSchema,
+    replyTo: ReplyToSchema,
+  }),
+);
+
+/** Every record type on `chat.commands`; persistence decodes with `ChatCommands.decode(value)`. */
+export const ChatCommands = defineRecordSet([
+  SendMessageCommand,
+  ReceiptCommand,
+  CreateGroupCommand,
+  OpenDirectCommand,
+  AddMembersCommand,
+  RemoveMemberCommand,
+  SyncRequestCommand,
+  HistoryRequestCommand,
+  ListConversationsRequestCommand,
+]);
+export type ChatCommandEnvelope = EnvelopeOf<(typeof ChatCommands.types)[number]>;
+
+/**
+ * The Kafka key of a command: its conversation, so one conversation's commands are handled in order
+ * (seq assignment needs no cross-instance lock); the direct conversation's id for open-direct, so
+ * both users' requests serialise; the user for commands without a conversation.
+ */
+export function chatCommandKey(command: ChatCommandEnvelope): string {
+  switch (command.type) {
+    case 'chat.command.send-message':
+    case 'chat.command.receipt':
+    case 'chat.command.add-members':
+    case 'chat.command.remove-member':
+    case 'chat.command.history-request':
+      return command.payload.conversationId;
+    case 'chat.command.open-direct':
+      return directConversationId(command.payload.userId, command.payload.peerId);
+    case 'chat.command.create-group':
+    case 'chat.command.sync-request':
+    case 'chat.command.list-conversations-request':
+      return command.payload.userId;
+  }
+}

@@ -1,0 +1,71 @@
+import { z } from 'zod';
+import { defineRecord } from '../envelope';
+import { ConversationIdSchema, SeqSchema, TimestampSchema, UserIdSchema, uniqueIds } from '../ids';
+import { MAX_GROUP_MEMBERS } from '../limits';
+import { defineRecordSet, type EnvelopeOf } from '../record-set';
+import { ChatMessageSchema, ReceiptStatusSchema } from '../frames/content';
+import { ServerFrameSchema } from '../frames/server-frames';
+import { ReplyToSchema } from './reply-to';
+
+/*
+ * Events on `chat.events`, read by the router to push frames to the right sockets. Stored facts
+ * name their recipients (the members when persistence committed them), so the router routes them
+ * without a membership lookup and a just-removed member can never receive a later message.
+ */
+
+/** A message was stored with its seq. Recipients are all members, the sender included (their other devices). */
+export const MessageStored = defineRecord(
+  'chat.message-stored',
+  1,
+  z.strictObject({
+    message: ChatMessageSchema,
+    recipientIds: uniqueIds(UserIdSchema, MAX_GROUP_MEMBERS),
+  }),
+);
+
+/** A receipt moved a member's delivered/read position forward. */
+export const ReceiptStored = defineRecord(
+  'chat.receipt-stored',
+  1,
+  z.strictObject({
+    conversationId: ConversationIdSchema,
+    userId: UserIdSchema,
+    seq: SeqSchema,
+    status: ReceiptStatusSchema,
+    at: TimestampSchema,
+    recipientIds: uniqueIds(UserIdSchema, MAX_GROUP_MEMBERS),
+  }),
+);
+
+/**
+ * A user started/stopped typing. Produced by the gateway straight onto `chat.events` (typing is not
+ * persisted); keyed by conversation like everything else here. The router checks membership against
+ * its `chat.memberships` view and forwards to the other members.
+ */
+export const TypingChanged = defineRecord(
+  'chat.typing-changed',
+  1,
+  z.strictObject({
+    conversationId: ConversationIdSchema,
+    userId: UserIdSchema,
+    active: z.boolean(),
+  }),
+);
+
+/**
+ * A frame for the one socket that sent a command: its answer (`conversation`, `history_page`, …), an
+ * `error`, or the `message` frames and final `synced` of a sync. Produced with the command's key,
+ * so the answers to one command arrive in order.
+ */
+export const CommandAnswered = defineRecord(
+  'chat.command-answered',
+  1,
+  z.strictObject({
+    replyTo: ReplyToSchema,
+    frame: ServerFrameSchema,
+  }),
+);
+
+/** Every record type on `chat.events`; the router decodes with `ChatEvents.decode(value)`. */
+export const ChatEvents = defineRecordSet([MessageStored, ReceiptStored, TypingChanged, CommandAnswered]);
+export type ChatEventEnvelope = EnvelopeOf<(typeof ChatEvents.types)[number]>;

@@ -1,0 +1,202 @@
+import { randomUUID } from 'node:crypto';
+import { type Envelope, encodeEnvelope } from '../envelope';
+import { directConversationId } from '../ids';
+import { ProtocolError } from '../protocol-error';
+import { type ChatMessage } from '../frames/content';
+import {
+  AddMembersCommand,
+  ChatCommands,
+  chatCommandKey,
+  CreateGroupCommand,
+  HistoryRequestCommand,
+  ListConversationsRequestCommand,
+  OpenDirectCommand,
+  ReceiptCommand,
+  RemoveMemberCommand,
+  SendMessageCommand,
+  SyncRequestCommand,
+} from './commands';
+import { FrameRouted, frameRoutedKey } from './delivery';
+import { ChatEvents, CommandAnswered, MessageStored, ReceiptStored, TypingChanged } from './events';
+import { GatewayLeaseRenewed } from './gateways';
+import { MembershipChanged } from './memberships';
+import { parsePresenceKey, PresenceChanged, presenceKey } from './presence';
+import { UserRegistered } from './users';
+
+const userA = randomUUID();
+const userB = randomUUID();
+const conversationId = randomUUID();
+const connectionId = randomUUID();
+const replyTo = { gatewayId: 'gw-0', connectionId, requestId: 'r-1' };
+const message: ChatMessage = {
+  conversationId,
+  seq: 1,
+  messageId: randomUUID(),
+  senderId: userA,
+  clientMsgId: 'm1',
+  body: 'hi',
+  kind: 'text',
+  sentAt: 1,
+  storedAt: 2,
+};
+
+function rejection(run: () => unknown): ProtocolError {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof ProtocolError) return error;
+    throw error;
+  }
+  throw new Error('expected a ProtocolError');
+}
+
+/** Every record type with a valid example payload; each must survive encode → decode unchanged. */
+const examples: Array<[string, () => Envelope, (value: Buffer) => Envelope]> = [
+  ['user-registered', () => UserRegistered.create({ userId: userA, username: 'alice.b' }), (v) => UserRegistered.decode(v)],
+  [
+    'send-message',
+    () => SendMessageCommand.create({ senderId: userA, conversationId, clientMsgId: 'm1', body: 'hi', kind: 'text', replyTo }),
+    (v) => SendMessageCommand.decode(v),
+  ],
+  ['receipt', () => ReceiptCommand.create({ userId: userA, conversationId, seq: 4, status: 'read', replyTo }), (v) => ReceiptCommand.decode(v)],
+  ['create-group', () => CreateGroupCommand.create({ userId: userA, title: 'T', memberIds: [userB], replyTo }), (v) => CreateGroupCommand.decode(v)],
+  ['open-direct', () => OpenDirectCommand.create({ userId: userA, peerId: userB, replyTo }), (v) => OpenDirectCommand.decode(v)],
+  ['add-members', () => AddMembersCommand.create({ userId: userA, conversationId, memberIds: [userB], replyTo }), (v) => AddMembersCommand.decode(v)],
+  ['remove-member', () => RemoveMemberCommand.create({ userId: userA, conversationId, memberId: userB, replyTo }), (v) => RemoveMemberCommand.decode(v)],
+  [
+    'sync-request',
+    () => SyncRequestCommand.create({ userId: userA, conversations: [{ conversationId, afterSeq: 3 }], replyTo }),
+    (v) => SyncRequestCommand.decode(v),
+  ],
+  ['history-request', () => HistoryRequestCommand.create({ userId: userA, conversationId, limit: 50, replyTo }), (v) => HistoryRequestCommand.decode(v)],
+  ['list-conversations-request', () => ListConversationsRequestCommand.create({ userId: userA, replyTo }), (v) => ListConversationsRequestCommand.decode(v)],
+  ['message-stored', () => MessageStored.create({ message, recipientIds: [userA, userB] }), (v) => MessageStored.decode(v)],
+  [
+    'receipt-stored',
+    () => ReceiptStored.create({ conversationId, userId: userB, seq: 1, status: 'delivered', at: 3, recipientIds: [userA] }),
+    (v) => ReceiptStored.decode(v),
+  ],
+  ['typing-changed', () => TypingChanged.create({ conversationId, userId: userA, active: true }), (v) => TypingChanged.decode(v)],
+  [
+    'command-answered',
+    () => CommandAnswered.create({ replyTo, frame: { type: 'accepted', replyTo: 'r-1', conversationId, clientMsgId: 'm1' } }),
+    (v) => CommandAnswered.decode(v),
+  ],
+  [
+    'membership-changed',
+    () => MembershipChanged.create({ conversationId, kind: 'group', title: 'T', memberIds: [userA, userB], added: [userB], removed: [], by: userA }),
+    (v) => MembershipChanged.decode(v),
+  ],
+  [
+    'presence-changed',
+    () => PresenceChanged.create({ gatewayId: 'gw-0', userId: userA, connections: 2, at: 5, gatewayStartedAt: 1 }),
+    (v) => PresenceChanged.decode(v),
+  ],
+  ['gateway-lease', () => GatewayLeaseRenewed.create({ gatewayId: 'gw-0', startedAt: 1, at: 2, ttlMs: 15_000 }), (v) => GatewayLeaseRenewed.decode(v)],
+  [
+    'frame-routed',
+    () => FrameRouted.create({ gatewayId: 'gw-0', target: { userIds: [userA] }, frame: { type: 'message', ...message } }),
+    (v) => FrameRouted.decode(v),
+  ],
+];
+
+describe('chat records', () => {
+  it.each(examples)('%s round-trips', (_name, create, decode) => {
+    const envelope = create();
+    expect(decode(encodeEnvelope(envelope))).toEqual(envelope);
+  });
+
+  it('use unique type names in domain.thing style', () => {
+    const types = examples.map(([, create]) => create().type);
+    expect(new Set(types).size).toBe(types.length);
+    for (const type of types) expect(type).toMatch(/^chat\.([a-z]+\.)?[a-z]+(-[a-z]+)*$/);
+  });
+
+  it('validate payloads tightly', () => {
+    expect(rejection(() => UserRegistered.create({ userId: 'u1', username: 'alice' })).field).toBe('payload.userId');
+    expect(rejection(() => UserRegistered.create({ userId: userA, username: 'a b' })).field).toBe('payload.username');
+    expect(rejection(() => OpenDirectCommand.create({ userId: userA, peerId: userA, replyTo })).field).toBe('payload.peerId');
+    expect(rejection(() => SendMessageCommand.create({ senderId: userA, conversationId, clientMsgId: 'm', body: ' ', kind: 'text', replyTo })).field).toBe(
+      'payload.body',
+    );
+    expect(rejection(() => ReceiptCommand.create({ userId: userA, conversationId, seq: 1, status: 'read', replyTo: { ...replyTo, gatewayId: 'GW' } })).field).toBe(
+      'payload.replyTo.gatewayId',
+    );
+    expect(rejection(() => PresenceChanged.create({ gatewayId: 'gw-0', userId: userA, connections: -1, at: 5, gatewayStartedAt: 1 })).field).toBe(
+      'payload.connections',
+    );
+    expect(rejection(() => GatewayLeaseRenewed.create({ gatewayId: 'gw-0', startedAt: 1, at: 2, ttlMs: 0 })).field).toBe('payload.ttlMs');
+    // A command answer must carry a valid server frame.
+    const badFrame = { replyTo, frame: { type: 'pong', replyTo: 'r', extra: 1 } } as unknown as Parameters<typeof CommandAnswered.create>[0];
+    expect(rejection(() => CommandAnswered.create(badFrame)).field).toBe('payload.frame.extra');
+  });
+
+  it('keep membership records consistent with the conversation kind', () => {
+    const direct = { conversationId, kind: 'direct' as const, memberIds: [userA, userB], added: [userA, userB], removed: [], by: userA };
+    expect(MembershipChanged.create(direct).payload.memberIds).toHaveLength(2);
+    expect(rejection(() => MembershipChanged.create({ ...direct, memberIds: [userA] })).field).toBe('payload.memberIds');
+    expect(rejection(() => MembershipChanged.create({ ...direct, kind: 'group' })).field).toBe('payload.title');
+    // The last member leaving a group leaves it empty.
+    expect(MembershipChanged.create({ ...direct, kind: 'group', title: 'T', memberIds: [], added: [], removed: [userA] }).payload.memberIds).toEqual([]);
+  });
+
+  it('a delivery targets users or one connection, not both', () => {
+    const frame = { type: 'pong' as const };
+    expect(FrameRouted.create({ gatewayId: 'gw-0', target: { connectionId }, frame }).payload.target).toEqual({ connectionId });
+    const both = { gatewayId: 'gw-0', target: { connectionId, userIds: [userA] }, frame } as unknown as Parameters<typeof FrameRouted.create>[0];
+    expect(rejection(() => FrameRouted.create(both)).field).toBe('payload.target');
+    expect(rejection(() => FrameRouted.create({ gatewayId: 'gw-0', target: { userIds: [] }, frame })).field).toBe('payload.target.userIds');
+  });
+});
+
+describe('record sets of the chat topics', () => {
+  it('decode commands and events by type', () => {
+    const command = ChatCommands.decode(encodeEnvelope(ReceiptCommand.create({ userId: userA, conversationId, seq: 1, status: 'read', replyTo })));
+    expect(command.type).toBe('chat.command.receipt');
+    const event = ChatEvents.decode(encodeEnvelope(TypingChanged.create({ conversationId, userId: userA, active: false })));
+    expect(event.type === 'chat.typing-changed' && event.payload.active).toBe(false);
+  });
+
+  it('reject records of another topic', () => {
+    expect(rejection(() => ChatCommands.decode(encodeEnvelope(TypingChanged.create({ conversationId, userId: userA, active: false })))).code).toBe(
+      'unknown_type',
+    );
+    expect(rejection(() => ChatEvents.decode(encodeEnvelope(UserRegistered.create({ userId: userA, username: 'abc' })))).code).toBe('unknown_type');
+  });
+});
+
+describe('keys', () => {
+  it('key commands by conversation, direct pair or user', () => {
+    expect(chatCommandKey(SendMessageCommand.create({ senderId: userA, conversationId, clientMsgId: 'm', body: 'x', kind: 'text', replyTo }))).toBe(conversationId);
+    expect(chatCommandKey(ListConversationsRequestCommand.create({ userId: userA, replyTo }))).toBe(userA);
+    expect(chatCommandKey(CreateGroupCommand.create({ userId: userA, title: 'T', memberIds: [userB], replyTo }))).toBe(userA);
+    const ab = chatCommandKey(OpenDirectCommand.create({ userId: userA, peerId: userB, replyTo }));
+    const ba = chatCommandKey(OpenDirectCommand.create({ userId: userB, peerId: userA, replyTo }));
+    expect(ab).toBe(ba);
+    expect(ab).toBe(directConversationId(userA, userB));
+  });
+
+  it('derive a stable, valid UUID for a direct conversation', () => {
+    const id = directConversationId(userA, userB);
+    expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(directConversationId(userB.toUpperCase(), userA)).toBe(id);
+    expect(directConversationId(userA, randomUUID())).not.toBe(id);
+  });
+
+  it('build and parse presence keys', () => {
+    const key = presenceKey('gw-3', userA);
+    expect(key).toBe(`gw-3/${userA}`);
+    expect(parsePresenceKey(Buffer.from(key))).toEqual({ gatewayId: 'gw-3', userId: userA });
+    for (const bad of [null, '', 'gw-3', `GW/${userA}`, 'gw-3/not-a-uuid', `gw-3/${userA}/x`]) {
+      expect(() => parsePresenceKey(bad)).toThrow(ProtocolError);
+    }
+  });
+
+  it('key deliveries so answers to one socket and one conversation stay in order', () => {
+    const synced = { type: 'synced' as const, replyTo: 'r', conversations: [] };
+    expect(frameRoutedKey({ gatewayId: 'gw-0', target: { connectionId }, frame: synced })).toBe(connectionId);
+    expect(frameRoutedKey({ gatewayId: 'gw-0', target: { connectionId }, frame: { type: 'message', ...message } })).toBe(connectionId);
+    expect(frameRoutedKey({ gatewayId: 'gw-0', target: { userIds: [userB] }, frame: { type: 'message', ...message } })).toBe(conversationId);
+    expect(frameRoutedKey({ gatewayId: 'gw-0', target: { userIds: [userB] }, frame: { type: 'presence', userId: userA, online: true, at: 1 } })).toBe(userA);
+  });
+});

@@ -1,0 +1,82 @@
+import { GATEWAY_ID_PATTERN } from './ids';
+import { ProtocolError } from './protocol-error';
+
+/**
+ * Every Kafka topic of the system, defined once. Partition counts are defaults for provisioning;
+ * an operator may raise them (keys keep per-key order, never across a change of count).
+ */
+export interface TopicSpec {
+  name: string;
+  /** What the record key is; it decides ordering, because one key always lands on one partition. */
+  key: string;
+  partitions: number;
+  /** Compacted topics keep the latest record per key (a changelog); others delete by retention. */
+  compacted: boolean;
+  retentionMs?: number;
+}
+
+const HOUR_MS = 60 * 60 * 1000;
+const DAY_MS = 24 * HOUR_MS;
+
+export const Topics = {
+  /**
+   * `chat.user-registered`. Producer: auth. Consumers: persistence (which users exist), router.
+   * Compacted by userId: the topic is the directory of users, readable from the start by any service.
+   */
+  users: { name: 'chat.users', key: 'userId', partitions: 3, compacted: true },
+  /**
+   * `chat.command.*` (ChatCommands). Producer: gateway. Consumer: persistence. Keyed by
+   * conversationId so one conversation's commands are handled in order by one instance (seq
+   * assignment needs no lock); by userId for commands without a conversation (see chatCommandKey).
+   * Short retention: a command is stale once its client has given up waiting.
+   */
+  commands: { name: 'chat.commands', key: 'conversationId, else userId (chatCommandKey)', partitions: 12, compacted: false, retentionMs: 3 * DAY_MS },
+  /**
+   * `chat.message-stored`, `chat.receipt-stored`, `chat.command-answered` from persistence and
+   * `chat.typing-changed` from the gateway (ChatEvents). Consumer: router. Keyed by conversationId
+   * (a command answer by its command's key) so a conversation's events reach clients in order.
+   */
+  events: { name: 'chat.events', key: 'conversationId (answers: the command key)', partitions: 12, compacted: false, retentionMs: 7 * DAY_MS },
+  /**
+   * `chat.membership-changed`. Producer: persistence. Consumer: router. Compacted by conversationId:
+   * the latest record is the full member list, so the router rebuilds membership (for typing and
+   * presence fan-out) after a restart by reading from the start; events' retention would lose it.
+   */
+  memberships: { name: 'chat.memberships', key: 'conversationId', partitions: 12, compacted: true },
+  /**
+   * `chat.presence-changed`. Producer: gateway. Consumer: router (where each user is connected).
+   * Compacted by `<gatewayId>/<userId>` (presenceKey): each gateway owns its own keys, so gateways
+   * never overwrite each other's counts, and a tombstone removes a user from one gateway.
+   */
+  presence: { name: 'chat.presence', key: '<gatewayId>/<userId> (presenceKey)', partitions: 6, compacted: true },
+  /**
+   * `chat.gateway-lease-renewed`. Producer: gateway. Consumer: router (which gateways are alive).
+   * Compacted by gatewayId: only the latest lease of each gateway matters.
+   */
+  gateways: { name: 'chat.gateways', key: 'gatewayId', partitions: 1, compacted: true },
+  /** Periodic liveness records of every service instance; read by metrics. */
+  heartbeats: { name: 'ops.heartbeats', key: 'instance id', partitions: 1, compacted: false, retentionMs: DAY_MS },
+} as const satisfies Record<string, TopicSpec>;
+
+export const DELIVERY_TOPIC_PREFIX = 'chat.delivery.';
+
+/**
+ * `chat.frame-routed` for one gateway. Producer: router. Consumer: that gateway only, which is why
+ * each gateway has its own topic: it reads just the frames for its sockets. Keyed by frameRoutedKey
+ * (the socket for answers, else the conversation) so what must stay in order does. Short retention: a frame older than
+ * that is useless live, and reconnecting clients catch up with `sync` anyway. Gateway ids should be
+ * stable across restarts, or every restart leaves a topic behind.
+ */
+export function deliveryTopicFor(gatewayId: string): TopicSpec {
+  if (!GATEWAY_ID_PATTERN.test(gatewayId)) {
+    throw new ProtocolError('invalid_field', `gatewayId: "${gatewayId.slice(0, 80)}" must be 1-60 characters of a-z, 0-9 and -`, 'gatewayId');
+  }
+  return { name: `${DELIVERY_TOPIC_PREFIX}${gatewayId}`, key: 'connectionId, else conversationId (frameRoutedKey)', partitions: 3, compacted: false, retentionMs: HOUR_MS };
+}
+
+export const DLQ_SUFFIX = '.dlq';
+
+/** The dead-letter topic of a topic: same partitions as the source would be wasteful; one suffices. */
+export function deadLetterTopicOf(topic: string): TopicSpec {
+  return { name: `${topic}${DLQ_SUFFIX}`, key: 'the original key', partitions: 1, compacted: false, retentionMs: 14 * DAY_MS };
+}

@@ -1,0 +1,20 @@
+export { getFreePort, getFreePorts, isPortFree } from './free-port';
+export { ensureKafkaJars, kafkaLibsDir, readKafkaVersion, type EnsureKafkaJarsOptions } from './kafka-jars';
+export { renderServerProperties, type BrokerConfig } from './kafka-config';
+export { startKafkaBroker, type KafkaBrokerHandle, type StartKafkaBrokerOptions } from './kafka-broker';
+export { startPostgres, POSTGRES_PASSWORD, POSTGRES_USER, type PostgresHandle, type StartPostgresOptions } from './postgres';
+export {
+  distEntry,
+  SERVICE_DATABASES,
+  SERVICE_SPECS,
+  SERVICES,
+  serviceEnv,
+  startService,
+  type ServiceEnvContext,
+  type ServiceName,
+  type ServiceProcess,
+  type ServiceSpec,
+  type StartServiceOptions,
+} from './suite';
+export type { ExitInfo } from './process-control';
+export { findWorkspaceRoot } from './workspace';

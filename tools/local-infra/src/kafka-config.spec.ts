@@ -1,0 +1,73 @@
+import { newClusterId, renderServerProperties } from './kafka-config';
+
+/** Minimal .properties reader (key=value lines, `\\` unescaped) to check what Kafka would see. */
+function parse(text: string): Map<string, string> {
+  const entries = text
+    .split('\n')
+    .filter((line) => line && !line.startsWith('#'))
+    .map((line) => {
+      const at = line.indexOf('=');
+      return [line.slice(0, at), line.slice(at + 1).replace(/\\(.)/g, '$1')] as [string, string];
+    });
+  return new Map(entries);
+}
+
+describe('renderServerProperties', () => {
+  it('renders a single-node KRaft broker+controller on loopback', () => {
+    const props = parse(renderServerProperties({ port: 19092, controllerPort: 19093, logDir: '/data/kafka/kraft-logs' }));
+    expect(props.get('process.roles')).toBe('broker,controller');
+    expect(props.get('node.id')).toBe('1');
+    expect(props.get('controller.quorum.voters')).toBe('1@127.0.0.1:19093');
+    expect(props.get('listeners')).toBe('PLAINTEXT://127.0.0.1:19092,CONTROLLER://127.0.0.1:19093');
+    expect(props.get('advertised.listeners')).toBe('PLAINTEXT://127.0.0.1:19092');
+    expect(props.get('controller.listener.names')).toBe('CONTROLLER');
+    expect(props.get('inter.broker.listener.name')).toBe('PLAINTEXT');
+    expect(props.get('log.dirs')).toBe('/data/kafka/kraft-logs');
+    expect(props.get('offsets.topic.replication.factor')).toBe('1');
+    expect(props.get('transaction.state.log.replication.factor')).toBe('1');
+    expect(props.get('transaction.state.log.min.isr')).toBe('1');
+    expect(props.get('auto.create.topics.enable')).toBe('false');
+  });
+
+  it('keeps node id, voter and listeners consistent for another node id and host', () => {
+    const props = parse(
+      renderServerProperties({ port: 1, controllerPort: 2, logDir: '/x', nodeId: 7, host: '10.0.0.5' }),
+    );
+    expect(props.get('controller.quorum.voters')).toBe('7@10.0.0.5:2');
+    expect(props.get('advertised.listeners')).toBe('PLAINTEXT://10.0.0.5:1');
+  });
+
+  it('lets overrides replace defaults and add properties', () => {
+    const props = parse(
+      renderServerProperties({
+        port: 1,
+        controllerPort: 2,
+        logDir: '/x',
+        overrides: { 'auto.create.topics.enable': true, 'log.retention.ms': 60000 },
+      }),
+    );
+    expect(props.get('auto.create.topics.enable')).toBe('true');
+    expect(props.get('log.retention.ms')).toBe('60000');
+  });
+
+  it('escapes backslashes so Windows paths survive the properties format', () => {
+    const text = renderServerProperties({ port: 1, controllerPort: 2, logDir: 'C:\\kafka\\data' });
+    expect(text).toContain('log.dirs=C:\\\\kafka\\\\data\n');
+    expect(parse(text).get('log.dirs')).toBe('C:\\kafka\\data');
+  });
+});
+
+describe('newClusterId', () => {
+  it('is a 22-character base64url id like kafka-storage random-uuid prints', () => {
+    expect(newClusterId()).toMatch(/^[A-Za-z0-9_-]{22}$/);
+  });
+
+  it('never starts with "-", which Kafka rejects', () => {
+    const dashFirst = Buffer.alloc(16, 0xff); // base64url "_____…"; 0xf8 leads with "-"
+    dashFirst[0] = 0xf8;
+    const draws = [dashFirst, Buffer.alloc(16, 1)];
+    const id = newClusterId(() => draws.shift() as Buffer);
+    expect(Buffer.from(dashFirst).toString('base64url').startsWith('-')).toBe(true);
+    expect(id).toBe(Buffer.alloc(16, 1).toString('base64url'));
+  });
+});

@@ -1,0 +1,187 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createWriteStream, existsSync, mkdirSync, type WriteStream } from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import { type ExitInfo, describeExit, hasExited, killOnExit, sleep, stopChild, trackExit } from './process-control';
+import { tailText } from './log-tail';
+
+export const SERVICES = ['gateway', 'auth', 'router', 'persistence', 'metrics'] as const;
+export type ServiceName = (typeof SERVICES)[number];
+
+export interface ServiceSpec {
+  /** HTTP port used by `up` (health endpoints; the gateway's public API). */
+  httpPort: number;
+  /** The service's own PostgreSQL database; services never share tables. */
+  database?: string;
+}
+
+export const SERVICE_SPECS: Readonly<Record<ServiceName, ServiceSpec>> = {
+  gateway: { httpPort: 3000 },
+  auth: { httpPort: 3001, database: 'chat_auth' },
+  router: { httpPort: 3002 },
+  persistence: { httpPort: 3003, database: 'chat_persistence' },
+  metrics: { httpPort: 3004 },
+};
+
+/** Every database some service needs, e.g. to pass to startPostgres({ databases }). */
+export const SERVICE_DATABASES: readonly string[] = SERVICES.flatMap((name) => SERVICE_SPECS[name].database ?? []);
+
+export interface ServiceEnvContext {
+  kafkaBrokers: string;
+  /** Connection URL of a database by name (e.g. PostgresHandle.urlFor); needed for auth and persistence. */
+  databaseUrlFor?: (database: string) => string;
+  /** Default: the service's default port (SERVICE_SPECS). Tests pass free ports. */
+  httpPort?: number;
+  logLevel?: string;
+  /** Default: `<name>-1`. */
+  instanceId?: string;
+}
+
+/** The service-specific environment; startService adds the parent's environment (PATH etc.) underneath. */
+export function serviceEnv(name: ServiceName, context: ServiceEnvContext): Record<string, string> {
+  const spec = SERVICE_SPECS[name];
+  const env: Record<string, string> = {
+    KAFKA_BROKERS: context.kafkaBrokers,
+    HTTP_PORT: String(context.httpPort ?? spec.httpPort),
+    LOG_LEVEL: context.logLevel ?? 'info',
+    INSTANCE_ID: context.instanceId ?? `${name}-1`,
+  };
+  if (spec.database) {
+    if (!context.databaseUrlFor) throw new Error(`${name} needs PostgreSQL (database ${spec.database}) but no databaseUrlFor was given`);
+    env.DATABASE_URL = context.databaseUrlFor(spec.database);
+  }
+  return env;
+}
+
+export interface StartServiceOptions {
+  name: ServiceName;
+  /** Service environment (see serviceEnv); laid over the parent's environment. */
+  env: Record<string, string>;
+  workspaceRoot: string;
+  /** Built entry point; default `<workspaceRoot>/dist/apps/<name>/main.js`. */
+  entry?: string;
+  /** Also append the output to this file. */
+  logFile?: string;
+  /** Also copy the output to this process' stdout/stderr as is. */
+  inheritOutput?: boolean;
+  /** Called for every complete output line (e.g. to print it with a prefix). */
+  onLine?: (line: string, stream: 'stdout' | 'stderr') => void;
+  /** Own process group (see StartKafkaBrokerOptions.detached). */
+  detached?: boolean;
+}
+
+export interface ServiceProcess {
+  readonly name: ServiceName;
+  readonly pid: number;
+  readonly httpPort: number;
+  /** Resolves when the process has exited, for whatever reason. */
+  readonly exited: Promise<ExitInfo>;
+  /** stdout+stderr collected so far (the last 2 MiB). */
+  output(): string;
+  /** Polls GET /readyz until it answers 200; rejects with the output if the process exits first or time runs out. */
+  waitForReady(timeoutMs?: number): Promise<void>;
+  /** SIGTERM, SIGKILL after 15 s; resolves when the process has exited. */
+  stop(): Promise<void>;
+  /** Sends `signal` (default SIGKILL) and resolves when the process has exited. */
+  kill(signal?: NodeJS.Signals): Promise<void>;
+}
+
+const MAX_OUTPUT_CHARS = 2 * 1024 * 1024;
+
+export function distEntry(workspaceRoot: string, name: ServiceName): string {
+  return path.join(workspaceRoot, 'dist', 'apps', name, 'main.js');
+}
+
+/** GET with no keep-alive, so polling leaves no idle connections that would delay the service's shutdown. */
+function httpStatus(url: string, timeoutMs: number): Promise<number | undefined> {
+  return new Promise((resolve) => {
+    const request = http.get(url, { agent: false, timeout: timeoutMs, headers: { connection: 'close' } }, (response) => {
+      response.resume();
+      resolve(response.statusCode);
+    });
+    request.once('timeout', () => request.destroy());
+    request.once('error', () => resolve(undefined));
+  });
+}
+
+/** Runs one built service with plain `node` (no TypeScript loaders), as in production. */
+export function startService(options: StartServiceOptions): ServiceProcess {
+  const { name } = options;
+  const entry = options.entry ?? distEntry(options.workspaceRoot, name);
+  if (!existsSync(entry)) {
+    throw new Error(`${name} is not built (${entry} is missing); run \`npx nx run ${name}:build\``);
+  }
+  const env: NodeJS.ProcessEnv = { ...process.env, ...options.env };
+  // A DATABASE_URL meant for someone else must not leak into a service without a database.
+  if (!SERVICE_SPECS[name].database && !('DATABASE_URL' in options.env)) delete env.DATABASE_URL;
+  env.HTTP_PORT ??= String(SERVICE_SPECS[name].httpPort);
+  env.INSTANCE_ID ??= `${name}-1`;
+  env.LOG_LEVEL ??= 'info';
+  if (!env.KAFKA_BROKERS) throw new Error(`startService(${name}): KAFKA_BROKERS is not set`);
+  const httpPort = Number(env.HTTP_PORT);
+
+  const child: ChildProcess = spawn(process.execPath, [entry], {
+    cwd: options.workspaceRoot,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: options.detached ?? false,
+  });
+  const exited = trackExit(child);
+  killOnExit(child);
+
+  let collected = '';
+  let logStream: WriteStream | undefined;
+  if (options.logFile) {
+    mkdirSync(path.dirname(options.logFile), { recursive: true });
+    logStream = createWriteStream(options.logFile, { flags: 'a' });
+  }
+  const partial = { stdout: '', stderr: '' };
+  const onData = (stream: 'stdout' | 'stderr') => (chunk: Buffer) => {
+    const text = chunk.toString();
+    collected = (collected + text).slice(-MAX_OUTPUT_CHARS);
+    logStream?.write(text);
+    if (options.inheritOutput) process[stream].write(text);
+    if (options.onLine) {
+      const lines = (partial[stream] + text).split('\n');
+      partial[stream] = lines.pop() ?? '';
+      for (const line of lines) options.onLine(line.replace(/\r$/, ''), stream);
+    }
+  };
+  child.stdout?.on('data', onData('stdout'));
+  child.stderr?.on('data', onData('stderr'));
+  void exited.then(() => {
+    for (const stream of ['stdout', 'stderr'] as const) {
+      if (partial[stream]) options.onLine?.(partial[stream], stream);
+      partial[stream] = '';
+    }
+    logStream?.end();
+  });
+
+  return {
+    name,
+    pid: child.pid ?? -1,
+    httpPort,
+    exited,
+    output: () => collected,
+    async waitForReady(timeoutMs = 60_000) {
+      const url = `http://127.0.0.1:${httpPort}/readyz`;
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        if (hasExited(child)) {
+          const info = await exited;
+          throw new Error(`${name} exited (${describeExit(info)}) before it was ready. Output:\n${tailText(collected, 60)}`);
+        }
+        if ((await httpStatus(url, 1_000)) === 200) return;
+        if (Date.now() > deadline) {
+          throw new Error(`${name}: ${url} did not answer 200 within ${timeoutMs / 1000} s. Output:\n${tailText(collected, 60)}`);
+        }
+        await sleep(200);
+      }
+    },
+    stop: () => stopChild(child, exited, [{ signal: 'SIGTERM', graceMs: 15_000 }]),
+    async kill(signal: NodeJS.Signals = 'SIGKILL') {
+      if (!hasExited(child)) child.kill(signal);
+      await exited;
+    },
+  };
+}
