@@ -63,8 +63,9 @@ export const databaseUrl = z
 export function loadConfig<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv = process.env): z.output<S> {
   const result = schema.safeParse(env);
   if (result.success) return result.data;
+  // The variable is the first path segment; deeper segments (an item of a list) stay out of its name.
   const problems = result.error.issues.map((issue) => ({
-    variable: issue.path.map(String).join('.') || '(environment)',
+    variable: issue.path.length > 0 ? String(issue.path[0]) : '(environment)',
     problem: issue.code === 'invalid_type' && issue.input === undefined ? 'is required' : issue.message,
   }));
   throw new ConfigError(problems);

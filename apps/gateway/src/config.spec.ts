@@ -1,0 +1,10 @@
+import { loadConfig } from '@chat/service-kit';
+import { gatewayConfigSchema } from './config';
+
+describe('gateway configuration', () => {
+  it('needs Kafka and a port, and no database', () => {
+    expect(() => loadConfig(gatewayConfigSchema, {})).toThrow(/KAFKA_BROKERS: is required.*HTTP_PORT: is required/);
+    const config = loadConfig(gatewayConfigSchema, { KAFKA_BROKERS: 'localhost:9092', HTTP_PORT: '3000', DATABASE_URL: 'ignored' });
+    expect(config).not.toHaveProperty('DATABASE_URL');
+  });
+});

@@ -1,0 +1,14 @@
+import { ConfigError, loadConfig } from '@chat/service-kit';
+import { persistenceConfigSchema } from './config';
+
+describe('persistence configuration', () => {
+  it('requires its own database', () => {
+    expect(() => loadConfig(persistenceConfigSchema, { KAFKA_BROKERS: 'localhost:9092', HTTP_PORT: '3001' })).toThrow(ConfigError);
+    expect(() => loadConfig(persistenceConfigSchema, { KAFKA_BROKERS: 'localhost:9092', HTTP_PORT: '3001' })).toThrow(/DATABASE_URL: is required/);
+  });
+
+  it('accepts a complete environment', () => {
+    const config = loadConfig(persistenceConfigSchema, { KAFKA_BROKERS: 'localhost:9092', HTTP_PORT: '3001', DATABASE_URL: 'postgres://chat@localhost:5433/chat_persistence' });
+    expect(config.DATABASE_URL).toBe('postgres://chat@localhost:5433/chat_persistence');
+  });
+});

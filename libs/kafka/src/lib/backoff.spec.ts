@@ -1,0 +1,27 @@
+import { backoffDelay, sleep } from './backoff';
+
+describe('backoffDelay', () => {
+  const options = { initialMs: 100, maxMs: 1000 };
+
+  it('doubles the ceiling per attempt and stays within [ceiling/2, ceiling]', () => {
+    expect(backoffDelay(1, options, () => 0)).toBe(50);
+    expect(backoffDelay(1, options, () => 1)).toBe(100);
+    expect(backoffDelay(3, options, () => 0)).toBe(200);
+    expect(backoffDelay(3, options, () => 1)).toBe(400);
+  });
+
+  it('never exceeds the maximum, however many attempts', () => {
+    for (const attempt of [5, 10, 60, 1000]) expect(backoffDelay(attempt, options, () => 1)).toBeLessThanOrEqual(1000);
+  });
+});
+
+describe('sleep', () => {
+  it('ends early when its signal aborts', async () => {
+    const controller = new AbortController();
+    const started = Date.now();
+    const sleeping = sleep(10_000, controller.signal);
+    controller.abort();
+    await sleeping;
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
+});

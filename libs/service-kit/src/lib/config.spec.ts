@@ -1,0 +1,58 @@
+import { baseConfigSchema, ConfigError, databaseUrl, loadConfig } from './config';
+
+const valid = { KAFKA_BROKERS: '127.0.0.1:9092, kafka-2:9092', HTTP_PORT: '3000', INSTANCE_ID: 'Gateway-7' };
+
+function problemsOf(env: NodeJS.ProcessEnv, schema = baseConfigSchema) {
+  try {
+    loadConfig(schema, env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadConfig with the base schema', () => {
+  it('parses a valid environment and fills defaults', () => {
+    expect(loadConfig(baseConfigSchema, valid)).toEqual({
+      NODE_ENV: 'development',
+      KAFKA_BROKERS: ['127.0.0.1:9092', 'kafka-2:9092'],
+      KAFKA_REPLICATION_FACTOR: 1,
+      HTTP_PORT: 3000,
+      HTTP_HOST: '0.0.0.0',
+      LOG_LEVEL: 'info',
+      INSTANCE_ID: 'gateway-7',
+      SHUTDOWN_TIMEOUT_MS: 25000,
+      HEARTBEAT_INTERVAL_MS: 5000,
+    });
+  });
+
+  it('names every missing or malformed variable at once', () => {
+    expect(problemsOf({ HTTP_PORT: '70000', LOG_LEVEL: 'chatty', SHUTDOWN_TIMEOUT_MS: 'soon' })).toEqual([
+      { variable: 'KAFKA_BROKERS', problem: expect.stringContaining('is required') },
+      { variable: 'HTTP_PORT', problem: 'must be at most 65535' },
+      { variable: 'LOG_LEVEL', problem: expect.stringContaining('fatal') },
+      { variable: 'SHUTDOWN_TIMEOUT_MS', problem: 'must be an integer' },
+    ]);
+  });
+
+  it('rejects brokers without a port and instance ids that cannot name a topic', () => {
+    const problems = problemsOf({ ...valid, KAFKA_BROKERS: 'kafka', INSTANCE_ID: 'gate way!' });
+    expect(problems.map((p) => p.variable)).toEqual(['KAFKA_BROKERS', 'INSTANCE_ID']);
+    expect(problems[0].problem).toBe('each broker must look like host:port');
+  });
+
+  it('treats an empty optional variable as unset', () => {
+    expect(loadConfig(baseConfigSchema, { ...valid, LOG_LEVEL: '', HEARTBEAT_INTERVAL_MS: ' ' })).toMatchObject({ LOG_LEVEL: 'info', HEARTBEAT_INTERVAL_MS: 5000 });
+  });
+});
+
+describe('databaseUrl', () => {
+  const schema = baseConfigSchema.extend({ DATABASE_URL: databaseUrl });
+
+  it('requires a postgres URL with a database name', () => {
+    expect(problemsOf(valid, schema)).toEqual([{ variable: 'DATABASE_URL', problem: expect.stringContaining('is required') }]);
+    expect(problemsOf({ ...valid, DATABASE_URL: 'mysql://localhost/chat' }, schema)[0].variable).toBe('DATABASE_URL');
+    expect(loadConfig(schema, { ...valid, DATABASE_URL: 'postgres://u:p@db:5432/chat_auth' }).DATABASE_URL).toBe('postgres://u:p@db:5432/chat_auth');
+  });
+});
