@@ -1,0 +1,2 @@
+export * from './lib/access-token';
+export * from './lib/token-config';

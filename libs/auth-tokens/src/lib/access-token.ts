@@ -1,0 +1,73 @@
+import jwt from 'jsonwebtoken';
+import { z } from 'zod';
+import { UserIdSchema, UsernameSchema } from '@chat/protocol';
+
+/** The only algorithm accepted; `alg: none` and asymmetric confusion are refused by construction. */
+export const ACCESS_TOKEN_ALGORITHM = 'HS256';
+
+export interface AccessTokenSettings {
+  secret: string;
+  issuer: string;
+  audience: string;
+}
+
+export const AccessTokenClaimsSchema = z.object({
+  sub: UserIdSchema,
+  username: UsernameSchema,
+  /** Token id, for logs and revocation lists. */
+  jti: z.string().min(1).max(100),
+  iat: z.number().int(),
+  exp: z.number().int(),
+});
+export type AccessTokenClaims = z.output<typeof AccessTokenClaimsSchema>;
+
+export type TokenRejection = 'missing' | 'expired' | 'invalid';
+
+export class AccessTokenError extends Error {
+  constructor(
+    readonly reason: TokenRejection,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'AccessTokenError';
+  }
+}
+
+/** Signs a short-lived access token (auth only). */
+export function signAccessToken(
+  settings: AccessTokenSettings,
+  subject: { userId: string; username: string; tokenId: string },
+  ttlSeconds: number,
+): string {
+  return jwt.sign({ username: subject.username }, settings.secret, {
+    algorithm: ACCESS_TOKEN_ALGORITHM,
+    subject: subject.userId,
+    jwtid: subject.tokenId,
+    issuer: settings.issuer,
+    audience: settings.audience,
+    expiresIn: ttlSeconds,
+  });
+}
+
+/**
+ * Verifies signature, algorithm, issuer, audience and expiry, then the claims' shape. Every failure
+ * is an AccessTokenError whose reason tells the caller which close code or status to use.
+ */
+export function verifyAccessToken(settings: AccessTokenSettings, token: string | undefined | null, now = Date.now()): AccessTokenClaims {
+  if (!token) throw new AccessTokenError('missing', 'no access token');
+  let decoded: unknown;
+  try {
+    decoded = jwt.verify(token, settings.secret, {
+      algorithms: [ACCESS_TOKEN_ALGORITHM],
+      issuer: settings.issuer,
+      audience: settings.audience,
+      clockTimestamp: Math.floor(now / 1000),
+    });
+  } catch (error) {
+    if (error instanceof jwt.TokenExpiredError) throw new AccessTokenError('expired', 'access token expired');
+    throw new AccessTokenError('invalid', `access token invalid: ${error instanceof Error ? error.message : 'unverifiable'}`);
+  }
+  const claims = AccessTokenClaimsSchema.safeParse(decoded);
+  if (!claims.success) throw new AccessTokenError('invalid', 'access token claims malformed');
+  return claims.data;
+}
