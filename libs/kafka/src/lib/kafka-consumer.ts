@@ -28,6 +28,11 @@ export interface ConsumerOptions {
   sessionTimeoutMs?: number;
   /** Where a new group starts: the earliest record (default) or only new ones. */
   fromBeginning?: boolean;
+  /**
+   * false for an in-memory view rebuilt from the start of a (compacted) topic on every run: nothing is
+   * committed, so with a group id unique to the run the group leaves no trace once it stops.
+   */
+  commitOffsets?: boolean;
 }
 
 export interface ConsumerStatus {
@@ -79,6 +84,7 @@ export class ManagedConsumer {
       partitionsConsumedConcurrently: 1,
       sessionTimeoutMs: 30000,
       fromBeginning: true,
+      commitOffsets: true,
       ...options,
     };
     this.logger = new Logger(`KafkaConsumer:${options.groupId}`);
@@ -175,7 +181,7 @@ export class ManagedConsumer {
     let doneUpTo: string | null = null;
 
     const commit = async () => {
-      if (doneUpTo === null || doneUpTo === committedUpTo) return;
+      if (!this.options.commitOffsets || doneUpTo === null || doneUpTo === committedUpTo) return;
       await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: nextOffset(doneUpTo) }]);
       committedUpTo = doneUpTo;
       lastCommitAt = Date.now();
