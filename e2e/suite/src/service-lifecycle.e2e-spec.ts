@@ -47,7 +47,7 @@ describe('every service, as its own process', () => {
       // A broker of its own: this test takes it away, which must not disturb other tests.
       broker = await startKafkaBroker({ dataDir: path.join(e2e.tempDir, 'kafka-readiness') });
       for (const name of SERVICES) {
-        const env = { ...serviceEnv(name, { kafkaBrokers: broker.brokers, databaseUrlFor: e2e.databaseUrlFor, httpPort: await getFreePort(), instanceId: `${name}-readiness` }), HEARTBEAT_INTERVAL_MS: '1000' };
+        const env = { ...serviceEnv(name, { kafkaBrokers: broker.brokers, databaseUrlFor: e2e.databaseUrlFor, jwtSecret: e2e.jwtSecret, httpPort: await getFreePort(), instanceId: `${name}-readiness` }), HEARTBEAT_INTERVAL_MS: '1000' };
         services.push(startService({ name, env, workspaceRoot: e2e.workspaceRoot, logFile: path.join(e2e.tempDir, `${name}-readiness.log`) }));
       }
       await Promise.all(services.map((service) => service.waitForReady(90_000)));

