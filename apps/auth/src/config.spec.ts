@@ -1,14 +1,52 @@
 import { ConfigError, loadConfig } from '@chat/service-kit';
 import { authConfigSchema } from './config';
 
+const complete = {
+  KAFKA_BROKERS: 'localhost:9092',
+  HTTP_PORT: '3001',
+  DATABASE_URL: 'postgres://chat@localhost:5433/chat_auth',
+  JWT_SECRET: 's'.repeat(32),
+};
+
+function problemsOf(env: NodeJS.ProcessEnv): string[] {
+  try {
+    loadConfig(authConfigSchema, env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems.map((p) => `${p.variable}: ${p.problem}`);
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
 describe('auth configuration', () => {
-  it('requires its own database', () => {
-    expect(() => loadConfig(authConfigSchema, { KAFKA_BROKERS: 'localhost:9092', HTTP_PORT: '3001' })).toThrow(ConfigError);
-    expect(() => loadConfig(authConfigSchema, { KAFKA_BROKERS: 'localhost:9092', HTTP_PORT: '3001' })).toThrow(/DATABASE_URL: is required/);
+  it('requires its own database and the signing secret', () => {
+    expect(problemsOf({ KAFKA_BROKERS: 'localhost:9092', HTTP_PORT: '3001' })).toEqual([
+      expect.stringMatching(/^JWT_SECRET: is required/),
+      expect.stringMatching(/^DATABASE_URL: is required/),
+    ]);
+    expect(problemsOf({ ...complete, JWT_SECRET: 'short' })).toEqual(['JWT_SECRET: must be at least 32 characters']);
   });
 
-  it('accepts a complete environment', () => {
-    const config = loadConfig(authConfigSchema, { KAFKA_BROKERS: 'localhost:9092', HTTP_PORT: '3001', DATABASE_URL: 'postgres://chat@localhost:5433/chat_auth' });
-    expect(config.DATABASE_URL).toBe('postgres://chat@localhost:5433/chat_auth');
+  it('accepts a complete environment and fills the token and rate-limit defaults', () => {
+    const config = loadConfig(authConfigSchema, complete);
+    expect(config).toMatchObject({
+      DATABASE_URL: 'postgres://chat@localhost:5433/chat_auth',
+      JWT_ISSUER: 'chat-auth',
+      JWT_AUDIENCE: 'chat',
+      ACCESS_TOKEN_TTL_SECONDS: 900,
+      REFRESH_TOKEN_TTL_SECONDS: 30 * 24 * 3600,
+      RATE_LIMIT_REGISTER_PER_IP_PER_MINUTE: 10,
+      RATE_LIMIT_LOGIN_PER_IP_PER_MINUTE: 20,
+      RATE_LIMIT_LOGIN_PER_USERNAME_PER_MINUTE: 10,
+      TRUST_PROXY_HOPS: 0,
+      OUTBOX_POLL_INTERVAL_MS: 5000,
+    });
+  });
+
+  it('rejects token lifetimes out of bounds', () => {
+    expect(problemsOf({ ...complete, ACCESS_TOKEN_TTL_SECONDS: '5', REFRESH_TOKEN_TTL_SECONDS: 'forever' })).toEqual([
+      'ACCESS_TOKEN_TTL_SECONDS: must be at least 30',
+      'REFRESH_TOKEN_TTL_SECONDS: must be an integer',
+    ]);
   });
 });

@@ -1,10 +1,61 @@
-import { loadConfig } from '@chat/service-kit';
+import { ConfigError, loadConfig } from '@chat/service-kit';
+import { MAX_CLIENT_FRAME_BYTES } from '@chat/protocol';
 import { gatewayConfigSchema } from './config';
 
+const complete = { KAFKA_BROKERS: 'localhost:9092', HTTP_PORT: '3000', JWT_SECRET: 's'.repeat(32) };
+
+function problemsOf(env: NodeJS.ProcessEnv): string[] {
+  try {
+    loadConfig(gatewayConfigSchema, env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems.map((p) => `${p.variable}: ${p.problem}`);
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
 describe('gateway configuration', () => {
-  it('needs Kafka and a port, and no database', () => {
-    expect(() => loadConfig(gatewayConfigSchema, {})).toThrow(/KAFKA_BROKERS: is required.*HTTP_PORT: is required/);
-    const config = loadConfig(gatewayConfigSchema, { KAFKA_BROKERS: 'localhost:9092', HTTP_PORT: '3000', DATABASE_URL: 'ignored' });
+  it('needs Kafka, a port and the token secret, and no database', () => {
+    expect(problemsOf({})).toEqual([
+      expect.stringMatching(/^KAFKA_BROKERS: is required/),
+      expect.stringMatching(/^HTTP_PORT: is required/),
+      expect.stringMatching(/^JWT_SECRET: is required/),
+    ]);
+    const config = loadConfig(gatewayConfigSchema, { ...complete, DATABASE_URL: 'ignored' });
     expect(config).not.toHaveProperty('DATABASE_URL');
+  });
+
+  it('fills the WebSocket limits with their defaults', () => {
+    expect(loadConfig(gatewayConfigSchema, complete)).toMatchObject({
+      JWT_ISSUER: 'chat-auth',
+      JWT_AUDIENCE: 'chat',
+      WS_MAX_CONNECTIONS: 10_000,
+      WS_MAX_FRAME_BYTES: MAX_CLIENT_FRAME_BYTES,
+      WS_RATE_PER_SECOND: 20,
+      WS_RATE_BURST: 40,
+      WS_MAX_INVALID_FRAMES: 20,
+      WS_MAX_BUFFERED_BYTES: 4 * 1024 * 1024,
+      WS_PING_INTERVAL_MS: 15_000,
+      WS_IDLE_TIMEOUT_MS: 30_000,
+      GATEWAY_LEASE_TTL_MS: 15_000,
+      ALLOWED_ORIGINS: [],
+    });
+  });
+
+  it('reads allowed origins as a normalised list', () => {
+    const config = loadConfig(gatewayConfigSchema, { ...complete, ALLOWED_ORIGINS: ' https://Chat.Example.com/ , http://localhost:5173,' });
+    expect(config.ALLOWED_ORIGINS).toEqual(['https://chat.example.com', 'http://localhost:5173']);
+    expect(problemsOf({ ...complete, ALLOWED_ORIGINS: 'chat.example.com' })).toEqual(['ALLOWED_ORIGINS: each origin must look like https://host[:port]']);
+  });
+
+  it('rejects limits out of bounds and an idle timeout not above the ping interval', () => {
+    expect(problemsOf({ ...complete, WS_MAX_CONNECTIONS: '0', WS_RATE_BURST: 'lots', WS_MAX_FRAME_BYTES: String(1024 * 1024) })).toEqual([
+      'WS_MAX_CONNECTIONS: must be at least 1',
+      'WS_MAX_FRAME_BYTES: must be at most 262144',
+      'WS_RATE_BURST: must be an integer',
+    ]);
+    expect(problemsOf({ ...complete, WS_PING_INTERVAL_MS: '20000', WS_IDLE_TIMEOUT_MS: '20000' })).toEqual([
+      'WS_IDLE_TIMEOUT_MS: must be greater than WS_PING_INTERVAL_MS',
+    ]);
   });
 });

@@ -123,6 +123,13 @@ describe('server frames', () => {
     expect(rejection(() => encodeServerFrame(direct)).field).toBe('frame.title');
   });
 
+  it('lets a conversation frame list no members only for a group its last member left', () => {
+    const emptyGroup: ServerFrame = { type: 'conversation', replyTo: 'r9', conversationId, kind: 'group', title: 'Team', memberIds: [], lastSeq: 4, unread: 0 };
+    expect(decodeServerFrame(encodeServerFrame(emptyGroup), MAX_SERVER_FRAME_BYTES)).toEqual(emptyGroup);
+    const emptyDirect: ServerFrame = { type: 'conversation', conversationId, kind: 'direct', memberIds: [], lastSeq: 0, unread: 0 };
+    expect(rejection(() => encodeServerFrame(emptyDirect)).field).toBe('frame.memberIds');
+  });
+
   it('reports an unknown server frame type so an SDK can skip it', () => {
     expect(rejection(() => decodeServerFrame('{"type":"future_thing"}', 1000)).code).toBe('unknown_type');
   });

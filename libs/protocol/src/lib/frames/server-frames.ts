@@ -86,12 +86,17 @@ export const SyncedFrameSchema = z.strictObject({
     .max(MAX_SYNC_CONVERSATIONS),
 });
 
-/** One conversation: the answer to `open_direct` / `create_group`, or pushed (no replyTo) when it changes. */
+/**
+ * One conversation: the answer to `open_direct`, `create_group`, `add_members` and `remove_member`
+ * (the conversation after the change), or pushed (no replyTo) when it changes. `memberIds` is empty
+ * only for a group whose last member just left (the answer to that member's `remove_member`).
+ */
 export const ConversationFrameSchema = z
   .strictObject({
     type: z.literal('conversation'),
     replyTo: RequestIdSchema.optional(),
     ...conversationSummaryShape,
+    memberIds: z.array(UserIdSchema).max(MAX_GROUP_MEMBERS),
   })
   .superRefine(checkConversationShape);
 

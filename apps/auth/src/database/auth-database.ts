@@ -1,0 +1,8 @@
+import { OutboxMessageEntity } from '../outbox/outbox-message.entity';
+import { RefreshTokenEntity } from '../sessions/refresh-token.entity';
+import { UserEntity } from '../users/user.entity';
+import { CreateAuthTables1767225600000 } from './migrations/1767225600000-create-auth-tables';
+
+/** Everything TypeORM needs to know about the chat_auth database. */
+export const AUTH_ENTITIES = [UserEntity, RefreshTokenEntity, OutboxMessageEntity];
+export const AUTH_MIGRATIONS = [CreateAuthTables1767225600000];

@@ -1,0 +1,68 @@
+import { randomUUID } from 'node:crypto';
+import { Catch, HttpException, HttpStatus, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import type { Response } from 'express';
+import { AuthError, type AuthErrorCode } from '../errors/auth-error';
+import { describeError } from '../errors/describe-error';
+import { httpStatusOf } from './error-status';
+
+export interface ErrorBody {
+  error: { code: AuthErrorCode; message: string; field?: string; errorId?: string };
+}
+
+/**
+ * The one place an error becomes a response: every body is `{"error": {"code", "message"}}`, the status
+ * comes from the code. Errors the API did not anticipate answer 500 with an id that is also logged,
+ * so a report from a client can be found in the logs without exposing internals.
+ */
+@Catch()
+export class AuthExceptionFilter implements ExceptionFilter {
+  private readonly logger = new Logger(AuthExceptionFilter.name);
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const response = host.switchToHttp().getResponse<Response>();
+    const error = this.toAuthError(exception);
+    const status = httpStatusOf(error.code);
+    const body: ErrorBody = { error: { code: error.code, message: error.message } };
+    if (error.field) body.error.field = error.field;
+
+    if (error.code === 'internal_error') {
+      const errorId = randomUUID();
+      body.error.errorId = errorId;
+      this.logger.error({ msg: 'request failed unexpectedly', errorId, error: describeError(exception) });
+    } else if (error.code === 'rate_limited') {
+      this.logger.warn({ msg: 'request rate-limited', reason: error.message });
+    }
+    if (error.retryAfterSeconds !== undefined) response.setHeader('Retry-After', String(error.retryAfterSeconds));
+    if (error.code === 'invalid_access_token' || error.code === 'access_token_expired') {
+      response.setHeader('WWW-Authenticate', `Bearer error="invalid_token", error_description="${error.message}"`);
+    }
+    response.status(status).json(body);
+  }
+
+  private toAuthError(exception: unknown): AuthError {
+    if (exception instanceof AuthError) return exception;
+    if (exception instanceof HttpException) return fromHttpException(exception);
+    return new AuthError('internal_error', 'internal server error', { cause: exception });
+  }
+}
+
+/** Nest's own exceptions: unknown routes and what the body parser refused before our code ran. */
+function fromHttpException(exception: HttpException): AuthError {
+  const status = exception.getStatus();
+  switch (status) {
+    case HttpStatus.NOT_FOUND:
+      return new AuthError('not_found', 'no such route');
+    case HttpStatus.PAYLOAD_TOO_LARGE:
+      return new AuthError('payload_too_large', 'request body exceeds 16 KiB');
+    case HttpStatus.UNSUPPORTED_MEDIA_TYPE:
+      return new AuthError('unsupported_media_type', 'unsupported body charset or encoding');
+    case HttpStatus.BAD_REQUEST:
+      return exception.cause instanceof SyntaxError
+        ? new AuthError('invalid_json', 'request body is not valid JSON')
+        : new AuthError('bad_request', 'request could not be read');
+    default:
+      return status >= 500
+        ? new AuthError('internal_error', 'internal server error', { cause: exception })
+        : new AuthError('bad_request', 'request could not be read');
+  }
+}

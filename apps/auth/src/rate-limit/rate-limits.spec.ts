@@ -1,0 +1,47 @@
+import { Test } from '@nestjs/testing';
+import { SERVICE_CONFIG } from '@chat/service-kit';
+import { AuthError } from '../errors/auth-error';
+import { RateLimits } from './rate-limits';
+
+function errorOf(fn: () => void): AuthError {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof AuthError) return error;
+    throw error;
+  }
+  throw new Error('expected an AuthError');
+}
+
+describe('RateLimits', () => {
+  async function create() {
+    const moduleRef = await Test.createTestingModule({
+      providers: [
+        RateLimits,
+        {
+          provide: SERVICE_CONFIG,
+          useValue: { RATE_LIMIT_REGISTER_PER_IP_PER_MINUTE: 2, RATE_LIMIT_LOGIN_PER_IP_PER_MINUTE: 3, RATE_LIMIT_LOGIN_PER_USERNAME_PER_MINUTE: 1 },
+        },
+      ],
+    }).compile();
+    return moduleRef.get(RateLimits);
+  }
+
+  it('applies each configured limit and answers rate_limited with whole seconds to wait', async () => {
+    const limits = await create();
+    limits.consume('registerPerIp', '10.0.0.1', 0);
+    limits.consume('registerPerIp', '10.0.0.1', 0);
+    const error = errorOf(() => limits.consume('registerPerIp', '10.0.0.1', 0));
+    expect(error).toMatchObject({ code: 'rate_limited', retryAfterSeconds: 30, message: 'too many registrations from this address' });
+    expect(errorOf(() => limits.consume('registerPerIp', '10.0.0.1', 29_500)).retryAfterSeconds).toBe(1);
+    expect(() => limits.consume('registerPerIp', '10.0.0.1', 30_000)).not.toThrow();
+  });
+
+  it('keeps policies apart: login limits do not spend registration tokens', async () => {
+    const limits = await create();
+    limits.consume('loginPerUsername', 'ann', 0);
+    expect(errorOf(() => limits.consume('loginPerUsername', 'ann', 0)).retryAfterSeconds).toBe(60);
+    for (let i = 0; i < 3; i += 1) limits.consume('loginPerIp', '10.0.0.1', 0);
+    expect(() => limits.consume('registerPerIp', '10.0.0.1', 0)).not.toThrow();
+  });
+});

@@ -1,0 +1,36 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { SERVICE_CONFIG } from '@chat/service-kit';
+import type { AuthConfig } from '../config';
+import { AuthError } from '../errors/auth-error';
+import { TokenBucketLimiter } from './token-bucket-limiter';
+
+export type RateLimitPolicy = 'registerPerIp' | 'loginPerIp' | 'loginPerUsername';
+
+const MINUTE_MS = 60_000;
+
+const DESCRIPTIONS: Record<RateLimitPolicy, string> = {
+  registerPerIp: 'too many registrations from this address',
+  loginPerIp: 'too many login attempts from this address',
+  loginPerUsername: 'too many login attempts for this username',
+};
+
+/** The configured limits of the auth API, one limiter per policy (see TokenBucketLimiter on replicas). */
+@Injectable()
+export class RateLimits {
+  private readonly limiters: Record<RateLimitPolicy, TokenBucketLimiter>;
+
+  constructor(@Inject(SERVICE_CONFIG) config: AuthConfig) {
+    this.limiters = {
+      registerPerIp: new TokenBucketLimiter({ limit: config.RATE_LIMIT_REGISTER_PER_IP_PER_MINUTE, windowMs: MINUTE_MS }),
+      loginPerIp: new TokenBucketLimiter({ limit: config.RATE_LIMIT_LOGIN_PER_IP_PER_MINUTE, windowMs: MINUTE_MS }),
+      loginPerUsername: new TokenBucketLimiter({ limit: config.RATE_LIMIT_LOGIN_PER_USERNAME_PER_MINUTE, windowMs: MINUTE_MS }),
+    };
+  }
+
+  /** Spends one attempt of `key` under `policy`, or throws `rate_limited` with the seconds to wait. */
+  consume(policy: RateLimitPolicy, key: string, now = Date.now()): void {
+    const result = this.limiters[policy].take(key, now);
+    if (result.allowed) return;
+    throw new AuthError('rate_limited', DESCRIPTIONS[policy], { retryAfterSeconds: Math.max(1, Math.ceil(result.retryAfterMs / 1000)) });
+  }
+}

@@ -1,0 +1,54 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { AuthError } from '../errors/auth-error';
+import { UserEntity } from '../users/user.entity';
+import { parseRefreshToken } from './refresh-token';
+import { RefreshTokenEntity } from './refresh-token.entity';
+import { decideRefresh } from './rotation';
+import { SessionIssuer, type TokenPair } from './session-issuer';
+
+type Outcome = { ok: true; pair: TokenPair } | { ok: false; error: AuthError };
+
+/** Exchanges a refresh token for a new pair, rotating it; a replayed old token ends the session. */
+@Injectable()
+export class RefreshSessionUseCase {
+  private readonly logger = new Logger(RefreshSessionUseCase.name);
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly issuer: SessionIssuer,
+  ) {}
+
+  async execute(command: { refreshToken: string }): Promise<TokenPair> {
+    const parts = parseRefreshToken(command.refreshToken);
+    if (!parts) throw invalidRefreshToken();
+    const now = new Date();
+    // Failures are returned, not thrown, so that a family revocation commits before we answer.
+    const outcome = await this.dataSource.transaction(async (manager): Promise<Outcome> => {
+      // The row lock serialises concurrent refreshes of one token: exactly one of them rotates it.
+      const stored = await manager.findOne(RefreshTokenEntity, { where: { id: parts.tokenId }, lock: { mode: 'pessimistic_write' } });
+      const decision = decideRefresh(stored, parts.secret, now);
+      switch (decision.action) {
+        case 'reject':
+          this.logger.log({ msg: 'refresh refused', reason: decision.reason, tokenId: parts.tokenId });
+          return { ok: false, error: invalidRefreshToken() };
+        case 'revoke_family':
+          await this.issuer.revokeFamily(manager, decision.token.familyId, now);
+          this.logger.warn({ msg: 'rotated refresh token reused: session revoked', userId: decision.token.userId, familyId: decision.token.familyId });
+          return { ok: false, error: new AuthError('refresh_token_reused', 'refresh token was already used; the session has been revoked, log in again') };
+        case 'rotate': {
+          const user = await manager.findOneByOrFail(UserEntity, { id: decision.token.userId });
+          const issued = await this.issuer.issue(manager, user, decision.token.familyId, now);
+          await manager.update(RefreshTokenEntity, { id: decision.token.id }, { revokedAt: now, replacedBy: issued.refreshTokenId });
+          return { ok: true, pair: issued.pair };
+        }
+      }
+    });
+    if (!outcome.ok) throw outcome.error;
+    return outcome.pair;
+  }
+}
+
+export function invalidRefreshToken(): AuthError {
+  return new AuthError('invalid_refresh_token', 'refresh token is invalid, expired or revoked');
+}

@@ -1,0 +1,117 @@
+import { randomUUID } from 'node:crypto';
+import type { WebSocket } from 'ws';
+import { encodeServerFrame, type CloseCodeName, type ServerFrame } from '@chat/protocol';
+import { closeSocket } from './close-socket';
+import { TokenBucket } from './token-bucket';
+
+export interface ConnectionLimits {
+  ratePerSecond: number;
+  rateBurst: number;
+  /** Unreadable frames in a row that end the session. */
+  maxInvalidFrames: number;
+  /** Bytes queued for the client beyond which it is dropped as a slow consumer. */
+  maxBufferedBytes: number;
+}
+
+/** setTimeout's largest delay; a longer one would fire at once, so longer waits are chained. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * One authenticated WebSocket: who it is, its rate limit and invalid-frame streak, when it was last
+ * heard from, and a send that protects the process from a client that does not read.
+ */
+export class ClientConnection {
+  readonly id = randomUUID();
+  private readonly bucket: TokenBucket;
+  private invalidInRow = 0;
+  private lastSeenAt: number;
+  private expiryTimer: NodeJS.Timeout | undefined;
+  private readonly closedPromise: Promise<void>;
+
+  constructor(
+    private readonly socket: WebSocket,
+    readonly userId: string,
+    private readonly limits: ConnectionLimits,
+    now: number,
+  ) {
+    this.bucket = new TokenBucket(limits.ratePerSecond, limits.rateBurst, now);
+    this.lastSeenAt = now;
+    this.closedPromise = new Promise((resolve) => {
+      socket.once('close', () => {
+        clearTimeout(this.expiryTimer);
+        resolve();
+      });
+    });
+  }
+
+  /** Resolves once the socket is fully closed (handshake answered or cut). */
+  closed(): Promise<void> {
+    return this.closedPromise;
+  }
+
+  get isOpen(): boolean {
+    return this.socket.readyState === this.socket.OPEN;
+  }
+
+  /** Any frame or pong from the client proves it is alive. */
+  touch(now: number): void {
+    this.lastSeenAt = now;
+  }
+
+  silentFor(now: number): number {
+    return now - this.lastSeenAt;
+  }
+
+  /** Counts a frame against the rate limit; false means it is over the limit. */
+  takeRateToken(now: number): boolean {
+    return this.bucket.take(now);
+  }
+
+  /** Counts an unreadable frame; true once the client sent too many of them in a row. */
+  recordInvalidFrame(): boolean {
+    this.invalidInRow += 1;
+    return this.invalidInRow >= this.limits.maxInvalidFrames;
+  }
+
+  recordValidFrame(): void {
+    this.invalidInRow = 0;
+  }
+
+  sendFrame(frame: ServerFrame): boolean {
+    return this.sendText(encodeServerFrame(frame));
+  }
+
+  /**
+   * Queues an encoded frame. A client whose unsent backlog would exceed the limit is closed as a slow
+   * consumer instead: it reconnects and syncs, and the process never buffers without bound.
+   */
+  sendText(text: string): boolean {
+    if (!this.isOpen) return false;
+    if (this.socket.bufferedAmount + text.length > this.limits.maxBufferedBytes) {
+      this.close('slow_consumer', 'send buffer full; reconnect and sync');
+      return false;
+    }
+    this.socket.send(text);
+    return true;
+  }
+
+  ping(): void {
+    if (this.isOpen) this.socket.ping();
+  }
+
+  /** Ends the session when its access token expires; the client reconnects with a fresh one. */
+  closeWhenExpired(expiresAt: number, now: number): void {
+    clearTimeout(this.expiryTimer);
+    const delay = expiresAt - now;
+    this.expiryTimer =
+      delay > MAX_TIMER_MS
+        ? setTimeout(() => this.closeWhenExpired(expiresAt, Date.now()), MAX_TIMER_MS)
+        : setTimeout(() => this.close('token_expired', 'access token expired'), Math.max(0, delay));
+    this.expiryTimer.unref();
+  }
+
+  close(name: CloseCodeName, reason: string): void {
+    clearTimeout(this.expiryTimer);
+    closeSocket(this.socket, name, reason);
+  }
+}

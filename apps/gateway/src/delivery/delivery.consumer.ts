@@ -1,0 +1,36 @@
+import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import { deliveryTopicFor, FrameRouted } from '@chat/protocol';
+import { KafkaConsumerFactory, type ConsumedRecord } from '@chat/kafka';
+import { SERVICE_IDENTITY, type ServiceIdentity } from '@chat/service-kit';
+import { DeliverFrame } from './deliver-frame.use-case';
+
+/**
+ * Consumes this gateway's own `chat.delivery.<gatewayId>` and nothing else. Frames are only useful
+ * live, so a new group starts at the end; a restarted gateway resumes where it committed, and frames
+ * for sockets of its previous run find no socket and are dropped.
+ */
+@Injectable()
+export class DeliveryConsumer implements OnApplicationBootstrap {
+  constructor(
+    private readonly consumers: KafkaConsumerFactory,
+    private readonly deliverFrame: DeliverFrame,
+    @Inject(SERVICE_IDENTITY) private readonly identity: ServiceIdentity,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    const gatewayId = this.identity.instanceId;
+    void this.consumers
+      .create({
+        groupId: `gateway.${gatewayId}`,
+        topics: [deliveryTopicFor(gatewayId).name],
+        fromBeginning: false,
+        handle: async (record) => this.handle(record),
+      })
+      .start();
+  }
+
+  private async handle(record: ConsumedRecord): Promise<void> {
+    // An undecodable record is a ProtocolError, which the consumer dead-letters.
+    this.deliverFrame.execute(FrameRouted.decode(record.value).payload);
+  }
+}

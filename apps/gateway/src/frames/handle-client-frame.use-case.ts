@@ -1,0 +1,99 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { decodeClientFrame, errorFrameFor, newTraceId, ProtocolError, type ClientFrame } from '@chat/protocol';
+import { describeError } from '@chat/kafka';
+import { runWithTrace } from '@chat/logging';
+import { SERVICE_CONFIG, SERVICE_IDENTITY, type ServiceIdentity } from '@chat/service-kit';
+import type { GatewayConfig } from '../config';
+import type { ClientConnection } from '../connections/client-connection';
+import { RECORD_PUBLISHER, type RecordPublisher } from '../publishing/record-publisher';
+import { recordForFrame, type FrameRecord, type RecordFrame } from './frame-records';
+
+export interface IncomingFrame {
+  connection: ClientConnection;
+  data: Buffer;
+  isBinary: boolean;
+  receivedAt: number;
+}
+
+/**
+ * One frame from a client: decode and validate it, apply the rate limit, then answer `ping` here and
+ * turn everything else into a Kafka record. A `send` is answered `accepted` once Kafka has it, or
+ * `unavailable` if not (the client retries with the same clientMsgId; persistence deduplicates).
+ *
+ * Nothing is awaited before the record is handed to the producer, so the frames of one socket reach
+ * Kafka in the order they were sent.
+ */
+@Injectable()
+export class HandleClientFrame {
+  private readonly logger = new Logger(HandleClientFrame.name);
+
+  constructor(
+    @Inject(RECORD_PUBLISHER) private readonly publisher: RecordPublisher,
+    @Inject(SERVICE_CONFIG) private readonly config: GatewayConfig,
+    @Inject(SERVICE_IDENTITY) private readonly identity: ServiceIdentity,
+  ) {}
+
+  async execute({ connection, data, isBinary, receivedAt }: IncomingFrame): Promise<void> {
+    // Every frame costs a token, readable or not, so garbage cannot be sent faster than requests.
+    const withinRate = connection.takeRateToken(receivedAt);
+    let frame: ClientFrame;
+    try {
+      if (isBinary) throw new ProtocolError('invalid_json', 'frame: binary frames are not accepted; send JSON as a text frame');
+      frame = decodeClientFrame(data, this.config.WS_MAX_FRAME_BYTES);
+    } catch (error) {
+      if (!(error instanceof ProtocolError)) throw error;
+      this.rejectFrame(connection, error);
+      return;
+    }
+    connection.recordValidFrame();
+    if (!withinRate) {
+      connection.sendFrame({
+        type: 'error',
+        ...(frame.id === undefined ? {} : { replyTo: frame.id }),
+        code: 'rate_limited',
+        message: `more than ${this.config.WS_RATE_PER_SECOND} frames per second (burst ${this.config.WS_RATE_BURST}); request dropped, retry with backoff`,
+      });
+      return;
+    }
+    if (frame.type === 'ping') {
+      connection.sendFrame({ type: 'pong', ...(frame.id === undefined ? {} : { replyTo: frame.id }) });
+      return;
+    }
+    const traceId = newTraceId();
+    await runWithTrace(traceId, () => this.forward(frame, connection, traceId, receivedAt));
+  }
+
+  private async forward(frame: RecordFrame, connection: ClientConnection, traceId: string, receivedAt: number): Promise<void> {
+    let record: FrameRecord;
+    try {
+      record = recordForFrame(frame, { userId: connection.userId, gatewayId: this.identity.instanceId, connectionId: connection.id, traceId, receivedAt });
+    } catch (error) {
+      // A well-formed frame asking for something impossible (a direct conversation with yourself).
+      if (!(error instanceof ProtocolError)) throw error;
+      connection.sendFrame(errorFrameFor(error.withRequestId(frame.id)));
+      return;
+    }
+    try {
+      await this.publisher.publish(record.topic, [{ key: record.key, envelope: record.envelope }]);
+    } catch (error) {
+      this.logger.warn({ msg: 'frame not forwarded: kafka unavailable', frameType: frame.type, connectionId: connection.id, error: describeError(error) });
+      const message = frame.type === 'send' ? 'message not accepted; retry with the same clientMsgId' : 'request not carried out; retry with backoff';
+      connection.sendFrame({ type: 'error', replyTo: frame.id, code: 'unavailable', message });
+      return;
+    }
+    this.logger.debug({ msg: 'frame forwarded', frameType: frame.type, recordType: record.envelope.type, topic: record.topic, connectionId: connection.id });
+    if (frame.type === 'send') {
+      connection.sendFrame({ type: 'accepted', replyTo: frame.id, conversationId: frame.conversationId, clientMsgId: frame.clientMsgId });
+    }
+  }
+
+  /** Answers an unreadable frame with an error naming the field; too many in a row end the session. */
+  private rejectFrame(connection: ClientConnection, error: ProtocolError): void {
+    this.logger.debug({ msg: 'frame rejected', connectionId: connection.id, code: error.code, field: error.field });
+    connection.sendFrame(errorFrameFor(error));
+    if (connection.recordInvalidFrame()) {
+      this.logger.warn({ msg: 'closing connection: too many invalid frames in a row', connectionId: connection.id, userId: connection.userId });
+      connection.close('policy_violation', 'too many invalid frames');
+    }
+  }
+}

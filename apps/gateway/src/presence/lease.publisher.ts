@@ -1,0 +1,79 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { GatewayLeaseRenewed, Topics } from '@chat/protocol';
+import { describeError, withTimeout } from '@chat/kafka';
+import { SERVICE_CONFIG, SERVICE_IDENTITY, type ServiceIdentity } from '@chat/service-kit';
+import type { GatewayConfig } from '../config';
+import { RECORD_PUBLISHER, type RecordPublisher } from '../publishing/record-publisher';
+
+/**
+ * This gateway's lease on `chat.gateways`: "alive until at + ttl", renewed every third of the ttl so
+ * one lost renewal does not expire it. The router stops routing to a gateway whose lease ran out
+ * (a crash) and forgets it at once on the tombstone written at shutdown.
+ */
+@Injectable()
+export class LeasePublisher implements OnApplicationBootstrap {
+  private readonly logger = new Logger(LeasePublisher.name);
+  private timer: NodeJS.Timeout | undefined;
+  private renewing: Promise<void> | null = null;
+  private released = false;
+  private readonly firstRenewal: Promise<void>;
+  private markRenewed!: () => void;
+
+  constructor(
+    @Inject(RECORD_PUBLISHER) private readonly publisher: RecordPublisher,
+    @Inject(SERVICE_IDENTITY) private readonly identity: ServiceIdentity,
+    @Inject(SERVICE_CONFIG) private readonly config: GatewayConfig,
+  ) {
+    this.firstRenewal = new Promise((resolve) => (this.markRenewed = resolve));
+  }
+
+  onApplicationBootstrap(): void {
+    this.renew();
+    this.timer = setInterval(() => this.renew(), Math.floor(this.config.GATEWAY_LEASE_TTL_MS / 3));
+    this.timer.unref();
+  }
+
+  /** Resolves once this run's lease is in Kafka, so no presence record of the run precedes it. */
+  renewed(): Promise<void> {
+    return this.firstRenewal;
+  }
+
+  /** Stops renewing and withdraws the lease (shutdown). */
+  async release(timeoutMs: number): Promise<void> {
+    this.released = true;
+    clearInterval(this.timer);
+    try {
+      await withTimeout(
+        (async () => {
+          await this.renewing;
+          await this.publisher.tombstone(Topics.gateways.name, [this.identity.instanceId]);
+        })(),
+        timeoutMs,
+        `lease tombstone not acknowledged within ${timeoutMs} ms`,
+      );
+      this.logger.log({ msg: 'lease released', gatewayId: this.identity.instanceId });
+    } catch (error) {
+      // The router still forgets this gateway once the lease runs out.
+      this.logger.warn({ msg: 'lease not released; it will expire', error: describeError(error) });
+    }
+  }
+
+  private renew(): void {
+    // A renewal still waiting for Kafka is not doubled; the next tick tries again.
+    if (this.renewing || this.released) return;
+    const at = Date.now();
+    const envelope = GatewayLeaseRenewed.create({
+      gatewayId: this.identity.instanceId,
+      startedAt: this.identity.startedAt,
+      at,
+      ttlMs: this.config.GATEWAY_LEASE_TTL_MS,
+    });
+    this.renewing = this.publisher
+      .publish(Topics.gateways.name, [{ key: this.identity.instanceId, envelope }])
+      .then(
+        () => this.markRenewed(),
+        (error: unknown) => this.logger.warn({ msg: 'lease not renewed', error: describeError(error) }),
+      )
+      .finally(() => (this.renewing = null));
+  }
+}

@@ -1,0 +1,104 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { PresenceChanged, presenceKey, Topics } from '@chat/protocol';
+import { backoffDelay, describeError, sleep, withTimeout } from '@chat/kafka';
+import { SERVICE_IDENTITY, type ServiceIdentity } from '@chat/service-kit';
+import type { PresenceChange } from '../connections/connection-registry';
+import { RECORD_PUBLISHER, type RecordPublisher } from '../publishing/record-publisher';
+import { LeasePublisher } from './lease.publisher';
+
+interface PresenceState {
+  connections: number;
+  at: number;
+}
+
+/**
+ * Publishes how many sockets each user has on this gateway to the compacted `chat.presence`
+ * (key `<gatewayId>/<userId>`), a tombstone when the count drops to 0. What is published is the
+ * latest state per user, not each change: a burst of reconnects becomes one record, and a failed
+ * produce is retried with the then-current count until Kafka has it, so the topic converges on the
+ * truth even across a broker outage.
+ */
+@Injectable()
+export class PresencePublisher {
+  private readonly logger = new Logger(PresencePublisher.name);
+  private readonly pending = new Map<string, PresenceState>();
+  private flushing: Promise<void> | null = null;
+  private accepting = true;
+  private readonly stopping = new AbortController();
+
+  constructor(
+    @Inject(RECORD_PUBLISHER) private readonly publisher: RecordPublisher,
+    @Inject(SERVICE_IDENTITY) private readonly identity: ServiceIdentity,
+    private readonly lease: LeasePublisher,
+  ) {}
+
+  record(change: PresenceChange, at: number): void {
+    if (!this.accepting) return;
+    this.pending.set(change.userId, { connections: change.connections, at });
+    this.schedule();
+  }
+
+  /** Publishes what is pending (the shutdown tombstones), then stops; bounded by `timeoutMs`. */
+  async close(timeoutMs: number): Promise<void> {
+    this.accepting = false;
+    try {
+      await withTimeout(
+        (async () => {
+          while (this.flushing) await this.flushing;
+        })(),
+        timeoutMs,
+        `presence not published within ${timeoutMs} ms`,
+      );
+    } catch (error) {
+      // Whatever is left is ignored by the router once this gateway's lease is gone or expired.
+      this.logger.warn({ msg: 'presence not fully published before shutdown', users: this.pending.size, error: describeError(error) });
+    }
+    this.stopping.abort();
+  }
+
+  private schedule(): void {
+    if (this.flushing) return;
+    this.flushing = this.flushLoop().finally(() => {
+      this.flushing = null;
+      if (this.pending.size > 0 && !this.stopping.signal.aborted) this.schedule();
+    });
+  }
+
+  private async flushLoop(): Promise<void> {
+    await Promise.race([this.lease.renewed(), new Promise((resolve) => this.stopping.signal.addEventListener('abort', resolve, { once: true }))]);
+    for (let attempt = 1; this.pending.size > 0 && !this.stopping.signal.aborted; ) {
+      const batch = new Map(this.pending);
+      this.pending.clear();
+      try {
+        await this.publish(batch);
+        attempt = 1;
+      } catch (error) {
+        // Put the states back unless a newer one for the user arrived meanwhile.
+        for (const [userId, state] of batch) if (!this.pending.has(userId)) this.pending.set(userId, state);
+        const retryInMs = backoffDelay(attempt, { initialMs: 200, maxMs: 5000 });
+        attempt += 1;
+        this.logger.warn({ msg: 'presence not published, retrying', users: batch.size, retryInMs, error: describeError(error) });
+        await sleep(retryInMs, this.stopping.signal);
+      }
+    }
+  }
+
+  private async publish(batch: Map<string, PresenceState>): Promise<void> {
+    const gatewayId = this.identity.instanceId;
+    const online = [];
+    const offline = [];
+    for (const [userId, { connections, at }] of batch) {
+      const key = presenceKey(gatewayId, userId);
+      if (connections === 0) {
+        offline.push(key);
+        continue;
+      }
+      const envelope = PresenceChanged.create({ gatewayId, userId, connections, at, gatewayStartedAt: this.identity.startedAt });
+      online.push({ key, envelope });
+    }
+    await Promise.all([
+      online.length > 0 ? this.publisher.publish(Topics.presence.name, online) : undefined,
+      offline.length > 0 ? this.publisher.tombstone(Topics.presence.name, offline) : undefined,
+    ]);
+  }
+}

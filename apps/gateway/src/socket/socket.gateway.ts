@@ -1,0 +1,167 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import type { RawData, WebSocket, WebSocketServer } from 'ws';
+import { accessTokenSettings, type AccessTokenSettings } from '@chat/auth-tokens';
+import { closeCodeName } from '@chat/protocol';
+import { describeError, withTimeout } from '@chat/kafka';
+import { SERVICE_CONFIG } from '@chat/service-kit';
+import type { GatewayConfig } from '../config';
+import { ClientConnection, type ConnectionLimits } from '../connections/client-connection';
+import { closeSocket } from '../connections/close-socket';
+import { ConnectionRegistry } from '../connections/connection-registry';
+import { HandleClientFrame } from '../frames/handle-client-frame.use-case';
+import { LeasePublisher } from '../presence/lease.publisher';
+import { PresencePublisher } from '../presence/presence.publisher';
+import { GatewayWsAdapter } from './gateway-ws-adapter';
+import { authenticate, isOriginAllowed, type Authentication } from './handshake';
+
+/** Where clients connect, on the service's HTTP server (next to /healthz and /readyz). */
+export const WEBSOCKET_PATH = '/ws';
+
+/** Shutdown budget for the last presence and lease records, each; SHUTDOWN_TIMEOUT_MS bounds the whole. */
+const SHUTDOWN_PUBLISH_TIMEOUT_MS = 5000;
+/** How long shutdown waits for clients to answer the 1001 close before their sockets are cut. */
+const SHUTDOWN_CLOSE_GRACE_MS = 2000;
+
+/**
+ * The WebSocket edge: admits a socket (origin, capacity, access token) right after the upgrade,
+ * registers it, feeds its frames to HandleClientFrame, pings it and drops it when silent, and at
+ * shutdown closes every socket with 1001 and withdraws this gateway's presence and lease.
+ *
+ * The ws adapter is driven directly rather than through @WebSocketGateway: Nest picks a gateway's
+ * adapter from `app.useWebSocketAdapter()`, which only the bootstrap could call, and our frames are
+ * `{type, …}` rather than the `{event, data}` that @SubscribeMessage dispatches on.
+ */
+@Injectable()
+export class SocketGateway implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger(SocketGateway.name);
+  private readonly tokenSettings: AccessTokenSettings;
+  private readonly limits: ConnectionLimits;
+  private adapter: GatewayWsAdapter | undefined;
+  private server: WebSocketServer | undefined;
+  private sweepTimer: NodeJS.Timeout | undefined;
+  private draining = false;
+
+  constructor(
+    private readonly httpHost: HttpAdapterHost,
+    @Inject(SERVICE_CONFIG) private readonly config: GatewayConfig,
+    private readonly registry: ConnectionRegistry,
+    private readonly handleFrame: HandleClientFrame,
+    private readonly presence: PresencePublisher,
+    private readonly lease: LeasePublisher,
+  ) {
+    this.tokenSettings = accessTokenSettings(config);
+    this.limits = {
+      ratePerSecond: config.WS_RATE_PER_SECOND,
+      rateBurst: config.WS_RATE_BURST,
+      maxInvalidFrames: config.WS_MAX_INVALID_FRAMES,
+      maxBufferedBytes: config.WS_MAX_BUFFERED_BYTES,
+    };
+  }
+
+  onModuleInit(): void {
+    this.adapter = new GatewayWsAdapter(this.httpHost.httpAdapter.getHttpServer());
+    // Port 0: share the service's HTTP server; the adapter routes upgrades on WEBSOCKET_PATH here.
+    const server: WebSocketServer = this.adapter.create(0, { path: WEBSOCKET_PATH, maxPayload: this.config.WS_MAX_FRAME_BYTES, perMessageDeflate: false });
+    server.on('connection', (socket, request) => this.accept(socket, request));
+    this.server = server;
+    this.sweepTimer = setInterval(() => this.sweep(Date.now()), this.config.WS_PING_INTERVAL_MS);
+    this.sweepTimer.unref();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    this.draining = true;
+    clearInterval(this.sweepTimer);
+    const at = Date.now();
+    const connections = this.registry.all();
+    for (const connection of connections) {
+      connection.close('going_away', 'server shutting down; reconnect');
+      const change = this.registry.remove(connection);
+      if (change) this.presence.record(change, at);
+    }
+    this.logger.log({ msg: 'connections closed for shutdown', connections: connections.length });
+    const closed = withTimeout(Promise.all(connections.map((connection) => connection.closed())), SHUTDOWN_CLOSE_GRACE_MS, 'close grace over').catch(() => undefined);
+    // Presence tombstones before the lease's, so no presence record outlives its lease.
+    await this.presence.close(SHUTDOWN_PUBLISH_TIMEOUT_MS);
+    await this.lease.release(SHUTDOWN_PUBLISH_TIMEOUT_MS);
+    await closed;
+    if (this.adapter && this.server) {
+      // Cuts what did not answer the close in time and unhooks the upgrade listener.
+      await this.adapter.close(this.server);
+      await this.adapter.dispose();
+    }
+  }
+
+  private accept(socket: WebSocket, request: IncomingMessage): void {
+    const now = Date.now();
+    socket.on('error', (error) => this.logger.debug({ msg: 'socket error', error: describeError(error) }));
+    let admission: Authentication;
+    try {
+      admission = this.admit(request, now);
+    } catch (error) {
+      this.logger.error({ msg: 'admitting a connection failed', error: describeError(error) });
+      closeSocket(socket, 'internal_error', 'unexpected server error');
+      return;
+    }
+    if ('close' in admission) {
+      this.logger.debug({ msg: 'connection refused', closeCode: admission.close, reason: admission.reason });
+      closeSocket(socket, admission.close, admission.reason);
+      return;
+    }
+    const connection = new ClientConnection(socket, admission.claims.sub, this.limits, now);
+    this.presence.record(this.registry.add(connection), now);
+    connection.closeWhenExpired(admission.claims.exp * 1000, now);
+    socket.on('message', (data, isBinary) => this.onMessage(connection, data, isBinary));
+    socket.on('pong', () => connection.touch(Date.now()));
+    socket.on('ping', () => connection.touch(Date.now()));
+    socket.on('close', (code) => this.onClose(connection, code));
+    this.logger.log({ msg: 'connection opened', connectionId: connection.id, userId: connection.userId, tokenId: admission.claims.jti, open: this.registry.size });
+  }
+
+  /** Refuses in the order that costs least: shutting down, full, wrong origin, then the token. */
+  private admit(request: IncomingMessage, now: number): Authentication {
+    if (this.draining) return { close: 'going_away', reason: 'server shutting down; reconnect' };
+    if (this.registry.size >= this.config.WS_MAX_CONNECTIONS) {
+      this.logger.warn({ msg: 'connection refused: at capacity', limit: this.config.WS_MAX_CONNECTIONS });
+      return { close: 'try_again_later', reason: 'server full; retry later' };
+    }
+    if (!isOriginAllowed(request.headers.origin, this.config.ALLOWED_ORIGINS)) return { close: 'forbidden_origin', reason: 'origin not allowed' };
+    return authenticate(request, this.tokenSettings, now);
+  }
+
+  private onMessage(connection: ClientConnection, data: RawData, isBinary: boolean): void {
+    const receivedAt = Date.now();
+    connection.touch(receivedAt);
+    this.handleFrame.execute({ connection, data: toBuffer(data), isBinary, receivedAt }).catch((error: unknown) => {
+      const errorId = randomUUID();
+      this.logger.error({ msg: 'frame handling failed', errorId, connectionId: connection.id, error: describeError(error) });
+      connection.sendFrame({ type: 'error', code: 'internal', message: `unexpected server error (id ${errorId}); retrying is safe` });
+    });
+  }
+
+  private onClose(connection: ClientConnection, code: number): void {
+    const change = this.registry.remove(connection);
+    if (change) this.presence.record(change, Date.now());
+    this.logger.log({ msg: 'connection closed', connectionId: connection.id, userId: connection.userId, code, closeCode: closeCodeName(code) });
+  }
+
+  /** Pings every socket; one silent for the idle timeout (no pong, no frame) is presumed dead. */
+  private sweep(now: number): void {
+    for (const connection of this.registry.all()) {
+      if (connection.silentFor(now) >= this.config.WS_IDLE_TIMEOUT_MS) {
+        this.logger.log({ msg: 'closing silent connection', connectionId: connection.id, silentForMs: connection.silentFor(now) });
+        connection.close('heartbeat_timeout', 'no pong or frame in time');
+      } else {
+        connection.ping();
+      }
+    }
+  }
+}
+
+function toBuffer(data: RawData): Buffer {
+  if (Buffer.isBuffer(data)) return data;
+  if (Array.isArray(data)) return Buffer.concat(data);
+  return Buffer.from(data);
+}

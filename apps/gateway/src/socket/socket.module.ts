@@ -1,0 +1,11 @@
+import { Module } from '@nestjs/common';
+import { ConnectionsModule } from '../connections/connections.module';
+import { FramesModule } from '../frames/frames.module';
+import { PresenceModule } from '../presence/presence.module';
+import { SocketGateway } from './socket.gateway';
+
+@Module({
+  imports: [ConnectionsModule, PresenceModule, FramesModule],
+  providers: [SocketGateway],
+})
+export class SocketModule {}

@@ -1,0 +1,52 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import type { ChatCommandEnvelope } from '@chat/protocol';
+import { AddMembersUseCase } from '../conversations/add-members.use-case';
+import { CreateGroupUseCase } from '../conversations/create-group.use-case';
+import { ListConversationsUseCase } from '../conversations/list-conversations.use-case';
+import { OpenDirectUseCase } from '../conversations/open-direct.use-case';
+import { RemoveMemberUseCase } from '../conversations/remove-member.use-case';
+import { HistoryUseCase } from '../messages/history.use-case';
+import { ReceiptUseCase } from '../messages/receipt.use-case';
+import { SendMessageUseCase } from '../messages/send-message.use-case';
+import { SyncUseCase } from '../messages/sync.use-case';
+import type { Effect } from './effects';
+
+/** Routes each command type to its use case; the switch is exhaustive, so a new command type does not compile until handled. */
+@Injectable()
+export class CommandDispatcher {
+  constructor(
+    private readonly sendMessage: SendMessageUseCase,
+    private readonly receipt: ReceiptUseCase,
+    private readonly openDirect: OpenDirectUseCase,
+    private readonly createGroup: CreateGroupUseCase,
+    private readonly addMembers: AddMembersUseCase,
+    private readonly removeMember: RemoveMemberUseCase,
+    private readonly sync: SyncUseCase,
+    private readonly history: HistoryUseCase,
+    private readonly listConversations: ListConversationsUseCase,
+  ) {}
+
+  execute(command: ChatCommandEnvelope, manager: EntityManager): Promise<Effect[]> {
+    switch (command.type) {
+      case 'chat.command.send-message':
+        return this.sendMessage.execute(command, manager);
+      case 'chat.command.receipt':
+        return this.receipt.execute(command, manager);
+      case 'chat.command.open-direct':
+        return this.openDirect.execute(command, manager);
+      case 'chat.command.create-group':
+        return this.createGroup.execute(command, manager);
+      case 'chat.command.add-members':
+        return this.addMembers.execute(command, manager);
+      case 'chat.command.remove-member':
+        return this.removeMember.execute(command, manager);
+      case 'chat.command.sync-request':
+        return this.sync.execute(command, manager);
+      case 'chat.command.history-request':
+        return this.history.execute(command, manager);
+      case 'chat.command.list-conversations-request':
+        return this.listConversations.execute(command, manager);
+    }
+  }
+}

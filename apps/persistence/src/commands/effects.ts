@@ -1,0 +1,73 @@
+import {
+  chatCommandKey,
+  CommandAnswered,
+  encodeEnvelope,
+  MAX_RECORD_BYTES,
+  MembershipChanged,
+  MessageStored,
+  ReceiptStored,
+  Topics,
+  type ChatCommandEnvelope,
+  type ChatMessage,
+  type EnvelopeContext,
+  type Envelope,
+  type ServerFrame,
+} from '@chat/protocol';
+import { PermanentError } from '@chat/kafka';
+import type { CommandRejected } from './command-rejected';
+
+export type EffectTopic = typeof Topics.events.name | typeof Topics.memberships.name;
+
+/** A record a command produces, published only after the batch's transaction committed. */
+export interface Effect {
+  topic: EffectTopic;
+  key: string;
+  envelope: Envelope;
+}
+
+type ReceiptPayload = Parameters<typeof ReceiptStored.create>[0];
+type MembershipPayload = Parameters<typeof MembershipChanged.create>[0];
+
+/** Results carry the command's trace id and edge time, so latency and logs follow one message end to end. */
+function contextOf(command: ChatCommandEnvelope, id?: string): EnvelopeContext {
+  return { traceId: command.traceId, occurredAt: command.occurredAt, ...(id === undefined ? {} : { id }) };
+}
+
+/** The size of a record's value; nothing may exceed MAX_RECORD_BYTES. */
+export function recordBytes(envelope: Envelope): number {
+  return encodeEnvelope(envelope).length;
+}
+
+function effect(topic: EffectTopic, key: string, envelope: Envelope): Effect {
+  const bytes = recordBytes(envelope);
+  // Callers keep records small by construction; failing here (inside the transaction) beats a broker rejection after the commit.
+  if (bytes > MAX_RECORD_BYTES) throw new PermanentError(`${envelope.type} of ${bytes} bytes exceeds MAX_RECORD_BYTES (${MAX_RECORD_BYTES})`);
+  return { topic, key, envelope };
+}
+
+/** A frame for the socket that sent the command, keyed like the command so its answers stay in order. */
+export function answer(command: ChatCommandEnvelope, frame: ServerFrame): Effect {
+  return effect(Topics.events.name, chatCommandKey(command), CommandAnswered.create({ replyTo: command.payload.replyTo, frame }, contextOf(command)));
+}
+
+/** The `error` answer to a rejected command, matched by the client through `replyTo`. */
+export function rejectionAnswer(command: ChatCommandEnvelope, rejection: CommandRejected): Effect {
+  return answer(command, { type: 'error', replyTo: command.payload.replyTo.requestId, code: rejection.code, message: rejection.message });
+}
+
+/**
+ * A stored message for every member. The envelope id is the message id, so a re-publication (a
+ * resend of the same clientMsgId) is recognisable downstream as the same event.
+ */
+export function messageStored(command: ChatCommandEnvelope, message: ChatMessage, recipientIds: string[]): Effect {
+  return effect(Topics.events.name, message.conversationId, MessageStored.create({ message, recipientIds }, contextOf(command, message.messageId)));
+}
+
+export function receiptStored(command: ChatCommandEnvelope, receipt: ReceiptPayload): Effect {
+  return effect(Topics.events.name, receipt.conversationId, ReceiptStored.create(receipt, contextOf(command)));
+}
+
+/** The complete membership after a change, on the compacted memberships topic. */
+export function membershipChanged(command: ChatCommandEnvelope, change: MembershipPayload): Effect {
+  return effect(Topics.memberships.name, change.conversationId, MembershipChanged.create(change, contextOf(command)));
+}

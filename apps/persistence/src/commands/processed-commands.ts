@@ -1,0 +1,53 @@
+import { In, LessThan, type EntityManager } from 'typeorm';
+import { ChatEvents, MembershipChanged, Topics, type ChatCommandEnvelope } from '@chat/protocol';
+import { ProcessedCommandEntity } from '../database/entities/processed-command.entity';
+import type { Effect } from './effects';
+
+/**
+ * Commands that change state are recorded with the records they produced, in the same transaction
+ * as their changes. Reads (sync, history, list) are not: answering them again is harmless.
+ */
+const STATE_CHANGING: ReadonlySet<ChatCommandEnvelope['type']> = new Set([
+  'chat.command.send-message',
+  'chat.command.receipt',
+  'chat.command.open-direct',
+  'chat.command.create-group',
+  'chat.command.add-members',
+  'chat.command.remove-member',
+]);
+
+export function changesState(command: ChatCommandEnvelope): boolean {
+  return STATE_CHANGING.has(command.type);
+}
+
+/** What the commands among `commandIds` that were already applied produced, by command id. */
+export async function findProcessed(manager: EntityManager, commandIds: string[]): Promise<Map<string, Effect[]>> {
+  if (commandIds.length === 0) return new Map();
+  const rows = await manager.find(ProcessedCommandEntity, { select: { commandId: true, effects: true }, where: { commandId: In(commandIds) } });
+  return new Map(rows.map((row) => [row.commandId, row.effects.map(revalidate)]));
+}
+
+/** Records applied commands; one multi-row insert per batch. */
+export async function recordProcessed(manager: EntityManager, processed: Array<{ command: ChatCommandEnvelope; effects: Effect[] }>): Promise<void> {
+  if (processed.length === 0) return;
+  await manager.insert(
+    ProcessedCommandEntity,
+    processed.map(({ command, effects }) => ({ commandId: command.id, commandType: command.type, effects })),
+  );
+}
+
+/** Forgets commands older than `cutoff`; Kafka can no longer deliver those again. Returns how many. */
+export async function pruneProcessed(manager: EntityManager, cutoff: Date): Promise<number> {
+  const result = await manager.delete(ProcessedCommandEntity, { processedAt: LessThan(cutoff) });
+  return result.affected ?? 0;
+}
+
+/** Stored records are checked again before they are re-published, so a replay sends only valid records. */
+function revalidate(effect: Effect): Effect {
+  switch (effect.topic) {
+    case Topics.events.name:
+      return { ...effect, envelope: ChatEvents.parse(effect.envelope) };
+    case Topics.memberships.name:
+      return { ...effect, envelope: MembershipChanged.parse(effect.envelope) };
+  }
+}

@@ -1,0 +1,106 @@
+import { In, type EntityManager } from 'typeorm';
+import type { ConversationSummary, ServerFrameOf } from '@chat/protocol';
+import { ConversationEntity } from '../database/entities/conversation.entity';
+import { MemberEntity } from '../database/entities/member.entity';
+import { UserEntity } from '../database/entities/user.entity';
+import { CommandRejected } from '../commands/command-rejected';
+
+/** A conversation with its members, as one command sees it inside the batch's transaction. */
+export class ConversationState {
+  readonly members: MemberEntity[];
+
+  constructor(
+    readonly conversation: ConversationEntity,
+    members: MemberEntity[],
+  ) {
+    this.members = [...members].sort(byJoinOrder);
+  }
+
+  get id(): string {
+    return this.conversation.id;
+  }
+
+  /** In the order they joined; stable, so every frame lists members alike. */
+  get memberIds(): string[] {
+    return this.members.map((member) => member.userId);
+  }
+
+  member(userId: string): MemberEntity | undefined {
+    return this.members.find((member) => member.userId === userId);
+  }
+
+  /** The summary as `reader` sees it: their unread count is what lies after their read receipt. */
+  summaryFor(reader: string): ConversationSummary {
+    return toSummary(this.conversation, this.memberIds, this.member(reader)?.readSeq ?? this.conversation.lastSeq);
+  }
+
+  /** The `conversation` frame answering `requestId`. */
+  frameFor(reader: string, requestId: string): ServerFrameOf<'conversation'> {
+    return { type: 'conversation', replyTo: requestId, ...this.summaryFor(reader) };
+  }
+}
+
+export function toSummary(conversation: ConversationEntity, memberIds: string[], readSeq: number): ConversationSummary {
+  return {
+    conversationId: conversation.id,
+    kind: conversation.kind,
+    ...(conversation.title === null ? {} : { title: conversation.title }),
+    memberIds,
+    lastSeq: conversation.lastSeq,
+    unread: Math.max(0, conversation.lastSeq - readSeq),
+  };
+}
+
+/**
+ * Loads a conversation for a change, locking its row until the batch commits. Every state change
+ * takes this lock first, so changes to one conversation are serialised even when two instances
+ * briefly hold its partition during a rebalance.
+ */
+export async function loadConversationForUpdate(manager: EntityManager, conversationId: string): Promise<ConversationState | null> {
+  const conversation = await manager.findOne(ConversationEntity, { where: { id: conversationId }, lock: { mode: 'pessimistic_write' } });
+  return conversation ? new ConversationState(conversation, await loadMembers(manager, conversationId)) : null;
+}
+
+/** Loads a conversation for reading (history, sync): no lock. */
+export async function loadConversation(manager: EntityManager, conversationId: string): Promise<ConversationState | null> {
+  const conversation = await manager.findOneBy(ConversationEntity, { id: conversationId });
+  return conversation ? new ConversationState(conversation, await loadMembers(manager, conversationId)) : null;
+}
+
+function loadMembers(manager: EntityManager, conversationId: string): Promise<MemberEntity[]> {
+  return manager.find(MemberEntity, { where: { conversationId } });
+}
+
+/** Members who joined together (a new group) are ordered by id, so loaded and fresh states list them alike. */
+function byJoinOrder(a: MemberEntity, b: MemberEntity): number {
+  const byTime = a.joinedAt.getTime() - b.joinedAt.getTime();
+  if (byTime !== 0) return byTime;
+  return a.userId < b.userId ? -1 : a.userId > b.userId ? 1 : 0;
+}
+
+/**
+ * The conversation, if `userId` is one of its members. A conversation that does not exist gets the
+ * same answer as one the user is not in, so nobody learns which conversations exist (direct
+ * conversation ids can be derived from two user ids).
+ */
+export function requireMember(state: ConversationState | null, userId: string, conversationId: string): ConversationState {
+  if (!state?.member(userId)) throw new CommandRejected('not_member', `you are not a member of conversation ${conversationId}`);
+  return state;
+}
+
+/** Of `userIds`, those this service has not heard of from auth (chat.users). */
+export async function unknownUsers(manager: EntityManager, userIds: readonly string[]): Promise<string[]> {
+  if (userIds.length === 0) return [];
+  const known = await manager.find(UserEntity, { select: { id: true }, where: { id: In([...userIds]) } });
+  const knownIds = new Set(known.map((user) => user.id));
+  return userIds.filter((id) => !knownIds.has(id));
+}
+
+/** Adds members whose receipts start at the conversation's current end: what came before is history, not unread. */
+export async function insertMembers(manager: EntityManager, conversation: ConversationEntity, userIds: readonly string[], joinedAt: Date): Promise<MemberEntity[]> {
+  const members = userIds.map((userId) =>
+    manager.create(MemberEntity, { conversationId: conversation.id, userId, joinedAt, deliveredSeq: conversation.lastSeq, readSeq: conversation.lastSeq }),
+  );
+  await manager.insert(MemberEntity, members);
+  return members;
+}

@@ -1,0 +1,33 @@
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import type { ConversationKind } from '@chat/protocol';
+import { bigintAsNumber } from './bigint.transformer';
+
+@Entity({ name: 'conversations' })
+export class ConversationEntity {
+  /** Random for groups; directConversationId(a, b) for direct conversations. */
+  @PrimaryColumn({ type: 'uuid' })
+  id!: string;
+
+  @Column({ type: 'text' })
+  kind!: ConversationKind;
+
+  /** Groups only. */
+  @Column({ type: 'text', nullable: true })
+  title!: string | null;
+
+  /** For groups, the only member who may remove others. */
+  @Column({ name: 'created_by', type: 'uuid' })
+  createdBy!: string;
+
+  /** Seq of the newest message; the next message gets last_seq + 1. */
+  @Column({ name: 'last_seq', type: 'bigint', default: 0, transformer: bigintAsNumber })
+  lastSeq!: number;
+
+  @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
+  createdAt!: Date;
+
+  /** Creation or newest message: orders a user's conversation list. */
+  @Index('conversations_last_activity_idx')
+  @Column({ name: 'last_activity_at', type: 'timestamptz', default: () => 'now()' })
+  lastActivityAt!: Date;
+}

@@ -1,0 +1,75 @@
+import { Injectable } from '@nestjs/common';
+import { In, type EntityManager } from 'typeorm';
+import type { EnvelopeOf, SyncRequestCommand } from '@chat/protocol';
+import { ConversationEntity } from '../database/entities/conversation.entity';
+import { MemberEntity } from '../database/entities/member.entity';
+import type { MessageEntity } from '../database/entities/message.entity';
+import { CommandRejected, listIds } from '../commands/command-rejected';
+import { answer, type Effect } from '../commands/effects';
+import { toChatMessage } from './chat-message';
+
+type SyncRequest = EnvelopeOf<typeof SyncRequestCommand>;
+
+/** Messages one sync sends per conversation; the client syncs again when `synced.lastSeq` is beyond what it got. */
+export const SYNC_MESSAGES_PER_CONVERSATION = 500;
+/** Messages one sync sends in all, so one request cannot make thousands of records. */
+export const SYNC_MESSAGES_PER_REQUEST = 2000;
+
+interface MessageRow {
+  conversationId: string;
+  seq: string;
+  id: string;
+  senderId: string;
+  clientMsgId: string;
+  body: string;
+  kind: MessageEntity['kind'];
+  sentAt: Date;
+  storedAt: Date;
+}
+
+/**
+ * Catch-up after a (re)connect: for each named conversation the messages after the client's cursor,
+ * as one `message` answer each (one record each, so no answer outgrows a Kafka record), then one
+ * `synced` with every conversation's newest seq. All answers share the command's key, so they
+ * arrive in this order. Naming a conversation the user is not a member of rejects the whole sync.
+ */
+@Injectable()
+export class SyncUseCase {
+  async execute(command: SyncRequest, manager: EntityManager): Promise<Effect[]> {
+    const { userId, conversations: cursors, replyTo } = command.payload;
+    const ids = cursors.map((cursor) => cursor.conversationId);
+    const memberships = await manager.find(MemberEntity, { select: { conversationId: true }, where: { userId, conversationId: In(ids) } });
+    const memberOf = new Set(memberships.map((membership) => membership.conversationId));
+    const foreign = ids.filter((id) => !memberOf.has(id));
+    if (foreign.length > 0) throw new CommandRejected('not_member', `you are not a member of conversation ${listIds(foreign)}`);
+
+    const conversations = await manager.find(ConversationEntity, { select: { id: true, lastSeq: true }, where: { id: In(ids) } });
+    const lastSeqOf = new Map(conversations.map((conversation) => [conversation.id, conversation.lastSeq]));
+    const rows = await this.messagesAfter(manager, cursors);
+    const messages = rows.map((row) => answer(command, { type: 'message', ...toChatMessage({ ...row, seq: Number(row.seq) }) }));
+    const synced = answer(command, {
+      type: 'synced',
+      replyTo: replyTo.requestId,
+      conversations: ids.map((conversationId) => ({ conversationId, lastSeq: lastSeqOf.get(conversationId) ?? 0 })),
+    });
+    return [...messages, synced];
+  }
+
+  /** One query: per conversation (in request order) the first messages after its cursor, capped per conversation and in all. */
+  private messagesAfter(manager: EntityManager, cursors: SyncRequest['payload']['conversations']): Promise<MessageRow[]> {
+    return manager.query<MessageRow[]>(
+      `SELECT m.conversation_id AS "conversationId", m.seq, m.id, m.sender_id AS "senderId", m.client_msg_id AS "clientMsgId",
+              m.body, m.kind, m.sent_at AS "sentAt", m.stored_at AS "storedAt"
+         FROM unnest($1::uuid[], $2::bigint[]) WITH ORDINALITY AS cursor (conversation_id, after_seq, position)
+         CROSS JOIN LATERAL (
+           SELECT * FROM messages
+            WHERE messages.conversation_id = cursor.conversation_id AND messages.seq > cursor.after_seq
+            ORDER BY messages.seq
+            LIMIT $3
+         ) m
+        ORDER BY cursor.position, m.seq
+        LIMIT $4`,
+      [cursors.map((cursor) => cursor.conversationId), cursors.map((cursor) => cursor.afterSeq), SYNC_MESSAGES_PER_CONVERSATION, SYNC_MESSAGES_PER_REQUEST],
+    );
+  }
+}

@@ -1,0 +1,91 @@
+/** The end of one partition as `admin.fetchTopicOffsets` reports it. */
+export interface PartitionEnd {
+  topic: string;
+  partition: number;
+  /** Offset of the next record to be written (the high watermark). */
+  high: string;
+  /** First offset still in the log. */
+  low: string;
+}
+
+export interface Lag {
+  topic: string;
+  partition: number;
+  /** Last offset applied to the view, null if none yet. */
+  applied: string | null;
+  high: string;
+}
+
+interface Waiter {
+  ends: PartitionEnd[];
+  resolve: () => void;
+}
+
+/**
+ * How far the views have read each partition. A view consumer that never commits starts from the
+ * beginning whenever it is recreated; `advance` refuses what was applied already, so such a replay
+ * cannot take a view back in time. `lagging`/`waitFor` compare with offsets fetched from the broker:
+ * a view has caught up with a moment once it applied every record that existed then.
+ */
+export class ViewProgress {
+  private readonly applied = new Map<string, bigint>();
+  private waiters: Waiter[] = [];
+
+  /** Records the offset; false if it was applied before (the record must be skipped). */
+  advance(topic: string, partition: number, offset: string): boolean {
+    const key = positionKey(topic, partition);
+    const value = BigInt(offset);
+    const last = this.applied.get(key);
+    if (last !== undefined && value <= last) return false;
+    this.applied.set(key, value);
+    return true;
+  }
+
+  lagging(ends: PartitionEnd[]): Lag[] {
+    return ends
+      .filter((end) => {
+        const high = BigInt(end.high);
+        if (high <= BigInt(end.low)) return false;
+        const last = this.applied.get(positionKey(end.topic, end.partition));
+        return last === undefined || last < high - 1n;
+      })
+      .map((end) => {
+        const last = this.applied.get(positionKey(end.topic, end.partition));
+        return { topic: end.topic, partition: end.partition, applied: last === undefined ? null : last.toString(), high: end.high };
+      });
+  }
+
+  reached(ends: PartitionEnd[]): boolean {
+    return this.lagging(ends).length === 0;
+  }
+
+  /** Resolves once `reached(ends)`; rejects if the signal aborts first. */
+  waitFor(ends: PartitionEnd[], signal?: AbortSignal): Promise<void> {
+    if (this.reached(ends)) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      const waiter: Waiter = { ends, resolve };
+      this.waiters.push(waiter);
+      signal?.addEventListener(
+        'abort',
+        () => {
+          this.waiters = this.waiters.filter((w) => w !== waiter);
+          reject(signal.reason instanceof Error ? signal.reason : new Error('wait aborted'));
+        },
+        { once: true },
+      );
+    });
+  }
+
+  /** Wakes the waiters whose targets were reached; call after applying a batch. */
+  notify(): void {
+    if (this.waiters.length === 0) return;
+    const done = this.waiters.filter((waiter) => this.reached(waiter.ends));
+    if (done.length === 0) return;
+    this.waiters = this.waiters.filter((waiter) => !done.includes(waiter));
+    for (const waiter of done) waiter.resolve();
+  }
+}
+
+function positionKey(topic: string, partition: number): string {
+  return `${topic}\u0000${partition}`;
+}

@@ -1,0 +1,178 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { Topics } from '@chat/protocol';
+import { backoffDelay, describeError, KafkaClient, KafkaConsumerFactory, sleep, type ConsumedRecord } from '@chat/kafka';
+import { ReadinessRegistry, SERVICE_IDENTITY, type CheckResult, type ServiceIdentity } from '@chat/service-kit';
+import { MembershipView } from './membership-view';
+import { PresenceView, type UserFlip } from './presence-view';
+import { fetchTopicEnds } from './topic-ends';
+import { decodeLeaseRecord, decodeMembershipRecord, decodePresenceRecord } from './view-records';
+import { ViewProgress, type PartitionEnd } from './view-progress';
+
+/** The compacted topics the views are built from. */
+export const VIEW_TOPICS = [Topics.memberships.name, Topics.presence.name, Topics.gateways.name];
+
+/** How often leases are checked against the clock (and how late an expiry may be noticed). */
+const EXPIRY_CHECK_INTERVAL_MS = 1000;
+const PRUNE_OPTIONS = { zeroRetentionMs: 10 * 60 * 1000, deadGatewayRetentionMs: 60 * 60 * 1000 };
+
+export type FlipListener = (flips: UserFlip[]) => void;
+
+/**
+ * Builds the in-memory views on every start by reading the compacted topics from the beginning,
+ * with a consumer group unique to this run that never commits (nothing to resume, nothing left
+ * behind), and keeps following them. The router is ready, and the consumers that route start
+ * (`ready()`), only once the views hold everything the topics held when this process started.
+ */
+@Injectable()
+export class ViewsService implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger(ViewsService.name);
+  private startEnds: PartitionEnd[] | null = null;
+  private caughtUp = false;
+  private readonly caughtUpPromise: Promise<void>;
+  private resolveCaughtUp!: () => void;
+  private readonly flipListeners: FlipListener[] = [];
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly client: KafkaClient,
+    private readonly consumers: KafkaConsumerFactory,
+    private readonly progress: ViewProgress,
+    private readonly memberships: MembershipView,
+    private readonly presence: PresenceView,
+    @Inject(SERVICE_IDENTITY) private readonly identity: ServiceIdentity,
+    readiness: ReadinessRegistry,
+  ) {
+    this.caughtUpPromise = new Promise((resolve) => (this.resolveCaughtUp = resolve));
+    readiness.register('views', async () => this.readiness());
+  }
+
+  onApplicationBootstrap(): void {
+    void this.start().catch((error: unknown) => {
+      if (!this.client.abortSignal.aborted) this.logger.error({ msg: 'views did not start', error: describeError(error) });
+    });
+  }
+
+  onModuleDestroy(): void {
+    clearInterval(this.timer);
+  }
+
+  /** Resolves once the views caught up with the topics as they were at start. */
+  ready(): Promise<void> {
+    return this.caughtUpPromise;
+  }
+
+  /** Called with users who went online/offline because a gateway's lease began, ended or expired. */
+  onLeaseFlips(listener: FlipListener): void {
+    this.flipListeners.push(listener);
+  }
+
+  /**
+   * Waits until the views hold every record the topics hold now. Bounded by `timeoutMs`; rejects
+   * when it runs out or the service stops.
+   */
+  async catchUpNow(topics: string[], timeoutMs: number): Promise<void> {
+    const ends = await fetchTopicEnds(this.client.admin, topics);
+    await this.progress.waitFor(ends, AbortSignal.any([AbortSignal.timeout(timeoutMs), this.client.abortSignal]));
+  }
+
+  private async start(): Promise<void> {
+    await this.client.connected();
+    const ends = await this.fetchStartEnds();
+    if (!ends) return;
+    this.startEnds = ends;
+    this.logger.log({ msg: 'loading views', partitions: ends.length, records: ends.reduce((sum, end) => sum + Number(BigInt(end.high) - BigInt(end.low)), 0) });
+    const startedLoading = Date.now();
+    void this.consumers
+      .create({
+        groupId: `router.views.${this.identity.instanceId}.${this.identity.startedAt}`,
+        topics: VIEW_TOPICS,
+        fromBeginning: true,
+        commitOffsets: false,
+        handleBatch: async (records) => this.apply(records),
+      })
+      .start();
+    await this.progress.waitFor(ends, this.client.abortSignal);
+    this.caughtUp = true;
+    this.logger.log({ msg: 'views loaded', tookMs: Date.now() - startedLoading, conversations: this.memberships.size, ...this.presence.stats() });
+    this.timer = setInterval(() => this.tick(), EXPIRY_CHECK_INTERVAL_MS);
+    this.timer.unref();
+    this.resolveCaughtUp();
+  }
+
+  private async fetchStartEnds(): Promise<PartitionEnd[] | null> {
+    for (let attempt = 1; !this.client.abortSignal.aborted; attempt += 1) {
+      try {
+        return await fetchTopicEnds(this.client.admin, VIEW_TOPICS);
+      } catch (error) {
+        const delay = backoffDelay(attempt, { initialMs: 500, maxMs: 10000 });
+        this.logger.warn({ msg: 'could not fetch the ends of the view topics, retrying', retryInMs: delay, error: describeError(error) });
+        await sleep(delay, this.client.abortSignal);
+      }
+    }
+    return null;
+  }
+
+  private async apply(records: ConsumedRecord[]): Promise<void> {
+    const now = Date.now();
+    const flips: UserFlip[] = [];
+    for (const record of records) {
+      // A recreated consumer reads from the start again; what was applied stays applied.
+      if (!this.progress.advance(record.topic, record.partition, record.offset)) continue;
+      try {
+        flips.push(...this.applyRecord(record, now));
+      } catch (error) {
+        // Never dead-letter from a view: every instance replays on every start, so each would add
+        // a copy. The shared consumers of these topics dead-letter bad records once.
+        this.logger.warn({ msg: 'view skipped an unreadable record', topic: record.topic, partition: record.partition, offset: record.offset, error: describeError(error) });
+      }
+    }
+    this.progress.notify();
+    this.emit(flips);
+  }
+
+  private applyRecord(record: ConsumedRecord, now: number): UserFlip[] {
+    switch (record.topic) {
+      case Topics.memberships.name: {
+        const { conversationId, members } = decodeMembershipRecord(record);
+        this.memberships.apply(conversationId, members);
+        return [];
+      }
+      case Topics.presence.name: {
+        const { gatewayId, userId, value } = decodePresenceRecord(record);
+        this.presence.applyPresence(gatewayId, userId, value, { partition: record.partition, offset: record.offset, timestamp: record.timestamp }, now);
+        return [];
+      }
+      case Topics.gateways.name: {
+        const { gatewayId, lease } = decodeLeaseRecord(record);
+        return this.presence.applyLease(gatewayId, lease, record.timestamp, now);
+      }
+      default:
+        return [];
+    }
+  }
+
+  private tick(): void {
+    const now = Date.now();
+    const flips = this.presence.expire(now);
+    this.presence.prune(now, PRUNE_OPTIONS);
+    this.emit(flips);
+  }
+
+  /** Flips found while loading are history, not news: nobody is told about them. */
+  private emit(flips: UserFlip[]): void {
+    if (!this.caughtUp || flips.length === 0) return;
+    for (const listener of this.flipListeners) {
+      try {
+        listener(flips);
+      } catch (error) {
+        this.logger.error({ msg: 'lease flip listener failed', error: describeError(error) });
+      }
+    }
+  }
+
+  private async readiness(): Promise<CheckResult> {
+    if (this.caughtUp) return { ok: true };
+    if (!this.startEnds) return { ok: false, reason: 'waiting for Kafka to read the ends of the view topics' };
+    return { ok: false, reason: 'loading views', lagging: this.progress.lagging(this.startEnds).slice(0, 10) };
+  }
+}

@@ -1,0 +1,757 @@
+import {
+  type ChatMessage,
+  type ClientFrameInput,
+  CloseCodes,
+  closeCodeName,
+  type ConversationSummary,
+  decodeServerFrame,
+  encodeClientFrame,
+  MAX_SERVER_FRAME_BYTES,
+  MAX_SYNC_CONVERSATIONS,
+  ProtocolError,
+  type ReceiptStatus,
+  type ServerFrame,
+  type ServerFrameOf,
+  type ServerFrameType,
+} from '@chat/protocol';
+import { DEFAULT_RECONNECT, reconnectDelay, type ReconnectOptions } from './backoff';
+import type {
+  ChatClientEvents,
+  ChatClientOptions,
+  ChatClientStats,
+  ConnectionState,
+  ConnectionStateChange,
+  ConversationView,
+  HistoryPage,
+  SendOptions,
+} from './chat-client.types';
+import { ConversationState } from './conversation-state';
+import { Deferred } from './deferred';
+import { ChatRequestError, ConnectionClosedError } from './errors';
+import { nodeSocketFactory } from './node-socket';
+import { Outbox, type OutboxEntry, type SendResult } from './outbox';
+import { PendingRequests } from './pending-requests';
+import type { ChatSocket, SocketFactory } from './socket';
+import { type TokenReason, type TokenSource, userIdFromToken } from './token';
+import { type Listener, TypedEmitter } from './typed-emitter';
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+/** A client frame as the SDK builds it; the request id is added when it goes on the wire. */
+type RequestFrame = DistributiveOmit<ClientFrameInput, 'id'>;
+
+interface ShutdownOptions {
+  /** Close our socket (explicit close, connect timeout) rather than react to the server closing it. */
+  closeSocket: boolean;
+  /** close() by the app: not an error. */
+  explicit?: boolean;
+  closeCode?: number;
+  closeReason?: string;
+}
+
+export interface SyncCursor {
+  conversationId: string;
+  afterSeq: number;
+}
+
+export interface SyncedConversation {
+  conversationId: string;
+  lastSeq: number;
+}
+
+/** A sync that gains nothing this many rounds in a row is reported and left for the next trigger. */
+const MAX_SYNC_ROUNDS_WITHOUT_PROGRESS = 1;
+
+function toError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
+}
+
+function chunk<T>(items: T[], size: number): T[][] {
+  const chunks: T[][] = [];
+  for (let i = 0; i < items.length; i += size) chunks.push(items.slice(i, i + size));
+  return chunks;
+}
+
+/** The content of a frame without its framing (`type`, `replyTo`). */
+function stripFrame<T extends { type: string; replyTo?: string }>(frame: T): Omit<T, 'type' | 'replyTo'> {
+  const content: Partial<T> = { ...frame };
+  delete content.type;
+  delete content.replyTo;
+  return content as Omit<T, 'type' | 'replyTo'>;
+}
+
+/**
+ * A chat connection for one user: typed events, request/response helpers, per-conversation ordering
+ * with dedupe and gap filling, and reconnects that catch up and resend what was not yet stored.
+ *
+ * ```ts
+ * const client = new ChatClient();
+ * client.on('message', (m) => show(m));
+ * await client.connect('ws://127.0.0.1:3000/ws', (reason) => tokens.accessToken(reason));
+ * const conversation = await client.openDirect(friendId);
+ * const stored = await client.sendAndWaitStored(conversation.conversationId, 'hello');
+ * ```
+ */
+export class ChatClient {
+  private readonly emitter: TypedEmitter<ChatClientEvents>;
+  private readonly pending = new PendingRequests();
+  private readonly outbox: Outbox;
+  private readonly conversations = new Map<string, ConversationState>();
+  private readonly summaries = new Map<string, ConversationSummary>();
+  /** Conversations with a sync in flight, so a burst of out-of-order messages triggers one sync, not many. */
+  private readonly syncing = new Set<string>();
+  private readonly socketFactory: SocketFactory;
+  private readonly reconnectOptions: ReconnectOptions | false;
+  private readonly random: () => number;
+  private readonly requestTimeoutMs: number;
+  private readonly connectTimeoutMs: number;
+  private readonly newConversations: 'full' | 'latest';
+  private readonly retainMessages: boolean;
+
+  private url = '';
+  private tokenSource: TokenSource = '';
+  private currentUserId: string | undefined;
+  private socket: ChatSocket | undefined;
+  private socketOpen = false;
+  /** Incremented per socket; events of an older socket are ignored. */
+  private session = 0;
+  private stateValue: ConnectionState = 'idle';
+  private failedAttempts = 0;
+  private expiredInARow = 0;
+  private everReady = false;
+  private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
+  private connectWaiter: Deferred<void> | undefined;
+  private connectTimer: ReturnType<typeof setTimeout> | undefined;
+  private requestCounter = 0;
+  private readonly statsValue: ChatClientStats = { framesReceived: 0, duplicatesDropped: 0, gapFills: 0, reconnects: 0, resends: 0 };
+
+  constructor(options: ChatClientOptions = {}) {
+    this.socketFactory = options.socketFactory ?? nodeSocketFactory();
+    this.currentUserId = options.userId;
+    this.reconnectOptions = options.reconnect === false ? false : { ...DEFAULT_RECONNECT, ...options.reconnect };
+    this.random = options.random ?? Math.random;
+    this.requestTimeoutMs = options.requestTimeoutMs ?? 15_000;
+    this.connectTimeoutMs = options.connectTimeoutMs ?? 30_000;
+    this.newConversations = options.newConversations ?? 'full';
+    this.retainMessages = options.retainMessages ?? true;
+    this.outbox = new Outbox(options.storedTimeoutMs ?? 60_000);
+    this.emitter = new TypedEmitter<ChatClientEvents>((error, event) => {
+      // An error listener that throws must not loop back into itself.
+      if (event !== 'error') this.emitter.emit('error', toError(error));
+    });
+  }
+
+  // ---- connection -------------------------------------------------------------------------------
+
+  get state(): ConnectionState {
+    return this.stateValue;
+  }
+
+  /** This user's id (from options or the access token's `sub`), once known. */
+  get userId(): string | undefined {
+    return this.currentUserId;
+  }
+
+  get stats(): Readonly<ChatClientStats> {
+    return { ...this.statsValue };
+  }
+
+  /**
+   * Connects and catches up (list_conversations, then sync of every conversation that has news).
+   * Resolves when caught up; rejects when the server refuses for good (4001 unauthorized, …), on
+   * close(), or after `connectTimeoutMs`. Transient failures are retried with backoff meanwhile.
+   * Local state survives close(): connecting again catches up from where this client left off.
+   */
+  connect(url: string, token: TokenSource): Promise<void> {
+    if (this.stateValue !== 'idle' && this.stateValue !== 'closed') {
+      return Promise.reject(new Error(`connect: the client is ${this.stateValue}; close() it first`));
+    }
+    this.url = url;
+    this.tokenSource = token;
+    this.failedAttempts = 0;
+    this.expiredInARow = 0;
+    this.everReady = false;
+    const waiter = new Deferred<void>();
+    this.connectWaiter = waiter;
+    if (this.connectTimeoutMs > 0) {
+      this.connectTimer = setTimeout(() => {
+        this.connectTimer = undefined;
+        if (!waiter.isSettled) this.shutdown(new ConnectionClosedError(`not connected within ${this.connectTimeoutMs} ms (${this.stateValue})`), { closeSocket: true });
+      }, this.connectTimeoutMs);
+    }
+    void this.openSocket('connect');
+    return waiter.promise;
+  }
+
+  /** Ends the session for good (close 1000). Pending requests and unstored sends are rejected; local state is kept. */
+  close(): void {
+    if (this.stateValue === 'closed' || this.stateValue === 'idle') return;
+    this.shutdown(new ConnectionClosedError('closed by the client'), { closeSocket: true, explicit: true });
+  }
+
+  on<K extends keyof ChatClientEvents>(event: K, listener: Listener<ChatClientEvents[K]>): () => void {
+    return this.emitter.on(event, listener);
+  }
+
+  off<K extends keyof ChatClientEvents>(event: K, listener: Listener<ChatClientEvents[K]>): void {
+    this.emitter.off(event, listener);
+  }
+
+  private async openSocket(reason: TokenReason): Promise<void> {
+    const session = ++this.session;
+    this.setState('connecting');
+    let token: string;
+    try {
+      token = typeof this.tokenSource === 'string' ? this.tokenSource : await this.tokenSource(reason);
+    } catch (error) {
+      if (session !== this.session || this.isStopped()) return;
+      this.emitError(new Error(`token provider failed: ${toError(error).message}`));
+      this.scheduleReconnect();
+      return;
+    }
+    if (session !== this.session || this.isStopped()) return;
+    this.currentUserId ??= userIdFromToken(token);
+    try {
+      this.socket = this.socketFactory(
+        { url: this.url, token },
+        {
+          onOpen: () => this.onOpen(session),
+          onMessage: (data) => {
+            if (session === this.session) this.onData(data);
+          },
+          onError: (error) => {
+            if (session === this.session) this.emitError(error);
+          },
+          onClose: (code, closeReason) => this.onClose(session, code, closeReason),
+        },
+      );
+    } catch (error) {
+      // A socket that cannot even be created (malformed URL) will not work on a retry either.
+      this.shutdown(toError(error), { closeSocket: false });
+    }
+  }
+
+  private onOpen(session: number): void {
+    if (session !== this.session) return;
+    this.socketOpen = true;
+    this.setState('syncing');
+    this.flushOutbox();
+    const reconnected = this.everReady;
+    this.catchUp().then(
+      (conversations) => {
+        if (session !== this.session) return;
+        this.failedAttempts = 0;
+        this.expiredInARow = 0;
+        this.everReady = true;
+        this.setState('ready');
+        this.emitter.emit('synced', { conversations, reconnected });
+        this.settleConnect();
+      },
+      (error: unknown) => {
+        if (session !== this.session || error instanceof ConnectionClosedError) return;
+        this.emitError(new Error(`catching up after connect failed: ${toError(error).message}`));
+        // A session that cannot catch up is no use: drop it and try again with backoff.
+        this.dropSocket(1000, 'catch-up failed, reconnecting');
+        this.scheduleReconnect();
+      },
+    );
+  }
+
+  private onClose(session: number, code: number, reason: string): void {
+    if (session !== this.session) return;
+    this.detachSocket(new ConnectionClosedError('connection closed', code, reason));
+    const name = closeCodeName(code);
+    const policy = name ? CloseCodes[name].reconnect : 'yes';
+    if (policy === 'no' || this.reconnectOptions === false) {
+      const message = policy === 'no' ? 'the server ended the session' : 'connection lost';
+      this.shutdown(new ConnectionClosedError(message, code, reason), { closeSocket: false, closeCode: code, closeReason: reason });
+    } else if (policy === 'after_reauth') {
+      // A fresh token that is refused as expired again will not get better by retrying.
+      if (++this.expiredInARow > 1) {
+        this.shutdown(new ConnectionClosedError('the refreshed token was refused as expired', code, reason), { closeSocket: false, closeCode: code, closeReason: reason });
+        return;
+      }
+      this.setState('reconnecting', { closeCode: code, closeReason: reason, attempt: this.failedAttempts, delayMs: 0 });
+      void this.openSocket('expired');
+    } else {
+      this.scheduleReconnect(code, reason);
+    }
+  }
+
+  private scheduleReconnect(closeCode?: number, closeReason?: string): void {
+    if (this.reconnectOptions === false) {
+      this.shutdown(new ConnectionClosedError('connection lost', closeCode, closeReason), { closeSocket: false, closeCode, closeReason });
+      return;
+    }
+    const delayMs = reconnectDelay(this.failedAttempts, this.reconnectOptions, this.random, closeCode === CloseCodes.try_again_later.code);
+    this.failedAttempts++;
+    this.statsValue.reconnects++;
+    this.setState('reconnecting', { closeCode, closeReason, attempt: this.failedAttempts, delayMs });
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = undefined;
+      void this.openSocket('connect');
+    }, delayMs);
+  }
+
+  /** Closes the current socket from our side and forgets it (its own close event is ignored). */
+  private dropSocket(code: number, reason: string): void {
+    const socket = this.socket;
+    this.session++;
+    this.detachSocket(new ConnectionClosedError(reason, code, reason));
+    try {
+      socket?.close(code, reason);
+    } catch {
+      // Already closing; nothing else to release.
+    }
+  }
+
+  private detachSocket(error: ConnectionClosedError): void {
+    this.socket = undefined;
+    this.socketOpen = false;
+    this.outbox.forgetInFlight();
+    this.syncing.clear();
+    this.pending.rejectAll(error);
+  }
+
+  private shutdown(error: Error, { closeSocket, explicit = false, closeCode, closeReason }: ShutdownOptions): void {
+    if (this.reconnectTimer !== undefined) clearTimeout(this.reconnectTimer);
+    if (this.connectTimer !== undefined) clearTimeout(this.connectTimer);
+    this.reconnectTimer = undefined;
+    this.connectTimer = undefined;
+    if (closeSocket && this.socket) {
+      this.dropSocket(1000, explicit ? 'client closed' : error.message.slice(0, 100));
+    } else {
+      this.session++;
+      this.detachSocket(error instanceof ConnectionClosedError ? error : new ConnectionClosedError(error.message));
+    }
+    this.outbox.failAll(error);
+    this.connectWaiter?.reject(error);
+    this.connectWaiter = undefined;
+    this.setState('closed', { closeCode, closeReason, ...(explicit ? {} : { error }) });
+  }
+
+  private settleConnect(): void {
+    if (this.connectTimer !== undefined) clearTimeout(this.connectTimer);
+    this.connectTimer = undefined;
+    this.connectWaiter?.resolve();
+    this.connectWaiter = undefined;
+  }
+
+  private isStopped(): boolean {
+    return this.stateValue === 'closed';
+  }
+
+  private setState(state: ConnectionState, details: Omit<ConnectionStateChange, 'state' | 'previous'> = {}): void {
+    const previous = this.stateValue;
+    this.stateValue = state;
+    if (previous === state && state !== 'reconnecting') return;
+    this.emitter.emit('state', { state, previous, ...details });
+  }
+
+  private emitError(error: Error): void {
+    this.emitter.emit('error', error);
+  }
+
+  // ---- catching up ------------------------------------------------------------------------------
+
+  /** After every (re)connect: learn the conversations, then sync each one that has news. */
+  private async catchUp(): Promise<number> {
+    await this.listConversations();
+    const behind = [...this.conversations.values()].filter((state) => state.behind).map((state) => state.conversationId);
+    await this.syncUntilCurrent(behind);
+    return this.conversations.size;
+  }
+
+  /** Starts a sync of one conversation if it is behind and none is running for it. */
+  private scheduleSync(conversationId: string): void {
+    if (!this.socketOpen || this.syncing.has(conversationId)) return;
+    if (!this.conversations.get(conversationId)?.behind) return;
+    this.statsValue.gapFills++;
+    this.syncUntilCurrent([conversationId]).catch((error: unknown) => {
+      if (!(error instanceof ConnectionClosedError)) this.emitError(toError(error));
+    });
+  }
+
+  /**
+   * Syncs until each conversation has delivered up to what the server reported. The server caps
+   * what one sync sends, so this repeats from the new lastSeq while that makes progress.
+   */
+  private async syncUntilCurrent(conversationIds: string[]): Promise<void> {
+    const ids = conversationIds.filter((id) => !this.syncing.has(id));
+    if (ids.length === 0) return;
+    for (const id of ids) this.syncing.add(id);
+    const session = this.session;
+    try {
+      let remaining = ids;
+      let roundsWithoutProgress = 0;
+      while (remaining.length > 0) {
+        const before = new Map(remaining.map((id) => [id, this.stateOf(id).lastSeq] as const));
+        for (const part of chunk(remaining, MAX_SYNC_CONVERSATIONS)) {
+          await this.sync(part.map((id) => ({ conversationId: id, afterSeq: this.stateOf(id).lastSeq })));
+        }
+        const stillBehind = remaining.filter((id) => this.stateOf(id).behind);
+        const progressed = stillBehind.filter((id) => this.stateOf(id).lastSeq > (before.get(id) ?? 0));
+        if (progressed.length < stillBehind.length && ++roundsWithoutProgress > MAX_SYNC_ROUNDS_WITHOUT_PROGRESS) {
+          const stuck = stillBehind.filter((id) => !progressed.includes(id));
+          const example = stuck.map((id) => `${id} (lastSeq ${this.stateOf(id).lastSeq}, server ${this.stateOf(id).knownLastSeq})`)[0];
+          this.emitError(new Error(`sync made no progress for ${stuck.length} conversation(s), e.g. ${example}`));
+          remaining = progressed;
+        } else {
+          remaining = stillBehind;
+        }
+      }
+    } finally {
+      if (session === this.session) for (const id of ids) this.syncing.delete(id);
+    }
+    // Messages may have arrived ahead of a gap while this sync ran; they need one of their own.
+    for (const id of ids) if (this.stateOf(id).bufferedCount > 0) this.scheduleSync(id);
+  }
+
+  // ---- incoming frames --------------------------------------------------------------------------
+
+  private onData(data: string): void {
+    let frame: ServerFrame;
+    try {
+      frame = decodeServerFrame(data, MAX_SERVER_FRAME_BYTES);
+    } catch (error) {
+      // A frame type from a newer server is skipped; anything else malformed is worth reporting.
+      if (!(error instanceof ProtocolError && error.code === 'unknown_type')) this.emitError(toError(error));
+      return;
+    }
+    this.statsValue.framesReceived++;
+    this.emitter.emit('frame', frame);
+    // Messages first: a pushed frame completing a request must find the state already updated.
+    if (frame.type === 'message') this.onMessage(stripFrame(frame));
+    this.onStateFrame(frame);
+    const answered = this.pending.settle(frame);
+    this.onEventFrame(frame, answered);
+  }
+
+  /** Frames that change local state, answers included. */
+  private onStateFrame(frame: ServerFrame): void {
+    switch (frame.type) {
+      case 'conversation':
+        this.learnConversation(stripFrame(frame));
+        break;
+      case 'conversations':
+        for (const item of frame.items) this.learnConversation(item);
+        break;
+      case 'synced':
+        for (const item of frame.conversations) this.conversations.get(item.conversationId)?.noteServerSeq(item.lastSeq);
+        break;
+      case 'member_added':
+        if (this.currentUserId !== undefined && frame.userIds.includes(this.currentUserId)) this.ensureConversation(frame.conversationId);
+        this.updateMembers(frame.conversationId, (members) => [...members, ...frame.userIds.filter((id) => !members.includes(id))]);
+        break;
+      case 'member_removed':
+        this.updateMembers(frame.conversationId, (members) => members.filter((id) => id !== frame.userId));
+        break;
+      default:
+        break;
+    }
+  }
+
+  /** Frames the app hears about as events. */
+  private onEventFrame(frame: ServerFrame, answered: boolean): void {
+    switch (frame.type) {
+      case 'receipt':
+        this.emitter.emit('receipt', frame);
+        break;
+      case 'typing':
+        this.emitter.emit('typing', frame);
+        break;
+      case 'presence':
+        this.emitter.emit('presence', frame);
+        break;
+      case 'member_added':
+        this.emitter.emit('memberAdded', frame);
+        break;
+      case 'member_removed':
+        this.emitter.emit('memberRemoved', frame);
+        break;
+      case 'conversation':
+        if (frame.replyTo === undefined) this.emitter.emit('conversation', stripFrame(frame));
+        break;
+      case 'error':
+        if (!answered) this.emitError(new ChatRequestError(frame.code, frame.message, 'request', frame.replyTo));
+        break;
+      default:
+        break;
+    }
+  }
+
+  private onMessage(message: ChatMessage): void {
+    const entry = this.outbox.get(message.conversationId, message.clientMsgId);
+    if (entry && (this.currentUserId === undefined || message.senderId === this.currentUserId)) this.outbox.markStored(entry, message);
+    const state = this.ensureConversation(message.conversationId, message.seq);
+    const result = state.accept(message);
+    if (result.duplicate) this.statsValue.duplicatesDropped++;
+    for (const delivered of result.delivered) this.emitter.emit('message', delivered);
+    if (state.bufferedCount > 0) this.scheduleSync(message.conversationId);
+  }
+
+  private learnConversation(summary: ConversationSummary): void {
+    this.summaries.set(summary.conversationId, summary);
+    const state = this.ensureConversation(summary.conversationId, undefined, summary.lastSeq);
+    state.noteServerSeq(summary.lastSeq);
+  }
+
+  private updateMembers(conversationId: string, change: (members: string[]) => string[]): void {
+    const summary = this.summaries.get(conversationId);
+    if (summary) this.summaries.set(conversationId, { ...summary, memberIds: change(summary.memberIds) });
+  }
+
+  /**
+   * The state of a conversation, created on first sight. A `latest` client starts a conversation it
+   * first hears of at that point (just before the first message seen, or at the listed lastSeq).
+   */
+  private ensureConversation(conversationId: string, firstMessageSeq?: number, listedLastSeq?: number): ConversationState {
+    let state = this.conversations.get(conversationId);
+    if (!state) {
+      let start = 0;
+      if (this.newConversations === 'latest') start = listedLastSeq ?? (firstMessageSeq !== undefined ? firstMessageSeq - 1 : 0);
+      state = new ConversationState(conversationId, this.retainMessages, start);
+      this.conversations.set(conversationId, state);
+    }
+    return state;
+  }
+
+  private stateOf(conversationId: string): ConversationState {
+    return this.ensureConversation(conversationId);
+  }
+
+  // ---- requests ---------------------------------------------------------------------------------
+
+  private nextRequestId(): string {
+    return `r${++this.requestCounter}`;
+  }
+
+  /** Writes one request and waits for its answer (or error, or timeout, or the connection's end). */
+  private request<A extends ServerFrameType>(
+    frame: RequestFrame,
+    answers: readonly A[],
+    completesOn?: (answer: ServerFrame) => answer is ServerFrameOf<A>,
+  ): Promise<ServerFrameOf<A>> {
+    return this.startRequest(frame, answers, completesOn).answer;
+  }
+
+  private startRequest<A extends ServerFrameType>(
+    frame: RequestFrame,
+    answers: readonly A[],
+    completesOn?: (answer: ServerFrame) => answer is ServerFrameOf<A>,
+  ): { id: string | undefined; answer: Promise<ServerFrameOf<A>> } {
+    const socket = this.socket;
+    if (!socket || !this.socketOpen) return { id: undefined, answer: Promise.reject(new ConnectionClosedError(`${frame.type}: not connected (${this.stateValue})`)) };
+    const id = this.nextRequestId();
+    let text: string;
+    try {
+      text = encodeClientFrame({ ...frame, id } as ClientFrameInput);
+    } catch (error) {
+      return { id, answer: Promise.reject(toError(error)) };
+    }
+    const answer = this.pending.add({ id, type: frame.type, answers, completesOn, timeoutMs: this.requestTimeoutMs });
+    try {
+      socket.send(text);
+    } catch (error) {
+      this.pending.fail(id, new ConnectionClosedError(`${frame.type}: could not write: ${toError(error).message}`));
+    }
+    return { id, answer };
+  }
+
+  /** Writes a request that is answered only when it fails; the failure comes as an `error` event. Returns its id. */
+  private notify(frame: RequestFrame): string {
+    const socket = this.socket;
+    if (!socket || !this.socketOpen) throw new ConnectionClosedError(`${frame.type}: not connected (${this.stateValue})`);
+    const id = this.nextRequestId();
+    socket.send(encodeClientFrame({ ...frame, id } as ClientFrameInput));
+    return id;
+  }
+
+  // ---- sending ----------------------------------------------------------------------------------
+
+  /**
+   * Sends a message; resolves once the server accepted it (durable, not yet stored: no seq unless
+   * this was a resend of a stored one). While disconnected it waits in the outbox and goes out on the
+   * next connection; a send cut off by a disconnect goes out again with the same clientMsgId.
+   * Rejects with ChatRequestError (e.g. `not_member`), RequestTimeoutError, or ConnectionClosedError.
+   */
+  send(conversationId: string, body: string, options: SendOptions = {}): Promise<SendResult> {
+    try {
+      return this.enqueue(conversationId, body, options).acceptance.promise;
+    } catch (error) {
+      return Promise.reject(toError(error));
+    }
+  }
+
+  /** Sends and resolves with the stored message (with its seq) once it comes back. */
+  async sendAndWaitStored(conversationId: string, body: string, options: SendOptions = {}): Promise<ChatMessage> {
+    const entry = this.enqueue(conversationId, body, options);
+    await entry.acceptance.promise;
+    return entry.stored.promise;
+  }
+
+  /** The stored message of an earlier send of this client that is still on its way. */
+  waitForStored(conversationId: string, clientMsgId: string): Promise<ChatMessage> {
+    const entry = this.outbox.get(conversationId, clientMsgId);
+    if (!entry) return Promise.reject(new Error(`no send of ${clientMsgId} in ${conversationId} is pending`));
+    return entry.stored.promise;
+  }
+
+  private enqueue(conversationId: string, body: string, options: SendOptions): OutboxEntry {
+    if (this.stateValue === 'idle' || this.stateValue === 'closed') throw new ConnectionClosedError(`send: not connected (${this.stateValue})`);
+    const clientMsgId = options.clientMsgId ?? globalThis.crypto.randomUUID();
+    // Validate now, so a bad body fails the call instead of the connection later.
+    encodeClientFrame({ type: 'send', id: 'validate', conversationId, clientMsgId, body });
+    const entry = this.outbox.add(conversationId, clientMsgId, body, 'text');
+    if (this.socketOpen && entry.inFlight === undefined && !entry.accepted) this.transmit(entry);
+    return entry;
+  }
+
+  /** After (re)connecting: every send not yet stored goes (again) on the wire, in order. */
+  private flushOutbox(): void {
+    for (const entry of this.outbox.toTransmit()) {
+      if (entry.transmissions > 0) this.statsValue.resends++;
+      this.transmit(entry);
+    }
+  }
+
+  private transmit(entry: OutboxEntry): void {
+    const { id, answer } = this.startRequest(
+      { type: 'send', conversationId: entry.conversationId, clientMsgId: entry.clientMsgId, body: entry.body, kind: entry.kind },
+      ['accepted'],
+    );
+    if (id === undefined) {
+      // Not connected: it goes out with the outbox after the next connect.
+      answer.catch(() => undefined);
+      return;
+    }
+    entry.inFlight = id;
+    entry.transmissions++;
+    answer.then(
+      (accepted) => {
+        if (entry.inFlight !== id) return;
+        this.outbox.markAccepted(entry, { conversationId: accepted.conversationId, clientMsgId: accepted.clientMsgId, seq: accepted.seq });
+        if (accepted.seq !== undefined) this.onAcceptedWithSeq(entry, accepted.seq);
+      },
+      (error: unknown) => {
+        // Cut off by a disconnect: the entry stays and goes out again after the reconnect.
+        if (entry.inFlight !== id) return;
+        entry.inFlight = undefined;
+        if (error instanceof ConnectionClosedError && !this.isStopped()) return;
+        // Already accepted (this was a resend): the stored message may still come; let it expire otherwise.
+        if (!entry.accepted) this.outbox.fail(entry, toError(error));
+      },
+    );
+  }
+
+  /** A resend of a message stored before: the seq is known, the `message` frame may never come again. */
+  private onAcceptedWithSeq(entry: OutboxEntry, seq: number): void {
+    const state = this.stateOf(entry.conversationId);
+    const known = state.message(seq);
+    if (known?.clientMsgId === entry.clientMsgId) {
+      this.outbox.markStored(entry, known);
+      return;
+    }
+    state.noteServerSeq(seq);
+    if (seq > state.lastSeq) {
+      this.scheduleSync(entry.conversationId);
+      return;
+    }
+    this.history(entry.conversationId, { beforeSeq: seq + 1, limit: 1 }).then(
+      (page) => {
+        const stored = page.messages.find((message) => message.seq === seq);
+        if (stored) this.outbox.markStored(entry, stored);
+      },
+      (error: unknown) => this.emitError(toError(error)),
+    );
+  }
+
+  // ---- other requests ---------------------------------------------------------------------------
+
+  /** The direct conversation with `userId`, created if needed. */
+  async openDirect(userId: string): Promise<ConversationSummary> {
+    return stripFrame(await this.request({ type: 'open_direct', userId }, ['conversation']));
+  }
+
+  /** A new group of this user and `memberIds`. */
+  async createGroup(title: string, memberIds: string[]): Promise<ConversationSummary> {
+    return stripFrame(await this.request({ type: 'create_group', title, memberIds }, ['conversation']));
+  }
+
+  /** Adds users to a group; resolves when the change is done (the `member_added` every member gets, or an answer). */
+  async addMembers(conversationId: string, userIds: string[]): Promise<void> {
+    const done = (frame: ServerFrame): frame is ServerFrameOf<'member_added'> =>
+      frame.type === 'member_added' && frame.conversationId === conversationId && userIds.every((id) => frame.userIds.includes(id));
+    await this.request({ type: 'add_members', conversationId, userIds }, ['member_added', 'conversation'], done);
+  }
+
+  /** Removes a user from a group (this user = leave); resolves on the `member_removed` frame, or an answer. */
+  async removeMember(conversationId: string, userId: string): Promise<void> {
+    const done = (frame: ServerFrame): frame is ServerFrameOf<'member_removed'> =>
+      frame.type === 'member_removed' && frame.conversationId === conversationId && frame.userId === userId;
+    await this.request({ type: 'remove_member', conversationId, userId }, ['member_removed', 'conversation'], done);
+  }
+
+  async listConversations(): Promise<ConversationSummary[]> {
+    return (await this.request({ type: 'list_conversations' }, ['conversations'])).items;
+  }
+
+  /** One page of messages before `beforeSeq` (default: the newest), ascending. Does not touch live state. */
+  async history(conversationId: string, options: { beforeSeq?: number; limit?: number } = {}): Promise<HistoryPage> {
+    const page = await this.request({ type: 'history', conversationId, ...options }, ['history_page']);
+    return { conversationId: page.conversationId, messages: page.messages, hasMore: page.hasMore };
+  }
+
+  /**
+   * One sync request: the server sends the `message` frames after each cursor (delivered through the
+   * `message` event, deduplicated), then `synced`. Without cursors: every known conversation from
+   * its lastSeq. Resolves with the server's lastSeq per conversation.
+   */
+  async sync(cursors?: SyncCursor[]): Promise<SyncedConversation[]> {
+    const conversations = cursors ?? [...this.conversations.values()].map((state) => ({ conversationId: state.conversationId, afterSeq: state.lastSeq }));
+    if (conversations.length === 0) return [];
+    return (await this.request({ type: 'sync', conversations }, ['synced'])).conversations;
+  }
+
+  /** Tells the others that every message up to `seq` reached this user. Returns the request id (errors come as `error` events). */
+  markDelivered(conversationId: string, seq: number): string {
+    return this.receipt(conversationId, seq, 'delivered');
+  }
+
+  /** Tells the others that this user read every message up to `seq`. */
+  markRead(conversationId: string, seq: number): string {
+    return this.receipt(conversationId, seq, 'read');
+  }
+
+  private receipt(conversationId: string, seq: number, status: ReceiptStatus): string {
+    return this.notify({ type: 'receipt', conversationId, seq, status });
+  }
+
+  /** Typing indicator; while typing, repeat `true` every few seconds (receivers expire it). */
+  typing(conversationId: string, active: boolean): string {
+    return this.notify({ type: 'typing', conversationId, active });
+  }
+
+  /** Application-level round trip; resolves with its duration in ms. */
+  async ping(): Promise<number> {
+    const started = Date.now();
+    await this.request({ type: 'ping' }, ['pong']);
+    return Date.now() - started;
+  }
+
+  // ---- local state ------------------------------------------------------------------------------
+
+  conversationIds(): string[] {
+    return [...this.conversations.keys()];
+  }
+
+  conversation(conversationId: string): ConversationView {
+    const state = this.conversations.get(conversationId);
+    return {
+      conversationId,
+      lastSeq: state?.lastSeq ?? 0,
+      knownLastSeq: state?.knownLastSeq ?? 0,
+      messages: state?.messages() ?? [],
+      summary: this.summaries.get(conversationId),
+    };
+  }
+}

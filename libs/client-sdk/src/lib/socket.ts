@@ -1,0 +1,65 @@
+/*
+ * The transport seam of the SDK. ChatClient only ever talks to a ChatSocket made by a SocketFactory,
+ * so Node (`ws`, see node-socket.ts), a browser's WebSocket (below) or an in-memory fake in tests
+ * plug in without the client knowing which.
+ */
+
+/** What the socket reports back; each socket calls `onClose` exactly once, also after `onError`. */
+export interface SocketListeners {
+  onOpen(): void;
+  onMessage(data: string): void;
+  onClose(code: number, reason: string): void;
+  onError(error: Error): void;
+}
+
+/** One WebSocket connection as the client uses it: text frames out, close. */
+export interface ChatSocket {
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+}
+
+export interface SocketRequest {
+  /** The gateway's WebSocket URL, e.g. `ws://127.0.0.1:3000/ws`. */
+  url: string;
+  /** The access token to authenticate the connection with. */
+  token: string;
+}
+
+export type SocketFactory = (request: SocketRequest, listeners: SocketListeners) => ChatSocket;
+
+/** The part of the WHATWG WebSocket this SDK uses (declared here: the workspace builds without DOM types). */
+export interface BrowserWebSocketLike {
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+  onopen: ((event: unknown) => void) | null;
+  onmessage: ((event: { data: unknown }) => void) | null;
+  onclose: ((event: { code: number; reason: string }) => void) | null;
+  onerror: ((event: unknown) => void) | null;
+}
+
+export type BrowserWebSocketConstructor = new (url: string) => BrowserWebSocketLike;
+
+/** `url` with the token as `access_token`: browsers cannot set an Authorization header on a WebSocket. */
+export function withAccessToken(url: string, token: string): string {
+  const parsed = new URL(url);
+  parsed.searchParams.set('access_token', token);
+  return parsed.toString();
+}
+
+/**
+ * Sockets from a browser's WebSocket (or any implementation of the standard API). The token travels
+ * in the query string; the gateway accepts it there for exactly this reason.
+ */
+export function browserSocketFactory(WebSocketImpl: BrowserWebSocketConstructor): SocketFactory {
+  return ({ url, token }, listeners) => {
+    const socket = new WebSocketImpl(withAccessToken(url, token));
+    socket.onopen = () => listeners.onOpen();
+    socket.onmessage = (event) => {
+      if (typeof event.data === 'string') listeners.onMessage(event.data);
+      else listeners.onError(new Error('received a binary frame; the chat protocol uses text frames only'));
+    };
+    socket.onerror = () => listeners.onError(new Error('WebSocket error'));
+    socket.onclose = (event) => listeners.onClose(event.code, event.reason);
+    return socket;
+  };
+}
