@@ -6,8 +6,8 @@ import { baseConfigSchema, envInt } from '@chat/service-kit';
 const KIB = 1024;
 const MIB = 1024 * KIB;
 
-/** A browser origin as it appears in the `Origin` header: scheme, host and port only. */
-const ORIGIN_PATTERN = /^https?:\/\/[a-z0-9.-]+(:\d{1,5})?$/;
+/** A browser origin as it appears in the `Origin` header: scheme, host and port, no path. */
+const ORIGIN_PATTERN = /^https?:\/\/[^\s/?#]+$/;
 
 /** `https://a.example,https://b.example`; empty or unset allows every origin. */
 const allowedOrigins = z.preprocess(

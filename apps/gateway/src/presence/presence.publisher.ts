@@ -25,12 +25,15 @@ export class PresencePublisher {
   private flushing: Promise<void> | null = null;
   private accepting = true;
   private readonly stopping = new AbortController();
+  private readonly stopped: Promise<void>;
 
   constructor(
     @Inject(RECORD_PUBLISHER) private readonly publisher: RecordPublisher,
     @Inject(SERVICE_IDENTITY) private readonly identity: ServiceIdentity,
     private readonly lease: LeasePublisher,
-  ) {}
+  ) {
+    this.stopped = new Promise((resolve) => this.stopping.signal.addEventListener('abort', () => resolve(), { once: true }));
+  }
 
   record(change: PresenceChange, at: number): void {
     if (!this.accepting) return;
@@ -65,7 +68,7 @@ export class PresencePublisher {
   }
 
   private async flushLoop(): Promise<void> {
-    await Promise.race([this.lease.renewed(), new Promise((resolve) => this.stopping.signal.addEventListener('abort', resolve, { once: true }))]);
+    await Promise.race([this.lease.renewed(), this.stopped]);
     for (let attempt = 1; this.pending.size > 0 && !this.stopping.signal.aborted; ) {
       const batch = new Map(this.pending);
       this.pending.clear();

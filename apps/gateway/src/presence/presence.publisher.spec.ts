@@ -1,0 +1,102 @@
+import { randomUUID } from 'node:crypto';
+import { Test, type TestingModule } from '@nestjs/testing';
+import { presenceKey, Topics } from '@chat/protocol';
+import { loadConfig, SERVICE_CONFIG, SERVICE_IDENTITY, type ServiceIdentity } from '@chat/service-kit';
+import { gatewayConfigSchema } from '../config';
+import { RECORD_PUBLISHER } from '../publishing/record-publisher';
+import { expectEventually } from '../testing/expect-eventually';
+import { RecordingPublisher } from '../testing/recording-publisher';
+import { LeasePublisher } from './lease.publisher';
+import { PresencePublisher } from './presence.publisher';
+
+const identity: ServiceIdentity = { service: 'gateway', instanceId: 'gw-presence', startedAt: 1_700_000_000_000 };
+const config = loadConfig(gatewayConfigSchema, { KAFKA_BROKERS: 'localhost:9092', HTTP_PORT: '3000', JWT_SECRET: 's'.repeat(32), GATEWAY_LEASE_TTL_MS: '3000' });
+const alice = randomUUID();
+const bob = randomUUID();
+
+describe('presence and lease publishing', () => {
+  let moduleRef: TestingModule;
+  let publisher: RecordingPublisher;
+  let presence: PresencePublisher;
+  let lease: LeasePublisher;
+
+  async function start(failing: boolean): Promise<void> {
+    publisher = new RecordingPublisher();
+    if (failing) publisher.failure = new Error('broker unavailable');
+    moduleRef = await Test.createTestingModule({
+      providers: [
+        PresencePublisher,
+        LeasePublisher,
+        { provide: RECORD_PUBLISHER, useValue: publisher },
+        { provide: SERVICE_IDENTITY, useValue: identity },
+        { provide: SERVICE_CONFIG, useValue: config },
+      ],
+    }).compile();
+    moduleRef.useLogger(false);
+    await moduleRef.init();
+    presence = moduleRef.get(PresencePublisher);
+    lease = moduleRef.get(LeasePublisher);
+  }
+
+  afterEach(async () => {
+    await presence.close(1000);
+    await lease.release(1000);
+    await moduleRef.close();
+  });
+
+  it('renews the lease, and publishes no presence before this run has one', async () => {
+    await start(true);
+    presence.record({ userId: alice, connections: 1 }, 10);
+    presence.record({ userId: alice, connections: 2 }, 11);
+    presence.record({ userId: bob, connections: 1 }, 12);
+    presence.record({ userId: bob, connections: 0 }, 13);
+    expect(publisher.records).toEqual([]);
+
+    publisher.failure = null;
+    await expectEventually(() => expect(publisher.on(Topics.presence.name)).toHaveLength(2), { timeoutMs: 3000 });
+    const [first, ...rest] = publisher.records;
+    expect(first).toMatchObject({ topic: Topics.gateways.name, key: 'gw-presence' });
+    expect(first.envelope?.payload).toEqual({ gatewayId: 'gw-presence', startedAt: identity.startedAt, at: expect.any(Number), ttlMs: 3000 });
+    // Only the latest state of each user: alice's 2 connections, bob's tombstone.
+    expect(rest).toEqual(
+      expect.arrayContaining([
+        { topic: Topics.presence.name, key: presenceKey('gw-presence', alice), envelope: expect.objectContaining({ type: 'chat.presence-changed' }) },
+        { topic: Topics.presence.name, key: presenceKey('gw-presence', bob), envelope: null },
+      ]),
+    );
+    const aliceRecord = rest.find((record) => record.key === presenceKey('gw-presence', alice));
+    expect(aliceRecord?.envelope?.payload).toEqual({ gatewayId: 'gw-presence', userId: alice, connections: 2, at: 11, gatewayStartedAt: identity.startedAt });
+  });
+
+  it('retries a failed produce with the newest state until Kafka has it', async () => {
+    await start(false);
+    await lease.renewed();
+    publisher.failure = new Error('broker unavailable');
+    presence.record({ userId: alice, connections: 1 }, 20);
+    presence.record({ userId: bob, connections: 1 }, 20);
+    await new Promise((resolve) => setImmediate(resolve));
+    presence.record({ userId: alice, connections: 0 }, 21);
+    publisher.failure = null;
+
+    await expectEventually(() => expect(publisher.on(Topics.presence.name)).toHaveLength(2));
+    expect(publisher.on(Topics.presence.name)).toEqual(
+      expect.arrayContaining([
+        { topic: Topics.presence.name, key: presenceKey('gw-presence', alice), envelope: null },
+        expect.objectContaining({ key: presenceKey('gw-presence', bob), envelope: expect.objectContaining({ payload: expect.objectContaining({ connections: 1 }) }) }),
+      ]),
+    );
+  });
+
+  it('publishes what is pending on close, then ignores later changes; the lease ends with a tombstone', async () => {
+    await start(false);
+    await lease.renewed();
+    presence.record({ userId: alice, connections: 1 }, 30);
+    presence.record({ userId: alice, connections: 0 }, 31);
+    await presence.close(1000);
+    presence.record({ userId: bob, connections: 1 }, 32);
+    await lease.release(1000);
+
+    expect(publisher.on(Topics.presence.name)).toEqual([{ topic: Topics.presence.name, key: presenceKey('gw-presence', alice), envelope: null }]);
+    expect(publisher.records[publisher.records.length - 1]).toEqual({ topic: Topics.gateways.name, key: 'gw-presence', envelope: null });
+  });
+});

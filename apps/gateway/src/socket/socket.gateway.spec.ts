@@ -1,0 +1,416 @@
+import { randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { Module, type DynamicModule, type INestApplication } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { WebSocket } from 'ws';
+import { accessTokenSettings, signAccessToken } from '@chat/auth-tokens';
+import { decodeServerFrame, MAX_SERVER_FRAME_BYTES, presenceKey, Topics, type ReplyTo, type ServerFrame } from '@chat/protocol';
+import { loadConfig, SERVICE_CONFIG, SERVICE_IDENTITY, type ServiceIdentity } from '@chat/service-kit';
+import { gatewayConfigSchema, type GatewayConfig } from '../config';
+import { ConnectionsModule } from '../connections/connections.module';
+import { DeliverFrame } from '../delivery/deliver-frame.use-case';
+import { RECORD_PUBLISHER } from '../publishing/record-publisher';
+import { expectEventually } from '../testing/expect-eventually';
+import { RecordingPublisher } from '../testing/recording-publisher';
+import { SocketModule } from './socket.module';
+
+/*
+ * The WebSocket edge in process: a real Nest HTTP server with the gateway's socket, frame, presence
+ * and delivery code, real `ws` clients, and Kafka replaced by a RecordingPublisher.
+ */
+
+jest.setTimeout(20_000);
+
+@Module({})
+class FakeServiceKitModule {
+  static register(config: GatewayConfig, identity: ServiceIdentity): DynamicModule {
+    const providers = [
+      { provide: SERVICE_CONFIG, useValue: config },
+      { provide: SERVICE_IDENTITY, useValue: identity },
+    ];
+    return { module: FakeServiceKitModule, global: true, providers, exports: providers.map((p) => p.provide) };
+  }
+}
+
+interface RunningGateway {
+  app: INestApplication;
+  url: string;
+  config: GatewayConfig;
+  publisher: RecordingPublisher;
+  deliver: DeliverFrame;
+  tokenFor(userId: string, ttlSeconds?: number): string;
+}
+
+async function startGateway(env: Record<string, string> = {}): Promise<RunningGateway> {
+  const config = loadConfig(gatewayConfigSchema, { KAFKA_BROKERS: '127.0.0.1:9', HTTP_PORT: '1', INSTANCE_ID: 'gw-test', JWT_SECRET: 'j'.repeat(40), ...env });
+  const identity: ServiceIdentity = { service: 'gateway', instanceId: config.INSTANCE_ID, startedAt: Date.now() };
+  const publisher = new RecordingPublisher();
+  const moduleRef = await Test.createTestingModule({
+    imports: [FakeServiceKitModule.register(config, identity), SocketModule, ConnectionsModule],
+    providers: [DeliverFrame],
+  })
+    .overrideProvider(RECORD_PUBLISHER)
+    .useValue(publisher)
+    .compile();
+  const app = moduleRef.createNestApplication({ logger: false });
+  await app.listen(0, '127.0.0.1');
+  const { port } = app.getHttpServer().address() as AddressInfo;
+  const settings = accessTokenSettings(config);
+  return {
+    app,
+    url: `ws://127.0.0.1:${port}/ws`,
+    config,
+    publisher,
+    deliver: app.get(DeliverFrame),
+    tokenFor: (userId, ttlSeconds = 300) => signAccessToken(settings, { userId, username: 'user_1', tokenId: randomUUID() }, ttlSeconds),
+  };
+}
+
+interface Closed {
+  code: number;
+  reason: string;
+}
+
+/** A `ws` client that collects the frames it receives. */
+class TestClient {
+  readonly frames: ServerFrame[] = [];
+  readonly closed: Promise<Closed>;
+  readonly socket: WebSocket;
+
+  constructor(url: string, options: { token?: string; header?: boolean; origin?: string; autoPong?: boolean } = {}) {
+    const { token, header = true, origin, autoPong = true } = options;
+    const target = token && !header ? `${url}?access_token=${encodeURIComponent(token)}` : url;
+    this.socket = new WebSocket(target, { headers: token && header ? { authorization: `Bearer ${token}` } : {}, origin, autoPong });
+    this.socket.on('message', (data) => this.frames.push(decodeServerFrame(data.toString(), MAX_SERVER_FRAME_BYTES)));
+    this.closed = new Promise((resolve) => this.socket.on('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+    this.socket.on('error', () => undefined);
+  }
+
+  opened(): Promise<void> {
+    if (this.socket.readyState === this.socket.OPEN) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      this.socket.once('open', () => resolve());
+      this.socket.once('close', () => reject(new Error('closed before open')));
+    });
+  }
+
+  /** Strings go as text frames, Buffers as binary frames, objects as JSON text. */
+  send(frame: object | string | Buffer): void {
+    this.socket.send(typeof frame === 'string' || Buffer.isBuffer(frame) ? frame : JSON.stringify(frame));
+  }
+
+  /** Waits for a frame matching `match` and returns it. */
+  async next(match: Partial<ServerFrame> & Record<string, unknown>): Promise<ServerFrame> {
+    return expectEventually(() => {
+      const found = this.frames.find((frame) => Object.entries(match).every(([key, value]) => (frame as Record<string, unknown>)[key] === value));
+      if (!found) throw new Error(`no frame like ${JSON.stringify(match)} among ${JSON.stringify(this.frames).slice(0, 500)}`);
+      return found;
+    });
+  }
+
+  close(): Promise<Closed> {
+    this.socket.close(1000);
+    return this.closed;
+  }
+}
+
+const clients: TestClient[] = [];
+function client(url: string, options?: ConstructorParameters<typeof TestClient>[1]): TestClient {
+  const created = new TestClient(url, options);
+  clients.push(created);
+  return created;
+}
+
+afterEach(() => {
+  for (const created of clients.splice(0)) created.socket.terminate();
+});
+
+function replyToOf(publisher: RecordingPublisher, requestId: string): ReplyTo {
+  const record = publisher.on(Topics.commands.name).find((r) => (r.envelope?.payload as { replyTo?: ReplyTo }).replyTo?.requestId === requestId);
+  if (!record) throw new Error(`no command for request ${requestId}`);
+  return (record.envelope?.payload as { replyTo: ReplyTo }).replyTo;
+}
+
+describe('gateway WebSocket edge', () => {
+  let gateway: RunningGateway;
+  const alice = randomUUID();
+  const bob = randomUUID();
+  const conversationId = randomUUID();
+
+  beforeAll(async () => {
+    gateway = await startGateway();
+  });
+
+  afterAll(async () => {
+    await gateway.app.close();
+  });
+
+  describe('authentication at the upgrade', () => {
+    it('closes with 4001 without a token or with an invalid one', async () => {
+      expect(await client(gateway.url).closed).toEqual({ code: 4001, reason: 'access token required' });
+      expect(await client(gateway.url, { token: 'not.a.token' }).closed).toEqual({ code: 4001, reason: 'access token invalid' });
+      const forged = signAccessToken({ ...accessTokenSettings(gateway.config), secret: 'f'.repeat(40) }, { userId: alice, username: 'mallory', tokenId: 'x' }, 60);
+      expect((await client(gateway.url, { token: forged, header: false }).closed).code).toBe(4001);
+    });
+
+    it('closes with 4002 for an expired token', async () => {
+      const expired = gateway.tokenFor(alice, -10);
+      expect(await client(gateway.url, { token: expired }).closed).toEqual({ code: 4002, reason: 'access token expired' });
+    });
+
+    it('accepts the token as a Bearer header or as the access_token query parameter', async () => {
+      for (const header of [true, false]) {
+        const socket = client(gateway.url, { token: gateway.tokenFor(alice), header });
+        await socket.opened();
+        socket.send({ type: 'ping', id: `p-${header}` });
+        expect(await socket.next({ type: 'pong' })).toEqual({ type: 'pong', replyTo: `p-${header}` });
+      }
+    });
+
+    it('closes with 4002 when the token expires during the session', async () => {
+      const socket = client(gateway.url, { token: gateway.tokenFor(alice, 2) });
+      await socket.opened();
+      expect(await socket.closed).toEqual({ code: 4002, reason: 'access token expired' });
+    });
+  });
+
+  describe('client frames', () => {
+    it('answers a malformed frame with an error naming the field, and stays open', async () => {
+      const socket = client(gateway.url, { token: gateway.tokenFor(alice) });
+      await socket.opened();
+      socket.send({ type: 'send', id: 'bad-1', conversationId: 'not-a-uuid', clientMsgId: 'm-1', body: 'hi' });
+      const error = await socket.next({ type: 'error', replyTo: 'bad-1' });
+      expect(error).toMatchObject({ code: 'invalid_frame', message: expect.stringMatching(/^conversationId: /) });
+      socket.send('{"type":"teleport","id":"bad-2"}');
+      expect(await socket.next({ type: 'error', replyTo: 'bad-2' })).toMatchObject({ code: 'unknown_type' });
+      socket.send(Buffer.from('{"type":"ping"}'));
+      const binary = await socket.next({ type: 'error', message: 'frame: binary frames are not accepted; send JSON as a text frame' });
+      expect(binary).toMatchObject({ code: 'invalid_frame' });
+      socket.send({ type: 'ping', id: 'still-here' });
+      await socket.next({ type: 'pong', replyTo: 'still-here' });
+      expect(gateway.publisher.on(Topics.commands.name)).toEqual([]);
+    });
+
+    it('closes with 4008 after too many invalid frames in a row', async () => {
+      const socket = client(gateway.url, { token: gateway.tokenFor(alice) });
+      await socket.opened();
+      for (let i = 0; i < gateway.config.WS_MAX_INVALID_FRAMES; i += 1) socket.send('not json');
+      expect(await socket.closed).toEqual({ code: 4008, reason: 'too many invalid frames' });
+      expect(socket.frames.filter((frame) => frame.type === 'error')).toHaveLength(gateway.config.WS_MAX_INVALID_FRAMES);
+    });
+
+    it('answers frames over the rate limit with rate_limited, keeping the socket open', async () => {
+      const socket = client(gateway.url, { token: gateway.tokenFor(alice) });
+      await socket.opened();
+      const sent = gateway.config.WS_RATE_BURST + 10;
+      for (let i = 0; i < sent; i += 1) socket.send({ type: 'ping', id: `r-${i}` });
+      await expectEventually(() => expect(socket.frames).toHaveLength(sent));
+      const limited = socket.frames.filter((frame) => frame.type === 'error');
+      expect(limited.length).toBeGreaterThanOrEqual(5);
+      expect(limited[0]).toMatchObject({ code: 'rate_limited', replyTo: expect.stringMatching(/^r-\d+$/) });
+      expect(socket.frames.slice(0, gateway.config.WS_RATE_BURST).every((frame) => frame.type === 'pong')).toBe(true);
+      // Tokens come back at the configured rate; the session goes on.
+      await expectEventually(() => {
+        socket.send({ type: 'ping', id: 'later' });
+        expect(socket.frames.some((frame) => frame.type === 'pong' && frame.replyTo === 'later')).toBe(true);
+      }, { intervalMs: 100 });
+      expect(socket.socket.readyState).toBe(WebSocket.OPEN);
+    });
+
+    it('turns send into a command keyed by conversation, with the sender from the token, then answers accepted', async () => {
+      const socket = client(gateway.url, { token: gateway.tokenFor(alice) });
+      await socket.opened();
+      socket.send({ type: 'send', id: 'send-1', conversationId, clientMsgId: 'c-1', body: 'hello', senderId: bob });
+      // An unknown key (here a forged sender) is refused outright.
+      expect(await socket.next({ type: 'error', replyTo: 'send-1' })).toMatchObject({ code: 'invalid_frame', message: expect.stringMatching(/^senderId/) });
+
+      const before = Date.now();
+      socket.send({ type: 'send', id: 'send-2', conversationId, clientMsgId: 'c-1', body: 'hello' });
+      expect(await socket.next({ type: 'accepted', replyTo: 'send-2' })).toEqual({ type: 'accepted', replyTo: 'send-2', conversationId, clientMsgId: 'c-1' });
+      const [record] = gateway.publisher.on(Topics.commands.name);
+      expect(record.key).toBe(conversationId);
+      expect(record.envelope).toMatchObject({ type: 'chat.command.send-message', traceId: expect.stringMatching(/^[0-9a-f]{32}$/) });
+      expect(record.envelope?.occurredAt).toBeGreaterThanOrEqual(before);
+      expect(record.envelope?.payload).toEqual({
+        senderId: alice,
+        conversationId,
+        clientMsgId: 'c-1',
+        body: 'hello',
+        kind: 'text',
+        replyTo: { gatewayId: 'gw-test', connectionId: expect.any(String), requestId: 'send-2' },
+      });
+    });
+
+    it('answers unavailable when Kafka does not take the record', async () => {
+      const socket = client(gateway.url, { token: gateway.tokenFor(alice) });
+      await socket.opened();
+      gateway.publisher.failure = new Error('kafka produce not acknowledged');
+      try {
+        socket.send({ type: 'send', id: 'send-3', conversationId, clientMsgId: 'c-2', body: 'hello' });
+        socket.send({ type: 'list_conversations', id: 'list-1' });
+        expect(await socket.next({ type: 'error', replyTo: 'send-3' })).toMatchObject({ code: 'unavailable', message: expect.stringContaining('clientMsgId') });
+        expect(await socket.next({ type: 'error', replyTo: 'list-1' })).toMatchObject({ code: 'unavailable' });
+      } finally {
+        gateway.publisher.failure = null;
+      }
+      expect(socket.frames.some((frame) => frame.type === 'accepted')).toBe(false);
+    });
+
+    it('sends typing straight to chat.events and requests to chat.commands, without answering them itself', async () => {
+      const socket = client(gateway.url, { token: gateway.tokenFor(bob) });
+      await socket.opened();
+      socket.send({ type: 'typing', id: 'ty-1', conversationId, active: true });
+      socket.send({ type: 'history', id: 'hi-1', conversationId });
+      await expectEventually(() => expect(gateway.publisher.on(Topics.events.name)).toHaveLength(1));
+      expect(gateway.publisher.on(Topics.events.name)[0]).toMatchObject({ key: conversationId, envelope: { type: 'chat.typing-changed', payload: { conversationId, userId: bob, active: true } } });
+      await expectEventually(() => replyToOf(gateway.publisher, 'hi-1'));
+      socket.send({ type: 'ping', id: 'after' });
+      await socket.next({ type: 'pong', replyTo: 'after' });
+      expect(socket.frames).toEqual([{ type: 'pong', replyTo: 'after' }]);
+    });
+  });
+
+  describe('delivery and presence', () => {
+    it('writes a routed frame to every device of its users, and an answer to its one socket', async () => {
+      const carol = randomUUID();
+      const dave = randomUUID();
+      const phone = client(gateway.url, { token: gateway.tokenFor(carol) });
+      const laptop = client(gateway.url, { token: gateway.tokenFor(carol) });
+      const other = client(gateway.url, { token: gateway.tokenFor(dave) });
+      await Promise.all([phone.opened(), laptop.opened(), other.opened()]);
+
+      const typing: ServerFrame = { type: 'typing', conversationId, userId: dave, active: true };
+      await expectEventually(() => expect(gateway.deliver.execute({ gatewayId: 'gw-test', target: { userIds: [carol, randomUUID()] }, frame: typing })).toBe(2));
+      expect(await phone.next({ type: 'typing' })).toEqual(typing);
+      expect(await laptop.next({ type: 'typing' })).toEqual(typing);
+
+      laptop.send({ type: 'list_conversations', id: 'list-2' });
+      const replyTo = await expectEventually(() => replyToOf(gateway.publisher, 'list-2'));
+      const answer: ServerFrame = { type: 'conversations', replyTo: 'list-2', items: [] };
+      expect(gateway.deliver.execute({ gatewayId: 'gw-test', target: { connectionId: replyTo.connectionId }, frame: answer })).toBe(1);
+      expect(await laptop.next({ type: 'conversations' })).toEqual(answer);
+
+      // Unknown sockets and other gateways' deliveries are dropped.
+      expect(gateway.deliver.execute({ gatewayId: 'gw-test', target: { connectionId: randomUUID() }, frame: answer })).toBe(0);
+      expect(gateway.deliver.execute({ gatewayId: 'gw-other', target: { userIds: [carol] }, frame: typing })).toBe(0);
+      await laptop.next({ type: 'conversations' });
+      expect(phone.frames).toEqual([typing]);
+      expect(other.frames).toEqual([]);
+    });
+
+    it("publishes a user's connection count, and a tombstone once the last socket closed", async () => {
+      const erin = randomUUID();
+      const key = presenceKey('gw-test', erin);
+      const latest = () => gateway.publisher.on(Topics.presence.name).filter((record) => record.key === key).at(-1);
+      const first = client(gateway.url, { token: gateway.tokenFor(erin) });
+      const second = client(gateway.url, { token: gateway.tokenFor(erin) });
+      await Promise.all([first.opened(), second.opened()]);
+      await expectEventually(() => expect(latest()?.envelope?.payload).toMatchObject({ gatewayId: 'gw-test', userId: erin, connections: 2 }));
+      await first.close();
+      await expectEventually(() => expect(latest()?.envelope?.payload).toMatchObject({ connections: 1 }));
+      await second.close();
+      await expectEventually(() => expect(latest()).toEqual({ topic: Topics.presence.name, key, envelope: null }));
+    });
+
+    it('closes a client that does not read with 4005 once its backlog exceeds the limit', async () => {
+      const frank = randomUUID();
+      const slow = client(gateway.url, { token: gateway.tokenFor(frank) });
+      await slow.opened();
+      slow.socket.pause();
+      const message: ServerFrame = {
+        type: 'message',
+        conversationId,
+        seq: 1,
+        messageId: randomUUID(),
+        senderId: alice,
+        clientMsgId: 'big',
+        body: 'x'.repeat(4000),
+        kind: 'text',
+        sentAt: 1,
+        storedAt: 2,
+      };
+      let written = 0;
+      for (let i = 0; i < 20_000; i += 1) {
+        if (gateway.deliver.execute({ gatewayId: 'gw-test', target: { userIds: [frank] }, frame: message }) === 0) break;
+        written += 1;
+      }
+      expect(written).toBeLessThan(20_000);
+      slow.socket.resume();
+      expect(await slow.closed).toEqual({ code: 4005, reason: 'send buffer full; reconnect and sync' });
+    });
+  });
+});
+
+describe('gateway WebSocket limits', () => {
+  let gateway: RunningGateway;
+  const user = randomUUID();
+
+  beforeAll(async () => {
+    gateway = await startGateway({
+      INSTANCE_ID: 'gw-limits',
+      WS_MAX_CONNECTIONS: '2',
+      WS_MAX_FRAME_BYTES: '1024',
+      ALLOWED_ORIGINS: 'https://chat.example.com',
+      WS_PING_INTERVAL_MS: '1000',
+      WS_IDLE_TIMEOUT_MS: '2000',
+    });
+  });
+
+  afterAll(async () => {
+    await gateway.app.close();
+  });
+
+  it('closes a page from another origin with 4003, and lets listed origins and non-browsers in', async () => {
+    expect(await client(gateway.url, { token: gateway.tokenFor(user), origin: 'https://evil.example' }).closed).toEqual({ code: 4003, reason: 'origin not allowed' });
+    const listed = client(gateway.url, { token: gateway.tokenFor(user), origin: 'https://chat.example.com' });
+    await listed.opened();
+    await listed.close();
+    const native = client(gateway.url, { token: gateway.tokenFor(user) });
+    await native.opened();
+    await native.close();
+  });
+
+  it('closes a frame over the size limit with 1009', async () => {
+    const socket = client(gateway.url, { token: gateway.tokenFor(user) });
+    await socket.opened();
+    socket.send({ type: 'send', id: 'big', conversationId: randomUUID(), clientMsgId: 'm', body: 'y'.repeat(2000) });
+    expect((await socket.closed).code).toBe(1009);
+  });
+
+  it('refuses connections beyond the limit with 1013 and leaves the others alone', async () => {
+    const first = client(gateway.url, { token: gateway.tokenFor(user) });
+    const second = client(gateway.url, { token: gateway.tokenFor(user) });
+    await Promise.all([first.opened(), second.opened()]);
+    expect(await client(gateway.url, { token: gateway.tokenFor(user) }).closed).toEqual({ code: 1013, reason: 'server full; retry later' });
+    first.send({ type: 'ping', id: 'one' });
+    second.send({ type: 'ping', id: 'two' });
+    await first.next({ type: 'pong', replyTo: 'one' });
+    await second.next({ type: 'pong', replyTo: 'two' });
+    await Promise.all([first.close(), second.close()]);
+  });
+
+  it('closes a client that answers no ping with 4000, and keeps one that does', async () => {
+    const silent = client(gateway.url, { token: gateway.tokenFor(user), autoPong: false });
+    const alive = client(gateway.url, { token: gateway.tokenFor(user) });
+    await Promise.all([silent.opened(), alive.opened()]);
+    expect(await silent.closed).toEqual({ code: 4000, reason: 'no pong or frame in time' });
+    expect(alive.socket.readyState).toBe(WebSocket.OPEN);
+    await alive.close();
+  });
+});
+
+describe('gateway shutdown', () => {
+  it('closes every socket with 1001, then tombstones its presence and its lease', async () => {
+    const gateway = await startGateway({ INSTANCE_ID: 'gw-shutdown' });
+    const user = randomUUID();
+    const sockets = [client(gateway.url, { token: gateway.tokenFor(user) }), client(gateway.url, { token: gateway.tokenFor(randomUUID()) })];
+    await Promise.all(sockets.map((socket) => socket.opened()));
+    await expectEventually(() => expect(gateway.publisher.on(Topics.presence.name)).toHaveLength(2));
+
+    await gateway.app.close();
+    for (const socket of sockets) expect(await socket.closed).toEqual({ code: 1001, reason: 'server shutting down; reconnect' });
+    const presence = gateway.publisher.on(Topics.presence.name);
+    expect(presence.slice(2).map((record) => record.envelope)).toEqual([null, null]);
+    expect(gateway.publisher.records.at(-1)).toEqual({ topic: Topics.gateways.name, key: 'gw-shutdown', envelope: null });
+  });
+});
