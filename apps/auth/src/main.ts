@@ -1,5 +1,11 @@
 import { runService } from '@chat/service-kit';
+import { createApiDocs } from './api-docs/api-docs';
 import { AppModule } from './app.module';
 import { authConfigSchema } from './config';
 
-void runService({ service: 'auth', configSchema: authConfigSchema, rootModule: AppModule.register });
+async function main(): Promise<void> {
+  const apiDocs = await createApiDocs();
+  await runService({ service: 'auth', configSchema: authConfigSchema, rootModule: (config, identity) => AppModule.register(config, identity, apiDocs) });
+}
+
+void main();

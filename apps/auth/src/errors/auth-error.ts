@@ -28,6 +28,8 @@ export interface AuthErrorOptions {
   field?: string;
   /** Seconds until a rate-limited request may be retried. */
   retryAfterSeconds?: number;
+  /** `WWW-Authenticate` challenge of a 401 about a bearer token (RFC 6750). */
+  challenge?: string;
   cause?: unknown;
 }
 
@@ -35,6 +37,7 @@ export interface AuthErrorOptions {
 export class AuthError extends Error {
   readonly field?: string;
   readonly retryAfterSeconds?: number;
+  readonly challenge?: string;
 
   constructor(
     readonly code: AuthErrorCode,
@@ -45,5 +48,6 @@ export class AuthError extends Error {
     this.name = 'AuthError';
     this.field = options.field;
     this.retryAfterSeconds = options.retryAfterSeconds;
+    this.challenge = options.challenge;
   }
 }

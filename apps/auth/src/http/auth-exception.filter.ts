@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Catch, HttpException, HttpStatus, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
-import type { Response } from 'express';
+import { HttpAdapterHost } from '@nestjs/core';
 import { AuthError, type AuthErrorCode } from '../errors/auth-error';
 import { describeError } from '../errors/describe-error';
 import { httpStatusOf } from './error-status';
@@ -18,8 +18,11 @@ export interface ErrorBody {
 export class AuthExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger(AuthExceptionFilter.name);
 
+  constructor(private readonly adapterHost: HttpAdapterHost) {}
+
   catch(exception: unknown, host: ArgumentsHost): void {
-    const response = host.switchToHttp().getResponse<Response>();
+    const { httpAdapter } = this.adapterHost;
+    const response: unknown = host.switchToHttp().getResponse();
     const error = this.toAuthError(exception);
     const status = httpStatusOf(error.code);
     const body: ErrorBody = { error: { code: error.code, message: error.message } };
@@ -30,13 +33,11 @@ export class AuthExceptionFilter implements ExceptionFilter {
       body.error.errorId = errorId;
       this.logger.error({ msg: 'request failed unexpectedly', errorId, error: describeError(exception) });
     } else if (error.code === 'rate_limited') {
-      this.logger.warn({ msg: 'request rate-limited', reason: error.message });
+      this.logger.log({ msg: 'request rate-limited', reason: error.message });
     }
-    if (error.retryAfterSeconds !== undefined) response.setHeader('Retry-After', String(error.retryAfterSeconds));
-    if (error.code === 'invalid_access_token' || error.code === 'access_token_expired') {
-      response.setHeader('WWW-Authenticate', `Bearer error="invalid_token", error_description="${error.message}"`);
-    }
-    response.status(status).json(body);
+    if (error.retryAfterSeconds !== undefined) httpAdapter.setHeader(response, 'Retry-After', String(error.retryAfterSeconds));
+    if (error.challenge !== undefined) httpAdapter.setHeader(response, 'WWW-Authenticate', error.challenge);
+    httpAdapter.reply(response, body, status);
   }
 
   private toAuthError(exception: unknown): AuthError {

@@ -1,6 +1,6 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { HttpAdapterHost } from '@nestjs/core';
 import type { ExpressAdapter } from '@nestjs/platform-express';
-import type { NextFunction, Request, Response } from 'express';
 import { runWithTrace } from '@chat/logging';
 import { newTraceId, TRACE_ID_PATTERN } from '@chat/protocol';
 
@@ -15,6 +15,8 @@ export const TRACE_ID_HEADER = 'x-trace-id';
  */
 export function configureExpress(adapterHost: HttpAdapterHost<ExpressAdapter>, options: { trustProxyHops: number }): void {
   const adapter = adapterHost.httpAdapter;
+  // An application context without an HTTP server (e.g. a testing module) has nothing to configure.
+  if (!adapter) return;
   adapter.set('trust proxy', options.trustProxyHops);
   adapter.set('x-powered-by', false);
   adapter.useBodyParser('json', false, { limit: MAX_BODY_BYTES });
@@ -24,9 +26,9 @@ export function configureExpress(adapterHost: HttpAdapterHost<ExpressAdapter>, o
 }
 
 /** Every request runs in a trace (the caller's, if it sent a valid one), so its log lines and records carry the id. */
-function traceRequests(request: Request, response: Response, next: NextFunction): void {
-  const offered = request.header(TRACE_ID_HEADER);
-  const traceId = offered && TRACE_ID_PATTERN.test(offered) ? offered : newTraceId();
+function traceRequests(request: IncomingMessage, response: ServerResponse, next: () => void): void {
+  const offered = request.headers[TRACE_ID_HEADER];
+  const traceId = typeof offered === 'string' && TRACE_ID_PATTERN.test(offered) ? offered : newTraceId();
   response.setHeader(TRACE_ID_HEADER, traceId);
   runWithTrace(traceId, next);
 }

@@ -36,7 +36,7 @@ export class OutboxPublisher implements OnApplicationBootstrap, OnModuleDestroy 
 
   /** Adds a record to the outbox; call it inside the transaction that makes the change it announces. */
   async enqueue(manager: EntityManager, record: { topic: string; key: string; envelope: Envelope }): Promise<void> {
-    await manager.insert(OutboxMessageEntity, { topic: record.topic, messageKey: record.key, envelope: record.envelope });
+    await manager.save(manager.create(OutboxMessageEntity, { topic: record.topic, messageKey: record.key, envelope: record.envelope }));
   }
 
   onApplicationBootstrap(): void {

@@ -1,6 +1,5 @@
 import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { Request } from 'express';
 import { RateLimits, type RateLimitPolicy } from './rate-limits';
 
 /** Marks a route as limited per client IP under a policy; enforced by IpRateLimitGuard. */
@@ -21,11 +20,17 @@ export class IpRateLimitGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
     const policy = this.reflector.get(RateLimitedPerIp, context.getHandler());
     if (!policy) return true;
-    this.limits.consume(policy, clientIp(context.switchToHttp().getRequest<Request>()));
+    this.limits.consume(policy, clientIp(context.switchToHttp().getRequest<ClientRequest>()));
     return true;
   }
 }
 
-export function clientIp(request: Request): string {
+/** The parts of Express's request the client address comes from. */
+interface ClientRequest {
+  ip?: string;
+  socket: { remoteAddress?: string };
+}
+
+export function clientIp(request: ClientRequest): string {
   return request.ip ?? request.socket.remoteAddress ?? 'unknown';
 }

@@ -2,8 +2,8 @@ import { Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { parseRefreshToken } from './refresh-token';
 import { RefreshTokenEntity } from './refresh-token.entity';
-import { invalidRefreshToken } from './refresh-session.use-case';
 import { decideLogout } from './rotation';
+import { invalidRefreshToken } from './session-errors';
 import { SessionIssuer } from './session-issuer';
 
 /** Ends the session a refresh token belongs to. Idempotent for a holder of the token. */

@@ -5,6 +5,7 @@ import { UserEntity } from '../users/user.entity';
 import { parseRefreshToken } from './refresh-token';
 import { RefreshTokenEntity } from './refresh-token.entity';
 import { decideRefresh } from './rotation';
+import { invalidRefreshToken } from './session-errors';
 import { SessionIssuer, type TokenPair } from './session-issuer';
 
 type Outcome = { ok: true; pair: TokenPair } | { ok: false; error: AuthError };
@@ -47,8 +48,4 @@ export class RefreshSessionUseCase {
     if (!outcome.ok) throw outcome.error;
     return outcome.pair;
   }
-}
-
-export function invalidRefreshToken(): AuthError {
-  return new AuthError('invalid_refresh_token', 'refresh token is invalid, expired or revoked');
 }

@@ -1,0 +1,86 @@
+import { randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { Global, Module, type INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import jwt from 'jsonwebtoken';
+import { signAccessToken } from '@chat/auth-tokens';
+import { SERVICE_CONFIG } from '@chat/service-kit';
+import { HttpEdgeModule } from '../http/http-edge.module';
+import { MeModule } from './me.module';
+
+const settings = { secret: 's'.repeat(40), issuer: 'chat-auth', audience: 'chat' };
+const config = {
+  JWT_SECRET: settings.secret,
+  JWT_ISSUER: settings.issuer,
+  JWT_AUDIENCE: settings.audience,
+  TRUST_PROXY_HOPS: 0,
+  RATE_LIMIT_REGISTER_PER_IP_PER_MINUTE: 10,
+  RATE_LIMIT_LOGIN_PER_IP_PER_MINUTE: 10,
+  RATE_LIMIT_LOGIN_PER_USERNAME_PER_MINUTE: 10,
+};
+
+@Global()
+@Module({ providers: [{ provide: SERVICE_CONFIG, useValue: config }], exports: [SERVICE_CONFIG] })
+class ConfigStubModule {}
+
+@Module({ imports: [ConfigStubModule, HttpEdgeModule, MeModule] })
+class MeAppModule {}
+
+describe('GET /auth/me (passport-jwt)', () => {
+  let app: INestApplication;
+  let base: string;
+  const user = { userId: randomUUID(), username: 'Ann.Lee', tokenId: randomUUID() };
+
+  beforeAll(async () => {
+    app = await NestFactory.create(MeAppModule, { logger: false, abortOnError: false });
+    await app.listen(0, '127.0.0.1');
+    base = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
+  });
+
+  afterAll(async () => {
+    await app.close();
+  });
+
+  const me = (authorization?: string) => fetch(`${base}/auth/me`, { headers: authorization ? { authorization } : {} });
+
+  it('answers the user a valid access token names', async () => {
+    const response = await me(`Bearer ${signAccessToken(settings, user, 60)}`);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ userId: user.userId, username: 'Ann.Lee' });
+  });
+
+  it('asks for a token when none was sent', async () => {
+    const response = await me();
+    expect(response.status).toBe(401);
+    expect(response.headers.get('www-authenticate')).toBe('Bearer');
+    expect(await response.json()).toEqual({ error: { code: 'invalid_access_token', message: 'missing bearer access token' } });
+  });
+
+  it('tells an expired token from an invalid one', async () => {
+    const expired = jwt.sign({ username: user.username, exp: Math.floor(Date.now() / 1000) - 10 }, settings.secret, {
+      algorithm: 'HS256',
+      subject: user.userId,
+      jwtid: user.tokenId,
+      issuer: settings.issuer,
+      audience: settings.audience,
+    });
+    const response = await me(`Bearer ${expired}`);
+    expect(response.status).toBe(401);
+    expect(await response.json()).toMatchObject({ error: { code: 'access_token_expired' } });
+    expect(response.headers.get('www-authenticate')).toContain('error="invalid_token"');
+  });
+
+  it.each([
+    ['another secret', () => signAccessToken({ ...settings, secret: 'x'.repeat(40) }, user, 60)],
+    ['another audience', () => signAccessToken({ ...settings, audience: 'elsewhere' }, user, 60)],
+    ['another issuer', () => signAccessToken({ ...settings, issuer: 'someone' }, user, 60)],
+    ['HS512', () => jwt.sign({ username: user.username }, settings.secret, { algorithm: 'HS512', subject: user.userId, jwtid: 'j', issuer: settings.issuer, audience: settings.audience, expiresIn: 60 })],
+    ['alg none', () => jwt.sign({ username: user.username }, '', { algorithm: 'none', subject: user.userId, jwtid: 'j', issuer: settings.issuer, audience: settings.audience, expiresIn: 60 })],
+    ['a subject that is not a user id', () => jwt.sign({ username: user.username }, settings.secret, { algorithm: 'HS256', subject: 'admin', jwtid: 'j', issuer: settings.issuer, audience: settings.audience, expiresIn: 60 })],
+    ['garbage', () => 'not.a.jwt'],
+  ])('refuses a token with %s', async (_case, token) => {
+    const response = await me(`Bearer ${token()}`);
+    expect(response.status).toBe(401);
+    expect(await response.json()).toMatchObject({ error: { code: 'invalid_access_token' } });
+  });
+});
