@@ -1,6 +1,10 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { Topics } from '@chat/protocol';
 import { DatabaseModule, ServiceKitModule, type ServiceIdentity } from '@chat/service-kit';
+import { CommandsModule } from './commands/commands.module';
 import type { PersistenceConfig } from './config';
+import { PERSISTENCE_ENTITIES, PERSISTENCE_MIGRATIONS } from './database/schema';
+import { UsersModule } from './users/users.module';
 
 @Module({})
 export class AppModule {
@@ -8,8 +12,10 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        ServiceKitModule.forRoot({ identity, config, topics: [] }),
-        DatabaseModule.forRoot({ url: config.DATABASE_URL, entities: [], migrations: [] }),
+        ServiceKitModule.forRoot({ identity, config, topics: [Topics.users, Topics.commands, Topics.events, Topics.memberships] }),
+        DatabaseModule.forRoot({ url: config.DATABASE_URL, entities: PERSISTENCE_ENTITIES, migrations: PERSISTENCE_MIGRATIONS }),
+        UsersModule,
+        CommandsModule,
       ],
     };
   }

@@ -27,12 +27,13 @@ export async function findProcessed(manager: EntityManager, commandIds: string[]
   return new Map(rows.map((row) => [row.commandId, row.effects.map(revalidate)]));
 }
 
-/** Records applied commands; one multi-row insert per batch. */
+/** Records applied commands: one statement per batch, however many commands it holds. */
 export async function recordProcessed(manager: EntityManager, processed: Array<{ command: ChatCommandEnvelope; effects: Effect[] }>): Promise<void> {
   if (processed.length === 0) return;
-  await manager.insert(
-    ProcessedCommandEntity,
-    processed.map(({ command, effects }) => ({ commandId: command.id, commandType: command.type, effects })),
+  await manager.query(
+    `INSERT INTO processed_commands (command_id, command_type, effects)
+     SELECT * FROM unnest($1::uuid[], $2::text[], $3::jsonb[])`,
+    [processed.map(({ command }) => command.id), processed.map(({ command }) => command.type), processed.map(({ effects }) => JSON.stringify(effects))],
   );
 }
 
@@ -49,5 +50,7 @@ function revalidate(effect: Effect): Effect {
       return { ...effect, envelope: ChatEvents.parse(effect.envelope) };
     case Topics.memberships.name:
       return { ...effect, envelope: MembershipChanged.parse(effect.envelope) };
+    default:
+      throw new Error(`processed command holds a record for unexpected topic ${String((effect as { topic: unknown }).topic)}`);
   }
 }

@@ -101,6 +101,11 @@ export async function insertMembers(manager: EntityManager, conversation: Conver
   const members = userIds.map((userId) =>
     manager.create(MemberEntity, { conversationId: conversation.id, userId, joinedAt, deliveredSeq: conversation.lastSeq, readSeq: conversation.lastSeq }),
   );
-  await manager.insert(MemberEntity, members);
+  // Copies: TypeORM writes the raw returned defaults (bigint as string) back into inserted objects.
+  await manager.insert(MemberEntity, members.map((member) => ({ ...member })));
   return members;
+}
+
+export async function insertConversation(manager: EntityManager, conversation: ConversationEntity): Promise<void> {
+  await manager.insert(ConversationEntity, { ...conversation });
 }

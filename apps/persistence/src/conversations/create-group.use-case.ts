@@ -5,7 +5,7 @@ import type { CreateGroupCommand, EnvelopeOf } from '@chat/protocol';
 import { ConversationEntity } from '../database/entities/conversation.entity';
 import { CommandRejected, listIds } from '../commands/command-rejected';
 import { answer, type Effect, membershipChanged } from '../commands/effects';
-import { ConversationState, insertMembers, unknownUsers } from './conversation-state';
+import { ConversationState, insertConversation, insertMembers, unknownUsers } from './conversation-state';
 
 type CreateGroup = EnvelopeOf<typeof CreateGroupCommand>;
 
@@ -31,7 +31,7 @@ export class CreateGroupUseCase {
       createdAt: now,
       lastActivityAt: now,
     });
-    await manager.insert(ConversationEntity, conversation);
+    await insertConversation(manager, conversation);
     const state = new ConversationState(conversation, await insertMembers(manager, conversation, [userId, ...others], now));
     return [
       membershipChanged(command, { conversationId: state.id, kind: 'group', title, memberIds: state.memberIds, added: state.memberIds, removed: [], by: userId }),

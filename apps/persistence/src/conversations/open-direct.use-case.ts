@@ -4,7 +4,7 @@ import { directConversationId, type EnvelopeOf, type OpenDirectCommand } from '@
 import { ConversationEntity } from '../database/entities/conversation.entity';
 import { CommandRejected } from '../commands/command-rejected';
 import { answer, type Effect, membershipChanged } from '../commands/effects';
-import { ConversationState, insertMembers, loadConversationForUpdate, requireMember, unknownUsers } from './conversation-state';
+import { ConversationState, insertConversation, insertMembers, loadConversationForUpdate, requireMember, unknownUsers } from './conversation-state';
 
 type OpenDirect = EnvelopeOf<typeof OpenDirectCommand>;
 
@@ -32,7 +32,7 @@ export class OpenDirectUseCase {
       createdAt: now,
       lastActivityAt: now,
     });
-    await manager.insert(ConversationEntity, conversation);
+    await insertConversation(manager, conversation);
     const state = new ConversationState(conversation, await insertMembers(manager, conversation, [userId, peerId], now));
     return [
       membershipChanged(command, { conversationId, kind: 'direct', memberIds: state.memberIds, added: state.memberIds, removed: [], by: userId }),

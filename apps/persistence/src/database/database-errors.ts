@@ -36,7 +36,8 @@ export function isTransientDatabaseError(error: unknown): boolean {
       if (TRANSIENT_SQLSTATES.has(code) || TRANSIENT_NODE_CODES.has(code)) return true;
       if (/^[0-9A-Z]{5}$/.test(code) && TRANSIENT_SQLSTATE_CLASSES.includes(code.slice(0, 2))) return true;
     }
-    if (current instanceof Error && TRANSIENT_MESSAGES.some((pattern) => pattern.test(current.message))) return true;
+    const message = current instanceof Error ? current.message : '';
+    if (TRANSIENT_MESSAGES.some((pattern) => pattern.test(message))) return true;
     const next = current as { driverError?: unknown; cause?: unknown };
     current = next.driverError ?? next.cause;
   }

@@ -43,9 +43,11 @@ export class SyncUseCase {
     const foreign = ids.filter((id) => !memberOf.has(id));
     if (foreign.length > 0) throw new CommandRejected('not_member', `you are not a member of conversation ${listIds(foreign)}`);
 
+    const rows = await this.messagesAfter(manager, cursors);
+    // Read after the messages: each statement sees what has committed by then, so lastSeq is never
+    // below a message just sent (it may be above, which only makes the client ask again).
     const conversations = await manager.find(ConversationEntity, { select: { id: true, lastSeq: true }, where: { id: In(ids) } });
     const lastSeqOf = new Map(conversations.map((conversation) => [conversation.id, conversation.lastSeq]));
-    const rows = await this.messagesAfter(manager, cursors);
     const messages = rows.map((row) => answer(command, { type: 'message', ...toChatMessage({ ...row, seq: Number(row.seq) }) }));
     const synced = answer(command, {
       type: 'synced',

@@ -1,4 +1,4 @@
-import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { Column, Entity, PrimaryColumn } from 'typeorm';
 import type { ConversationKind } from '@chat/protocol';
 import { bigintAsNumber } from './bigint.transformer';
 
@@ -26,8 +26,10 @@ export class ConversationEntity {
   @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
   createdAt!: Date;
 
-  /** Creation or newest message: orders a user's conversation list. */
-  @Index('conversations_last_activity_idx')
+  /**
+   * Creation or newest message: orders a user's conversation list. Not indexed on purpose: it
+   * changes with every message, and an index on it would rule out PostgreSQL's cheap (HOT) updates.
+   */
   @Column({ name: 'last_activity_at', type: 'timestamptz', default: () => 'now()' })
   lastActivityAt!: Date;
 }

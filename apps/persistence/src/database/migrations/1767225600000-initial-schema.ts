@@ -22,7 +22,6 @@ export class InitialSchema1767225600000 implements MigrationInterface {
         last_activity_at timestamptz NOT NULL DEFAULT now(),
         CONSTRAINT conversations_title_check CHECK ((kind = 'group') = (title IS NOT NULL))
       )`);
-    await queryRunner.query(`CREATE INDEX conversations_last_activity_idx ON conversations (last_activity_at)`);
     await queryRunner.query(`
       CREATE TABLE members (
         conversation_id uuid NOT NULL REFERENCES conversations (id) ON DELETE CASCADE,

@@ -1,0 +1,38 @@
+import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import { ChatCommands, Topics } from '@chat/protocol';
+import { KafkaConsumerFactory, type ConsumedRecord } from '@chat/kafka';
+import { CommandBatchProcessor } from './command-batch.processor';
+
+export const COMMANDS_GROUP_ID = 'persistence.commands';
+/**
+ * Partitions of chat.commands one instance applies at the same time, each in its own transaction;
+ * with the database pool of 10 connections this leaves room for the users consumer and probes.
+ */
+const PARTITIONS_IN_PARALLEL = 4;
+
+/** Consumes chat.commands in batches of one partition's consecutive records (see CommandBatchProcessor). */
+@Injectable()
+export class CommandsConsumer implements OnApplicationBootstrap {
+  constructor(
+    private readonly consumers: KafkaConsumerFactory,
+    private readonly processor: CommandBatchProcessor,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    void this.consumers
+      .create({
+        groupId: COMMANDS_GROUP_ID,
+        topics: [Topics.commands.name],
+        partitionsConsumedConcurrently: PARTITIONS_IN_PARALLEL,
+        handleBatch: (records) => this.handleBatch(records),
+      })
+      .start();
+  }
+
+  private async handleBatch(records: ConsumedRecord[]): Promise<void> {
+    // A record that is not a valid command throws ProtocolError here: the consumer then retries the
+    // records one by one and dead-letters just that one.
+    const commands = records.map((record) => ChatCommands.decode(record.value));
+    await this.processor.process(commands);
+  }
+}

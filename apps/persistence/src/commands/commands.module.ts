@@ -1,0 +1,15 @@
+import { Module } from '@nestjs/common';
+import { ConversationsModule } from '../conversations/conversations.module';
+import { MessagesModule } from '../messages/messages.module';
+import { CommandBatchProcessor } from './command-batch.processor';
+import { CommandDispatcher } from './command-dispatcher';
+import { CommandsConsumer } from './commands.consumer';
+import { EffectPublisher } from './effect-publisher';
+import { ProcessedCommandsPruner } from './processed-commands.pruner';
+
+/** chat.commands → one transaction per batch → chat.events and chat.memberships. */
+@Module({
+  imports: [MessagesModule, ConversationsModule],
+  providers: [CommandDispatcher, CommandBatchProcessor, EffectPublisher, CommandsConsumer, ProcessedCommandsPruner],
+})
+export class CommandsModule {}

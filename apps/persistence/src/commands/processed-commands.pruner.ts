@@ -1,0 +1,39 @@
+import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { Topics } from '@chat/protocol';
+import { describeError } from '@chat/kafka';
+import { pruneProcessed } from './processed-commands';
+
+const HOUR_MS = 60 * 60 * 1000;
+/** A command can be delivered again only while Kafka still holds it; a day more covers a consumer lagging behind. */
+export const PROCESSED_COMMANDS_KEPT_MS = Topics.commands.retentionMs + 24 * HOUR_MS;
+const PRUNE_INTERVAL_MS = HOUR_MS;
+
+/** Deletes processed-command records that can no longer be needed, once an hour (and at start). */
+@Injectable()
+export class ProcessedCommandsPruner implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(ProcessedCommandsPruner.name);
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly dataSource: DataSource) {}
+
+  onApplicationBootstrap(): void {
+    void this.prune();
+    this.timer = setInterval(() => void this.prune(), PRUNE_INTERVAL_MS);
+    this.timer.unref();
+  }
+
+  onApplicationShutdown(): void {
+    clearInterval(this.timer);
+  }
+
+  async prune(now = Date.now()): Promise<void> {
+    try {
+      const deleted = await pruneProcessed(this.dataSource.manager, new Date(now - PROCESSED_COMMANDS_KEPT_MS));
+      if (deleted > 0) this.logger.log({ msg: 'pruned processed commands', deleted });
+    } catch (error) {
+      // Harmless to skip a round: the next one deletes what this one did not.
+      this.logger.warn({ msg: 'pruning processed commands failed', error: describeError(error) });
+    }
+  }
+}

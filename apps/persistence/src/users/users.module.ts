@@ -1,0 +1,7 @@
+import { Module } from '@nestjs/common';
+import { UpsertUsersUseCase } from './upsert-users.use-case';
+import { UsersConsumer } from './users.consumer';
+
+/** chat.users → the users table (which users exist, for open_direct, create_group and add_members). */
+@Module({ providers: [UpsertUsersUseCase, UsersConsumer] })
+export class UsersModule {}

@@ -1,0 +1,153 @@
+import { randomUUID } from 'node:crypto';
+import { Test } from '@nestjs/testing';
+import { DataSource } from 'typeorm';
+import {
+  AddMembersCommand,
+  ChatEvents,
+  CreateGroupCommand,
+  HistoryRequestCommand,
+  ListConversationsRequestCommand,
+  MembershipChanged,
+  OpenDirectCommand,
+  ReceiptCommand,
+  RemoveMemberCommand,
+  SendMessageCommand,
+  SyncRequestCommand,
+  Topics,
+  type ChatCommandEnvelope,
+  type ChatEventEnvelope,
+  type EnvelopeOf,
+  type ReceiptStatus,
+  type ReplyTo,
+  type ServerFrame,
+} from '@chat/protocol';
+import { CommandBatchProcessor } from '../src/commands/command-batch.processor';
+import { CommandDispatcher } from '../src/commands/command-dispatcher';
+import { EffectPublisher } from '../src/commands/effect-publisher';
+import type { Effect } from '../src/commands/effects';
+import { ConversationsModule } from '../src/conversations/conversations.module';
+import { MessagesModule } from '../src/messages/messages.module';
+import { UpsertUsersUseCase } from '../src/users/upsert-users.use-case';
+import { startTestDatabase, type TestDatabase } from './test-database';
+
+/**
+ * Stands in for Kafka: keeps what would be published. `failNext` makes the next publish fail the way
+ * a broker outage does; `onPublish` runs first, e.g. to look at the database from outside the batch.
+ */
+export class RecordingPublisher implements Pick<EffectPublisher, 'publish'> {
+  readonly published: Effect[][] = [];
+  failNext = false;
+  onPublish: ((effects: Effect[]) => Promise<void>) | undefined;
+
+  async publish(effects: Effect[]): Promise<void> {
+    await this.onPublish?.(effects);
+    if (this.failNext) {
+      this.failNext = false;
+      throw new Error('broker unavailable');
+    }
+    this.published.push(effects);
+  }
+}
+
+export interface Harness {
+  db: TestDatabase;
+  dataSource: DataSource;
+  publisher: RecordingPublisher;
+  processor: CommandBatchProcessor;
+  /** Applies one batch and returns what it published. */
+  run(...commands: ChatCommandEnvelope[]): Promise<Effect[]>;
+  /** Users as auth would announce them; returns their ids. */
+  users(count: number): Promise<string[]>;
+  close(): Promise<void>;
+}
+
+export async function startHarness(): Promise<Harness> {
+  const db = await startTestDatabase();
+  const publisher = new RecordingPublisher();
+  const moduleRef = await Test.createTestingModule({
+    imports: [MessagesModule, ConversationsModule],
+    providers: [
+      CommandDispatcher,
+      CommandBatchProcessor,
+      UpsertUsersUseCase,
+      { provide: DataSource, useValue: db.dataSource },
+      { provide: EffectPublisher, useValue: publisher },
+    ],
+  }).compile();
+  const processor = moduleRef.get(CommandBatchProcessor);
+  const upsertUsers = moduleRef.get(UpsertUsersUseCase);
+  return {
+    db,
+    dataSource: db.dataSource,
+    publisher,
+    processor,
+    async run(...commands) {
+      const before = publisher.published.length;
+      await processor.process(commands);
+      return publisher.published.slice(before).flat();
+    },
+    async users(count) {
+      const ids = Array.from({ length: count }, () => randomUUID());
+      await upsertUsers.execute(ids.map((userId) => ({ userId, username: `user-${userId.slice(0, 8)}` })));
+      return ids;
+    },
+    async close() {
+      await moduleRef.close();
+      await db.stop();
+    },
+  };
+}
+
+let requests = 0;
+
+/** Where the answer of a command goes; the request id is unique so answers can be matched. */
+export function replyTo(): ReplyTo {
+  requests += 1;
+  return { gatewayId: 'gw-test', connectionId: '7d6f1c1e-8a34-4c55-9a57-0d3c6d0b2f11', requestId: `req-${requests}` };
+}
+
+/** Commands as the gateway would produce them. */
+export const commands = {
+  send: (senderId: string, conversationId: string, clientMsgId: string, body = `message ${clientMsgId}`) =>
+    SendMessageCommand.create({ senderId, conversationId, clientMsgId, body, kind: 'text', replyTo: replyTo() }),
+  receipt: (userId: string, conversationId: string, seq: number, status: ReceiptStatus) =>
+    ReceiptCommand.create({ userId, conversationId, seq, status, replyTo: replyTo() }),
+  openDirect: (userId: string, peerId: string) => OpenDirectCommand.create({ userId, peerId, replyTo: replyTo() }),
+  createGroup: (userId: string, title: string, memberIds: string[]) => CreateGroupCommand.create({ userId, title, memberIds, replyTo: replyTo() }),
+  addMembers: (userId: string, conversationId: string, memberIds: string[]) =>
+    AddMembersCommand.create({ userId, conversationId, memberIds, replyTo: replyTo() }),
+  removeMember: (userId: string, conversationId: string, memberId: string) =>
+    RemoveMemberCommand.create({ userId, conversationId, memberId, replyTo: replyTo() }),
+  sync: (userId: string, cursors: Array<{ conversationId: string; afterSeq: number }>) =>
+    SyncRequestCommand.create({ userId, conversations: cursors, replyTo: replyTo() }),
+  history: (userId: string, conversationId: string, limit: number, beforeSeq?: number) =>
+    HistoryRequestCommand.create({ userId, conversationId, limit, ...(beforeSeq === undefined ? {} : { beforeSeq }), replyTo: replyTo() }),
+  list: (userId: string) => ListConversationsRequestCommand.create({ userId, replyTo: replyTo() }),
+};
+
+/** The records published to chat.events, decoded as the router would. */
+export function events(effects: Effect[]): ChatEventEnvelope[] {
+  return effects.filter((effect) => effect.topic === Topics.events.name).map((effect) => ChatEvents.parse(effect.envelope));
+}
+
+export function membershipChanges(effects: Effect[]): Array<EnvelopeOf<typeof MembershipChanged>['payload']> {
+  return effects.filter((effect) => effect.topic === Topics.memberships.name).map((effect) => MembershipChanged.parse(effect.envelope).payload);
+}
+
+/** The frames answering `command`, in order. */
+export function answersTo(effects: Effect[], command: ChatCommandEnvelope): ServerFrame[] {
+  return events(effects).flatMap((event) =>
+    event.type === 'chat.command-answered' && event.payload.replyTo.requestId === command.payload.replyTo.requestId ? [event.payload.frame] : [],
+  );
+}
+
+/** The single answer to `command`, narrowed to the expected frame type. */
+export function answerTo<T extends ServerFrame['type']>(effects: Effect[], command: ChatCommandEnvelope, type: T): Extract<ServerFrame, { type: T }> {
+  const frames = answersTo(effects, command);
+  if (frames.length !== 1 || frames[0].type !== type) throw new Error(`expected one ${type} answer, got ${JSON.stringify(frames)}`);
+  return frames[0] as Extract<ServerFrame, { type: T }>;
+}
+
+export function storedMessages(effects: Effect[]) {
+  return events(effects).flatMap((event) => (event.type === 'chat.message-stored' ? [event.payload] : []));
+}
