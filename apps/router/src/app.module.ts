@@ -1,13 +1,23 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { Topics } from '@chat/protocol';
 import { ServiceKitModule, type ServiceIdentity } from '@chat/service-kit';
 import type { RouterConfig } from './config';
+import { MembershipsModule } from './memberships/memberships.module';
+import { PresenceModule } from './presence/presence.module';
+import { RoutingModule } from './routing/routing.module';
 
 @Module({})
 export class AppModule {
   static register(config: RouterConfig, identity: ServiceIdentity): DynamicModule {
     return {
       module: AppModule,
-      imports: [ServiceKitModule.forRoot({ identity, config, topics: [] })],
+      imports: [
+        // Delivery topics (chat.delivery.<gatewayId>) are provisioned on first use, not here.
+        ServiceKitModule.forRoot({ identity, config, topics: [Topics.events, Topics.memberships, Topics.presence, Topics.gateways] }),
+        RoutingModule,
+        PresenceModule,
+        MembershipsModule,
+      ],
     };
   }
 }

@@ -25,6 +25,11 @@ export interface KeyFlip {
   at: number;
 }
 
+export interface DownFlip extends KeyFlip {
+  /** Whether the key counted (live gateway, current run) until this record took it to 0. */
+  counted: boolean;
+}
+
 /** One `<gatewayId>/<userId>` key: how many sockets the user has on that gateway. */
 export interface PresenceEntry {
   readonly gatewayId: string;
@@ -36,7 +41,7 @@ export interface PresenceEntry {
   /** Set while connections > 0: the record that took the count from 0 up. */
   up?: KeyFlip;
   /** Set while connections = 0: the record that took the count down to 0. */
-  down?: KeyFlip;
+  down?: DownFlip;
   /** Router clock when the count became 0; such entries are kept a while for decisions, then pruned. */
   zeroSince?: number;
 }
@@ -55,6 +60,13 @@ export interface PruneOptions {
   zeroRetentionMs: number;
   /** How long the keys of a gateway that stopped renewing its lease are kept, in case it comes back. */
   deadGatewayRetentionMs: number;
+}
+
+interface UserStatus {
+  /** Counts the times the user went online or offline in this view. */
+  epoch: number;
+  /** What this instance last announced about the user, and in which epoch. */
+  announced?: { online: boolean; epoch: number };
 }
 
 interface GatewayState {
@@ -78,6 +90,7 @@ interface GatewayState {
  */
 export class PresenceView {
   private readonly users = new Map<string, Map<string, PresenceEntry>>();
+  private readonly statuses = new Map<string, UserStatus>();
   private readonly gateways = new Map<string, GatewayState>();
 
   applyPresence(gatewayId: string, userId: string, value: PresenceValue | null, position: RecordPosition, now: number): void {
@@ -86,11 +99,13 @@ export class PresenceView {
     if (value && gateway.lease && value.gatewayStartedAt < gateway.lease.startedAt) return;
     const entry = this.users.get(userId)?.get(gatewayId);
     if (value && entry && value.gatewayStartedAt < entry.gatewayStartedAt) return;
-    const sameRun = entry !== undefined && (value === null || value.gatewayStartedAt === entry.gatewayStartedAt);
-    const previous = sameRun ? entry.connections : 0;
+    // A new run's record replaces the key's count; the earlier run's sockets are gone with it.
+    const previous = entry?.connections ?? 0;
     const connections = value?.connections ?? 0;
     if (!entry && connections === 0) return;
 
+    const counted = entry !== undefined && this.isLiveEntry(entry);
+    const wasOnline = this.isOnline(userId);
     const target = entry ?? this.addEntry(gateway, gatewayId, userId, position.partition);
     target.connections = connections;
     target.partition = position.partition;
@@ -102,26 +117,31 @@ export class PresenceView {
       target.zeroSince = undefined;
     } else if (previous > 0 && connections === 0) {
       target.up = undefined;
-      target.down = flip;
+      target.down = { ...flip, counted };
       target.zeroSince = now;
     } else if (connections === 0) {
-      // 0 again, or the first record of a new run: no flip of this key.
-      target.up = undefined;
-      if (!sameRun) target.down = undefined;
+      // 0 again (a tombstone after a zero count): the record that took it to 0 stays the one.
       target.zeroSince ??= now;
     }
+    if (this.isOnline(userId) !== wasOnline) this.nextEpoch(userId);
   }
 
   /**
-   * The latest lease of a gateway; null (a tombstone: clean shutdown) forgets it and its keys at once.
+   * The latest lease of a gateway; null (a tombstone: clean shutdown) forgets the gateway and its
+   * counted keys at once (keys already at 0 stay until pruned: their last record may still be judged).
    * `at` is when a tombstone was written; a newer `startedAt` voids the keys of earlier runs.
    */
   applyLease(gatewayId: string, lease: GatewayLease | null, at: number, now: number): UserFlip[] {
     const gateway = this.gatewayState(gatewayId, now);
     const before = this.snapshot(gatewayId, gateway);
     if (lease === null) {
-      for (const userId of [...gateway.userIds]) this.removeEntry(gatewayId, userId);
-      this.gateways.delete(gatewayId);
+      for (const userId of [...gateway.userIds]) {
+        if ((this.users.get(userId)?.get(gatewayId)?.connections ?? 0) > 0) this.removeEntry(gatewayId, userId);
+      }
+      gateway.lease = null;
+      if (gateway.live || gateway.deadSince === undefined) gateway.deadSince = now;
+      gateway.live = false;
+      if (gateway.userIds.size === 0) this.gateways.delete(gatewayId);
       return this.flips(before, at);
     }
     for (const userId of [...gateway.userIds]) {
@@ -136,7 +156,7 @@ export class PresenceView {
     return this.flips(before, live ? lease.at : lease.at + lease.ttlMs);
   }
 
-  /** Marks gateways whose lease ran out as dead; returns the users that took offline. */
+  /** Marks gateways whose lease ran out as dead; returns the users that went offline. */
   expire(now: number): UserFlip[] {
     const flips: UserFlip[] = [];
     for (const [gatewayId, gateway] of this.gateways) {
@@ -161,6 +181,26 @@ export class PresenceView {
       }
       if (gateway.lease === null && gateway.userIds.size === 0) this.gateways.delete(gatewayId);
     }
+  }
+
+  /**
+   * Changes each time the user goes online or offline in this view, so an announcement can be tied
+   * to the state it was about.
+   */
+  epochOf(userId: string): number {
+    return this.statuses.get(userId)?.epoch ?? 0;
+  }
+
+  /** Whether this instance already announced `online` for the user's current epoch. */
+  wasAnnounced(userId: string, online: boolean): boolean {
+    const status = this.statuses.get(userId);
+    return status?.announced !== undefined && status.announced.online === online && status.announced.epoch === status.epoch;
+  }
+
+  /** Remembers an announcement made (durably) about the state of `epoch`. */
+  markAnnounced(userId: string, online: boolean, epoch: number): void {
+    const status = this.statuses.get(userId);
+    if (status) status.announced = { online, epoch };
   }
 
   entry(gatewayId: string, userId: string): PresenceEntry | undefined {
@@ -219,6 +259,7 @@ export class PresenceView {
     if (!entries) {
       entries = new Map();
       this.users.set(userId, entries);
+      if (!this.statuses.has(userId)) this.statuses.set(userId, { epoch: 0 });
     }
     entries.set(gatewayId, entry);
     gateway.userIds.add(userId);
@@ -228,8 +269,16 @@ export class PresenceView {
   private removeEntry(gatewayId: string, userId: string): void {
     const entries = this.users.get(userId);
     entries?.delete(gatewayId);
-    if (entries?.size === 0) this.users.delete(userId);
+    if (entries?.size === 0) {
+      this.users.delete(userId);
+      this.statuses.delete(userId);
+    }
     this.gateways.get(gatewayId)?.userIds.delete(userId);
+  }
+
+  private nextEpoch(userId: string): void {
+    const status = this.statuses.get(userId);
+    if (status) status.epoch += 1;
   }
 
   private snapshot(gatewayId: string, gateway: GatewayState): Map<string, { online: boolean; partition: number }> {
@@ -245,7 +294,9 @@ export class PresenceView {
     const flips: UserFlip[] = [];
     for (const [userId, { online, partition }] of before) {
       const now = this.isOnline(userId);
-      if (now !== online) flips.push({ userId, online: now, at, partition });
+      if (now === online) continue;
+      this.nextEpoch(userId);
+      flips.push({ userId, online: now, at, partition });
     }
     return flips;
   }

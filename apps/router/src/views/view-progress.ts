@@ -59,30 +59,35 @@ export class ViewProgress {
     return this.lagging(ends).length === 0;
   }
 
-  /** Resolves once `reached(ends)`; rejects if the signal aborts first. */
-  waitFor(ends: PartitionEnd[], signal?: AbortSignal): Promise<void> {
+  /**
+   * Resolves once `reached(ends)`. Rejects when `timeoutMs` runs out or the signal aborts first;
+   * either way nothing stays attached to the signal.
+   */
+  waitFor(ends: PartitionEnd[], options: { signal?: AbortSignal; timeoutMs?: number } = {}): Promise<void> {
     if (this.reached(ends)) return Promise.resolve();
+    const { signal, timeoutMs } = options;
     return new Promise<void>((resolve, reject) => {
-      const waiter: Waiter = { ends, resolve };
+      let timer: NodeJS.Timeout | undefined;
+      const settle = (error?: Error) => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+        this.waiters = this.waiters.filter((w) => w !== waiter);
+        if (error) reject(error);
+        else resolve();
+      };
+      const onAbort = () => settle(signal?.reason instanceof Error ? signal.reason : new Error('wait aborted'));
+      const waiter: Waiter = { ends, resolve: () => settle() };
+      if (signal?.aborted) return onAbort();
       this.waiters.push(waiter);
-      signal?.addEventListener(
-        'abort',
-        () => {
-          this.waiters = this.waiters.filter((w) => w !== waiter);
-          reject(signal.reason instanceof Error ? signal.reason : new Error('wait aborted'));
-        },
-        { once: true },
-      );
+      signal?.addEventListener('abort', onAbort, { once: true });
+      if (timeoutMs !== undefined) timer = setTimeout(() => settle(new Error(`views did not catch up within ${timeoutMs} ms`)), timeoutMs);
     });
   }
 
   /** Wakes the waiters whose targets were reached; call after applying a batch. */
   notify(): void {
     if (this.waiters.length === 0) return;
-    const done = this.waiters.filter((waiter) => this.reached(waiter.ends));
-    if (done.length === 0) return;
-    this.waiters = this.waiters.filter((waiter) => !done.includes(waiter));
-    for (const waiter of done) waiter.resolve();
+    for (const waiter of this.waiters.filter((w) => this.reached(w.ends))) waiter.resolve();
   }
 }
 

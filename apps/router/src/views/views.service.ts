@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleD
 import { Topics } from '@chat/protocol';
 import { backoffDelay, describeError, KafkaClient, KafkaConsumerFactory, sleep, type ConsumedRecord } from '@chat/kafka';
 import { ReadinessRegistry, SERVICE_IDENTITY, type CheckResult, type ServiceIdentity } from '@chat/service-kit';
+import { ConsumerGroups } from '../consumer-groups';
 import { MembershipView } from './membership-view';
 import { PresenceView, type UserFlip } from './presence-view';
 import { fetchTopicEnds } from './topic-ends';
@@ -72,7 +73,7 @@ export class ViewsService implements OnApplicationBootstrap, OnModuleDestroy {
    */
   async catchUpNow(topics: string[], timeoutMs: number): Promise<void> {
     const ends = await fetchTopicEnds(this.client.admin, topics);
-    await this.progress.waitFor(ends, AbortSignal.any([AbortSignal.timeout(timeoutMs), this.client.abortSignal]));
+    await this.progress.waitFor(ends, { signal: this.client.abortSignal, timeoutMs });
   }
 
   private async start(): Promise<void> {
@@ -84,14 +85,14 @@ export class ViewsService implements OnApplicationBootstrap, OnModuleDestroy {
     const startedLoading = Date.now();
     void this.consumers
       .create({
-        groupId: `router.views.${this.identity.instanceId}.${this.identity.startedAt}`,
+        groupId: ConsumerGroups.views(this.identity.instanceId, this.identity.startedAt),
         topics: VIEW_TOPICS,
         fromBeginning: true,
         commitOffsets: false,
         handleBatch: async (records) => this.apply(records),
       })
       .start();
-    await this.progress.waitFor(ends, this.client.abortSignal);
+    await this.progress.waitFor(ends, { signal: this.client.abortSignal });
     this.caughtUp = true;
     this.logger.log({ msg: 'views loaded', tookMs: Date.now() - startedLoading, conversations: this.memberships.size, ...this.presence.stats() });
     this.timer = setInterval(() => this.tick(), EXPIRY_CHECK_INTERVAL_MS);

@@ -1,0 +1,20 @@
+import { Injectable } from '@nestjs/common';
+import type { EnvelopeContext } from '@chat/protocol';
+import { fanOut, type Delivery } from '../delivery/fan-out';
+import { MembershipView } from '../views/membership-view';
+import { PresenceView } from '../views/presence-view';
+import type { PresenceAnnouncement } from './presence-transition';
+
+/** A `presence` frame to every connected contact of the user: members of any conversation they share. */
+@Injectable()
+export class PresenceAnnouncer {
+  constructor(
+    private readonly presence: PresenceView,
+    private readonly memberships: MembershipView,
+  ) {}
+
+  deliveries({ userId, online, at }: PresenceAnnouncement, context: EnvelopeContext, now: number): Delivery[] {
+    const contacts = this.memberships.contactsOf(userId);
+    return fanOut({ type: 'presence', userId, online, at }, contacts, (contactId) => this.presence.gatewaysOf(contactId, now), context);
+  }
+}

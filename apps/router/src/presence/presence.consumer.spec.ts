@@ -1,0 +1,164 @@
+import { randomUUID } from 'node:crypto';
+import { Test } from '@nestjs/testing';
+import { PresenceChanged, presenceKey, Topics } from '@chat/protocol';
+import { KafkaClient, KafkaConsumerFactory, TransientError, type ConsumedRecord, type ConsumerOptions, type ConsumerStatus } from '@chat/kafka';
+import { DeliveryPublisher } from '../delivery/delivery.publisher';
+import { consumedRecord, RecordingPublisher } from '../testing/fakes';
+import { MembershipView } from '../views/membership-view';
+import { PresenceView, type UserFlip } from '../views/presence-view';
+import { decodePresenceRecord } from '../views/view-records';
+import { ViewsService, type FlipListener } from '../views/views.service';
+import { PresenceAnnouncer } from './presence-announcer';
+import { PresenceConsumer } from './presence.consumer';
+
+const [alice, bob, carol, stranger] = [randomUUID(), randomUUID(), randomUUID(), randomUUID()];
+const STARTED = 1;
+
+/** The parts of ViewsService the consumer uses, with the view already holding what it is asked about. */
+class FakeViews implements Pick<ViewsService, 'ready' | 'catchUpNow' | 'onLeaseFlips'> {
+  listener: FlipListener | null = null;
+  behind = false;
+
+  ready(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  async catchUpNow(): Promise<void> {
+    if (this.behind) throw new Error('wait timed out');
+  }
+
+  onLeaseFlips(listener: FlipListener): void {
+    this.listener = listener;
+  }
+}
+
+describe('PresenceConsumer', () => {
+  let consumer: PresenceConsumer;
+  let publisher: RecordingPublisher;
+  let presence: PresenceView;
+  let views: FakeViews;
+  let created: ConsumerOptions | null;
+
+  beforeEach(async () => {
+    publisher = new RecordingPublisher();
+    presence = new PresenceView();
+    views = new FakeViews();
+    created = null;
+    const memberships = new MembershipView();
+    memberships.apply(randomUUID(), { kind: 'direct', memberIds: [alice, bob] });
+    memberships.apply(randomUUID(), { kind: 'group', title: 'T', memberIds: [alice, carol] });
+    const now = Date.now();
+    for (const gatewayId of ['gw-1', 'gw-2', 'gw-3']) presence.applyLease(gatewayId, { startedAt: STARTED, at: now, ttlMs: 60_000 }, now, now);
+    const status = (): ConsumerStatus => ({ groupId: 'router.presence', topics: [Topics.presence.name], joined: true, assignment: { [Topics.presence.name]: [0, 2] } });
+    const moduleRef = await Test.createTestingModule({
+      providers: [
+        PresenceConsumer,
+        PresenceAnnouncer,
+        { provide: PresenceView, useValue: presence },
+        { provide: MembershipView, useValue: memberships },
+        { provide: DeliveryPublisher, useValue: publisher },
+        { provide: ViewsService, useValue: views },
+        { provide: KafkaClient, useValue: { abortSignal: new AbortController().signal } },
+        {
+          provide: KafkaConsumerFactory,
+          useValue: {
+            create: (options: ConsumerOptions) => {
+              created = options;
+              return { start: async () => undefined, status };
+            },
+          },
+        },
+      ],
+    }).compile();
+    consumer = moduleRef.get(PresenceConsumer);
+  });
+
+  /** Writes a presence record: the view consumer applies it, then the shared group hands it over. */
+  function write(gatewayId: string, userId: string, connections: number | null, partition = 0): ConsumedRecord {
+    const at = Date.now();
+    const envelope = connections === null ? null : PresenceChanged.create({ gatewayId, userId, connections, at, gatewayStartedAt: STARTED });
+    const record = consumedRecord(Topics.presence.name, presenceKey(gatewayId, userId), envelope, partition);
+    const { value } = decodePresenceRecord(record);
+    presence.applyPresence(gatewayId, userId, value, { partition, offset: record.offset, timestamp: at }, at);
+    return record;
+  }
+
+  it('tells connected contacts, per gateway, when a user comes online and when they go offline', async () => {
+    await consumer.handleBatch([write('gw-1', bob, 1), write('gw-2', carol, 1)]);
+    publisher.published.length = 0;
+
+    await consumer.handleBatch([write('gw-3', alice, 1), write('gw-3', alice, 2)]);
+    expect(publisher.summary()).toEqual([
+      ['gw-1', 'presence', [bob]],
+      ['gw-2', 'presence', [carol]],
+    ]);
+    expect(publisher.published[0].payload.frame).toMatchObject({ type: 'presence', userId: alice, online: true });
+
+    publisher.published.length = 0;
+    await consumer.handleBatch([write('gw-3', alice, 1)]);
+    expect(publisher.published).toEqual([]);
+    await consumer.handleBatch([write('gw-3', alice, null)]);
+    expect(publisher.published.map((d) => d.payload.frame)).toEqual([
+      expect.objectContaining({ userId: alice, online: false }),
+      expect.objectContaining({ userId: alice, online: false }),
+    ]);
+  });
+
+  it('announces a user whose two gateways dropped at once offline once, and online again after', async () => {
+    await consumer.handleBatch([write('gw-1', bob, 1)]);
+    await consumer.handleBatch([write('gw-2', alice, 1, 1), write('gw-3', alice, 1, 4)]);
+    publisher.published.length = 0;
+
+    // Both drops are in the view before either is judged (separate batches of two partitions).
+    const phone = write('gw-2', alice, null, 1);
+    const laptop = write('gw-3', alice, null, 4);
+    await consumer.handleBatch([phone]);
+    await consumer.handleBatch([laptop]);
+    // In one batch too.
+    await consumer.handleBatch([phone, laptop]);
+    await consumer.handleBatch([write('gw-2', alice, 1, 1)]);
+    expect(publisher.published.map((d) => (d.payload.frame.type === 'presence' ? d.payload.frame.online : null))).toEqual([false, true]);
+  });
+
+  it('judges a batch again after its frames failed, and announces then', async () => {
+    await consumer.handleBatch([write('gw-1', bob, 1)]);
+    publisher.published.length = 0;
+    const up = write('gw-3', alice, 1);
+    publisher.failure = new TransientError('kafka away');
+    await expect(consumer.handleBatch([up])).rejects.toThrow(TransientError);
+    publisher.failure = null;
+    await consumer.handleBatch([up]);
+    expect(publisher.summary()).toEqual([['gw-1', 'presence', [bob]]]);
+  });
+
+  it('tells nobody about a user without contacts', async () => {
+    await consumer.handleBatch([write('gw-1', bob, 1)]);
+    publisher.published.length = 0;
+    await consumer.handleBatch([write('gw-2', stranger, 1)]);
+    expect(publisher.published).toEqual([]);
+  });
+
+  it('retries (TransientError) while its view is behind the topic', async () => {
+    views.behind = true;
+    await expect(consumer.handleBatch([write('gw-1', bob, 1)])).rejects.toThrow(TransientError);
+    expect(publisher.published).toEqual([]);
+  });
+
+  it('starts in the shared group, and announces lease changes only for its partitions', async () => {
+    consumer.onApplicationBootstrap();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(created).toMatchObject({ groupId: 'router.presence', topics: [Topics.presence.name], fromBeginning: true });
+
+    await consumer.handleBatch([write('gw-1', bob, 1)]);
+    publisher.published.length = 0;
+    const flips: UserFlip[] = [
+      { userId: alice, online: false, at: 5, partition: 2 },
+      { userId: carol, online: false, at: 5, partition: 1 },
+    ];
+    views.listener?.(flips);
+    await new Promise((resolve) => setImmediate(resolve));
+    // Partition 1 belongs to another instance: only alice's change is announced here.
+    expect(publisher.summary()).toEqual([['gw-1', 'presence', [bob]]]);
+    expect(publisher.published[0].payload.frame).toEqual({ type: 'presence', userId: alice, online: false, at: 5 });
+  });
+});

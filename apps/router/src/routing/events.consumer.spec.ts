@@ -1,0 +1,71 @@
+import { randomUUID } from 'node:crypto';
+import { Test } from '@nestjs/testing';
+import { CommandAnswered, MessageStored, ProtocolError, Topics, TypingChanged } from '@chat/protocol';
+import { KafkaClient, KafkaConsumerFactory } from '@chat/kafka';
+import { loadConfig, SERVICE_CONFIG } from '@chat/service-kit';
+import { routerConfigSchema } from '../config';
+import { DeliveryPublisher } from '../delivery/delivery.publisher';
+import { consumedRecord, RecordingPublisher } from '../testing/fakes';
+import { MembershipView } from '../views/membership-view';
+import { PresenceView } from '../views/presence-view';
+import { ViewsService } from '../views/views.service';
+import { EventsConsumer } from './events.consumer';
+import { RouteEventUseCase } from './route-event.use-case';
+
+const [alice, bob] = [randomUUID(), randomUUID()];
+const conversationId = randomUUID();
+
+describe('EventsConsumer', () => {
+  let consumer: EventsConsumer;
+  let publisher: RecordingPublisher;
+
+  beforeEach(async () => {
+    publisher = new RecordingPublisher();
+    const presence = new PresenceView();
+    const memberships = new MembershipView();
+    const now = Date.now();
+    for (const [gatewayId, userId, offset] of [['gw-1', alice, '0'], ['gw-2', bob, '1']] as const) {
+      presence.applyLease(gatewayId, { startedAt: 1, at: now, ttlMs: 60_000 }, now, now);
+      presence.applyPresence(gatewayId, userId, { connections: 1, at: now, gatewayStartedAt: 1 }, { partition: 0, offset, timestamp: now }, now);
+    }
+    memberships.apply(conversationId, { kind: 'direct', memberIds: [alice, bob] });
+    const moduleRef = await Test.createTestingModule({
+      providers: [
+        EventsConsumer,
+        RouteEventUseCase,
+        { provide: PresenceView, useValue: presence },
+        { provide: MembershipView, useValue: memberships },
+        { provide: DeliveryPublisher, useValue: publisher },
+        // Only handleBatch is exercised; starting the consumer is the Kafka lib's and ViewsService's.
+        { provide: ViewsService, useValue: {} },
+        { provide: KafkaClient, useValue: {} },
+        { provide: KafkaConsumerFactory, useValue: {} },
+        { provide: SERVICE_CONFIG, useValue: loadConfig(routerConfigSchema, { KAFKA_BROKERS: 'localhost:9092', HTTP_PORT: '3002' }) },
+      ],
+    }).compile();
+    consumer = moduleRef.get(EventsConsumer);
+  });
+
+  it('produces the deliveries of a batch in the order of its records', async () => {
+    const connectionId = randomUUID();
+    const message = { conversationId, seq: 1, messageId: randomUUID(), senderId: alice, clientMsgId: 'c1', body: 'hi', kind: 'text' as const, sentAt: 1, storedAt: 2 };
+    await consumer.handleBatch([
+      consumedRecord(Topics.events.name, conversationId, TypingChanged.create({ conversationId, userId: alice, active: true })),
+      consumedRecord(Topics.events.name, conversationId, MessageStored.create({ message, recipientIds: [alice, bob] })),
+      consumedRecord(Topics.events.name, alice, CommandAnswered.create({ replyTo: { gatewayId: 'gw-1', connectionId, requestId: 'r' }, frame: { type: 'pong', replyTo: 'r' } })),
+    ]);
+    expect(publisher.summary()).toEqual([
+      ['gw-2', 'typing', [bob]],
+      ['gw-1', 'message', [alice]],
+      ['gw-2', 'message', [bob]],
+      ['gw-1', 'pong', connectionId],
+    ]);
+  });
+
+  it('fails a batch holding an unreadable record before producing anything', async () => {
+    const good = consumedRecord(Topics.events.name, conversationId, TypingChanged.create({ conversationId, userId: alice, active: false }));
+    const bad = { ...consumedRecord(Topics.events.name, conversationId, null), value: Buffer.from('{"not":"an envelope"}') };
+    await expect(consumer.handleBatch([good, bad])).rejects.toThrow(ProtocolError);
+    expect(publisher.published).toEqual([]);
+  });
+});

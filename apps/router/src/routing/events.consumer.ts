@@ -1,0 +1,49 @@
+import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import { ChatEvents, Topics } from '@chat/protocol';
+import { KafkaClient, KafkaConsumerFactory, type ConsumedRecord } from '@chat/kafka';
+import { SERVICE_CONFIG } from '@chat/service-kit';
+import type { RouterConfig } from '../config';
+import { ConsumerGroups } from '../consumer-groups';
+import { DeliveryPublisher } from '../delivery/delivery.publisher';
+import { ViewsService } from '../views/views.service';
+import { RouteEventUseCase } from './route-event.use-case';
+
+/**
+ * Routes `chat.events` in the group all router instances share, so instances split the partitions.
+ * It starts only once the views are loaded: no event is routed against an empty view. A batch is
+ * records of one partition; their deliveries are produced in the records' order, and the offsets
+ * are committed (by the Kafka lib) only after they are durable.
+ */
+@Injectable()
+export class EventsConsumer implements OnApplicationBootstrap {
+  constructor(
+    private readonly client: KafkaClient,
+    private readonly consumers: KafkaConsumerFactory,
+    private readonly views: ViewsService,
+    private readonly route: RouteEventUseCase,
+    private readonly publisher: DeliveryPublisher,
+    @Inject(SERVICE_CONFIG) private readonly config: RouterConfig,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    void this.views.ready().then(() => {
+      if (this.client.abortSignal.aborted) return;
+      void this.consumers
+        .create({
+          groupId: ConsumerGroups.events,
+          topics: [Topics.events.name],
+          partitionsConsumedConcurrently: this.config.ROUTER_CONCURRENT_PARTITIONS,
+          handleBatch: async (records) => this.handleBatch(records),
+        })
+        .start();
+    });
+  }
+
+  async handleBatch(records: ConsumedRecord[]): Promise<void> {
+    const now = Date.now();
+    // Decode all first: an unreadable record fails the batch before anything is produced, and the
+    // Kafka lib then retries record by record, dead-lettering only that one.
+    const events = records.map((record) => ChatEvents.decode(record.value));
+    await this.publisher.publish(events.flatMap((event) => this.route.execute(event, now)));
+  }
+}

@@ -1,0 +1,57 @@
+import { randomUUID } from 'node:crypto';
+import { encodeEnvelope, GatewayLeaseRenewed, MembershipChanged, PresenceChanged, presenceKey, ProtocolError, type Envelope } from '@chat/protocol';
+import type { ConsumedRecord } from '@chat/kafka';
+import { decodeLeaseRecord, decodeMembershipRecord, decodePresenceRecord } from './view-records';
+
+const alice = randomUUID();
+const bob = randomUUID();
+
+function consumed(topic: string, key: string | null, envelope: Envelope | null): ConsumedRecord {
+  return {
+    topic,
+    partition: 0,
+    offset: '0',
+    key,
+    value: envelope === null ? null : encodeEnvelope(envelope),
+    headers: {},
+    timestamp: 1,
+    traceId: undefined,
+    rawHeaders: {},
+  };
+}
+
+describe('view records', () => {
+  it('read memberships, and tombstones by their key', () => {
+    const conversationId = randomUUID();
+    const change = MembershipChanged.create({ conversationId, kind: 'group', title: 'T', memberIds: [alice, bob], added: [bob], removed: [], by: alice });
+    expect(decodeMembershipRecord(consumed('chat.memberships', conversationId, change))).toEqual({
+      conversationId,
+      members: { kind: 'group', title: 'T', memberIds: [alice, bob] },
+    });
+    expect(decodeMembershipRecord(consumed('chat.memberships', conversationId, null))).toEqual({ conversationId, members: null });
+    expect(() => decodeMembershipRecord(consumed('chat.memberships', 'nope', null))).toThrow(ProtocolError);
+    expect(() => decodeMembershipRecord(consumed('chat.memberships', randomUUID(), change))).toThrow(/does not match/);
+  });
+
+  it('read presence, and tombstones by their key', () => {
+    const value = PresenceChanged.create({ gatewayId: 'gw-1', userId: alice, connections: 2, at: 5, gatewayStartedAt: 1 });
+    expect(decodePresenceRecord(consumed('chat.presence', presenceKey('gw-1', alice), value))).toEqual({
+      gatewayId: 'gw-1',
+      userId: alice,
+      value: { connections: 2, at: 5, gatewayStartedAt: 1 },
+    });
+    expect(decodePresenceRecord(consumed('chat.presence', presenceKey('gw-1', alice), null))).toEqual({ gatewayId: 'gw-1', userId: alice, value: null });
+    expect(() => decodePresenceRecord(consumed('chat.presence', presenceKey('gw-2', alice), value))).toThrow(/does not match/);
+    expect(() => decodePresenceRecord(consumed('chat.presence', null, null))).toThrow(ProtocolError);
+  });
+
+  it('read gateway leases, and tombstones by their key', () => {
+    const lease = GatewayLeaseRenewed.create({ gatewayId: 'gw-1', startedAt: 1, at: 2, ttlMs: 15_000 });
+    expect(decodeLeaseRecord(consumed('chat.gateways', 'gw-1', lease))).toEqual({ gatewayId: 'gw-1', lease: { startedAt: 1, at: 2, ttlMs: 15_000 } });
+    expect(decodeLeaseRecord(consumed('chat.gateways', 'gw-1', null))).toEqual({ gatewayId: 'gw-1', lease: null });
+    expect(() => decodeLeaseRecord(consumed('chat.gateways', 'GW 1', null))).toThrow(ProtocolError);
+    expect(() => decodeLeaseRecord(consumed('chat.gateways', 'gw-1', PresenceChanged.create({ gatewayId: 'gw-1', userId: alice, connections: 1, at: 1, gatewayStartedAt: 1 })))).toThrow(
+      ProtocolError,
+    );
+  });
+});
