@@ -11,7 +11,13 @@ export class KafkaConsumerFactory {
   constructor(
     private readonly client: KafkaClient,
     private readonly producer: KafkaProducer,
-  ) {}
+  ) {
+    // Registered after the producer's step, so it runs before it: consumers stop (all at once, each
+    // finishing and committing its batch) while the producer can still send what they produce.
+    client.onShutdown(async () => {
+      await Promise.all(this.consumers.map((consumer) => consumer.stop()));
+    });
+  }
 
   create(options: ConsumerOptions): ManagedConsumer {
     const consumer = new ManagedConsumer(this.client, this.producer, options);

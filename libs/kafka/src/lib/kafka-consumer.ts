@@ -89,7 +89,6 @@ export class ManagedConsumer {
     };
     this.logger = new Logger(`KafkaConsumer:${options.groupId}`);
     this.firstRun = new Promise((resolve) => (this.resolveFirstRun = resolve));
-    client.onShutdown(() => this.stop());
   }
 
   /**
