@@ -27,7 +27,7 @@ import type {
 } from './chat-client.types';
 import { ConversationState } from './conversation-state';
 import { Deferred } from './deferred';
-import { ChatRequestError, ConnectionClosedError } from './errors';
+import { ChatRequestError, ConnectionClosedError, RequestTimeoutError } from './errors';
 import { nodeSocketFactory } from './node-socket';
 import { Outbox, type OutboxEntry, type SendResult } from './outbox';
 import { PendingRequests } from './pending-requests';
@@ -60,6 +60,15 @@ export interface SyncedConversation {
 
 /** A sync that gains nothing this many rounds in a row is reported and left for the next trigger. */
 const MAX_SYNC_ROUNDS_WITHOUT_PROGRESS = 1;
+
+/** Backoff between automatic resends of a send the server did not take (unavailable, rate_limited, …). */
+const SEND_RETRY_BACKOFF: ReconnectOptions = { minDelayMs: 250, maxDelayMs: 5_000 };
+
+/** Send failures after which resending the same clientMsgId is safe and may succeed (docs/protocol.md). */
+function isRetryableSendError(error: unknown): boolean {
+  if (error instanceof RequestTimeoutError) return true;
+  return error instanceof ChatRequestError && (error.code === 'unavailable' || error.code === 'rate_limited' || error.code === 'internal' || error.code === 'timeout');
+}
 
 function toError(error: unknown): Error {
   return error instanceof Error ? error : new Error(String(error));
@@ -97,8 +106,8 @@ export class ChatClient {
   private readonly outbox: Outbox;
   private readonly conversations = new Map<string, ConversationState>();
   private readonly summaries = new Map<string, ConversationSummary>();
-  /** Conversations with a sync in flight, so a burst of out-of-order messages triggers one sync, not many. */
-  private readonly syncing = new Set<string>();
+  /** Syncs in flight per conversation, so a burst of out-of-order messages triggers one sync, not many. */
+  private readonly syncing = new Map<string, Promise<void>>();
   private readonly socketFactory: SocketFactory;
   private readonly reconnectOptions: ReconnectOptions | false;
   private readonly random: () => number;
@@ -106,6 +115,11 @@ export class ChatClient {
   private readonly connectTimeoutMs: number;
   private readonly newConversations: 'full' | 'latest';
   private readonly retainMessages: boolean;
+  private readonly maxSendAttempts: number;
+  private readonly pingIntervalMs: number;
+  /** Conversations this user was removed from: never synced again (the server would answer not_member). */
+  private readonly left = new Set<string>();
+  private pingTimer: ReturnType<typeof setInterval> | undefined;
 
   private url = '';
   private tokenSource: TokenSource = '';
@@ -133,6 +147,8 @@ export class ChatClient {
     this.connectTimeoutMs = options.connectTimeoutMs ?? 30_000;
     this.newConversations = options.newConversations ?? 'full';
     this.retainMessages = options.retainMessages ?? true;
+    this.maxSendAttempts = Math.max(1, options.maxSendAttempts ?? 5);
+    this.pingIntervalMs = options.pingIntervalMs ?? 0;
     this.outbox = new Outbox(options.storedTimeoutMs ?? 60_000);
     this.emitter = new TypedEmitter<ChatClientEvents>((error, event) => {
       // An error listener that throws must not loop back into itself.
@@ -234,6 +250,7 @@ export class ChatClient {
     if (session !== this.session) return;
     this.socketOpen = true;
     this.setState('syncing');
+    this.startPinging(session);
     this.flushOutbox();
     const reconnected = this.everReady;
     this.catchUp().then(
@@ -305,6 +322,8 @@ export class ChatClient {
   }
 
   private detachSocket(error: ConnectionClosedError): void {
+    if (this.pingTimer !== undefined) clearInterval(this.pingTimer);
+    this.pingTimer = undefined;
     this.socket = undefined;
     this.socketOpen = false;
     this.outbox.forgetInFlight();
@@ -327,6 +346,22 @@ export class ChatClient {
     this.connectWaiter?.reject(error);
     this.connectWaiter = undefined;
     this.setState('closed', { closeCode, closeReason, ...(explicit ? {} : { error }) });
+  }
+
+  /**
+   * Application-level pings, for transports that cannot see WebSocket pings (browsers): a pong that
+   * does not come within the request timeout means a dead connection, which is dropped and replaced.
+   */
+  private startPinging(session: number): void {
+    if (this.pingIntervalMs <= 0) return;
+    this.pingTimer = setInterval(() => {
+      this.ping().catch((error: unknown) => {
+        if (session !== this.session || !(error instanceof RequestTimeoutError)) return;
+        this.emitError(new Error(`no pong within ${this.requestTimeoutMs} ms: reconnecting`));
+        this.dropSocket(CloseCodes.heartbeat_timeout.code, 'no pong');
+        this.scheduleReconnect(CloseCodes.heartbeat_timeout.code, 'no pong');
+      });
+    }, this.pingIntervalMs);
   }
 
   private settleConnect(): void {
@@ -355,30 +390,46 @@ export class ChatClient {
 
   /** After every (re)connect: learn the conversations, then sync each one that has news. */
   private async catchUp(): Promise<number> {
-    await this.listConversations();
-    const behind = [...this.conversations.values()].filter((state) => state.behind).map((state) => state.conversationId);
+    const listed = await this.listConversations();
+    // Only listed conversations: naming one we were removed from would fail the whole sync.
+    const behind = listed.map((item) => item.conversationId).filter((id) => this.stateOf(id).behind);
     await this.syncUntilCurrent(behind);
-    return this.conversations.size;
+    return listed.length;
   }
 
   /** Starts a sync of one conversation if it is behind and none is running for it. */
   private scheduleSync(conversationId: string): void {
-    if (!this.socketOpen || this.syncing.has(conversationId)) return;
+    if (!this.socketOpen || this.syncing.has(conversationId) || this.left.has(conversationId)) return;
     if (!this.conversations.get(conversationId)?.behind) return;
     this.statsValue.gapFills++;
     this.syncUntilCurrent([conversationId]).catch((error: unknown) => {
+      if (error instanceof ChatRequestError && error.code === 'not_member') this.left.add(conversationId);
       if (!(error instanceof ConnectionClosedError)) this.emitError(toError(error));
     });
   }
 
   /**
-   * Syncs until each conversation has delivered up to what the server reported. The server caps
-   * what one sync sends, so this repeats from the new lastSeq while that makes progress.
+   * Resolves when each conversation has delivered up to what the server reported, joining a sync
+   * already running for a conversation instead of starting a second one.
    */
-  private async syncUntilCurrent(conversationIds: string[]): Promise<void> {
-    const ids = conversationIds.filter((id) => !this.syncing.has(id));
-    if (ids.length === 0) return;
-    for (const id of ids) this.syncing.add(id);
+  private syncUntilCurrent(conversationIds: string[]): Promise<void> {
+    const waits: Promise<void>[] = [];
+    const fresh: string[] = [];
+    for (const id of new Set(conversationIds)) {
+      const running = this.syncing.get(id);
+      if (running) waits.push(running);
+      else fresh.push(id);
+    }
+    if (fresh.length > 0) {
+      const work = this.runSync(fresh);
+      for (const id of fresh) this.syncing.set(id, work);
+      waits.push(work);
+    }
+    return Promise.all(waits).then(() => undefined);
+  }
+
+  /** The server caps what one sync sends, so this repeats from the new lastSeq while that makes progress. */
+  private async runSync(ids: string[]): Promise<void> {
     const session = this.session;
     try {
       let remaining = ids;
@@ -439,10 +490,14 @@ export class ChatClient {
         for (const item of frame.conversations) this.conversations.get(item.conversationId)?.noteServerSeq(item.lastSeq);
         break;
       case 'member_added':
-        if (this.currentUserId !== undefined && frame.userIds.includes(this.currentUserId)) this.ensureConversation(frame.conversationId);
+        if (this.currentUserId !== undefined && frame.userIds.includes(this.currentUserId)) {
+          this.left.delete(frame.conversationId);
+          this.ensureConversation(frame.conversationId);
+        }
         this.updateMembers(frame.conversationId, (members) => [...members, ...frame.userIds.filter((id) => !members.includes(id))]);
         break;
       case 'member_removed':
+        if (frame.userId === this.currentUserId) this.left.add(frame.conversationId);
         this.updateMembers(frame.conversationId, (members) => members.filter((id) => id !== frame.userId));
         break;
       default:
@@ -471,9 +526,15 @@ export class ChatClient {
       case 'conversation':
         if (frame.replyTo === undefined) this.emitter.emit('conversation', stripFrame(frame));
         break;
-      case 'error':
-        if (!answered) this.emitError(new ChatRequestError(frame.code, frame.message, 'request', frame.replyTo));
+      case 'error': {
+        if (answered) break;
+        // An error after `accepted` (persistence refused the send, e.g. not_member) fails that send.
+        const entry = frame.replyTo === undefined ? undefined : this.outbox.forRequest(frame.replyTo);
+        const error = new ChatRequestError(frame.code, frame.message, entry ? 'send' : 'request', frame.replyTo);
+        if (entry) this.outbox.fail(entry, error);
+        this.emitError(error);
         break;
+      }
       default:
         break;
     }
@@ -491,6 +552,8 @@ export class ChatClient {
 
   private learnConversation(summary: ConversationSummary): void {
     this.summaries.set(summary.conversationId, summary);
+    if (this.currentUserId === undefined || summary.memberIds.includes(this.currentUserId)) this.left.delete(summary.conversationId);
+    else this.left.add(summary.conversationId);
     const state = this.ensureConversation(summary.conversationId, undefined, summary.lastSeq);
     state.noteServerSeq(summary.lastSeq);
   }
@@ -526,19 +589,11 @@ export class ChatClient {
   }
 
   /** Writes one request and waits for its answer (or error, or timeout, or the connection's end). */
-  private request<A extends ServerFrameType>(
-    frame: RequestFrame,
-    answers: readonly A[],
-    completesOn?: (answer: ServerFrame) => answer is ServerFrameOf<A>,
-  ): Promise<ServerFrameOf<A>> {
-    return this.startRequest(frame, answers, completesOn).answer;
+  private request<A extends ServerFrameType>(frame: RequestFrame, answers: readonly A[]): Promise<ServerFrameOf<A>> {
+    return this.startRequest(frame, answers).answer;
   }
 
-  private startRequest<A extends ServerFrameType>(
-    frame: RequestFrame,
-    answers: readonly A[],
-    completesOn?: (answer: ServerFrame) => answer is ServerFrameOf<A>,
-  ): { id: string | undefined; answer: Promise<ServerFrameOf<A>> } {
+  private startRequest<A extends ServerFrameType>(frame: RequestFrame, answers: readonly A[]): { id: string | undefined; answer: Promise<ServerFrameOf<A>> } {
     const socket = this.socket;
     if (!socket || !this.socketOpen) return { id: undefined, answer: Promise.reject(new ConnectionClosedError(`${frame.type}: not connected (${this.stateValue})`)) };
     const id = this.nextRequestId();
@@ -548,7 +603,7 @@ export class ChatClient {
     } catch (error) {
       return { id, answer: Promise.reject(toError(error)) };
     }
-    const answer = this.pending.add({ id, type: frame.type, answers, completesOn, timeoutMs: this.requestTimeoutMs });
+    const answer = this.pending.add({ id, type: frame.type, answers, timeoutMs: this.requestTimeoutMs });
     try {
       socket.send(text);
     } catch (error) {
@@ -572,7 +627,10 @@ export class ChatClient {
    * Sends a message; resolves once the server accepted it (durable, not yet stored: no seq unless
    * this was a resend of a stored one). While disconnected it waits in the outbox and goes out on the
    * next connection; a send cut off by a disconnect goes out again with the same clientMsgId.
-   * Rejects with ChatRequestError (e.g. `not_member`), RequestTimeoutError, or ConnectionClosedError.
+   * Errors after which a resend is safe (unavailable, rate_limited, internal, timeout) are retried
+   * with backoff up to `maxSendAttempts`. Rejects with ChatRequestError, RequestTimeoutError or
+   * ConnectionClosedError. Persistence checks membership after `accepted`: a refusal then (e.g.
+   * `not_member`) rejects sendAndWaitStored and is reported as an `error` event.
    */
   send(conversationId: string, body: string, options: SendOptions = {}): Promise<SendResult> {
     try {
@@ -624,8 +682,7 @@ export class ChatClient {
       answer.catch(() => undefined);
       return;
     }
-    entry.inFlight = id;
-    entry.transmissions++;
+    this.outbox.sent(entry, id);
     answer.then(
       (accepted) => {
         if (entry.inFlight !== id) return;
@@ -638,9 +695,27 @@ export class ChatClient {
         entry.inFlight = undefined;
         if (error instanceof ConnectionClosedError && !this.isStopped()) return;
         // Already accepted (this was a resend): the stored message may still come; let it expire otherwise.
-        if (!entry.accepted) this.outbox.fail(entry, toError(error));
+        if (entry.accepted) return;
+        if (isRetryableSendError(error) && entry.transmissions < this.maxSendAttempts) {
+          this.retrySend(entry, error instanceof ChatRequestError && error.code === 'rate_limited');
+          return;
+        }
+        this.outbox.fail(entry, toError(error));
       },
     );
+  }
+
+  /** Sends the same clientMsgId again after a backoff; the server deduplicates. */
+  private retrySend(entry: OutboxEntry, rateLimited: boolean): void {
+    const delayMs = reconnectDelay(entry.transmissions - 1, SEND_RETRY_BACKOFF, this.random, rateLimited);
+    entry.retryTimer = setTimeout(() => {
+      entry.retryTimer = undefined;
+      // A reconnect in the meantime may already have resent it.
+      if (this.socketOpen && entry.inFlight === undefined && this.outbox.get(entry.conversationId, entry.clientMsgId) === entry) {
+        this.statsValue.resends++;
+        this.transmit(entry);
+      }
+    }, delayMs);
   }
 
   /** A resend of a message stored before: the seq is known, the `message` frame may never come again. */
@@ -677,18 +752,14 @@ export class ChatClient {
     return stripFrame(await this.request({ type: 'create_group', title, memberIds }, ['conversation']));
   }
 
-  /** Adds users to a group; resolves when the change is done (the `member_added` every member gets, or an answer). */
-  async addMembers(conversationId: string, userIds: string[]): Promise<void> {
-    const done = (frame: ServerFrame): frame is ServerFrameOf<'member_added'> =>
-      frame.type === 'member_added' && frame.conversationId === conversationId && userIds.every((id) => frame.userIds.includes(id));
-    await this.request({ type: 'add_members', conversationId, userIds }, ['member_added', 'conversation'], done);
+  /** Adds users to a group; resolves with the group after the change. */
+  async addMembers(conversationId: string, userIds: string[]): Promise<ConversationSummary> {
+    return stripFrame(await this.request({ type: 'add_members', conversationId, userIds }, ['conversation']));
   }
 
-  /** Removes a user from a group (this user = leave); resolves on the `member_removed` frame, or an answer. */
-  async removeMember(conversationId: string, userId: string): Promise<void> {
-    const done = (frame: ServerFrame): frame is ServerFrameOf<'member_removed'> =>
-      frame.type === 'member_removed' && frame.conversationId === conversationId && frame.userId === userId;
-    await this.request({ type: 'remove_member', conversationId, userId }, ['member_removed', 'conversation'], done);
+  /** Removes a user from a group (this user = leave); resolves with the group after the change. */
+  async removeMember(conversationId: string, userId: string): Promise<ConversationSummary> {
+    return stripFrame(await this.request({ type: 'remove_member', conversationId, userId }, ['conversation']));
   }
 
   async listConversations(): Promise<ConversationSummary[]> {

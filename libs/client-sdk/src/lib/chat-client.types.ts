@@ -64,6 +64,14 @@ export interface ChatClientOptions {
   newConversations?: 'full' | 'latest';
   /** Keep delivered messages in memory, readable through conversation(id).messages (default true). */
   retainMessages?: boolean;
+  /** Transmissions of one send before a retryable failure (unavailable, rate_limited, timeout) is final (default 5). */
+  maxSendAttempts?: number;
+  /**
+   * Send an application-level `ping` this often and reconnect when its `pong` does not come within
+   * `requestTimeoutMs` (default 0 = off). For browsers, which cannot see WebSocket pings; Node's `ws`
+   * answers the gateway's pings by itself.
+   */
+  pingIntervalMs?: number;
 }
 
 export interface ChatClientStats {

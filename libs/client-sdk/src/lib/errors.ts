@@ -16,6 +16,9 @@ export class ChatRequestError extends Error {
 
 /** No answer arrived within the client's own deadline; the outcome is unknown (a send may still be stored). */
 export class RequestTimeoutError extends Error {
+  /** The protocol's code for "no answer in time" (ErrorCodes), so callers can treat both alike. */
+  readonly code = 'timeout';
+
   constructor(
     readonly requestType: string,
     readonly timeoutMs: number,

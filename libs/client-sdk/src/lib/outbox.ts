@@ -17,8 +17,11 @@ export interface SendResult {
 export class OutboxEntry {
   /** Request id of the copy currently on the wire, if any. */
   inFlight: string | undefined;
-  /** How often it went on the wire; more than once means resent after a reconnect. */
+  /** How often it went on the wire; more than once means resent (after a reconnect or a retryable error). */
   transmissions = 0;
+  /** Request ids of every copy sent: an `error` can follow `accepted` (e.g. not_member from persistence). */
+  readonly requestIds = new Set<string>();
+  retryTimer: ReturnType<typeof setTimeout> | undefined;
   accepted: SendResult | undefined;
   readonly acceptance = new Deferred<SendResult>();
   readonly stored = new Deferred<ChatMessage>();
@@ -43,6 +46,7 @@ export function outboxKey(conversationId: string, clientMsgId: string): string {
 /** Messages not yet known stored, in the order they were sent. */
 export class Outbox {
   private readonly entries = new Map<string, OutboxEntry>();
+  private readonly byRequestId = new Map<string, OutboxEntry>();
 
   constructor(private readonly storedTimeoutMs: number) {}
 
@@ -63,6 +67,19 @@ export class Outbox {
     return this.entries.get(outboxKey(conversationId, clientMsgId));
   }
 
+  /** Records that a copy of `entry` went out as request `requestId`. */
+  sent(entry: OutboxEntry, requestId: string): void {
+    entry.inFlight = requestId;
+    entry.transmissions++;
+    entry.requestIds.add(requestId);
+    this.byRequestId.set(requestId, entry);
+  }
+
+  /** The entry one of whose copies was request `requestId`. */
+  forRequest(requestId: string): OutboxEntry | undefined {
+    return this.byRequestId.get(requestId);
+  }
+
   /** Entries to put on the wire after (re)connecting: everything not stored and not already in flight. */
   toTransmit(): OutboxEntry[] {
     return [...this.entries.values()].filter((entry) => entry.inFlight === undefined);
@@ -70,6 +87,8 @@ export class Outbox {
 
   markAccepted(entry: OutboxEntry, result: SendResult): void {
     entry.inFlight = undefined;
+    // The stored message can overtake the acceptance; the entry is complete then.
+    if (this.entries.get(entry.key) !== entry) return;
     entry.accepted = { ...result, seq: result.seq ?? entry.accepted?.seq };
     entry.acceptance.resolve(entry.accepted);
     // Bound the memory of sends whose stored message never shows (e.g. the app never waits for it).
@@ -104,6 +123,8 @@ export class Outbox {
 
   private remove(entry: OutboxEntry): void {
     if (entry.expiry !== undefined) clearTimeout(entry.expiry);
+    if (entry.retryTimer !== undefined) clearTimeout(entry.retryTimer);
+    for (const id of entry.requestIds) this.byRequestId.delete(id);
     if (this.entries.get(entry.key) === entry) this.entries.delete(entry.key);
   }
 }

@@ -6,16 +6,11 @@ export interface RequestSpec<A extends ServerFrameType> {
   type: ClientFrameType;
   /** Frame types that answer it (with `replyTo` = id); an `error` frame always rejects it. */
   answers: readonly A[];
-  /**
-   * Pushed frames (without replyTo) that also complete it: the protocol answers add/remove member
-   * requests with the `member_added` / `member_removed` frame every member gets, not a reply.
-   */
-  completesOn?: (frame: ServerFrame) => frame is ServerFrameOf<A>;
   timeoutMs: number;
 }
 
 interface Entry {
-  spec: { type: ClientFrameType; answers: readonly ServerFrameType[]; completesOn?: (frame: ServerFrame) => boolean };
+  spec: { type: ClientFrameType; answers: readonly ServerFrameType[] };
   resolve(frame: ServerFrame): void;
   reject(error: Error): void;
   timer: ReturnType<typeof setTimeout>;
@@ -45,27 +40,16 @@ export class PendingRequests {
     });
   }
 
-  /**
-   * Settles whatever request `frame` answers. Returns true when it was an answer (`replyTo` matched);
-   * pushed frames that complete a request return false, because they are news for the app as well.
-   */
+  /** Settles the request `frame` answers, if any (matched by `replyTo`); true when it did. */
   settle(frame: ServerFrame): boolean {
     const replyTo = 'replyTo' in frame ? frame.replyTo : undefined;
-    if (replyTo !== undefined) {
-      const entry = this.take(replyTo);
-      if (!entry) return false;
-      if (frame.type === 'error') entry.reject(new ChatRequestError(frame.code, frame.message, entry.spec.type, replyTo));
-      else if (entry.spec.answers.includes(frame.type)) entry.resolve(frame);
-      else entry.reject(new Error(`${entry.spec.type}: unexpected answer of type ${frame.type}`));
-      return true;
-    }
-    for (const [id, entry] of [...this.entries]) {
-      if (entry.spec.completesOn?.(frame)) {
-        this.take(id);
-        entry.resolve(frame);
-      }
-    }
-    return false;
+    if (replyTo === undefined) return false;
+    const entry = this.take(replyTo);
+    if (!entry) return false;
+    if (frame.type === 'error') entry.reject(new ChatRequestError(frame.code, frame.message, entry.spec.type, replyTo));
+    else if (entry.spec.answers.includes(frame.type)) entry.resolve(frame);
+    else entry.reject(new Error(`${entry.spec.type}: unexpected answer of type ${frame.type}`));
+    return true;
   }
 
   /** Rejects one request (e.g. its frame could not be written). */

@@ -1,0 +1,505 @@
+import type { ChatMessage, ClientFrameOf } from '@chat/protocol';
+import { ChatClient } from './chat-client';
+import type { ChatClientOptions, ConnectionStateChange } from './chat-client.types';
+import { ChatRequestError, ConnectionClosedError, RequestTimeoutError } from './errors';
+import { FakeChatServer, flush, randomLikeId } from './testing/fake-chat-server';
+import type { TokenReason } from './token';
+
+const me = randomLikeId(0xa1);
+const other = randomLikeId(0xb2);
+const convA = randomLikeId(0xc1);
+const convB = randomLikeId(0xc2);
+const URL = 'ws://chat.test/ws';
+
+/** Waits (really) until `condition` holds; the fake server answers through microtasks and short timers. */
+async function until(condition: () => boolean, what: string, timeoutMs = 2000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  }
+}
+
+interface Harness {
+  server: FakeChatServer;
+  client: ChatClient;
+  delivered: ChatMessage[];
+  errors: Error[];
+  states: ConnectionStateChange[];
+}
+
+const clients: ChatClient[] = [];
+
+function harness(options: ChatClientOptions = {}): Harness {
+  const server = new FakeChatServer(me);
+  const client = new ChatClient({ socketFactory: server.factory, userId: me, random: () => 0.5, reconnect: { minDelayMs: 10, maxDelayMs: 80 }, ...options });
+  clients.push(client);
+  const h: Harness = { server, client, delivered: [], errors: [], states: [] };
+  client.on('message', (message) => h.delivered.push(message));
+  client.on('error', (error) => h.errors.push(error));
+  client.on('state', (change) => h.states.push(change));
+  return h;
+}
+
+/** Connects, opens the socket and lets the catch-up run against the fake server. */
+async function connect(h: Harness, token: string | ((reason: TokenReason) => string) = 'token-1'): Promise<void> {
+  const ready = h.client.connect(URL, token);
+  await flush();
+  h.server.latest.open();
+  await ready;
+}
+
+const seqs = (messages: readonly ChatMessage[]): number[] => messages.map((m) => m.seq);
+
+afterEach(() => {
+  for (const client of clients.splice(0)) client.close();
+});
+
+describe('ChatClient requests', () => {
+  it('matches each answer to its request by replyTo, whatever order the answers come in', async () => {
+    const h = harness();
+    h.server.addConversation(convA);
+    h.server.addConversation(convB);
+    await connect(h);
+    const held: ClientFrameOf<'history'>[] = [];
+    h.server.overrides.set('history', (frame) => held.push(frame as ClientFrameOf<'history'>) > 0);
+
+    const first = h.client.history(convA, { limit: 10 });
+    const second = h.client.history(convB, { beforeSeq: 5, limit: 20 });
+    await flush();
+    expect(held.map((frame) => [frame.conversationId, frame.limit, frame.beforeSeq])).toEqual([
+      [convA, 10, undefined],
+      [convB, 20, 5],
+    ]);
+    h.server.latest.push({ type: 'history_page', replyTo: held[1]?.id ?? '', conversationId: convB, messages: [], hasMore: false });
+    h.server.latest.push({ type: 'history_page', replyTo: held[0]?.id ?? '', conversationId: convA, messages: [], hasMore: true });
+    await expect(first).resolves.toEqual({ conversationId: convA, messages: [], hasMore: true });
+    await expect(second).resolves.toEqual({ conversationId: convB, messages: [], hasMore: false });
+  });
+
+  it('rejects with the code of the error frame that answers it', async () => {
+    const h = harness();
+    await connect(h);
+    h.server.overrides.set('open_direct', (frame, socket) => {
+      socket.push({ type: 'error', replyTo: (frame as ClientFrameOf<'open_direct'>).id, code: 'not_found', message: 'no such user' });
+      return true;
+    });
+    const failure = h.client.openDirect(other);
+    await expect(failure).rejects.toBeInstanceOf(ChatRequestError);
+    await expect(failure).rejects.toMatchObject({ code: 'not_found', requestType: 'open_direct' });
+  });
+
+  it('rejects with RequestTimeoutError when no answer comes in time', async () => {
+    const h = harness({ requestTimeoutMs: 30 });
+    await connect(h);
+    h.server.answering = false;
+    await expect(h.client.listConversations()).rejects.toBeInstanceOf(RequestTimeoutError);
+  });
+
+  it('reports an error frame that no request waits for as an error event', async () => {
+    const h = harness();
+    await connect(h);
+    h.server.latest.push({ type: 'error', code: 'rate_limited', message: 'slow down' });
+    h.server.latest.push({ type: 'error', replyTo: 'r999', code: 'not_member', message: 'no' });
+    expect(h.errors.map((error) => (error as ChatRequestError).code)).toEqual(['rate_limited', 'not_member']);
+  });
+
+  it('skips frames of unknown type and reports malformed ones', async () => {
+    const h = harness();
+    await connect(h);
+    h.server.latest.pushRaw('{"type":"from_the_future"}');
+    h.server.latest.pushRaw('not json');
+    expect(h.errors).toHaveLength(1);
+    expect(h.errors[0]?.message).toMatch(/JSON/);
+  });
+
+  it('rejects requests in flight when the connection drops', async () => {
+    const h = harness();
+    await connect(h);
+    h.server.answering = false;
+    const waiting = h.client.history(convA);
+    await flush();
+    h.server.latest.serverClose(1006, 'gone');
+    await expect(waiting).rejects.toBeInstanceOf(ConnectionClosedError);
+    await expect(waiting).rejects.toMatchObject({ closeCode: 1006 });
+  });
+
+  it('resolves add_members with the conversation answer; member_added pushes are events', async () => {
+    const h = harness();
+    await connect(h);
+    h.server.overrides.set('add_members', (frame, socket) => {
+      socket.push({ type: 'member_added', conversationId: convA, userIds: [other], by: me });
+      const replyTo = (frame as ClientFrameOf<'add_members'>).id;
+      socket.push({ type: 'conversation', replyTo, conversationId: convA, kind: 'group', title: 'T', memberIds: [me, other], lastSeq: 0, unread: 0 });
+      return true;
+    });
+    const added: string[][] = [];
+    h.client.on('memberAdded', (frame) => added.push(frame.userIds));
+    await expect(h.client.addMembers(convA, [other])).resolves.toMatchObject({ conversationId: convA, memberIds: [me, other] });
+    expect(added).toEqual([[other]]);
+    expect(h.client.conversation(convA).summary?.memberIds).toEqual([me, other]);
+  });
+});
+
+describe('ChatClient ordering and dedupe', () => {
+  it('delivers a message that arrives twice (live and again through sync) to the app once', async () => {
+    const h = harness();
+    h.server.addConversation(convA);
+    await connect(h);
+    const first = h.server.store(convA, 'hi');
+    h.server.latest.push({ type: 'message', ...first });
+    await h.client.sync([{ conversationId: convA, afterSeq: 0 }]);
+    h.server.latest.push({ type: 'message', ...first });
+    expect(seqs(h.delivered)).toEqual([1]);
+    expect(h.client.stats.duplicatesDropped).toBe(2);
+  });
+
+  it('puts messages that arrive in reverse order back in seq order', async () => {
+    const h = harness();
+    h.server.addConversation(convA);
+    await connect(h);
+    h.server.answering = false;
+    const messages = [1, 2, 3].map((n) => h.server.store(convA, `m${n}`));
+    for (const message of [...messages].reverse()) h.server.latest.push({ type: 'message', ...message });
+    expect(seqs(h.delivered)).toEqual([1, 2, 3]);
+    expect(h.client.conversation(convA).lastSeq).toBe(3);
+  });
+
+  it('fills a gap with one sync from the last contiguous seq and delivers everything once, in order', async () => {
+    const h = harness();
+    h.server.addConversation(convA);
+    await connect(h);
+    const messages = [1, 2, 3, 4, 5].map((n) => h.server.store(convA, `m${n}`));
+    const syncsBefore = h.server.latest.sentOf('sync').length;
+    h.server.latest.push({ type: 'message', ...messages[0] } as never);
+    h.server.latest.push({ type: 'message', ...messages[3] } as never);
+    h.server.latest.push({ type: 'message', ...messages[4] } as never);
+    await until(() => h.delivered.length === 5, 'five messages');
+    const syncs = h.server.latest.sentOf('sync').slice(syncsBefore);
+    expect(syncs.map((frame) => frame.conversations)).toEqual([[{ conversationId: convA, afterSeq: 1 }]]);
+    expect(seqs(h.delivered)).toEqual([1, 2, 3, 4, 5]);
+    expect(h.delivered.map((m) => m.body)).toEqual(['m1', 'm2', 'm3', 'm4', 'm5']);
+    expect(h.client.stats.gapFills).toBe(1);
+  });
+
+  it('keeps syncing from the new lastSeq while the server caps each sync', async () => {
+    const h = harness();
+    h.server.addConversation(convA);
+    await connect(h);
+    h.server.syncCap = 2;
+    const messages = Array.from({ length: 7 }, (_, i) => h.server.store(convA, `m${i + 1}`));
+    const syncsBefore = h.server.latest.sentOf('sync').length;
+    h.server.latest.push({ type: 'message', ...messages[6] } as never);
+    await until(() => h.delivered.length === 7, 'seven messages');
+    const cursors = h.server.latest.sentOf('sync').slice(syncsBefore).map((frame) => frame.conversations[0]?.afterSeq);
+    // The third sync brings 5 and 6, which unblock the buffered 7: no fourth sync is needed.
+    expect(cursors).toEqual([0, 2, 4]);
+    expect(seqs(h.delivered)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+  });
+
+  it('keeps the messages of each conversation apart', async () => {
+    const h = harness();
+    h.server.addConversation(convA);
+    h.server.addConversation(convB);
+    await connect(h);
+    for (const [conversationId, body] of [[convA, 'a1'], [convB, 'b1'], [convA, 'a2']] as const) {
+      h.server.latest.push({ type: 'message', ...h.server.store(conversationId, body) });
+    }
+    expect(h.client.conversation(convA).messages.map((m) => m.body)).toEqual(['a1', 'a2']);
+    expect(h.client.conversation(convB).messages.map((m) => [m.seq, m.body])).toEqual([[1, 'b1']]);
+  });
+});
+
+describe('ChatClient sending', () => {
+  it('resolves send on accepted and sendAndWaitStored on the stored message with its seq', async () => {
+    const h = harness();
+    h.server.addConversation(convA);
+    await connect(h);
+    await expect(h.client.send(convA, 'first', { clientMsgId: 'c-1' })).resolves.toMatchObject({ conversationId: convA, clientMsgId: 'c-1' });
+    const stored = await h.client.sendAndWaitStored(convA, 'second');
+    expect(stored).toMatchObject({ seq: 2, body: 'second', senderId: me });
+    expect(h.delivered.map((m) => m.body)).toEqual(['first', 'second']);
+  });
+
+  it('resolves a resend of a stored clientMsgId from the seq in accepted', async () => {
+    const h = harness();
+    h.server.addConversation(convA);
+    await connect(h);
+    const original = await h.client.sendAndWaitStored(convA, 'once', { clientMsgId: 'same' });
+    // The real server answers a known clientMsgId with its seq and may not push the message again.
+    h.server.overrides.set('send', (frame, socket) => {
+      const send = frame as ClientFrameOf<'send'>;
+      socket.push({ type: 'accepted', replyTo: send.id, conversationId: send.conversationId, clientMsgId: send.clientMsgId, seq: original.seq });
+      return true;
+    });
+    await expect(h.client.sendAndWaitStored(convA, 'once', { clientMsgId: 'same' })).resolves.toEqual(original);
+    expect(h.server.messages(convA)).toHaveLength(1);
+  });
+
+  it('rejects a send the server refuses, e.g. not_member', async () => {
+    const h = harness();
+    await connect(h);
+    h.server.overrides.set('send', (frame, socket) => {
+      socket.push({ type: 'error', replyTo: (frame as ClientFrameOf<'send'>).id, code: 'not_member', message: 'not a member' });
+      return true;
+    });
+    await expect(h.client.send(convA, 'hello')).rejects.toMatchObject({ code: 'not_member' });
+  });
+
+  it('fails the stored wait when persistence refuses a send after it was accepted', async () => {
+    const h = harness();
+    await connect(h);
+    h.server.overrides.set('send', (frame, socket) => {
+      const send = frame as ClientFrameOf<'send'>;
+      socket.push({ type: 'accepted', replyTo: send.id, conversationId: send.conversationId, clientMsgId: send.clientMsgId });
+      socket.push({ type: 'error', replyTo: send.id, code: 'not_member', message: 'not a member' });
+      return true;
+    });
+    await expect(h.client.sendAndWaitStored(convA, 'hello')).rejects.toMatchObject({ code: 'not_member', requestType: 'send' });
+    expect(h.errors.map((error) => (error as ChatRequestError).code)).toEqual(['not_member']);
+  });
+
+  it('resends with the same clientMsgId after unavailable or rate_limited, with backoff', async () => {
+    const h = harness({ random: () => 0 });
+    h.server.addConversation(convA);
+    await connect(h);
+    const refusals = ['unavailable', 'rate_limited'] as const;
+    h.server.overrides.set('send', (frame, socket) => {
+      const code = refusals[h.server.latest.sentOf('send').length - 1];
+      if (!code) return false;
+      socket.push({ type: 'error', replyTo: (frame as ClientFrameOf<'send'>).id, code, message: 'try later' });
+      return true;
+    });
+    const stored = await h.client.sendAndWaitStored(convA, 'persistent', { clientMsgId: 'p-1' });
+    expect(stored.seq).toBe(1);
+    expect(h.server.latest.sentOf('send').map((frame) => frame.clientMsgId)).toEqual(['p-1', 'p-1', 'p-1']);
+    expect(h.client.stats.resends).toBe(2);
+  });
+
+  it('gives up after maxSendAttempts', async () => {
+    const h = harness({ random: () => 0, maxSendAttempts: 2 });
+    await connect(h);
+    h.server.overrides.set('send', (frame, socket) => {
+      socket.push({ type: 'error', replyTo: (frame as ClientFrameOf<'send'>).id, code: 'unavailable', message: 'kafka slow' });
+      return true;
+    });
+    await expect(h.client.send(convA, 'doomed')).rejects.toMatchObject({ code: 'unavailable' });
+    expect(h.server.latest.sentOf('send')).toHaveLength(2);
+  });
+
+  it('refuses an invalid body before sending anything', async () => {
+    const h = harness();
+    await connect(h);
+    await expect(h.client.send(convA, '   ')).rejects.toThrow(/body/);
+    expect(h.server.latest.sentOf('send')).toEqual([]);
+  });
+});
+
+describe('ChatClient connecting and catching up', () => {
+  it('lists conversations on connect and syncs those with news from their start', async () => {
+    const h = harness();
+    h.server.addConversation(convA);
+    h.server.addConversation(convB);
+    for (const n of [1, 2, 3]) h.server.store(convA, `m${n}`);
+    const synced: unknown[] = [];
+    h.client.on('synced', (event) => synced.push(event));
+    await connect(h);
+    const socket = h.server.latest;
+    expect(socket.request.token).toBe('token-1');
+    expect(socket.sent.map((frame) => frame.type)).toEqual(['list_conversations', 'sync']);
+    expect(socket.sentOf('sync')[0]?.conversations).toEqual([{ conversationId: convA, afterSeq: 0 }]);
+    expect(seqs(h.delivered)).toEqual([1, 2, 3]);
+    expect(h.client.state).toBe('ready');
+    expect(synced).toEqual([{ conversations: 2, reconnected: false }]);
+    expect(h.states.map((change) => change.state)).toEqual(['connecting', 'syncing', 'ready']);
+  });
+
+  it('with newConversations "latest", starts new conversations at their current seq', async () => {
+    const h = harness({ newConversations: 'latest' });
+    h.server.addConversation(convA);
+    for (const n of [1, 2, 3]) h.server.store(convA, `m${n}`);
+    await connect(h);
+    expect(h.server.latest.sentOf('sync')).toEqual([]);
+    h.server.latest.push({ type: 'message', ...h.server.store(convA, 'new') });
+    expect(seqs(h.delivered)).toEqual([4]);
+  });
+
+  it('after a reconnect, resends unacknowledged sends with the same clientMsgId and syncs from the last contiguous seq', async () => {
+    const h = harness();
+    h.server.addConversation(convA);
+    h.server.store(convA, 'm1');
+    h.server.store(convA, 'm2');
+    await connect(h);
+    expect(seqs(h.delivered)).toEqual([1, 2]);
+
+    h.server.answering = false;
+    const sending = h.client.sendAndWaitStored(convA, 'while flaky', { clientMsgId: 'c-flaky' });
+    await flush();
+    expect(h.server.latest.sentOf('send').map((frame) => frame.clientMsgId)).toEqual(['c-flaky']);
+    h.server.store(convA, 'm3 (missed while offline)');
+    h.server.latest.serverClose(1001, 'restarting');
+    expect(h.client.state).toBe('reconnecting');
+
+    h.server.answering = true;
+    await until(() => h.server.sockets.length === 2, 'a second socket');
+    h.server.latest.open();
+    const stored = await sending;
+    await until(() => h.client.state === 'ready', 'ready again');
+
+    const resent = h.server.latest.sentOf('send');
+    expect(resent.map((frame) => [frame.clientMsgId, frame.body])).toEqual([['c-flaky', 'while flaky']]);
+    expect(h.server.latest.sentOf('sync').flatMap((frame) => frame.conversations)[0]).toEqual({ conversationId: convA, afterSeq: 2 });
+    expect(stored.seq).toBe(4);
+    expect(h.delivered.map((m) => m.body)).toEqual(['m1', 'm2', 'm3 (missed while offline)', 'while flaky']);
+    expect(h.server.messages(convA)).toHaveLength(4);
+    expect(h.client.stats.resends).toBe(1);
+  });
+
+  it('queues sends made while reconnecting and sends them once connected', async () => {
+    const h = harness();
+    h.server.addConversation(convA);
+    await connect(h);
+    h.server.latest.serverClose(1006);
+    const sending = h.client.send(convA, 'queued');
+    await until(() => h.server.sockets.length === 2, 'a second socket');
+    h.server.latest.open();
+    await expect(sending).resolves.toMatchObject({ conversationId: convA });
+  });
+
+  it.each([
+    [4001, 'unauthorized'],
+    [4003, 'forbidden_origin'],
+    [4008, 'policy_violation'],
+    [1000, 'normal'],
+  ])('stops for good on close %i (%s) and rejects connect', async (code, name) => {
+    const h = harness();
+    h.server.answering = false;
+    const connecting = h.client.connect(URL, 'bad-token');
+    await flush();
+    h.server.latest.open();
+    h.server.latest.serverClose(code, name);
+    await expect(connecting).rejects.toBeInstanceOf(ConnectionClosedError);
+    await expect(connecting).rejects.toMatchObject({ closeCode: code, closeName: name });
+    expect(h.client.state).toBe('closed');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(h.server.sockets).toHaveLength(1);
+  });
+
+  it('on 4002 token_expired asks the token provider for a fresh token and reconnects', async () => {
+    const h = harness();
+    const reasons: TokenReason[] = [];
+    const provider = (reason: TokenReason): string => {
+      reasons.push(reason);
+      return reason === 'expired' ? 'fresh-token' : 'stale-token';
+    };
+    const ready = h.client.connect(URL, provider);
+    await flush();
+    h.server.latest.open();
+    h.server.latest.serverClose(4002, 'token_expired');
+    await until(() => h.server.sockets.length === 2, 'a second socket');
+    expect(h.server.latest.request.token).toBe('fresh-token');
+    h.server.latest.open();
+    await ready;
+    expect(reasons).toEqual(['connect', 'expired']);
+  });
+
+  it('gives up when the refreshed token is refused as expired too', async () => {
+    const h = harness();
+    const ready = h.client.connect(URL, () => 'always-expired');
+    for (let attempt = 0; attempt < 2; attempt++) {
+      await until(() => h.server.sockets.length === attempt + 1, `socket ${attempt + 1}`);
+      h.server.latest.open();
+      h.server.latest.serverClose(4002, 'token_expired');
+    }
+    await expect(ready).rejects.toMatchObject({ closeCode: 4002 });
+    expect(h.client.state).toBe('closed');
+  });
+
+  it('backs off exponentially with full jitter, and starts over after a successful session', async () => {
+    const h = harness({ random: () => 0.9999, reconnect: { minDelayMs: 4, maxDelayMs: 40 } });
+    const ready = h.client.connect(URL, 'token');
+    for (let attempt = 1; attempt <= 6; attempt++) {
+      await until(() => h.server.sockets.length === attempt, `socket ${attempt}`);
+      h.server.latest.serverClose(1006);
+    }
+    await until(() => h.server.sockets.length === 7, 'socket 7');
+    h.server.latest.open();
+    await ready;
+    h.server.latest.serverClose(1011, 'oops');
+    await until(() => h.server.sockets.length === 8, 'socket 8');
+    const delays = h.states.filter((change) => change.state === 'reconnecting').map((change) => change.delayMs);
+    expect(delays).toEqual([3, 7, 15, 31, 39, 39, 3]);
+    expect(h.client.stats.reconnects).toBe(7);
+  });
+
+  it('stays away longer when the server is full (1013)', async () => {
+    const h = harness({ random: () => 0, reconnect: { minDelayMs: 10, maxDelayMs: 1000 } });
+    void h.client.connect(URL, 'token').catch(() => undefined);
+    await flush();
+    h.server.latest.serverClose(1013, 'full');
+    expect(h.states.at(-1)).toMatchObject({ state: 'reconnecting', closeCode: 1013, delayMs: 40 });
+    h.client.close();
+  });
+
+  it('close() ends the session: no reconnect, pending sends rejected, local state kept for the next connect', async () => {
+    const h = harness();
+    h.server.addConversation(convA);
+    h.server.store(convA, 'm1');
+    await connect(h);
+    h.server.answering = false;
+    const sending = h.client.send(convA, 'never answered');
+    h.client.close();
+    await expect(sending).rejects.toBeInstanceOf(ConnectionClosedError);
+    expect(h.client.state).toBe('closed');
+    expect(h.server.sockets[0]?.closedByClient).toEqual({ code: 1000, reason: 'client closed' });
+
+    h.server.answering = true;
+    h.server.store(convA, 'm2');
+    await connect(h);
+    expect(h.server.latest.sentOf('sync')[0]?.conversations).toEqual([{ conversationId: convA, afterSeq: 1 }]);
+    expect(h.delivered.map((m) => m.body)).toEqual(['m1', 'm2']);
+  });
+
+  it('rejects connect after connectTimeoutMs and closes', async () => {
+    const h = harness({ connectTimeoutMs: 50 });
+    h.server.answering = false;
+    const connecting = h.client.connect(URL, 'token');
+    await flush();
+    h.server.latest.open();
+    await expect(connecting).rejects.toThrow(/not connected within 50 ms/);
+    expect(h.client.state).toBe('closed');
+  });
+
+  it('never syncs a conversation it was removed from', async () => {
+    const h = harness();
+    h.server.addConversation(convA);
+    await connect(h);
+    h.server.latest.push({ type: 'member_removed', conversationId: convA, userId: me, by: other });
+    h.server.store(convA, 'm1');
+    h.server.latest.push({ type: 'message', ...h.server.store(convA, 'm2') });
+    await flush();
+    expect(h.server.latest.sentOf('sync')).toEqual([]);
+  });
+
+  it('with pingIntervalMs, reconnects when a pong does not come', async () => {
+    const h = harness({ pingIntervalMs: 20, requestTimeoutMs: 30 });
+    await connect(h);
+    await until(() => h.server.latest.sentOf('ping').length > 0, 'a ping');
+    h.server.answering = false;
+    await until(() => h.server.sockets.length === 2, 'a second socket');
+    expect(h.server.sockets[0]?.closedByClient).toEqual({ code: 4000, reason: 'no pong' });
+    expect(h.states.some((change) => change.state === 'reconnecting' && change.closeCode === 4000)).toBe(true);
+  });
+
+  it('reads its user id from the access token when not given', async () => {
+    const server = new FakeChatServer(me);
+    const client = new ChatClient({ socketFactory: server.factory });
+    const payload = Buffer.from(JSON.stringify({ sub: me, username: 'ann' })).toString('base64url');
+    const ready = client.connect(URL, `header.${payload}.signature`);
+    await flush();
+    server.latest.open();
+    await ready;
+    expect(client.userId).toBe(me);
+    client.close();
+  });
+});
