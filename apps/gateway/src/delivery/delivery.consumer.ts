@@ -1,7 +1,8 @@
-import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { deliveryTopicFor, FrameRouted } from '@chat/protocol';
 import { KafkaConsumerFactory, type ConsumedRecord } from '@chat/kafka';
 import { SERVICE_IDENTITY, type ServiceIdentity } from '@chat/service-kit';
+import { DeliveryState } from '../connections/delivery-state';
 import { DeliverFrame } from './deliver-frame.use-case';
 
 /**
@@ -10,23 +11,31 @@ import { DeliverFrame } from './deliver-frame.use-case';
  * for sockets of its previous run find no socket and are dropped.
  */
 @Injectable()
-export class DeliveryConsumer implements OnApplicationBootstrap {
+export class DeliveryConsumer implements OnApplicationBootstrap, OnModuleDestroy {
+  private statePoll: NodeJS.Timeout | undefined;
+
   constructor(
     private readonly consumers: KafkaConsumerFactory,
     private readonly deliverFrame: DeliverFrame,
+    private readonly state: DeliveryState,
     @Inject(SERVICE_IDENTITY) private readonly identity: ServiceIdentity,
   ) {}
 
   onApplicationBootstrap(): void {
     const gatewayId = this.identity.instanceId;
-    void this.consumers
-      .create({
-        groupId: `gateway.${gatewayId}`,
-        topics: [deliveryTopicFor(gatewayId).name],
-        fromBeginning: false,
-        handle: async (record) => this.handle(record),
-      })
-      .start();
+    const consumer = this.consumers.create({
+      groupId: `gateway.${gatewayId}`,
+      topics: [deliveryTopicFor(gatewayId).name],
+      fromBeginning: false,
+      handle: async (record) => this.handle(record),
+    });
+    void consumer.start();
+    this.statePoll = setInterval(() => this.state.update(consumer.status().joined), 200);
+    this.statePoll.unref();
+  }
+
+  onModuleDestroy(): void {
+    clearInterval(this.statePoll);
   }
 
   private async handle(record: ConsumedRecord): Promise<void> {

@@ -10,6 +10,7 @@ import { gatewayConfigSchema, type GatewayConfig } from '../config';
 import { ConnectionsModule } from '../connections/connections.module';
 import { DeliverFrame } from '../delivery/deliver-frame.use-case';
 import { RECORD_PUBLISHER } from '../publishing/record-publisher';
+import { DeliveryState } from '../connections/delivery-state';
 import { expectEventually } from '../testing/expect-eventually';
 import { RecordingPublisher } from '../testing/recording-publisher';
 import { SocketModule } from './socket.module';
@@ -52,6 +53,7 @@ async function startGateway(env: Record<string, string> = {}): Promise<RunningGa
     .overrideProvider(RECORD_PUBLISHER)
     .useValue(publisher)
     .compile();
+  moduleRef.get(DeliveryState).update(true);
   const app = moduleRef.createNestApplication({ logger: false });
   await app.listen(0, '127.0.0.1');
   const { port } = app.getHttpServer().address() as AddressInfo;
@@ -368,6 +370,19 @@ describe('gateway WebSocket limits', () => {
     const native = client(gateway.url, { token: gateway.tokenFor(user) });
     await native.opened();
     await native.close();
+  });
+
+  it('refuses new sockets with 1013 while its delivery consumer is not in its group, and accepts them again after', async () => {
+    const state = gateway.app.get(DeliveryState);
+    state.update(false);
+    try {
+      expect((await client(gateway.url, { token: gateway.tokenFor(user) }).closed).code).toBe(1013);
+    } finally {
+      state.update(true);
+    }
+    const again = client(gateway.url, { token: gateway.tokenFor(user) });
+    await again.opened();
+    await again.close();
   });
 
   it('closes a frame over the size limit with 1009', async () => {

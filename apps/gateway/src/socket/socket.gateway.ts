@@ -13,6 +13,7 @@ import { closeSocket } from '../connections/close-socket';
 import { ConnectionRegistry } from '../connections/connection-registry';
 import { HandleClientFrame } from '../frames/handle-client-frame.use-case';
 import { LeasePublisher } from '../presence/lease.publisher';
+import { DeliveryState } from '../connections/delivery-state';
 import { PresencePublisher } from '../presence/presence.publisher';
 import { GatewayWsAdapter } from './gateway-ws-adapter';
 import { authenticate, isOriginAllowed, type Authentication } from './handshake';
@@ -51,6 +52,7 @@ export class SocketGateway implements OnModuleInit, OnModuleDestroy {
     private readonly handleFrame: HandleClientFrame,
     private readonly presence: PresencePublisher,
     private readonly lease: LeasePublisher,
+    private readonly deliveryState: DeliveryState,
   ) {
     this.tokenSettings = accessTokenSettings(config);
     this.limits = {
@@ -123,6 +125,7 @@ export class SocketGateway implements OnModuleInit, OnModuleDestroy {
   /** Refuses in the order that costs least: shutting down, full, wrong origin, then the token. */
   private admit(request: IncomingMessage, now: number): Authentication {
     if (this.draining) return { close: 'going_away', reason: 'server shutting down; reconnect' };
+    if (!this.deliveryState.accepting) return { close: 'try_again_later', reason: 'gateway not ready; retry shortly' };
     if (this.registry.size >= this.config.WS_MAX_CONNECTIONS) {
       this.logger.warn({ msg: 'connection refused: at capacity', limit: this.config.WS_MAX_CONNECTIONS });
       return { close: 'try_again_later', reason: 'server full; retry later' };

@@ -82,7 +82,7 @@ export class ManagedConsumer {
       maxAttempts: 5,
       retryBackoff: { initialMs: 200, maxMs: 10000 },
       partitionsConsumedConcurrently: 1,
-      sessionTimeoutMs: 30000,
+      sessionTimeoutMs: 10000,
       fromBeginning: true,
       commitOffsets: true,
       ...options,
