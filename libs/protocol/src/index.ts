@@ -24,3 +24,4 @@ export * from './lib/records/memberships';
 export * from './lib/records/presence';
 export * from './lib/records/gateways';
 export * from './lib/records/delivery';
+export * from './lib/metrics-sample';

@@ -54,6 +54,11 @@ export const Topics = {
    * Compacted by gatewayId: only the latest lease of each gateway matters.
    */
   gateways: { name: 'chat.gateways', key: 'gatewayId', partitions: 1, compacted: true },
+  /**
+   * `ops.metrics-sample`: every instance's counters, gauges and latency histogram deltas, every sample
+   * interval. Producer: every service. Consumer: metrics (a group per metrics instance, reading all).
+   */
+  metrics: { name: 'ops.metrics', key: 'instance id', partitions: 3, compacted: false, retentionMs: DAY_MS },
   /** Periodic liveness records of every service instance; read by metrics. */
   heartbeats: { name: 'ops.heartbeats', key: 'instance id', partitions: 1, compacted: false, retentionMs: DAY_MS },
 } as const satisfies Record<string, TopicSpec>;
