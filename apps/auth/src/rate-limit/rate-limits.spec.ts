@@ -1,5 +1,6 @@
 import { Test } from '@nestjs/testing';
 import { SERVICE_CONFIG } from '@chat/service-kit';
+import { telemetry } from '@chat/telemetry';
 import { AuthError } from '../errors/auth-error';
 import { RateLimits } from './rate-limits';
 
@@ -43,5 +44,15 @@ describe('RateLimits', () => {
     expect(errorOf(() => limits.consume('loginPerUsername', 'ann', 0)).retryAfterSeconds).toBe(60);
     for (let i = 0; i < 3; i += 1) limits.consume('loginPerIp', '10.0.0.1', 0);
     expect(() => limits.consume('registerPerIp', '10.0.0.1', 0)).not.toThrow();
+  });
+
+  it('counts refused requests per policy in auth_rate_limited_total', async () => {
+    const limited = async () => (await telemetry.snapshotSample()).counters.find((c) => c.name === 'auth_rate_limited_total' && c.labels['policy'] === 'loginPerUsername')?.value ?? 0;
+    const limits = await create();
+    const before = await limited();
+    limits.consume('loginPerUsername', 'bea', 0);
+    errorOf(() => limits.consume('loginPerUsername', 'bea', 0));
+    errorOf(() => limits.consume('loginPerUsername', 'bea', 0));
+    expect(await limited()).toBe(before + 2);
   });
 });

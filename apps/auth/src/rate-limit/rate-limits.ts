@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { SERVICE_CONFIG } from '@chat/service-kit';
 import type { AuthConfig } from '../config';
 import { AuthError } from '../errors/auth-error';
+import { AuthMetrics } from '../telemetry/auth.metrics';
 import { TokenBucketLimiter } from './token-bucket-limiter';
 
 export type RateLimitPolicy = 'registerPerIp' | 'loginPerIp' | 'loginPerUsername';
@@ -31,6 +32,7 @@ export class RateLimits {
   consume(policy: RateLimitPolicy, key: string, now = Date.now()): void {
     const result = this.limiters[policy].take(key, now);
     if (result.allowed) return;
+    AuthMetrics.rateLimited.inc({ policy });
     throw new AuthError('rate_limited', DESCRIPTIONS[policy], { retryAfterSeconds: Math.max(1, Math.ceil(result.retryAfterMs / 1000)) });
   }
 }

@@ -5,6 +5,7 @@ import { currentTraceId } from '@chat/logging';
 import { Topics, UserRegistered } from '@chat/protocol';
 import { AuthError } from '../errors/auth-error';
 import { OutboxPublisher } from '../outbox/outbox.publisher';
+import { AuthMetrics } from '../telemetry/auth.metrics';
 import { usernameKey, type RegisterBody } from '../users/credentials';
 import { PasswordHasher } from '../users/password-hasher';
 import { UserEntity } from '../users/user.entity';
@@ -50,6 +51,7 @@ export class RegisterUserUseCase {
       return true;
     });
     if (!created) throw usernameTaken();
+    AuthMetrics.registrations.inc({ outcome: 'created' });
     this.logger.log({ msg: 'user registered', userId, username: command.username });
 
     // Usually the record is in Kafka before we answer, so other services know the user as soon as the
@@ -64,6 +66,8 @@ export class RegisterUserUseCase {
   }
 }
 
+/** The refusal of a taken username (counted as that registration outcome). */
 function usernameTaken(): AuthError {
+  AuthMetrics.registrations.inc({ outcome: 'username_taken' });
   return new AuthError('username_taken', 'this username is already taken');
 }

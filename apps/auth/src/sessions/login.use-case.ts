@@ -3,6 +3,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AuthError } from '../errors/auth-error';
 import { RateLimits } from '../rate-limit/rate-limits';
+import { AuthMetrics } from '../telemetry/auth.metrics';
 import { usernameKey, type LoginBody } from '../users/credentials';
 import { PasswordHasher } from '../users/password-hasher';
 import { UserEntity } from '../users/user.entity';
@@ -29,10 +30,12 @@ export class LoginUseCase {
     // An unknown user costs a verification too, so timing does not tell which usernames exist.
     const verified = user ? await this.hasher.verify(user.passwordHash, command.password) : await this.hasher.verifyAgainstDummy(command.password);
     if (!user || !verified) {
+      AuthMetrics.logins.inc({ outcome: 'invalid_credentials' });
       this.logger.log({ msg: 'login refused', usernameKey: key, knownUser: Boolean(user) });
       throw new AuthError('invalid_credentials', 'invalid username or password');
     }
     const { pair } = await this.issuer.issue(this.dataSource.manager, user, randomUUID(), new Date());
+    AuthMetrics.logins.inc({ outcome: 'success' });
     this.logger.log({ msg: 'user logged in', userId: user.id });
     return pair;
   }

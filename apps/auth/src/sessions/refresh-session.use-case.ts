@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AuthError } from '../errors/auth-error';
+import { AuthMetrics } from '../telemetry/auth.metrics';
 import { UserEntity } from '../users/user.entity';
 import { parseRefreshToken } from './refresh-token';
 import { RefreshTokenEntity } from './refresh-token.entity';
@@ -22,7 +23,10 @@ export class RefreshSessionUseCase {
 
   async execute(command: { refreshToken: string }): Promise<TokenPair> {
     const parts = parseRefreshToken(command.refreshToken);
-    if (!parts) throw invalidRefreshToken();
+    if (!parts) {
+      AuthMetrics.refreshes.inc({ outcome: 'invalid' });
+      throw invalidRefreshToken();
+    }
     const now = new Date();
     // Failures are returned, not thrown, so that a family revocation commits before we answer.
     const outcome = await this.dataSource.transaction(async (manager): Promise<Outcome> => {
@@ -45,7 +49,11 @@ export class RefreshSessionUseCase {
         }
       }
     });
-    if (!outcome.ok) throw outcome.error;
+    if (!outcome.ok) {
+      AuthMetrics.refreshes.inc({ outcome: outcome.error.code === 'refresh_token_reused' ? 'reused' : 'invalid' });
+      throw outcome.error;
+    }
+    AuthMetrics.refreshes.inc({ outcome: 'rotated' });
     return outcome.pair;
   }
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { WebSocket } from 'ws';
 import { encodeServerFrame, type CloseCodeName, type ServerFrame } from '@chat/protocol';
+import { countFrameOut } from '../telemetry/gateway.metrics';
 import { closeSocket } from './close-socket';
 import { TokenBucket } from './token-bucket';
 
@@ -78,12 +79,15 @@ export class ClientConnection {
   }
 
   sendFrame(frame: ServerFrame): boolean {
-    return this.sendText(encodeServerFrame(frame));
+    const sent = this.sendText(encodeServerFrame(frame));
+    if (sent) countFrameOut(frame);
+    return sent;
   }
 
   /**
-   * Queues an encoded frame. A client whose unsent backlog would exceed the limit is closed as a slow
-   * consumer instead: it reconnects and syncs, and the process never buffers without bound.
+   * Queues an encoded frame (the caller counts it in chat_frames_out_total). A client whose unsent
+   * backlog would exceed the limit is closed as a slow consumer instead: it reconnects and syncs,
+   * and the process never buffers without bound.
    */
   sendText(text: string): boolean {
     if (!this.isOpen) return false;

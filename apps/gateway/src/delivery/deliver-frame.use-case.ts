@@ -1,7 +1,8 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { encodeServerFrame, type EnvelopeOf, type FrameRouted } from '@chat/protocol';
+import { encodeServerFrame, type EnvelopeOf, type FrameRouted, type ServerFrameOf } from '@chat/protocol';
 import { SERVICE_IDENTITY, type ServiceIdentity } from '@chat/service-kit';
 import { ConnectionRegistry } from '../connections/connection-registry';
+import { countFrameOut, GatewayMetrics } from '../telemetry/gateway.metrics';
 
 export type Delivery = EnvelopeOf<typeof FrameRouted>['payload'];
 
@@ -31,10 +32,32 @@ export class DeliverFrame {
       if (this.registry.get(delivery.target.connectionId)?.sendText(text)) written += 1;
     } else {
       for (const userId of delivery.target.userIds) {
-        for (const connection of this.registry.connectionsOf(userId)) if (connection.sendText(text)) written += 1;
+        let sockets = 0;
+        for (const connection of this.registry.connectionsOf(userId)) if (connection.sendText(text)) sockets += 1;
+        if (delivery.frame.type === 'message') countMessage(delivery.frame, userId, sockets, Date.now());
+        written += sockets;
       }
     }
+    countFrameOut(delivery.frame, written);
     this.logger.debug({ msg: 'frame delivered', frameType: delivery.frame.type, sockets: written });
     return written;
+  }
+}
+
+/**
+ * A live message written to `sockets` sockets of `userId`: delivered to a recipient, or echoed to
+ * the sender's other devices. Each recipient socket adds one value to the delivered spans. Answers
+ * to a sync (addressed to one connection) are catching up, not live delivery, and are not counted.
+ */
+function countMessage(frame: ServerFrameOf<'message'>, userId: string, sockets: number, now: number): void {
+  const { chat } = GatewayMetrics;
+  if (userId === frame.senderId) {
+    chat.count('echoed', sockets);
+    return;
+  }
+  chat.count('delivered', sockets);
+  for (let i = 0; i < sockets; i += 1) {
+    chat.span('stored_to_delivered', frame.storedAt, now);
+    chat.span('send_to_delivered', frame.sentAt, now);
   }
 }

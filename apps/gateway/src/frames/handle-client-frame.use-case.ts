@@ -6,6 +6,7 @@ import { SERVICE_CONFIG, SERVICE_IDENTITY, type ServiceIdentity } from '@chat/se
 import type { GatewayConfig } from '../config';
 import type { ClientConnection } from '../connections/client-connection';
 import { RECORD_PUBLISHER, type RecordPublisher } from '../publishing/record-publisher';
+import { GatewayMetrics } from '../telemetry/gateway.metrics';
 import { recordForFrame, type FrameRecord, type RecordFrame } from './frame-records';
 
 export interface IncomingFrame {
@@ -42,9 +43,11 @@ export class HandleClientFrame {
       frame = decodeClientFrame(data, this.config.WS_MAX_FRAME_BYTES);
     } catch (error) {
       if (!(error instanceof ProtocolError)) throw error;
+      GatewayMetrics.framesIn.inc({ type: 'invalid' });
       this.rejectFrame(connection, error);
       return;
     }
+    GatewayMetrics.framesIn.inc({ type: frame.type });
     connection.recordValidFrame();
     if (!withinRate) {
       connection.sendFrame({
@@ -83,6 +86,8 @@ export class HandleClientFrame {
     }
     this.logger.debug({ msg: 'frame forwarded', frameType: frame.type, recordType: record.envelope.type, topic: record.topic, connectionId: connection.id });
     if (frame.type === 'send') {
+      GatewayMetrics.chat.count('accepted');
+      GatewayMetrics.chat.span('send_to_accepted', receivedAt, Date.now());
       connection.sendFrame({ type: 'accepted', replyTo: frame.id, conversationId: frame.conversationId, clientMsgId: frame.clientMsgId });
     }
   }

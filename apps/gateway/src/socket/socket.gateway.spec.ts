@@ -6,6 +6,7 @@ import { WebSocket } from 'ws';
 import { accessTokenSettings, signAccessToken } from '@chat/auth-tokens';
 import { decodeServerFrame, MAX_SERVER_FRAME_BYTES, presenceKey, Topics, type ReplyTo, type ServerFrame } from '@chat/protocol';
 import { loadConfig, SERVICE_CONFIG, SERVICE_IDENTITY, type ServiceIdentity } from '@chat/service-kit';
+import { telemetry } from '@chat/telemetry';
 import { gatewayConfigSchema, type GatewayConfig } from '../config';
 import { ConnectionsModule } from '../connections/connections.module';
 import { DeliverFrame } from '../delivery/deliver-frame.use-case';
@@ -133,6 +134,14 @@ function replyToOf(publisher: RecordingPublisher, requestId: string): ReplyTo {
   return (record.envelope?.payload as { replyTo: ReplyTo }).replyTo;
 }
 
+/** This process' chat_messages_total by stage, and how many latency values each span got since the previous call. */
+async function figures(): Promise<{ messages: Record<string, number>; spans: Record<string, number> }> {
+  const sample = await telemetry.snapshotSample();
+  const messages = Object.fromEntries(sample.counters.filter((c) => c.name === 'chat_messages_total').map((c) => [c.labels['stage'], c.value]));
+  const spans = Object.fromEntries(sample.histograms.filter((h) => h.name === 'chat_latency_microseconds').map((h) => [h.labels['span'], h.count]));
+  return { messages, spans };
+}
+
 describe('gateway WebSocket edge', () => {
   let gateway: RunningGateway;
   const alice = randomUUID();
@@ -243,6 +252,24 @@ describe('gateway WebSocket edge', () => {
       });
     });
 
+    it('counts a send as accepted once Kafka has it, with its send_to_accepted latency, and not when Kafka refuses it', async () => {
+      const socket = client(gateway.url, { token: gateway.tokenFor(alice) });
+      await socket.opened();
+      const before = await figures();
+      socket.send({ type: 'send', id: 'count-1', conversationId, clientMsgId: 'count-1', body: 'one' });
+      await socket.next({ type: 'accepted', replyTo: 'count-1' });
+      gateway.publisher.failure = new Error('kafka produce not acknowledged');
+      try {
+        socket.send({ type: 'send', id: 'count-2', conversationId, clientMsgId: 'count-2', body: 'two' });
+        await socket.next({ type: 'error', replyTo: 'count-2' });
+      } finally {
+        gateway.publisher.failure = null;
+      }
+      const after = await figures();
+      expect(after.messages['accepted']).toBe((before.messages['accepted'] ?? 0) + 1);
+      expect(after.spans).toEqual({ send_to_accepted: 1 });
+    });
+
     it('answers unavailable when Kafka does not take the record', async () => {
       const socket = client(gateway.url, { token: gateway.tokenFor(alice) });
       await socket.opened();
@@ -298,6 +325,32 @@ describe('gateway WebSocket edge', () => {
       await laptop.next({ type: 'conversations' });
       expect(phone.frames).toEqual([typing]);
       expect(other.frames).toEqual([]);
+    });
+
+    it("counts a message delivered to each recipient socket and echoed to the sender's sockets, with one latency value per recipient socket", async () => {
+      const sender = randomUUID();
+      const recipient = randomUUID();
+      const sockets = [client(gateway.url, { token: gateway.tokenFor(sender) }), client(gateway.url, { token: gateway.tokenFor(sender) }), client(gateway.url, { token: gateway.tokenFor(recipient) })];
+      await Promise.all(sockets.map((socket) => socket.opened()));
+      // A pong proves the gateway registered the socket.
+      for (const [i, socket] of sockets.entries()) {
+        socket.send({ type: 'ping', id: `registered-${i}` });
+        await socket.next({ type: 'pong', replyTo: `registered-${i}` });
+      }
+      const before = await figures();
+      const now = Date.now();
+      const message: ServerFrame = { type: 'message', conversationId, seq: 1, messageId: randomUUID(), senderId: sender, clientMsgId: 'm-1', body: 'hi', kind: 'text', sentAt: now - 30, storedAt: now - 10 };
+
+      expect(gateway.deliver.execute({ gatewayId: 'gw-test', target: { userIds: [sender, recipient] }, frame: message })).toBe(3);
+      // A sync's answer to one socket is catching up, not live delivery.
+      sockets[2].send({ type: 'list_conversations', id: 'which-socket' });
+      const { connectionId } = await expectEventually(() => replyToOf(gateway.publisher, 'which-socket'));
+      expect(gateway.deliver.execute({ gatewayId: 'gw-test', target: { connectionId }, frame: message })).toBe(1);
+
+      const after = await figures();
+      expect(after.messages['delivered']).toBe((before.messages['delivered'] ?? 0) + 1);
+      expect(after.messages['echoed']).toBe((before.messages['echoed'] ?? 0) + 2);
+      expect(after.spans).toEqual({ stored_to_delivered: 1, send_to_delivered: 1 });
     });
 
     it("publishes a user's connection count, and a tombstone once the last socket closed", async () => {

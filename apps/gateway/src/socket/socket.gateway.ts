@@ -4,7 +4,7 @@ import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } f
 import { HttpAdapterHost } from '@nestjs/core';
 import type { RawData, WebSocket, WebSocketServer } from 'ws';
 import { accessTokenSettings, type AccessTokenSettings } from '@chat/auth-tokens';
-import { closeCodeName } from '@chat/protocol';
+import { CloseCodes, closeCodeName } from '@chat/protocol';
 import { describeError, withTimeout } from '@chat/kafka';
 import { SERVICE_CONFIG } from '@chat/service-kit';
 import type { GatewayConfig } from '../config';
@@ -15,6 +15,7 @@ import { HandleClientFrame } from '../frames/handle-client-frame.use-case';
 import { LeasePublisher } from '../presence/lease.publisher';
 import { DeliveryState } from '../connections/delivery-state';
 import { PresencePublisher } from '../presence/presence.publisher';
+import { GatewayMetrics } from '../telemetry/gateway.metrics';
 import { GatewayWsAdapter } from './gateway-ws-adapter';
 import { authenticate, isOriginAllowed, type Authentication } from './handshake';
 
@@ -83,6 +84,7 @@ export class SocketGateway implements OnModuleInit, OnModuleDestroy {
       const change = this.registry.remove(connection);
       if (change) this.presence.record(change, at);
     }
+    GatewayMetrics.connections.set({}, this.registry.size);
     this.logger.log({ msg: 'connections closed for shutdown', connections: connections.length });
     const closed = withTimeout(Promise.all(connections.map((connection) => connection.closed())), SHUTDOWN_CLOSE_GRACE_MS, 'close grace over').catch(() => undefined);
     // Presence tombstones before the lease's, so no presence record outlives its lease.
@@ -104,16 +106,20 @@ export class SocketGateway implements OnModuleInit, OnModuleDestroy {
       admission = this.admit(request, now);
     } catch (error) {
       this.logger.error({ msg: 'admitting a connection failed', error: describeError(error) });
+      GatewayMetrics.connectionsRefused.inc({ code: String(CloseCodes.internal_error.code) });
       closeSocket(socket, 'internal_error', 'unexpected server error');
       return;
     }
     if ('close' in admission) {
       this.logger.debug({ msg: 'connection refused', closeCode: admission.close, reason: admission.reason });
+      GatewayMetrics.connectionsRefused.inc({ code: String(CloseCodes[admission.close].code) });
       closeSocket(socket, admission.close, admission.reason);
       return;
     }
     const connection = new ClientConnection(socket, admission.claims.sub, this.limits, now);
     this.presence.record(this.registry.add(connection), now);
+    GatewayMetrics.connectionsOpened.inc({});
+    GatewayMetrics.connections.set({}, this.registry.size);
     connection.closeWhenExpired(admission.claims.exp * 1000, now);
     socket.on('message', (data, isBinary) => this.onMessage(connection, data, isBinary));
     socket.on('pong', () => connection.touch(Date.now()));
@@ -147,6 +153,8 @@ export class SocketGateway implements OnModuleInit, OnModuleDestroy {
   private onClose(connection: ClientConnection, code: number): void {
     const change = this.registry.remove(connection);
     if (change) this.presence.record(change, Date.now());
+    GatewayMetrics.connectionsClosed.inc({ code: String(code) });
+    GatewayMetrics.connections.set({}, this.registry.size);
     this.logger.log({ msg: 'connection closed', connectionId: connection.id, userId: connection.userId, code, closeCode: closeCodeName(code) });
   }
 

@@ -3,9 +3,10 @@ import { DataSource, type EntityManager } from 'typeorm';
 import type { ChatCommandEnvelope } from '@chat/protocol';
 import { runWithTrace } from '@chat/logging';
 import { classifyDatabaseError } from '../database/database-errors';
+import { PersistenceMetrics } from '../telemetry/persistence.metrics';
 import { CommandDispatcher } from './command-dispatcher';
 import { CommandRejected } from './command-rejected';
-import { type Effect, rejectionAnswer } from './effects';
+import { type Effect, insertedMessageOf, rejectionAnswer } from './effects';
 import { EffectPublisher } from './effect-publisher';
 import { changesState, findProcessed, recordProcessed } from './processed-commands';
 
@@ -32,6 +33,7 @@ export class CommandBatchProcessor {
   async process(commands: ChatCommandEnvelope[]): Promise<void> {
     const startedAt = Date.now();
     const effects = await this.apply(commands);
+    countInserted(effects);
     await this.publisher.publish(effects);
     this.logger.debug({ msg: 'command batch applied', commands: commands.length, records: effects.length, ms: Date.now() - startedAt });
   }
@@ -77,5 +79,19 @@ export class CommandBatchProcessor {
       this.logger.log({ msg: 'command rejected', type: command.type, commandId: command.id, code: error.code, reason: error.message });
       return [rejectionAnswer(command, error)];
     }
+  }
+}
+
+/**
+ * Counts the messages this batch inserted, once its transaction committed. A failed publish makes
+ * the batch come again, but then its commands replay (nothing inserted), so each message counts once.
+ */
+function countInserted(effects: Effect[]): void {
+  const { chat } = PersistenceMetrics;
+  for (const effect of effects) {
+    const inserted = insertedMessageOf(effect);
+    if (!inserted) continue;
+    chat.count('stored');
+    chat.span('accepted_to_stored', inserted.acceptedAt, inserted.storedAt);
   }
 }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { PermanentError } from '@chat/kafka';
 import { CommandAnswered, directConversationId, MAX_RECORD_BYTES, MembershipChanged, OpenDirectCommand, SendMessageCommand, Topics } from '@chat/protocol';
 import { CommandRejected } from './command-rejected';
-import { answer, membershipChanged, messageStored, rejectionAnswer } from './effects';
+import { answer, insertedMessageOf, membershipChanged, messageStored, rejectionAnswer } from './effects';
 import { fitListInRecord } from './record-budget';
 
 const alice = randomUUID();
@@ -30,8 +30,19 @@ describe('effects', () => {
     const conversationId = randomUUID();
     const send = SendMessageCommand.create({ senderId: alice, conversationId, clientMsgId: 'm1', body: 'hi', kind: 'text', replyTo });
     const message = { conversationId, seq: 1, messageId: randomUUID(), senderId: alice, clientMsgId: 'm1', body: 'hi', kind: 'text' as const, sentAt: 1, storedAt: 2 };
-    const effect = messageStored(send, message, [alice, bob]);
+    const effect = messageStored(send, message, [alice, bob], true);
     expect(effect).toMatchObject({ topic: Topics.events.name, key: conversationId, envelope: { id: message.messageId } });
+  });
+
+  it('marks the announcement of a message its command inserted, for metrics, without putting the mark in the record', () => {
+    const conversationId = randomUUID();
+    const send = SendMessageCommand.create({ senderId: alice, conversationId, clientMsgId: 'm1', body: 'hi', kind: 'text', replyTo });
+    const message = { conversationId, seq: 1, messageId: randomUUID(), senderId: alice, clientMsgId: 'm1', body: 'hi', kind: 'text' as const, sentAt: 1, storedAt: 2 };
+    const inserted = messageStored(send, message, [alice], true);
+    expect(insertedMessageOf(inserted)).toEqual({ acceptedAt: send.producedAt, storedAt: 2 });
+    expect(insertedMessageOf(messageStored(send, message, [alice], false))).toBeUndefined();
+    // What a replay reads back from processed_commands is a copy: never counted again.
+    expect(insertedMessageOf(JSON.parse(JSON.stringify(inserted)))).toBeUndefined();
   });
 
   it('puts membership changes on the compacted memberships topic under the conversation', () => {

@@ -57,10 +57,27 @@ export function rejectionAnswer(command: ChatCommandEnvelope, rejection: Command
 
 /**
  * A stored message for every member. The envelope id is the message id, so a re-publication (a
- * resend of the same clientMsgId) is recognisable downstream as the same event.
+ * resend of the same clientMsgId) is recognisable downstream as the same event. `inserted` says the
+ * command stored the message now (not a resend finding it stored before), which metrics count once committed.
  */
-export function messageStored(command: ChatCommandEnvelope, message: ChatMessage, recipientIds: string[]): Effect {
-  return effect(Topics.events.name, message.conversationId, MessageStored.create({ message, recipientIds }, contextOf(command, message.messageId)));
+export function messageStored(command: ChatCommandEnvelope, message: ChatMessage, recipientIds: string[], inserted: boolean): Effect {
+  const stored = effect(Topics.events.name, message.conversationId, MessageStored.create({ message, recipientIds }, contextOf(command, message.messageId)));
+  if (inserted) insertedMessages.set(stored, { acceptedAt: command.producedAt, storedAt: message.storedAt });
+  return stored;
+}
+
+/** When a message its command inserted was accepted (the command produced by the gateway) and stored. */
+export interface InsertedMessage {
+  acceptedAt: number;
+  storedAt: number;
+}
+
+/** Kept beside the effects, never persisted with them: a replayed command re-publishes without counting again. */
+const insertedMessages = new WeakMap<Effect, InsertedMessage>();
+
+/** Set for a `messageStored` effect whose command inserted the message. */
+export function insertedMessageOf(effect: Effect): InsertedMessage | undefined {
+  return insertedMessages.get(effect);
 }
 
 export function receiptStored(command: ChatCommandEnvelope, receipt: ReceiptPayload): Effect {

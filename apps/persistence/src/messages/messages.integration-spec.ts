@@ -1,4 +1,5 @@
 import { MAX_RECORD_BYTES, Topics, encodeEnvelope } from '@chat/protocol';
+import { telemetry } from '@chat/telemetry';
 import { answerTo, answersTo, commands, events, type Harness, startHarness, storedMessages } from '../../test/harness';
 import { SYNC_MESSAGES_PER_CONVERSATION } from './sync.use-case';
 
@@ -85,6 +86,29 @@ describe('messages (PostgreSQL)', () => {
       expect(event.traceId).toBe(send.traceId);
       expect(event.occurredAt).toBe(send.occurredAt);
       expect(storedMessages([{ topic: Topics.events.name, key: conversationId, envelope: event }])[0].message.sentAt).toBe(send.occurredAt);
+    });
+  });
+
+  describe('metrics', () => {
+    /** chat_messages_total{stage="stored"} and the accepted_to_stored values since the previous call. */
+    async function storedFigures(): Promise<{ stored: number; latencies: number }> {
+      const sample = await telemetry.snapshotSample();
+      const stored = sample.counters.find((c) => c.name === 'chat_messages_total' && c.labels['stage'] === 'stored')?.value ?? 0;
+      const latencies = sample.histograms.find((h) => h.name === 'chat_latency_microseconds' && h.labels['span'] === 'accepted_to_stored')?.count ?? 0;
+      return { stored, latencies };
+    }
+
+    it('counts each inserted message once: not resends, not rejected sends, not a batch replayed after a failed publish', async () => {
+      const conversationId = await newConversation();
+      const before = await storedFigures();
+      const first = commands.send(alice, conversationId, 'counted-1');
+      await h.run(first, commands.send(alice, conversationId, 'counted-1'), commands.send(carol, conversationId, 'not-a-member'));
+      await h.run(commands.send(alice, conversationId, 'counted-1'));
+      const batch = [commands.send(bob, conversationId, 'counted-2'), commands.send(bob, conversationId, 'counted-3')];
+      h.publisher.failNext = true;
+      await expect(h.processor.process(batch)).rejects.toThrow(/broker unavailable|publishing/);
+      await h.run(...batch);
+      expect(await storedFigures()).toEqual({ stored: before.stored + 3, latencies: 3 });
     });
   });
 

@@ -19,8 +19,9 @@ export class SendMessageUseCase {
   async execute(command: SendMessage, manager: EntityManager): Promise<Effect[]> {
     const { senderId, conversationId, clientMsgId } = command.payload;
     const state = requireMember(await loadConversationForUpdate(manager, conversationId), senderId, conversationId);
-    const stored = (await manager.findOneBy(MessageEntity, { conversationId, senderId, clientMsgId })) ?? (await this.store(command, manager));
-    return [messageStored(command, toChatMessage(stored), state.memberIds)];
+    const existing = await manager.findOneBy(MessageEntity, { conversationId, senderId, clientMsgId });
+    const stored = existing ?? (await this.store(command, manager));
+    return [messageStored(command, toChatMessage(stored), state.memberIds, existing === null)];
   }
 
   private async store(command: SendMessage, manager: EntityManager): Promise<MessageEntity> {

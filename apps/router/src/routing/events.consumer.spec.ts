@@ -3,6 +3,7 @@ import { Test } from '@nestjs/testing';
 import { CommandAnswered, MessageStored, ProtocolError, Topics, TypingChanged } from '@chat/protocol';
 import { KafkaClient, KafkaConsumerFactory } from '@chat/kafka';
 import { loadConfig, SERVICE_CONFIG } from '@chat/service-kit';
+import { telemetry } from '@chat/telemetry';
 import { routerConfigSchema } from '../config';
 import { DeliveryPublisher } from '../delivery/delivery.publisher';
 import { consumedRecord, RecordingPublisher } from '../testing/fakes';
@@ -60,6 +61,22 @@ describe('EventsConsumer', () => {
       ['gw-2', 'message', [bob]],
       ['gw-1', 'pong', connectionId],
     ]);
+  });
+
+  it('counts each stored message routed once, whatever the number of gateways (none included), and only once produced', async () => {
+    const routed = async () => (await telemetry.snapshotSample()).counters.find((c) => c.name === 'chat_messages_total' && c.labels['stage'] === 'routed')?.value;
+    const before = (await routed()) ?? 0;
+    const message = (seq: number) => ({ conversationId, seq, messageId: randomUUID(), senderId: alice, clientMsgId: `c${seq}`, body: 'hi', kind: 'text' as const, sentAt: 1, storedAt: 2 });
+    const toBoth = consumedRecord(Topics.events.name, conversationId, MessageStored.create({ message: message(1), recipientIds: [alice, bob] }));
+    const toNobody = consumedRecord(Topics.events.name, conversationId, MessageStored.create({ message: message(2), recipientIds: [randomUUID()] }));
+    const typing = consumedRecord(Topics.events.name, conversationId, TypingChanged.create({ conversationId, userId: alice, active: true }));
+
+    publisher.failure = new Error('kafka away');
+    await expect(consumer.handleBatch([toBoth])).rejects.toThrow('kafka away');
+    publisher.failure = null;
+    await consumer.handleBatch([toBoth, toNobody, typing]);
+
+    expect(await routed()).toBe(before + 2);
   });
 
   it('fails a batch holding an unreadable record before producing anything', async () => {

@@ -5,6 +5,7 @@ import { SERVICE_CONFIG } from '@chat/service-kit';
 import type { RouterConfig } from '../config';
 import { ConsumerGroups } from '../consumer-groups';
 import { DeliveryPublisher } from '../delivery/delivery.publisher';
+import { RouterMetrics } from '../telemetry/router.metrics';
 import { ViewsService } from '../views/views.service';
 import { RouteEventUseCase } from './route-event.use-case';
 
@@ -44,6 +45,11 @@ export class EventsConsumer implements OnApplicationBootstrap {
     // Decode all first: an unreadable record fails the batch before anything is produced, and the
     // Kafka lib then retries record by record, dead-lettering only that one.
     const events = records.map((record) => ChatEvents.decode(record.value));
-    await this.publisher.publish(events.flatMap((event) => this.route.execute(event, now)));
+    const deliveries = events.flatMap((event) => this.route.execute(event, now));
+    await this.publisher.publish(deliveries);
+    // Counted once produced (a failed produce is retried before anything counts). A batch consumed
+    // again after a crash before its offsets were committed counts again, as its frames go out again.
+    RouterMetrics.chat.count('routed', events.filter((event) => event.type === 'chat.message-stored').length);
+    for (const { payload } of deliveries) RouterMetrics.deliveries.inc({ type: payload.frame.type });
   }
 }

@@ -18,6 +18,8 @@ export interface ChatSuiteOptions {
   label: string;
   /** One entry per gateway instance (default: one gateway). */
   gateways?: GatewaySpec[];
+  /** Extra environment for every service (e.g. shorter sample intervals); a gateway's own env wins. */
+  env?: Record<string, string>;
 }
 
 /** Generous auth limits: every test user registers and logs in from 127.0.0.1. */
@@ -57,7 +59,7 @@ export class ChatSuite {
         instanceId,
         logLevel: process.env['E2E_SERVICE_LOG_LEVEL'] ?? 'info',
       });
-      launches.push({ name, instanceId, env: { ...env, HEARTBEAT_INTERVAL_MS: '1000', ...extra } });
+      launches.push({ name, instanceId, env: { ...env, HEARTBEAT_INTERVAL_MS: '1000', ...options.env, ...extra } });
     };
     await launch('persistence', `persistence-${run}`);
     await launch('router', `router-${run}`);

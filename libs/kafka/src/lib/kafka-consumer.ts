@@ -6,6 +6,7 @@ import { backoffDelay, sleep, type BackoffOptions } from './backoff';
 import { toConsumedRecord, type ConsumedRecord } from './consumed-record';
 import { ConsumerInterrupted, describeError, PermanentError, TransientError } from './errors';
 import type { KafkaClient } from './kafka-client';
+import { KafkaMetrics, type FailureKind } from './kafka-metrics';
 import type { KafkaProducer } from './kafka-producer';
 import { provisionTopics } from './topic-provisioner';
 
@@ -70,6 +71,8 @@ export class ManagedConsumer {
   private joined = false;
   private assignment: Record<string, number[]> = {};
   private lastError: string | undefined;
+  /** Partitions, by topic, that have a lag series, so it can be dropped when they are no longer ours. */
+  private readonly lagSeries = new Map<string, Set<number>>();
 
   constructor(
     private readonly client: KafkaClient,
@@ -111,6 +114,7 @@ export class ManagedConsumer {
     await this.consumer?.disconnect();
     await this.running;
     this.joined = false;
+    this.dropLagSeries({});
     this.logger.log('consumer stopped');
   }
 
@@ -126,6 +130,7 @@ export class ManagedConsumer {
       this.joined = true;
       this.assignment = payload.memberAssignment;
       this.lastError = undefined;
+      this.dropLagSeries(payload.memberAssignment);
       this.logger.log({ msg: 'joined group', assignment: payload.memberAssignment });
     });
     consumer.on(consumer.events.CRASH, ({ payload }) => {
@@ -175,6 +180,9 @@ export class ManagedConsumer {
       interrupted: () => this.stopping.signal.aborted || !isRunning() || isStale(),
     };
     const records = batch.messages.map((message) => toConsumedRecord(batch.topic, batch.partition, message));
+    const labels = { group: this.options.groupId, topic: batch.topic };
+    // Lag as of this fetch: the records from the first one in hand to the partition's end.
+    if (records.length > 0) this.setLag(batch.topic, batch.partition, lagAfter(batch.highWatermark, records[0].offset) + 1);
     let committedUpTo: string | null = null;
     let lastCommitAt = Date.now();
     let doneUpTo: string | null = null;
@@ -185,9 +193,11 @@ export class ManagedConsumer {
       committedUpTo = doneUpTo;
       lastCommitAt = Date.now();
     };
-    const markDone = async (offset: string) => {
+    const markDone = async (offset: string, records: number) => {
       resolveOffset(offset);
       doneUpTo = offset;
+      KafkaMetrics.consumed.inc(labels, records);
+      this.setLag(batch.topic, batch.partition, lagAfter(batch.highWatermark, offset));
       if (Date.now() - lastCommitAt >= COMMIT_INTERVAL_MS) await commit();
       await heartbeat();
     };
@@ -197,13 +207,13 @@ export class ManagedConsumer {
         const handleBatch = this.options.handleBatch;
         for (const chunk of chunks(records, this.options.maxBatchRecords)) {
           await this.processChunk(chunk, handleBatch, control);
-          await markDone(chunk[chunk.length - 1].offset);
+          await markDone(chunk[chunk.length - 1].offset, chunk.length);
         }
       } else {
         const handle = this.options.handle as (record: ConsumedRecord) => Promise<void>;
         for (const record of records) {
           await this.processRecord(record, handle, control);
-          await markDone(record.offset);
+          await markDone(record.offset, 1);
         }
       }
       await commit();
@@ -217,10 +227,14 @@ export class ManagedConsumer {
   private async processChunk(records: ConsumedRecord[], handleBatch: (records: ConsumedRecord[]) => Promise<void>, control: BatchControl): Promise<void> {
     for (let attempt = 1; ; attempt += 1) {
       if (control.interrupted()) throw new ConsumerInterrupted();
+      const stopwatch = KafkaMetrics.handlerDuration.startTimer({ group: this.options.groupId, topic: records[0].topic });
       try {
         await handleBatch(records);
+        stopwatch();
         return;
       } catch (error) {
+        stopwatch();
+        this.countFailure(records[0].topic, error);
         if (error instanceof TransientError) {
           await this.backoff(attempt, error, records[0], control);
           continue;
@@ -235,10 +249,14 @@ export class ManagedConsumer {
   private async processRecord(record: ConsumedRecord, handle: (record: ConsumedRecord) => Promise<void>, control: BatchControl): Promise<void> {
     for (let attempt = 1; ; attempt += 1) {
       if (control.interrupted()) throw new ConsumerInterrupted();
+      const stopwatch = KafkaMetrics.handlerDuration.startTimer({ group: this.options.groupId, topic: record.topic });
       try {
         await runWithTrace(record.traceId ?? newTraceId(), () => handle(record));
+        stopwatch();
         return;
       } catch (error) {
+        stopwatch();
+        this.countFailure(record.topic, error);
         const permanent = error instanceof PermanentError || error instanceof ProtocolError;
         if (permanent || (!(error instanceof TransientError) && attempt >= this.options.maxAttempts)) {
           await this.deadLetter(record, error, attempt);
@@ -252,6 +270,7 @@ export class ManagedConsumer {
   /** Waits before the next attempt, heartbeating so the group does not evict a patient member. */
   private async backoff(attempt: number, error: unknown, record: ConsumedRecord, control: BatchControl): Promise<void> {
     const delay = backoffDelay(attempt, this.options.retryBackoff);
+    KafkaMetrics.retries.inc({ group: this.options.groupId, topic: record.topic });
     this.logger.warn({ msg: 'handler failed, retrying', topic: record.topic, partition: record.partition, offset: record.offset, attempt, retryInMs: delay, error: describeError(error) });
     const until = Date.now() + delay;
     while (Date.now() < until) {
@@ -279,8 +298,48 @@ export class ManagedConsumer {
         },
       },
     ]);
+    KafkaMetrics.deadLetters.inc({ topic: record.topic });
     this.logger.error({ msg: 'record dead-lettered', topic: record.topic, partition: record.partition, offset: record.offset, deadLetterTopic: topic, attempts, error: describeError(error) });
   }
+
+  private countFailure(topic: string, error: unknown): void {
+    KafkaMetrics.handlerFailures.inc({ group: this.options.groupId, topic, kind: failureKind(error) });
+  }
+
+  private setLag(topic: string, partition: number, lag: number): void {
+    KafkaMetrics.lag.set({ group: this.options.groupId, topic, partition: String(partition) }, lag);
+    let partitions = this.lagSeries.get(topic);
+    if (!partitions) {
+      partitions = new Set();
+      this.lagSeries.set(topic, partitions);
+    }
+    partitions.add(partition);
+  }
+
+  /** Forgets the lag of partitions outside `assignment` (after a rebalance; all of them when stopping). */
+  private dropLagSeries(assignment: Record<string, number[]>): void {
+    for (const [topic, partitions] of this.lagSeries) {
+      const kept = new Set(assignment[topic] ?? []);
+      for (const partition of partitions) {
+        if (kept.has(partition)) continue;
+        KafkaMetrics.lag.remove({ group: this.options.groupId, topic, partition: String(partition) });
+        partitions.delete(partition);
+      }
+    }
+  }
+}
+
+function failureKind(error: unknown): FailureKind {
+  if (error instanceof TransientError) return 'transient';
+  if (error instanceof PermanentError) return 'permanent';
+  if (error instanceof ProtocolError) return 'protocol';
+  return 'other';
+}
+
+/** Records left in a partition after `offset`, by the high watermark of the fetch (never negative). */
+function lagAfter(highWatermark: string, offset: string): number {
+  const lag = BigInt(highWatermark) - BigInt(offset) - 1n;
+  return lag > 0n ? Number(lag) : 0;
 }
 
 function nextOffset(offset: string): string {

@@ -4,6 +4,7 @@ import { encodeEnvelope, Headers, type Envelope } from '@chat/protocol';
 import { backoffDelay, sleep } from './backoff';
 import { describeError } from './errors';
 import { KafkaClient, withTimeout } from './kafka-client';
+import { KafkaMetrics } from './kafka-metrics';
 
 export interface OutgoingRecord {
   /** Decides the partition and so the order: records with one key are consumed in produce order. */
@@ -39,6 +40,7 @@ export class KafkaProducer {
   private flushing: Promise<void> | null = null;
   private closed = false;
   private readonly sendTimeoutMs: number;
+  private readonly beforeCloseHooks: Array<() => Promise<void>> = [];
 
   constructor(private readonly client: KafkaClient) {
     this.sendTimeoutMs = client.options.sendTimeoutMs ?? 10000;
@@ -71,13 +73,27 @@ export class KafkaProducer {
 
   /** Produces records as they are (used for dead letters, whose value may not even be JSON). */
   sendRaw(topic: string, messages: Message[]): Promise<void> {
-    if (this.closed) return Promise.reject(new Error('producer is closed'));
+    if (this.closed) {
+      KafkaMetrics.produceFailures.inc({ topic }, messages.length);
+      return Promise.reject(new Error('producer is closed'));
+    }
     if (messages.length === 0) return Promise.resolve();
     const accepted = new Promise<void>((resolve, reject) => {
       this.queue.push({ topic, messages, resolve, reject });
     });
     this.scheduleFlush();
-    return withTimeout(accepted, this.sendTimeoutMs, `kafka produce to ${topic} not acknowledged within ${this.sendTimeoutMs} ms`);
+    const stopwatch = KafkaMetrics.produceDuration.startTimer({ topic });
+    const result = withTimeout(accepted, this.sendTimeoutMs, `kafka produce to ${topic} not acknowledged within ${this.sendTimeoutMs} ms`);
+    result.then(stopwatch, () => KafkaMetrics.produceFailures.inc({ topic }, messages.length));
+    return result;
+  }
+
+  /**
+   * Work that must still produce when the service stops, after its consumers finished (they stop
+   * first) and before the producer flushes and disconnects, e.g. a last metrics sample.
+   */
+  beforeClose(hook: () => Promise<void>): void {
+    this.beforeCloseHooks.push(hook);
   }
 
   private scheduleFlush(): void {
@@ -100,7 +116,10 @@ export class KafkaProducer {
           compression: CompressionTypes.None,
           topicMessages: groupByTopic(batch),
         });
-        for (const pending of batch) pending.resolve();
+        for (const pending of batch) {
+          KafkaMetrics.produced.inc({ topic: pending.topic }, pending.messages.length);
+          pending.resolve();
+        }
       } catch (error) {
         const failure = error instanceof Error ? error : new Error(String(error));
         this.logger.error({ msg: 'produce failed', error: describeError(failure), records: batch.length });
@@ -139,6 +158,9 @@ export class KafkaProducer {
   }
 
   private async close(): Promise<void> {
+    for (const hook of this.beforeCloseHooks) {
+      await hook().catch((error: unknown) => this.logger.warn({ msg: 'work before producer close failed', error: describeError(error) }));
+    }
     this.closed = true;
     // Give queued records a bounded chance to go out; what does not is the callers' to retry.
     if (this.flushing) await withTimeout(this.flushing, CLOSE_FLUSH_TIMEOUT_MS, 'flush on close timed out').catch(() => undefined);

@@ -1,15 +1,31 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { DynamicModule, INestApplication } from '@nestjs/common';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { createRootLogger, PinoNestLogger } from '@chat/logging';
 import type { ServiceName } from '@chat/protocol';
+import { telemetry } from '@chat/telemetry';
 import { ConfigError, loadConfig, type BaseConfig } from './config';
 import { ReadinessRegistry } from './readiness';
 import type { ServiceIdentity } from './service-identity';
 
 /** Exit status for a configuration the service cannot run with (sysexits' EX_CONFIG). */
 export const EXIT_INVALID_CONFIG = 78;
+
+/** `main.js --config-keys`: print the variables the service reads (ConfigKeys as JSON) and exit 0. */
+export const CONFIG_KEYS_ARG = '--config-keys';
+/** `main.js --check-config`: validate the environment, exit 0 or EXIT_INVALID_CONFIG, start nothing. */
+export const CHECK_CONFIG_ARG = '--check-config';
+
+/**
+ * The environment variables a service's config schema knows, for deployment checks (the Kubernetes
+ * manifests are tested against this, so the schema stays the one source of truth).
+ */
+export interface ConfigKeys {
+  service: ServiceName;
+  /** required: the service refuses to start without it (no default, and unset is not accepted). */
+  variables: { name: string; required: boolean }[];
+}
 
 export interface ServiceDefinition<S extends z.ZodType<BaseConfig>> {
   service: ServiceName;
@@ -19,13 +35,20 @@ export interface ServiceDefinition<S extends z.ZodType<BaseConfig>> {
 
 /**
  * Starts a service: validated config (or a clear message and exit 78), JSON logs, HTTP with health
- * endpoints, and graceful shutdown on SIGTERM/SIGINT bounded by SHUTDOWN_TIMEOUT_MS.
+ * and metrics endpoints, and graceful shutdown on SIGTERM/SIGINT bounded by SHUTDOWN_TIMEOUT_MS.
  */
 export async function runService<S extends z.ZodType<BaseConfig>>(definition: ServiceDefinition<S>): Promise<INestApplication> {
+  if (process.argv.includes(CONFIG_KEYS_ARG)) {
+    return exitAfterWriting(`${JSON.stringify(describeConfigKeys(definition.service, definition.configSchema))}\n`);
+  }
   const config = loadConfigOrExit(definition.service, definition.configSchema);
+  if (process.argv.includes(CHECK_CONFIG_ARG)) {
+    return exitAfterWriting(`${definition.service}: configuration valid\n`);
+  }
   const identity: ServiceIdentity = { service: definition.service, instanceId: config.INSTANCE_ID, startedAt: Date.now() };
   const root = createRootLogger({ service: definition.service, instanceId: identity.instanceId, level: config.LOG_LEVEL });
   const logger = new PinoNestLogger(root);
+  telemetry.configure({ service: definition.service, instanceId: identity.instanceId });
 
   process.on('unhandledRejection', (reason) => {
     root.fatal({ err: reason }, 'unhandled promise rejection; exiting');
@@ -60,6 +83,28 @@ export async function runService<S extends z.ZodType<BaseConfig>>(definition: Se
   await app.listen(config.HTTP_PORT, config.HTTP_HOST);
   root.info({ port: config.HTTP_PORT, host: config.HTTP_HOST }, `${definition.service} listening`);
   return app;
+}
+
+export function describeConfigKeys(service: ServiceName, schema: z.ZodType): ConfigKeys {
+  const shape = objectShapeOf(schema);
+  return {
+    service,
+    variables: Object.entries(shape).map(([name, field]) => ({ name, required: !z.safeParse(field, undefined).success })),
+  };
+}
+
+/** The z.object under a schema; refinements keep the object type in zod 4, a transform wraps it in a pipe. */
+function objectShapeOf(schema: z.core.$ZodType): z.core.$ZodShape {
+  if (schema instanceof z.ZodObject) return schema.shape;
+  if (schema instanceof z.ZodPipe) return objectShapeOf(schema.in);
+  throw new Error('a service config schema must be a z.object (refined or transformed at most)');
+}
+
+/** Exits once the text is flushed: stdout may be a pipe, and process.exit would not wait for it. */
+function exitAfterWriting(text: string): Promise<never> {
+  return new Promise<never>(() => {
+    process.stdout.write(text, () => process.exit(0));
+  });
 }
 
 function loadConfigOrExit<S extends z.ZodType<BaseConfig>>(service: ServiceName, schema: S): z.output<S> {

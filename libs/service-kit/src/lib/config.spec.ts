@@ -24,6 +24,7 @@ describe('loadConfig with the base schema', () => {
       INSTANCE_ID: 'gateway-7',
       SHUTDOWN_TIMEOUT_MS: 25000,
       HEARTBEAT_INTERVAL_MS: 5000,
+      METRICS_SAMPLE_INTERVAL_MS: 2000,
     });
   });
 

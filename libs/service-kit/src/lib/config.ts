@@ -50,6 +50,8 @@ export const baseConfigSchema = z.object({
   /** After SIGTERM, graceful shutdown gets this long before the process exits anyway. */
   SHUTDOWN_TIMEOUT_MS: envInt({ min: 1000, max: 600000, default: 25000 }),
   HEARTBEAT_INTERVAL_MS: envInt({ min: 500, max: 600000, default: 5000 }),
+  /** How often the instance publishes its figures (MetricsSample) on ops.metrics. */
+  METRICS_SAMPLE_INTERVAL_MS: envInt({ min: 200, max: 600000, default: 2000 }),
 });
 
 export type BaseConfig = z.infer<typeof baseConfigSchema>;

@@ -1,22 +1,25 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { Topics, type TopicSpec } from '@chat/protocol';
 import { KafkaHealth, KafkaModule } from '@chat/kafka';
+import { Telemetry, telemetry } from '@chat/telemetry';
 import type { BaseConfig } from './config';
 import { HealthController } from './health.controller';
 import { HeartbeatPublisher } from './heartbeat.publisher';
+import { MetricsController } from './metrics.controller';
+import { MetricsSamplePublisher } from './metrics-sample.publisher';
 import { ReadinessRegistry } from './readiness';
 import { SERVICE_CONFIG, SERVICE_IDENTITY, type ServiceIdentity } from './service-identity';
 
 export interface ServiceKitOptions {
   identity: ServiceIdentity;
   config: BaseConfig;
-  /** Topics this service produces to or consumes from (the heartbeat topic is added). */
+  /** Topics this service produces to or consumes from (the heartbeat and metrics topics are added). */
   topics: TopicSpec[];
 }
 
 /**
- * What every service has: its identity and config, Kafka, `/healthz` and `/readyz`, and heartbeats.
- * Apps import it once in their root module.
+ * What every service has: its identity and config, Kafka, `/healthz`, `/readyz` and `/metrics`,
+ * heartbeats and metrics samples. Apps import it once in their root module.
  */
 @Module({})
 export class ServiceKitModule {
@@ -30,14 +33,16 @@ export class ServiceKitModule {
             clientId: `${options.identity.service}-${options.identity.instanceId}`,
             brokers: options.config.KAFKA_BROKERS,
             replicationFactor: options.config.KAFKA_REPLICATION_FACTOR,
-            topics: [...options.topics, Topics.heartbeats],
+            topics: [...options.topics, Topics.heartbeats, Topics.metrics],
           }),
         }),
       ],
-      controllers: [HealthController],
+      controllers: [HealthController, MetricsController],
       providers: [
         { provide: SERVICE_IDENTITY, useValue: options.identity },
         { provide: SERVICE_CONFIG, useValue: options.config },
+        // The process-wide instance, for code that prefers injection (e.g. the metrics service's own gauges).
+        { provide: Telemetry, useValue: telemetry },
         {
           provide: ReadinessRegistry,
           inject: [KafkaHealth],
@@ -51,8 +56,9 @@ export class ServiceKitModule {
           },
         },
         HeartbeatPublisher,
+        MetricsSamplePublisher,
       ],
-      exports: [SERVICE_IDENTITY, SERVICE_CONFIG, ReadinessRegistry],
+      exports: [SERVICE_IDENTITY, SERVICE_CONFIG, ReadinessRegistry, Telemetry],
     };
   }
 }
