@@ -1,15 +1,16 @@
 import { Module } from '@nestjs/common';
+import { SERVICE_CONFIG } from '@chat/service-kit';
+import type { MetricsConfig } from '../config';
 import { InstanceRegistry } from './instance-registry';
 import { InstancesConsumer } from './instances.consumer';
 import { InstancesController } from './instances.controller';
 
-@Module({})
-export class InstancesModule {
-  static register(missedHeartbeatsBeforeMissing: number) {
-    return {
-      module: InstancesModule,
-      controllers: [InstancesController],
-      providers: [{ provide: InstanceRegistry, useValue: new InstanceRegistry(missedHeartbeatsBeforeMissing) }, InstancesConsumer],
-    };
-  }
-}
+@Module({
+  controllers: [InstancesController],
+  providers: [
+    { provide: InstanceRegistry, inject: [SERVICE_CONFIG], useFactory: (config: MetricsConfig) => new InstanceRegistry(config.MISSED_HEARTBEATS_BEFORE_MISSING) },
+    InstancesConsumer,
+  ],
+  exports: [InstanceRegistry],
+})
+export class InstancesModule {}
