@@ -22,6 +22,9 @@ export class InstancesConsumer implements OnApplicationBootstrap {
         groupId: `metrics.instances.${this.identity.instanceId}`,
         topics: [Topics.heartbeats.name],
         fromBeginning: false,
+        // Only live heartbeats matter: committing would leave a group whose lag grows forever
+        // once this instance is gone.
+        commitOffsets: false,
         handle: async (record) => this.handle(record),
       })
       .start();

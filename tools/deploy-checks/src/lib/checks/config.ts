@@ -9,7 +9,8 @@ import { problem, type Problem } from './problem';
  * own validation. A secret key without a sample is reported, so a new secret gets one here.
  */
 const SAMPLE_SECRET_VALUES: Record<string, string> = {
-  JWT_SECRET: 'sample-secret-for-the-deploy-checks-at-least-32-characters',
+  // Random-looking on purpose: in production the services refuse secrets that look like placeholders.
+  JWT_SECRET: 'Qm7vT2xK9pL4nR8wZ3cY6hJ1fD5gS0aB',
   DATABASE_URL: 'postgres://chat:sample@postgres.example:5432/chat_sample',
 };
 
