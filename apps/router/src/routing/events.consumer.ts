@@ -1,4 +1,5 @@
 import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import { runWithTrace } from '@chat/logging';
 import { ChatEvents, Topics } from '@chat/protocol';
 import { KafkaClient, KafkaConsumerFactory, type ConsumedRecord } from '@chat/kafka';
 import { SERVICE_CONFIG } from '@chat/service-kit';
@@ -45,7 +46,8 @@ export class EventsConsumer implements OnApplicationBootstrap {
     // Decode all first: an unreadable record fails the batch before anything is produced, and the
     // Kafka lib then retries record by record, dead-lettering only that one.
     const events = records.map((record) => ChatEvents.decode(record.value));
-    const deliveries = events.flatMap((event) => this.route.execute(event, now));
+    // Each event is routed inside its own trace, so log lines about it carry the edge's trace id.
+    const deliveries = events.flatMap((event) => runWithTrace(event.traceId, () => this.route.execute(event, now)));
     await this.publisher.publish(deliveries);
     // Counted once produced (a failed produce is retried before anything counts). A batch consumed
     // again after a crash before its offsets were committed counts again, as its frames go out again.
