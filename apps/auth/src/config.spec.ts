@@ -27,6 +27,12 @@ describe('auth configuration', () => {
     expect(problemsOf({ ...complete, JWT_SECRET: 'short' })).toEqual(['JWT_SECRET: must be at least 32 characters']);
   });
 
+  it('refuses a default or hand-made secret in production only', () => {
+    expect(problemsOf({ ...complete, NODE_ENV: 'production' })).toEqual(['JWT_SECRET: in production must not be one repeated character']);
+    expect(problemsOf({ ...complete, NODE_ENV: 'production', JWT_SECRET: 'change-me-in-production-0123456789' })).toEqual([expect.stringMatching(/^JWT_SECRET: in production must not contain "changeme"/)]);
+    expect(loadConfig(authConfigSchema, { ...complete, NODE_ENV: 'production', JWT_SECRET: 'k7Qp2xVb9LmN4sTz8RcW1yHd6FgJ3aEu0oIiBvCn' }).NODE_ENV).toBe('production');
+  });
+
   it('accepts a complete environment and fills the token and rate-limit defaults', () => {
     const config = loadConfig(authConfigSchema, complete);
     expect(config).toMatchObject({

@@ -1,30 +1,33 @@
 import type { z } from 'zod';
-import { accessTokenEnvSchema } from '@chat/auth-tokens';
+import { accessTokenEnvSchema, refineProductionSecret } from '@chat/auth-tokens';
 import { baseConfigSchema, databaseUrl, envInt } from '@chat/service-kit';
 
 const MINUTE_S = 60;
 const DAY_S = 24 * 60 * MINUTE_S;
 
-export const authConfigSchema = baseConfigSchema.extend(accessTokenEnvSchema.shape).extend({
-  /** This service's own database; no other service reads its tables. */
-  DATABASE_URL: databaseUrl,
-  /** Lifetime of an access token; short, since a token cannot be revoked before it expires. */
-  ACCESS_TOKEN_TTL_SECONDS: envInt({ min: 30, max: DAY_S, default: 15 * MINUTE_S }),
-  /** Lifetime of a refresh token; each rotation starts a new one. */
-  REFRESH_TOKEN_TTL_SECONDS: envInt({ min: 5 * MINUTE_S, max: 365 * DAY_S, default: 30 * DAY_S }),
-  /** Registrations one client IP may make per minute (burst of the same size). */
-  RATE_LIMIT_REGISTER_PER_IP_PER_MINUTE: envInt({ min: 1, max: 1_000_000, default: 10 }),
-  /** Login attempts one client IP may make per minute. */
-  RATE_LIMIT_LOGIN_PER_IP_PER_MINUTE: envInt({ min: 1, max: 1_000_000, default: 20 }),
-  /** Login attempts on one username per minute, whichever IPs they come from (slows password guessing). */
-  RATE_LIMIT_LOGIN_PER_USERNAME_PER_MINUTE: envInt({ min: 1, max: 1_000_000, default: 10 }),
-  /**
-   * Reverse proxies in front of auth whose X-Forwarded-For is trusted to name the client IP (rate
-   * limits are per IP). 0: the TCP peer is the client.
-   */
-  TRUST_PROXY_HOPS: envInt({ min: 0, max: 10, default: 0 }),
-  /** How often pending outbox records (user announcements) are retried, e.g. after a Kafka outage. */
-  OUTBOX_POLL_INTERVAL_MS: envInt({ min: 100, max: 600_000, default: 5000 }),
-});
+export const authConfigSchema = baseConfigSchema
+  .extend(accessTokenEnvSchema.shape)
+  .extend({
+    /** This service's own database; no other service reads its tables. */
+    DATABASE_URL: databaseUrl,
+    /** Lifetime of an access token; short, since a token cannot be revoked before it expires. */
+    ACCESS_TOKEN_TTL_SECONDS: envInt({ min: 30, max: DAY_S, default: 15 * MINUTE_S }),
+    /** Lifetime of a refresh token; each rotation starts a new one. */
+    REFRESH_TOKEN_TTL_SECONDS: envInt({ min: 5 * MINUTE_S, max: 365 * DAY_S, default: 30 * DAY_S }),
+    /** Registrations one client IP may make per minute (burst of the same size). */
+    RATE_LIMIT_REGISTER_PER_IP_PER_MINUTE: envInt({ min: 1, max: 1_000_000, default: 10 }),
+    /** Login attempts one client IP may make per minute. */
+    RATE_LIMIT_LOGIN_PER_IP_PER_MINUTE: envInt({ min: 1, max: 1_000_000, default: 20 }),
+    /** Login attempts on one username per minute, whichever IPs they come from (slows password guessing). */
+    RATE_LIMIT_LOGIN_PER_USERNAME_PER_MINUTE: envInt({ min: 1, max: 1_000_000, default: 10 }),
+    /**
+     * Reverse proxies in front of auth whose X-Forwarded-For is trusted to name the client IP (rate
+     * limits are per IP). 0: the TCP peer is the client.
+     */
+    TRUST_PROXY_HOPS: envInt({ min: 0, max: 10, default: 0 }),
+    /** How often pending outbox records (user announcements) are retried, e.g. after a Kafka outage. */
+    OUTBOX_POLL_INTERVAL_MS: envInt({ min: 100, max: 600_000, default: 5000 }),
+  })
+  .superRefine(refineProductionSecret);
 
 export type AuthConfig = z.infer<typeof authConfigSchema>;

@@ -25,6 +25,12 @@ describe('gateway configuration', () => {
     expect(config).not.toHaveProperty('DATABASE_URL');
   });
 
+  it('refuses a default or hand-made secret in production only', () => {
+    expect(problemsOf({ ...complete, NODE_ENV: 'production' })).toEqual(['JWT_SECRET: in production must not be one repeated character']);
+    expect(problemsOf({ ...complete, NODE_ENV: 'production', JWT_SECRET: 'change-me-in-production-0123456789' })).toEqual([expect.stringMatching(/^JWT_SECRET: in production must not contain "changeme"/)]);
+    expect(loadConfig(gatewayConfigSchema, { ...complete, NODE_ENV: 'production', JWT_SECRET: 'k7Qp2xVb9LmN4sTz8RcW1yHd6FgJ3aEu0oIiBvCn' }).NODE_ENV).toBe('production');
+  });
+
   it('fills the WebSocket limits with their defaults', () => {
     expect(loadConfig(gatewayConfigSchema, complete)).toMatchObject({
       JWT_ISSUER: 'chat-auth',

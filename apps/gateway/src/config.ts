@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { accessTokenEnvSchema } from '@chat/auth-tokens';
+import { accessTokenEnvSchema, refineProductionSecret } from '@chat/auth-tokens';
 import { MAX_CLIENT_FRAME_BYTES } from '@chat/protocol';
 import { baseConfigSchema, envInt } from '@chat/service-kit';
 
@@ -47,6 +47,7 @@ export const gatewayConfigSchema = baseConfigSchema
     /** Browser origins allowed to open a WebSocket (comma list); others are closed with 4003. Empty: any. */
     ALLOWED_ORIGINS: allowedOrigins,
   })
+  .superRefine(refineProductionSecret)
   .superRefine((config, ctx) => {
     // A timeout shorter than the ping interval would close healthy but quiet clients.
     if (config.WS_IDLE_TIMEOUT_MS <= config.WS_PING_INTERVAL_MS) {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { MAX_CLIENT_MSG_ID_CHARS, MAX_REQUEST_ID_CHARS } from './limits';
+import { isStorableText, UNSTORABLE_TEXT_MESSAGE } from './storable-text';
 
 /** Users are identified by the UUID auth assigns at registration. */
 export const UserIdSchema = z.uuid();
@@ -19,8 +20,8 @@ export const ConnectionIdSchema = z.uuid();
 export const GATEWAY_ID_PATTERN = /^[a-z0-9-]{1,60}$/;
 export const GatewayIdSchema = z.string().regex(GATEWAY_ID_PATTERN, 'must be 1-60 characters of a-z, 0-9 and -');
 
-/** Client-chosen id of a request frame; opaque to the server, which only echoes it. */
-export const RequestIdSchema = z.string().min(1).max(MAX_REQUEST_ID_CHARS);
+/** Client-chosen id of a request frame; opaque to the server, which only echoes it (and may store it in an answer). */
+export const RequestIdSchema = z.string().min(1).max(MAX_REQUEST_ID_CHARS).refine(isStorableText, UNSTORABLE_TEXT_MESSAGE);
 
 /** Client-chosen id of a message: the idempotency key that makes a resend safe. */
 export const CLIENT_MSG_ID_PATTERN = /^[A-Za-z0-9_-]+$/;

@@ -151,6 +151,17 @@ describe('decodeClientFrame rejects', () => {
     expect(blank.message).toMatch(/whitespace/);
   });
 
+  it('text the database could never store: NUL or an unpaired surrogate in a body, title or request id', () => {
+    const body = decodeClient({ ...validSend, body: 'a\u0000b' });
+    expect([body.field, body.message]).toEqual(['body', 'body: must not contain NUL (U+0000) or an unpaired surrogate']);
+    expect(decodeClient({ ...validSend, body: 'lone \ud800 high' }).field).toBe('body');
+    expect(decodeClient({ ...validSend, body: '\udc00 lone low' }).field).toBe('body');
+    expect(decodeClient({ type: 'create_group', id: 'g', title: '\u0000', memberIds: [userB] }).field).toBe('title');
+    expect(decodeClient({ type: 'list_conversations', id: 'x\ud83d' }).field).toBe('id');
+    const fine = 'control \u0001, pair \u{1F600}, ZWJ 👩‍👩‍👧, RTL \u202e';
+    expect(decodeClientFrame(JSON.stringify({ ...validSend, body: fine }), MAX_CLIENT_FRAME_BYTES)).toMatchObject({ body: fine });
+  });
+
   it('a field of the wrong type', () => {
     const error = decodeClient({ type: 'typing', id: 'a', conversationId, active: 'yes' });
     expect(error.field).toBe('active');

@@ -9,6 +9,7 @@ import {
   UserIdSchema,
 } from '../ids';
 import { MAX_BODY_CHARS, MAX_GROUP_MEMBERS, MAX_TITLE_CHARS } from '../limits';
+import { isStorableText, UNSTORABLE_TEXT_MESSAGE } from '../storable-text';
 
 /** Kinds of message. Only text today; the field exists so new kinds do not need a new frame. */
 export const MessageKinds = ['text'] as const;
@@ -22,10 +23,11 @@ export const MessageBodySchema = z
   .string()
   .min(1)
   .max(MAX_BODY_CHARS)
-  .refine(notBlank, 'must not be empty or whitespace only');
+  .refine(notBlank, 'must not be empty or whitespace only')
+  .refine(isStorableText, UNSTORABLE_TEXT_MESSAGE);
 
 /** Group title, kept as sent, never whitespace only. */
-export const TitleSchema = z.string().min(1).max(MAX_TITLE_CHARS).refine(notBlank, 'must not be empty or whitespace only');
+export const TitleSchema = z.string().min(1).max(MAX_TITLE_CHARS).refine(notBlank, 'must not be empty or whitespace only').refine(isStorableText, UNSTORABLE_TEXT_MESSAGE);
 
 /** `delivered`: reached a device of the reader; `read`: shown to them. A receipt covers every seq up to its own. */
 export const ReceiptStatuses = ['delivered', 'read'] as const;

@@ -1,0 +1,278 @@
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import jwt from 'jsonwebtoken';
+import { signAccessToken } from '@chat/auth-tokens';
+import { getFreePort } from '@chat/local-infra';
+import { CloseCodes, type ServerFrame } from '@chat/protocol';
+import { useChatSuite } from './support/chat-suite';
+import { type TestUser, useChatUsers } from './support/chat-users';
+import { e2e } from './support/environment';
+import { expectEventually } from './support/eventually';
+import { FrameSocket } from './support/fuzz-socket';
+
+/*
+ * Attacks on the edges, against the real services: forged and stale tokens, requests about other
+ * people's conversations, probing which usernames exist, looking for password hashes, replaying a
+ * rotated refresh token, a page on a foreign origin, and a production deployment left with a weak
+ * secret. Gateway 1 only admits pages from ALLOWED_ORIGIN.
+ */
+
+const ALLOWED_ORIGIN = 'https://chat.example.com';
+
+const suite = useChatSuite({ label: 'security', gateways: [{}, { env: { ALLOWED_ORIGINS: ALLOWED_ORIGIN } }] });
+const users = useChatUsers(suite);
+
+/** What the suite's auth signs with (JWT_ISSUER / JWT_AUDIENCE at their defaults). */
+const tokenSettings = () => ({ secret: e2e.jwtSecret, issuer: 'chat-auth', audience: 'chat' });
+
+interface HttpAnswer {
+  status: number;
+  text: string;
+  body: unknown;
+}
+
+async function http(method: 'GET' | 'POST', urlPath: string, { body, token }: { body?: unknown; token?: string } = {}): Promise<HttpAnswer> {
+  const headers: Record<string, string> = {};
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  if (token !== undefined) headers['authorization'] = `Bearer ${token}`;
+  const response = await fetch(`${suite().authUrl}${urlPath}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const text = await response.text();
+  return { status: response.status, text, body: text ? (JSON.parse(text) as unknown) : undefined };
+}
+
+function base64url(value: object): string {
+  return Buffer.from(JSON.stringify(value)).toString('base64url');
+}
+
+/** The tokens an attacker would try, each named, all for a real user. */
+function forgedTokens(user: TestUser): Array<{ name: string; token: string; closeCode: number; errorCode: string }> {
+  const subject = { userId: user.userId, username: user.username, tokenId: randomUUID() };
+  const now = Math.floor(Date.now() / 1000);
+  const claims = { sub: user.userId, username: user.username, jti: randomUUID(), iat: now, exp: now + 300, iss: 'chat-auth', aud: 'chat' };
+  const unauthorized = { closeCode: CloseCodes.unauthorized.code, errorCode: 'invalid_access_token' };
+  return [
+    { name: 'alg none', token: `${base64url({ alg: 'none', typ: 'JWT' })}.${base64url(claims)}.`, ...unauthorized },
+    { name: 'alg none, signature kept', token: `${base64url({ alg: 'none', typ: 'JWT' })}.${base64url(claims)}.${user.session.accessToken.split('.')[2]}`, ...unauthorized },
+    { name: 'HS512 with the right key', token: jwt.sign(claims, e2e.jwtSecret, { algorithm: 'HS512' }), ...unauthorized },
+    { name: 'wrong key', token: signAccessToken({ ...tokenSettings(), secret: `${e2e.jwtSecret}x` }, subject, 300), ...unauthorized },
+    { name: 'wrong audience', token: signAccessToken({ ...tokenSettings(), audience: 'admin' }, subject, 300), ...unauthorized },
+    { name: 'wrong issuer', token: signAccessToken({ ...tokenSettings(), issuer: 'evil-auth' }, subject, 300), ...unauthorized },
+    { name: 'payload swapped', token: `${user.session.accessToken.split('.')[0]}.${base64url({ ...claims, sub: randomUUID() })}.${user.session.accessToken.split('.')[2]}`, ...unauthorized },
+    { name: 'expired', token: signAccessToken(tokenSettings(), subject, -60), closeCode: CloseCodes.token_expired.code, errorCode: 'access_token_expired' },
+  ];
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+}
+
+function errorCodeOf(answer: HttpAnswer): string | undefined {
+  return (answer.body as { error?: { code?: string } } | undefined)?.error?.code;
+}
+
+/** Runs a built service with exactly `env` (no inherited NODE_ENV) and resolves its exit code and output. */
+function runUntilExit(service: 'auth' | 'gateway', env: Record<string, string>, args: string[] = []): Promise<{ code: number | null; output: string }> {
+  const entry = path.join(e2e.workspaceRoot, 'dist', 'apps', service, 'main.js');
+  const child = spawn(process.execPath, [entry, ...args], { cwd: e2e.workspaceRoot, env: { PATH: process.env['PATH'] ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+  return new Promise((resolve) => {
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, output });
+    });
+  });
+}
+
+describe('security, end to end', () => {
+  it('forged, re-signed and stale tokens are refused by the gateway (4001/4002) and by GET /auth/me (401)', async () => {
+    const alice = await users.register('forge');
+    for (const forged of forgedTokens(alice)) {
+      const socket = new FrameSocket(suite().gatewayUrl(), { token: forged.token });
+      const close = await socket.closed;
+      const me = await http('GET', '/auth/me', { token: forged.token });
+      expect({ name: forged.name, close: close.code, status: me.status, code: errorCodeOf(me), frames: socket.frames }).toEqual({
+        name: forged.name,
+        close: forged.closeCode,
+        status: 401,
+        code: forged.errorCode,
+        frames: [],
+      });
+    }
+    // The genuine token still works, so the refusals above are about the tokens.
+    expect((await http('GET', '/auth/me', { token: alice.session.accessToken })).body).toEqual({ userId: alice.userId, username: alice.username });
+  });
+
+  it('a non-member can neither read nor write a conversation: every request gets not_member and nothing is stored or delivered', async () => {
+    const [alice, bob, mallory] = await users.registerMany(3, 'member');
+    if (!alice || !bob || !mallory) throw new Error('registration failed');
+    const a = await users.connect(alice);
+    const b = await users.connect(bob);
+    const group = await a.client.createGroup('private', [bob.userId]);
+    const conversationId = group.conversationId;
+    await expectEventually(() => expect(b.memberAdded.map((frame) => frame.conversationId)).toContain(conversationId));
+    await a.client.sendAndWaitStored(conversationId, 'for members only');
+
+    const m = new FrameSocket(suite().gatewayUrl(), { token: mallory.session.accessToken });
+    await m.open();
+    const requests = [
+      { type: 'send', id: 'send-1', conversationId, clientMsgId: 'intrusion-1', body: 'let me in' },
+      { type: 'history', id: 'history-1', conversationId },
+      { type: 'sync', id: 'sync-1', conversations: [{ conversationId, afterSeq: 0 }] },
+      { type: 'receipt', id: 'receipt-1', conversationId, seq: 1, status: 'read' },
+      { type: 'add_members', id: 'add-1', conversationId, userIds: [mallory.userId] },
+      { type: 'remove_member', id: 'remove-1', conversationId, userId: bob.userId },
+    ];
+    for (const request of requests) m.sendFrame(request);
+    m.sendFrame({ type: 'typing', id: 'typing-1', conversationId, active: true });
+    for (const request of requests) {
+      const answer = await m.waitFor((frame) => frame.type === 'error' && frame.replyTo === request.id);
+      expect({ request: request.type, answer }).toEqual({ request: request.type, answer: expect.objectContaining({ code: 'not_member' }) });
+    }
+
+    // Typing is dropped silently; alice's own typing after it proves the pipeline ran past it.
+    a.client.typing(conversationId, true);
+    await expectEventually(() => expect(b.typing.map((frame) => frame.userId)).toContain(alice.userId));
+    await a.client.sendAndWaitStored(conversationId, 'still private');
+    await expectEventually(() => expect(b.seen(conversationId).map(([, body]) => body)).toEqual(['for members only', 'still private']));
+
+    expect(b.typing.filter((frame) => frame.userId === mallory.userId)).toEqual([]);
+    expect(b.receipts.filter((frame) => frame.userId === mallory.userId)).toEqual([]);
+    const page = await a.client.history(conversationId);
+    expect(page.messages.map((message) => [message.seq, message.senderId, message.body])).toEqual([
+      [1, alice.userId, 'for members only'],
+      [2, alice.userId, 'still private'],
+    ]);
+    const [listed] = (await a.client.listConversations()).filter((summary) => summary.conversationId === conversationId);
+    expect(listed?.memberIds.slice().sort()).toEqual([alice.userId, bob.userId].sort());
+    // Mallory learnt nothing: only the accepted (durable in Kafka, not stored) and the refusals.
+    const leaked = m.frames.filter((frame: ServerFrame) => !['accepted', 'error'].includes(frame.type));
+    expect(leaked).toEqual([]);
+    m.close();
+  });
+
+  it('login does not tell unknown usernames from wrong passwords, by text, status or timing', async () => {
+    const alice = await users.register('enum');
+    const unknown = `nobody-${randomUUID().slice(0, 8)}`;
+    const attempt = async (username: string): Promise<{ ms: number; answer: HttpAnswer }> => {
+      const started = process.hrtime.bigint();
+      const answer = await http('POST', '/auth/login', { body: { username, password: 'wrong-password-123' } });
+      return { ms: Number(process.hrtime.bigint() - started) / 1e6, answer };
+    };
+    // Warm-up (first argon2 runs, connection setup), then interleaved so drift hits both alike.
+    await attempt(unknown);
+    await attempt(alice.username);
+    const known: number[] = [];
+    const missing: number[] = [];
+    for (let i = 0; i < 15; i += 1) {
+      const wrongPassword = await attempt(alice.username);
+      const unknownUser = await attempt(unknown);
+      expect(unknownUser.answer.status).toBe(401);
+      expect(unknownUser.answer.text).toBe(wrongPassword.answer.text);
+      expect(unknownUser.answer.status).toBe(wrongPassword.answer.status);
+      known.push(wrongPassword.ms);
+      missing.push(unknownUser.ms);
+    }
+    const ratio = median(missing) / median(known);
+    // Generous bounds: a skipped password check would be ~100x faster, not 2x.
+    expect({ ratio, known: median(known), missing: median(missing) }).toEqual({ ratio: expect.any(Number), known: expect.any(Number), missing: expect.any(Number) });
+    expect(ratio).toBeGreaterThan(0.5);
+    expect(ratio).toBeLessThan(2);
+  });
+
+  it('password hashes are never returned nor logged, nor is the password', async () => {
+    const username = `hash-${randomUUID().slice(0, 8)}`;
+    const password = `pw-${randomUUID()}`;
+    const registered = await http('POST', '/auth/register', { body: { username, password } });
+    const login = await http('POST', '/auth/login', { body: { username, password } });
+    const wrong = await http('POST', '/auth/login', { body: { username, password: `${password}x` } });
+    const me = await http('GET', '/auth/me', { token: (login.body as { accessToken: string }).accessToken });
+    expect([registered.status, login.status, wrong.status, me.status]).toEqual([201, 200, 401, 200]);
+    for (const answer of [registered, login, wrong, me]) {
+      expect(answer.text).not.toContain('$argon2');
+      expect(answer.text).not.toContain(password);
+      expect(answer.text).not.toMatch(/password_?hash/i);
+    }
+    const output = suite().process('auth').output();
+    expect(output).toContain(username.toLowerCase());
+    expect(output).not.toContain('$argon2');
+    expect(output).not.toContain(password);
+  });
+
+  it('reusing a rotated refresh token revokes the whole family, the newest token included', async () => {
+    const alice = await users.register('reuse');
+    const login = await http('POST', '/auth/login', { body: { username: alice.username, password: alice.password } });
+    const first = (login.body as { refreshToken: string }).refreshToken;
+    const second = await http('POST', '/auth/refresh', { body: { refreshToken: first } });
+    expect(second.status).toBe(200);
+    const third = await http('POST', '/auth/refresh', { body: { refreshToken: (second.body as { refreshToken: string }).refreshToken } });
+    expect(third.status).toBe(200);
+    const newest = (third.body as { refreshToken: string }).refreshToken;
+
+    const replay = await http('POST', '/auth/refresh', { body: { refreshToken: first } });
+    expect([replay.status, errorCodeOf(replay)]).toEqual([401, 'refresh_token_reused']);
+    const afterReplay = await http('POST', '/auth/refresh', { body: { refreshToken: newest } });
+    expect(afterReplay.status).toBe(401);
+    // Another session of the same user (the one the test user logged in with) is a different family.
+    await expect(alice.session.refresh()).resolves.toMatchObject({ userId: alice.userId });
+  });
+
+  it('the upgrade checks Origin against ALLOWED_ORIGINS: a listed origin connects, another gets 4003', async () => {
+    const alice = await users.register('origin');
+    const token = alice.session.accessToken;
+    const listed = new FrameSocket(suite().gatewayUrl(1), { token, origin: ALLOWED_ORIGIN });
+    await listed.open();
+    await listed.roundTrip('listed');
+
+    for (const origin of ['https://evil.example.com', 'https://chat.example.com.evil.net', 'http://chat.example.com', 'null']) {
+      const foreign = new FrameSocket(suite().gatewayUrl(1), { token, origin });
+      expect({ origin, close: (await foreign.closed).code }).toEqual({ origin, close: CloseCodes.forbidden_origin.code });
+    }
+    // Without Origin it is not a browser page: the token decides. Gateway 0 has no list: any origin.
+    const native = new FrameSocket(suite().gatewayUrl(1), { token });
+    await native.open();
+    const open = new FrameSocket(suite().gatewayUrl(0), { token, origin: 'https://evil.example.com' });
+    await open.open();
+    expect(listed.isOpen).toBe(true);
+    for (const socket of [listed, native, open]) socket.close();
+  });
+
+  it('in production, auth and gateway refuse to start (exit 78) with a missing, short or default secret', async () => {
+    const generated = 'k7Qp2xVb9LmN4sTz8RcW1yHd6FgJ3aEu0oIiBvCn';
+    const baseEnv = async (service: 'auth' | 'gateway'): Promise<Record<string, string>> => ({
+      NODE_ENV: 'production',
+      KAFKA_BROKERS: e2e.kafkaBrokers,
+      HTTP_PORT: String(await getFreePort()),
+      INSTANCE_ID: `${service}-prod-check`,
+      ...(service === 'auth' ? { DATABASE_URL: e2e.databaseUrlFor('chat_auth') } : {}),
+    });
+    const secrets: Array<[string, string | undefined]> = [
+      ['missing', undefined],
+      ['short', 'k7Qp2xVb9LmN4sTz'],
+      ['one repeated character', 'x'.repeat(48)],
+      ['change-me', 'change-me-please-0123456789-abcdefghijk'],
+      ['contains secret', 'jwt-secret-for-production-0123456789-xyz'],
+      ['contains default', 'default-signing-key-0123456789-abcdefghij'],
+    ];
+    const runs = (['auth', 'gateway'] as const).flatMap((service) =>
+      secrets.map(async ([name, secret]) => {
+        const env = await baseEnv(service);
+        const result = await runUntilExit(service, secret === undefined ? env : { ...env, JWT_SECRET: secret });
+        return { service, name, code: result.code, namesVariable: result.output.includes('JWT_SECRET'), echoesSecret: secret !== undefined && result.output.includes(secret) };
+      }),
+    );
+    const results = await Promise.all(runs);
+    expect(results).toEqual(results.map(({ service, name }) => ({ service, name, code: 78, namesVariable: true, echoesSecret: false })));
+
+    // A generated secret passes the same production checks.
+    for (const service of ['auth', 'gateway'] as const) {
+      const result = await runUntilExit(service, { ...(await baseEnv(service)), JWT_SECRET: generated }, ['--check-config']);
+      expect({ service, code: result.code, output: result.output }).toEqual({ service, code: 0, output: expect.stringContaining('configuration valid') });
+    }
+  });
+});
