@@ -1,5 +1,5 @@
 import { QueryFailedError } from 'typeorm';
-import { TransientError } from '@chat/kafka';
+import { PermanentError, TransientError } from '@chat/kafka';
 import { classifyDatabaseError, isTransientDatabaseError } from './database-errors';
 
 function pgError(code: string, message = 'boom'): Error {
@@ -43,6 +43,13 @@ describe('classifyDatabaseError', () => {
     const classified = classifyDatabaseError(cause);
     expect(classified).toBeInstanceOf(TransientError);
     expect((classified as TransientError).cause).toBe(cause);
+  });
+
+  it('makes a data exception (a value PostgreSQL cannot store) a PermanentError, through TypeORM wrapping', () => {
+    const nul = pgError('22021', 'invalid byte sequence for encoding "UTF8": 0x00');
+    const classified = classifyDatabaseError(new QueryFailedError('insert', [], nul));
+    expect(classified).toBeInstanceOf(PermanentError);
+    expect(classifyDatabaseError(pgError('22P02', 'invalid input syntax for type json'))).toBeInstanceOf(PermanentError);
   });
 
   it('leaves everything else as it is', () => {

@@ -1,4 +1,4 @@
-import { TransientError } from '@chat/kafka';
+import { PermanentError, TransientError } from '@chat/kafka';
 
 /**
  * SQLSTATE classes and codes that say "the database is unavailable or busy right now", not "this
@@ -19,6 +19,13 @@ const TRANSIENT_MESSAGES = [
   /cannot use a pool after calling end/i,
   /driver not connected/i,
 ];
+
+/**
+ * SQLSTATE class 22 (data exception: a value PostgreSQL cannot store, e.g. a NUL character or an
+ * unpaired surrogate in JSON): the record itself can never be stored, so retrying only stalls its
+ * partition. Dead-letter it at once.
+ */
+const PERMANENT_SQLSTATE_CLASSES = ['22'];
 
 function codeOf(error: object): string | undefined {
   const code = (error as { code?: unknown }).code;
@@ -44,9 +51,29 @@ export function isTransientDatabaseError(error: unknown): boolean {
   return false;
 }
 
-/** Makes a database outage a TransientError, so the consumer retries the batch instead of dead-lettering it. */
+/** True when the failing statement was refused for the data it carried (see PERMANENT_SQLSTATE_CLASSES). */
+export function isDataDatabaseError(error: unknown): boolean {
+  const seen = new Set<unknown>();
+  for (let current: unknown = error; typeof current === 'object' && current !== null && !seen.has(current); ) {
+    seen.add(current);
+    const code = codeOf(current);
+    if (code !== undefined && /^[0-9A-Z]{5}$/.test(code) && PERMANENT_SQLSTATE_CLASSES.includes(code.slice(0, 2))) return true;
+    const next = current as { driverError?: unknown; cause?: unknown };
+    current = next.driverError ?? next.cause;
+  }
+  return false;
+}
+
+/**
+ * Makes a database outage a TransientError (the consumer retries the batch instead of dead-lettering
+ * it) and a data exception a PermanentError (the consumer isolates and dead-letters the record).
+ */
 export function classifyDatabaseError(error: unknown): unknown {
-  if (error instanceof TransientError || !isTransientDatabaseError(error)) return error;
+  if (error instanceof TransientError || error instanceof PermanentError) return error;
+  if (isDataDatabaseError(error)) {
+    return new PermanentError(`database refused the data: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
+  if (!isTransientDatabaseError(error)) return error;
   const detail = error instanceof Error ? error.message : String(error);
   return new TransientError(`database unavailable: ${detail}`, { cause: error });
 }
