@@ -6,7 +6,7 @@ import { RawSocket } from './support/chat-raw-socket';
 import { useChatSuite } from './support/chat-suite';
 import { type TestDevice, type TestUser, useChatUsers } from './support/chat-users';
 import { e2e } from './support/environment';
-import { expectEventually } from './support/eventually';
+import { expectEventually } from '@chat/testing';
 
 /*
  * Who may do what, and what happens to connections that should not last. Gateway 1 pings every

@@ -3,7 +3,7 @@ import { AuthError, type HistoryPage } from '@chat/client-sdk';
 import { type ChatMessage, directConversationId } from '@chat/protocol';
 import { useChatSuite } from './support/chat-suite';
 import { type TestDevice, type TestUser, useChatUsers } from './support/chat-users';
-import { expectEventually } from './support/eventually';
+import { expectEventually } from '@chat/testing';
 
 /*
  * Messaging as users see it, through the client SDK against all five services. Before asserting

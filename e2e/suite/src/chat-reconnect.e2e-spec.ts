@@ -1,7 +1,7 @@
 import type { ChatMessage } from '@chat/protocol';
 import { useChatSuite } from './support/chat-suite';
 import { type TestDevice, useChatUsers } from './support/chat-users';
-import { expectEventually } from './support/eventually';
+import { expectEventually } from '@chat/testing';
 
 /*
  * What the client SDK promises when the infrastructure under a user fails: it reconnects by

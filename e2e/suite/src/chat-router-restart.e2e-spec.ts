@@ -1,6 +1,6 @@
 import { useChatSuite } from './support/chat-suite';
 import { type TestDevice, type TestUser, useChatUsers } from './support/chat-users';
-import { expectEventually } from './support/eventually';
+import { expectEventually } from '@chat/testing';
 
 /*
  * The router keeps where every user is connected (chat.presence, chat.gateways) and who is in which

@@ -2,7 +2,7 @@ import type { Admin } from 'kafkajs';
 import { MAX_CLIENT_FRAME_BYTES } from '@chat/protocol';
 import { useChatSuite } from './support/chat-suite';
 import { type TestDevice, useChatUsers } from './support/chat-users';
-import { expectEventually } from './support/eventually';
+import { expectEventually } from '@chat/testing';
 import { FuzzDriver } from './support/fuzz-driver';
 import { authRequestBody, FrameFuzzer, fuzzSeed, Prng } from './support/fuzz-frames';
 import { FrameSocket } from './support/fuzz-socket';

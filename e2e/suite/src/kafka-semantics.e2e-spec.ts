@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { defineRecord, Headers, type TopicSpec } from '@chat/protocol';
 import { PermanentError, type ConsumedRecord, type KafkaConsumerFactory, type KafkaProducer } from '@chat/kafka';
 import { uniqueName } from './support/environment';
-import { expectEventually } from './support/eventually';
+import { expectEventually } from '@chat/testing';
 import { committedOffsets, createTopic, readAll, startKafkaContext } from './support/kafka-test-kit';
 import { WorkerProcess } from './support/worker-process';
 

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { useChatSuite } from './support/chat-suite';
 import { type TestDevice, type TestUser, useChatUsers } from './support/chat-users';
 import { e2e } from './support/environment';
-import { expectEventually } from './support/eventually';
+import { expectEventually } from '@chat/testing';
 import { launchHeadlessChromium } from './support/observability-browser';
 import { ClusterFigures, growth, type Overview, type PipelineFigures, uniformGrowth } from './support/observability-cluster';
 

@@ -8,7 +8,7 @@ import { CloseCodes, type ServerFrame } from '@chat/protocol';
 import { useChatSuite } from './support/chat-suite';
 import { type TestUser, useChatUsers } from './support/chat-users';
 import { e2e } from './support/environment';
-import { expectEventually } from './support/eventually';
+import { expectEventually } from '@chat/testing';
 import { FrameSocket } from './support/fuzz-socket';
 
 /*

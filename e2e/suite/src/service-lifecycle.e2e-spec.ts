@@ -13,7 +13,7 @@ import {
   type ServiceProcess,
 } from '@chat/local-infra';
 import { e2e } from './support/environment';
-import { expectEventually } from './support/eventually';
+import { expectEventually } from '@chat/testing';
 
 async function readiness(service: ServiceProcess): Promise<number | undefined> {
   try {

@@ -4,7 +4,7 @@ import { presenceKey, Topics } from '@chat/protocol';
 import { loadConfig, SERVICE_CONFIG, SERVICE_IDENTITY, type ServiceIdentity } from '@chat/service-kit';
 import { gatewayConfigSchema } from '../config';
 import { RECORD_PUBLISHER } from '../publishing/record-publisher';
-import { expectEventually } from '../testing/expect-eventually';
+import { expectEventually } from '@chat/testing';
 import { RecordingPublisher } from '../testing/recording-publisher';
 import { LeasePublisher } from './lease.publisher';
 import { PresencePublisher } from './presence.publisher';

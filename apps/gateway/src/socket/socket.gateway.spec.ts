@@ -12,7 +12,7 @@ import { ConnectionsModule } from '../connections/connections.module';
 import { DeliverFrame } from '../delivery/deliver-frame.use-case';
 import { RECORD_PUBLISHER } from '../publishing/record-publisher';
 import { DeliveryState } from '../connections/delivery-state';
-import { expectEventually } from '../testing/expect-eventually';
+import { expectEventually } from '@chat/testing';
 import { RecordingPublisher } from '../testing/recording-publisher';
 import { SocketModule } from './socket.module';
 
