@@ -1,0 +1,29 @@
+import { parseOptions, SCENARIOS } from './options';
+
+describe('parseOptions', () => {
+  it('expands all to every scenario with the baselines first, and starts a suite by default', () => {
+    const options = parseOptions(['all']);
+    expect(options.scenarios).toEqual([...SCENARIOS]);
+    expect(options.baselines).toBe(true);
+    expect(options.startSuite).toBe(true);
+  });
+
+  it('runs named scenarios without baselines unless asked', () => {
+    expect(parseOptions(['idle', 'storm'])).toMatchObject({ scenarios: ['idle', 'storm'], baselines: false });
+    expect(parseOptions(['direct', '--baselines']).baselines).toBe(true);
+    expect(parseOptions(['all', '--no-baselines']).baselines).toBe(false);
+  });
+
+  it('reads numbers and lists, and points at an external suite with --auth-url', () => {
+    const options = parseOptions(['direct', '--rate', '5000', '--source-addresses', '127.0.0.2, 127.0.0.3', '--auth-url', 'http://a', '--gateway-urls', 'ws://g1/ws,ws://g2/ws']);
+    expect(options).toMatchObject({ rate: 5000, sourceAddresses: ['127.0.0.2', '127.0.0.3'], startSuite: false, gatewayUrls: ['ws://g1/ws', 'ws://g2/ws'] });
+  });
+
+  it('refuses unknown scenarios and options, bad numbers, and an external suite without gateways', () => {
+    expect(() => parseOptions(['nope'])).toThrow(/unknown scenario/);
+    expect(() => parseOptions(['idle', '--bogus'])).toThrow(/unknown option/);
+    expect(() => parseOptions(['idle', '--connections', 'many'])).toThrow(/integer/);
+    expect(() => parseOptions(['idle', '--auth-url', 'http://a'])).toThrow(/--gateway-urls/);
+    expect(() => parseOptions([])).toThrow(/at least one scenario/);
+  });
+});

@@ -1,0 +1,161 @@
+import type { LoadOptions } from '../cli/options';
+import type { Progress } from '../report/progress';
+import { ScenarioRecorder } from '../report/recorder';
+import type { Check, FigureValue, ScenarioResult } from '../report/result';
+import type { ConsumerLagReader } from '../suite/consumer-lag';
+import type { SuiteUnderTest } from '../suite/suite-under-test';
+import type { LoadUser } from '../users/user-pool';
+import type { UserPool } from '../users/user-pool';
+import type { ClientSpec, OpenResult, SenderSpec, SendLoadResult, WorkerConfig } from '../workers/messages';
+import { MAX_SOCKETS_PER_WORKER, WorkerPool } from '../workers/worker-pool';
+
+export interface ScenarioContext {
+  options: LoadOptions;
+  suite: SuiteUnderTest;
+  users: UserPool;
+  progress: Progress;
+  /** main.js, forked in worker mode. */
+  mainScript: string;
+  lag: ConsumerLagReader | undefined;
+}
+
+/** Workers for `clients` sockets: --workers, else enough for MAX_SOCKETS_PER_WORKER each (at least `minimum`). */
+export function workerCount(context: ScenarioContext, clients: number, minimum = 1): number {
+  return context.options.workers ?? Math.max(minimum, Math.ceil(clients / MAX_SOCKETS_PER_WORKER));
+}
+
+/** A worker pool whose ticks go into `recorder`. */
+export async function startPool(context: ScenarioContext, workers: number, recorder: ScenarioRecorder, overrides: Partial<WorkerConfig> = {}): Promise<WorkerPool> {
+  const pool = await WorkerPool.start(
+    workers,
+    {
+      gatewayUrls: context.suite.gatewayUrls,
+      authUrl: context.suite.authUrl,
+      sourceAddresses: context.options.sourceAddresses,
+      clientMode: context.options.clientMode,
+      failover: false,
+      ...overrides,
+    },
+    context.mainScript,
+  );
+  pool.onTick((tick) => recorder.record(tick));
+  return pool;
+}
+
+export function clientSpec(user: LoadUser, key: string, gateway: number): ClientSpec {
+  return { key, userId: user.userId, gateway, ...(user.token ? { token: user.token } : { pair: user.pair }) };
+}
+
+/** Which worker holds client `index` (round robin). */
+export function workerOf(pool: WorkerPool, index: number): number {
+  return index % pool.size;
+}
+
+/** Opens the clients (client i in worker i % workers) at `ratePerSecond` in total (0: all at once). */
+export async function openClients(pool: WorkerPool, specs: ClientSpec[], ratePerSecond: number): Promise<OpenResult> {
+  const shares: ClientSpec[][] = Array.from({ length: pool.size }, () => []);
+  specs.forEach((spec, index) => shares[workerOf(pool, index)].push(spec));
+  const perWorkerRate = ratePerSecond > 0 ? ratePerSecond / pool.size : 0;
+  const results = await Promise.all(shares.map((share, worker) => pool.request<OpenResult>(worker, { type: 'open', clients: share, ratePerSecond: perWorkerRate })));
+  return results.reduce(
+    (sum, r) => ({
+      requested: sum.requested + r.requested,
+      ready: sum.ready + r.ready,
+      failed: sum.failed + r.failed,
+      firstReadyAt: sum.firstReadyAt === 0 ? r.firstReadyAt : r.firstReadyAt === 0 ? sum.firstReadyAt : Math.min(sum.firstReadyAt, r.firstReadyAt),
+      lastReadyAt: Math.max(sum.lastReadyAt, r.lastReadyAt),
+      errors: [...sum.errors, ...r.errors].slice(0, 20),
+    }),
+    { requested: 0, ready: 0, failed: 0, firstReadyAt: 0, lastReadyAt: 0, errors: [] } as OpenResult,
+  );
+}
+
+/** Sends at `ratePerSecond` in total, each worker its senders' share. */
+export async function sendLoad(pool: WorkerPool, senders: Array<SenderSpec & { worker: number }>, ratePerSecond: number, durationMs: number, payloadBytes: number, tag: string): Promise<SendLoadResult> {
+  const byWorker: SenderSpec[][] = Array.from({ length: pool.size }, () => []);
+  for (const sender of senders) byWorker[sender.worker].push({ key: sender.key, conversationId: sender.conversationId });
+  const results = await Promise.all(
+    byWorker.map((share, worker) =>
+      share.length === 0
+        ? Promise.resolve<SendLoadResult>({ sent: 0, accepted: 0, failed: 0, errors: [], lateSends: 0 })
+        : pool.request<SendLoadResult>(worker, { type: 'send-load', senders: share, ratePerSecond: (ratePerSecond * share.length) / senders.length, durationMs, payloadBytes, tag }),
+    ),
+  );
+  return results.reduce((sum, r) => ({
+    sent: sum.sent + r.sent,
+    accepted: sum.accepted + r.accepted,
+    failed: sum.failed + r.failed,
+    errors: [...sum.errors, ...r.errors].slice(0, 20),
+    lateSends: sum.lateSends + r.lateSends,
+  }));
+}
+
+/**
+ * Waits until `count()` reaches `expected`, or stops growing for `quietMs`, or `timeoutMs` passes.
+ * Returns the final count.
+ */
+export async function waitForCount(count: () => number, expected: number, { quietMs = 15_000, timeoutMs = 120_000 } = {}): Promise<number> {
+  const started = Date.now();
+  let last = count();
+  let lastChange = Date.now();
+  while (count() < expected && Date.now() - started < timeoutMs && Date.now() - lastChange < quietMs) {
+    await sleep(200);
+    const now = count();
+    if (now !== last) {
+      last = now;
+      lastChange = Date.now();
+    }
+  }
+  return count();
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Retries `action` while it fails with a `not_found` (a user auth registered that persistence has not learned yet). */
+export async function retryNotFound<T>(action: () => Promise<T>, timeoutMs = 90_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (let delay = 250; ; delay = Math.min(delay * 2, 3000)) {
+    try {
+      return await action();
+    } catch (error) {
+      const text = error instanceof Error ? error.message : String(error);
+      if (!/not_found|does not exist/.test(text) || Date.now() > deadline) throw error;
+      await sleep(delay);
+    }
+  }
+}
+
+export function finishScenario(
+  name: string,
+  recorder: ScenarioRecorder,
+  figures: Record<string, FigureValue>,
+  checks: Check[],
+  errors: string[],
+  details?: Record<string, unknown>,
+): ScenarioResult {
+  const latencyMs = {
+    ...(recorder.accepted.count > 0 ? { accepted: recorder.accepted.summary() } : {}),
+    ...(recorder.delivered.count > 0 ? { delivered: recorder.delivered.summary() } : {}),
+    ...(recorder.stored.count > 0 ? { stored: recorder.stored.summary() } : {}),
+  };
+  return {
+    name,
+    ok: errors.length === 0 && checks.every((check) => check.ok),
+    errors,
+    figures,
+    latencyMs,
+    checks,
+    timeline: recorder.timeline(),
+    details,
+    durationMs: Date.now() - recorder.startedAt,
+  };
+}
+
+export function rounded(value: number, digits = 1): number {
+  const factor = 10 ** digits;
+  return Math.round(value * factor) / factor;
+}
+
+export { ScenarioRecorder };

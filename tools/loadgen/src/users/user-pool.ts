@@ -1,0 +1,81 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { AuthClient, type TokenPair } from '@chat/client-sdk';
+import { signAccessToken } from '@chat/auth-tokens';
+
+/** A user a load client connects as: a fixed minted token, or a logged-in pair (refreshed through auth). */
+export interface LoadUser {
+  userId: string;
+  username: string;
+  token?: string;
+  pair?: TokenPair;
+}
+
+/** Minted tokens outlive any run, so nothing expires mid-measurement. */
+const MINTED_TOKEN_TTL_SECONDS = 6 * 3600;
+const REGISTER_CONCURRENCY = 16;
+
+/**
+ * Users for the load. Messaging needs real users (persistence only lets known users into
+ * conversations), so they register through auth, like any client, before the timed part. Idle
+ * and storm connections need none: when the load generator started the suite it knows JWT_SECRET
+ * and mints access tokens for synthetic user ids, which the gateway verifies exactly like auth's
+ * (nothing on the connect path looks a user up). Registered users are kept for later scenarios.
+ */
+export class UserPool {
+  private readonly registered: LoadUser[] = [];
+  private readonly auth: AuthClient;
+  private readonly runTag = randomBytes(3).toString('hex');
+  private counter = 0;
+
+  constructor(
+    authUrl: string,
+    private readonly jwtSecret: string | undefined,
+  ) {
+    this.auth = new AuthClient(authUrl, { timeoutMs: 60_000 });
+  }
+
+  get canMint(): boolean {
+    return this.jwtSecret !== undefined;
+  }
+
+  /** `count` registered users not handed out before (`fresh`), or the first `count` registered so far (reused). */
+  async registeredUsers(count: number, options: { fresh?: boolean; onProgress?: (done: number) => void } = {}): Promise<LoadUser[]> {
+    if (options.fresh) return this.register(count, options.onProgress);
+    if (this.registered.length < count) await this.register(count - this.registered.length, options.onProgress);
+    return this.registered.slice(0, count);
+  }
+
+  /** Synthetic users with minted tokens when the secret is known, else registered ones. */
+  async connectionUsers(count: number, onProgress?: (done: number) => void): Promise<LoadUser[]> {
+    if (!this.jwtSecret) return this.registeredUsers(count, { onProgress });
+    return Array.from({ length: count }, () => {
+      const userId = randomUUID();
+      return { userId, username: `lg-${userId.slice(0, 8)}`, token: this.mint(userId, `lg-${userId.slice(0, 8)}`) };
+    });
+  }
+
+  private mint(userId: string, username: string): string {
+    if (!this.jwtSecret) throw new Error('no JWT secret');
+    return signAccessToken({ secret: this.jwtSecret, issuer: 'chat-auth', audience: 'chat' }, { userId, username, tokenId: randomUUID() }, MINTED_TOKEN_TTL_SECONDS);
+  }
+
+  private async register(count: number, onProgress?: (done: number) => void): Promise<LoadUser[]> {
+    const made: LoadUser[] = [];
+    let next = 0;
+    const registerOne = async (): Promise<void> => {
+      while (next < count) {
+        next++;
+        const username = `lg_${this.runTag}_${++this.counter}`;
+        const password = `pw-${randomBytes(12).toString('base64url')}`;
+        const { userId } = await this.auth.register(username, password);
+        // With the secret, a minted token saves a login (another argon2 verification) per user.
+        const user: LoadUser = this.jwtSecret ? { userId, username, token: this.mint(userId, username) } : { userId, username, pair: await this.auth.login(username, password) };
+        made.push(user);
+        this.registered.push(user);
+        onProgress?.(made.length);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(REGISTER_CONCURRENCY, count) }, registerOne));
+    return made;
+  }
+}

@@ -1,0 +1,344 @@
+import { randomUUID } from 'node:crypto';
+import { AuthClient, AuthSession, ChatClient, type ChatSocket, DEFAULT_RECONNECT, reconnectDelay, type TokenSource } from '@chat/client-sdk';
+import { type ChatMessage, CloseCodes, closeCodeName, encodeClientFrame } from '@chat/protocol';
+import { loadSocketFactory, type LoadSocketOptions } from './load-socket';
+import type { ClientMode, ClientSpec, WorkerConfig } from './messages';
+import { sentAtOf, wallClockMs } from './timed-body';
+
+/** What a client tells its worker; the worker turns it into counters and histograms. */
+export interface ClientObserver {
+  opened(client: LoadClient): void;
+  ready(client: LoadClient, again: boolean): void;
+  lost(client: LoadClient): void;
+  reconnectAttempt(client: LoadClient): void;
+  /** A message of someone else arrived: send → delivered. */
+  delivered(latencyMs: number): void;
+  /** This client's own message came back stored: send → stored. */
+  stored(latencyMs: number): void;
+  error(text: string): void;
+}
+
+export interface LoadClient {
+  readonly key: string;
+  readonly userId: string;
+  readonly isReady: boolean;
+  /** The gateway the current (or last) connection dialed. */
+  readonly gateway: number;
+  /** Resolves once connected and caught up the first time. */
+  connect(): Promise<void>;
+  /** Resolves when the gateway answered `accepted`. */
+  send(conversationId: string, body: string): Promise<void>;
+  openDirect(peerId: string): Promise<string>;
+  createGroup(title: string, memberIds: string[]): Promise<string>;
+  addMembers(conversationId: string, userIds: string[]): Promise<void>;
+  close(): void;
+}
+
+export function createLoadClient(spec: ClientSpec, config: WorkerConfig, index: number, observer: ClientObserver): LoadClient {
+  const socketOptions: LoadSocketOptions = {
+    gatewayUrls: config.gatewayUrls,
+    localAddress: config.sourceAddresses.length > 0 ? config.sourceAddresses[index % config.sourceAddresses.length] : undefined,
+    failover: config.failover,
+  };
+  const token = tokenSourceOf(spec, config);
+  return config.clientMode === 'light' ? new LightClient(spec, token, socketOptions, config, observer) : new SdkLoadClient(spec, token, socketOptions, config, observer);
+}
+
+function tokenSourceOf(spec: ClientSpec, config: WorkerConfig): TokenSource {
+  if (spec.token) return spec.token;
+  if (spec.pair && config.authUrl) return new AuthSession(new AuthClient(config.authUrl), spec.pair).tokenProvider;
+  throw new Error(`client ${spec.key} has neither a token nor a token pair with an auth URL`);
+}
+
+function observeMessage(userId: string, message: Pick<ChatMessage, 'senderId' | 'body'>, observer: ClientObserver): void {
+  const sentAt = sentAtOf(message.body);
+  if (sentAt === undefined) return;
+  const latency = wallClockMs() - sentAt;
+  if (message.senderId === userId) observer.stored(latency);
+  else observer.delivered(latency);
+}
+
+/** One ChatClient per connection: the real SDK, with ordering, dedupe, catch-up and reconnects. */
+class SdkLoadClient implements LoadClient {
+  private readonly client: ChatClient;
+  private gatewayIndex: number;
+
+  constructor(
+    private readonly spec: ClientSpec,
+    private readonly token: TokenSource,
+    socketOptions: LoadSocketOptions,
+    config: WorkerConfig,
+    observer: ClientObserver,
+  ) {
+    this.gatewayIndex = spec.gateway;
+    this.client = new ChatClient({
+      socketFactory: loadSocketFactory(spec.gateway, { ...socketOptions, onDial: (gateway) => (this.gatewayIndex = gateway) }),
+      userId: spec.userId,
+      retainMessages: false,
+      newConversations: 'latest',
+      // A loaded suite answers slowly; the load generator waits rather than failing on the SDK's app-friendly defaults.
+      connectTimeoutMs: 0,
+      requestTimeoutMs: 60_000,
+      storedTimeoutMs: 120_000,
+      ...(config.reconnect ? { reconnect: config.reconnect } : {}),
+    });
+    this.client.on('state', (change) => {
+      if (change.state === 'syncing') observer.opened(this);
+      if (change.state === 'reconnecting') {
+        if (change.previous === 'ready' || change.previous === 'syncing') observer.lost(this);
+        observer.reconnectAttempt(this);
+      }
+    });
+    this.client.on('synced', ({ reconnected }) => observer.ready(this, reconnected));
+    this.client.on('message', (message) => observeMessage(spec.userId, message, observer));
+    this.client.on('error', (error) => observer.error(error.message));
+  }
+
+  get key(): string {
+    return this.spec.key;
+  }
+
+  get userId(): string {
+    return this.spec.userId;
+  }
+
+  get isReady(): boolean {
+    return this.client.state === 'ready';
+  }
+
+  get gateway(): number {
+    return this.gatewayIndex;
+  }
+
+  connect(): Promise<void> {
+    // The URL is only a label here: the socket factory dials the gateway.
+    return this.client.connect('ws://loadgen.invalid/ws', this.token);
+  }
+
+  async send(conversationId: string, body: string): Promise<void> {
+    await this.client.send(conversationId, body);
+  }
+
+  async openDirect(peerId: string): Promise<string> {
+    return (await this.client.openDirect(peerId)).conversationId;
+  }
+
+  async createGroup(title: string, memberIds: string[]): Promise<string> {
+    return (await this.client.createGroup(title, memberIds)).conversationId;
+  }
+
+  async addMembers(conversationId: string, userIds: string[]): Promise<void> {
+    await this.client.addMembers(conversationId, userIds);
+  }
+
+  close(): void {
+    this.client.close();
+  }
+}
+
+interface Pending {
+  resolve(frame: Record<string, unknown>): void;
+  reject(error: Error): void;
+  timer: NodeJS.Timeout;
+}
+
+const LIGHT_REQUEST_TIMEOUT_MS = 60_000;
+
+/**
+ * The SDK's socket layer with a minimal frame loop, for very many connections or receivers of a
+ * heavy fan-out: the same authentication (token at the upgrade), the same frames and the same
+ * reconnect backoff (the SDK's reconnectDelay), but no per-conversation state, no schema
+ * validation of incoming frames (JSON.parse only) and no dedupe. `ready` = the gateway answered a
+ * `ping`, which it only does on an authenticated socket.
+ */
+class LightClient implements LoadClient {
+  private socket: ChatSocket | undefined;
+  private readonly pending = new Map<string, Pending>();
+  private readonly dial: ReturnType<typeof loadSocketFactory>;
+  private gatewayIndex: number;
+  private state: 'idle' | 'connecting' | 'open' | 'ready' | 'reconnecting' | 'closed' = 'idle';
+  private everReady = false;
+  private failedAttempts = 0;
+  private counter = 0;
+  private firstReady: { resolve(): void; reject(error: Error): void } | undefined;
+  private reconnectTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly spec: ClientSpec,
+    private readonly token: TokenSource,
+    socketOptions: LoadSocketOptions,
+    private readonly config: WorkerConfig,
+    private readonly observer: ClientObserver,
+  ) {
+    this.gatewayIndex = spec.gateway;
+    this.dial = loadSocketFactory(spec.gateway, { ...socketOptions, onDial: (gateway) => (this.gatewayIndex = gateway) });
+  }
+
+  get key(): string {
+    return this.spec.key;
+  }
+
+  get userId(): string {
+    return this.spec.userId;
+  }
+
+  get isReady(): boolean {
+    return this.state === 'ready';
+  }
+
+  get gateway(): number {
+    return this.gatewayIndex;
+  }
+
+  /** close() may run while a token is being fetched. */
+  private isClosed(): boolean {
+    return this.state === 'closed';
+  }
+
+  connect(): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.firstReady = { resolve, reject };
+      void this.open('connect');
+    });
+  }
+
+  private async open(reason: 'connect' | 'expired'): Promise<void> {
+    this.state = 'connecting';
+    let token: string;
+    try {
+      token = typeof this.token === 'string' ? this.token : await this.token(reason);
+    } catch (error) {
+      this.observer.error(`token: ${error instanceof Error ? error.message : String(error)}`);
+      this.scheduleReconnect(undefined);
+      return;
+    }
+    if (this.isClosed()) return;
+    const socket = this.dial(
+      { url: 'ws://loadgen.invalid/ws', token },
+      {
+        onOpen: () => {
+          if (this.socket !== socket) return;
+          this.state = 'open';
+          this.observer.opened(this);
+          this.request({ type: 'ping' }).then(
+            () => {
+              if (this.socket !== socket) return;
+              this.state = 'ready';
+              this.failedAttempts = 0;
+              this.observer.ready(this, this.everReady);
+              this.everReady = true;
+              this.firstReady?.resolve();
+              this.firstReady = undefined;
+            },
+            () => undefined,
+          );
+        },
+        onMessage: (data) => this.onFrame(data),
+        onError: () => undefined,
+        onClose: (code) => {
+          if (this.socket !== socket) return;
+          this.socket = undefined;
+          this.failAll(new Error(`connection closed (${code})`));
+          if (this.state === 'closed') return;
+          if (this.state === 'ready' || this.state === 'open') this.observer.lost(this);
+          const policy = CloseCodes[closeCodeName(code) ?? 'internal_error']?.reconnect ?? 'yes';
+          if (policy === 'no') {
+            this.state = 'closed';
+            this.firstReady?.reject(new Error(`refused for good (${code})`));
+            this.firstReady = undefined;
+            return;
+          }
+          this.scheduleReconnect(code);
+        },
+      },
+    );
+    this.socket = socket;
+  }
+
+  private scheduleReconnect(code: number | undefined): void {
+    this.state = 'reconnecting';
+    this.observer.reconnectAttempt(this);
+    const options = { ...DEFAULT_RECONNECT, ...this.config.reconnect };
+    const delay = reconnectDelay(this.failedAttempts++, options, Math.random, code === CloseCodes.try_again_later.code);
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = undefined;
+      if (this.state !== 'closed') void this.open(code === CloseCodes.token_expired.code ? 'expired' : 'connect');
+    }, delay);
+  }
+
+  private onFrame(data: string): void {
+    let frame: Record<string, unknown>;
+    try {
+      frame = JSON.parse(data) as Record<string, unknown>;
+    } catch {
+      this.observer.error('undecodable frame');
+      return;
+    }
+    if (frame.type === 'message') {
+      observeMessage(this.spec.userId, frame as unknown as ChatMessage, this.observer);
+      return;
+    }
+    const replyTo = typeof frame.replyTo === 'string' ? frame.replyTo : undefined;
+    const pending = replyTo === undefined ? undefined : this.pending.get(replyTo);
+    if (!pending || replyTo === undefined) {
+      if (frame.type === 'error') this.observer.error(`${String(frame.code)}: ${String(frame.message)}`);
+      return;
+    }
+    this.pending.delete(replyTo);
+    clearTimeout(pending.timer);
+    if (frame.type === 'error') pending.reject(new Error(`${String(frame.code)}: ${String(frame.message)}`));
+    else pending.resolve(frame);
+  }
+
+  private request(frame: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const socket = this.socket;
+    if (!socket || (this.state !== 'open' && this.state !== 'ready')) return Promise.reject(new Error(`not connected (${this.state})`));
+    const id = `l${++this.counter}`;
+    const text = encodeClientFrame({ ...frame, id } as Parameters<typeof encodeClientFrame>[0]);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        reject(new Error(`${String(frame.type)}: no answer within ${LIGHT_REQUEST_TIMEOUT_MS} ms`));
+      }, LIGHT_REQUEST_TIMEOUT_MS);
+      this.pending.set(id, { resolve, reject, timer });
+      socket.send(text);
+    });
+  }
+
+  private failAll(error: Error): void {
+    for (const pending of this.pending.values()) {
+      clearTimeout(pending.timer);
+      pending.reject(error);
+    }
+    this.pending.clear();
+  }
+
+  async send(conversationId: string, body: string): Promise<void> {
+    await this.request({ type: 'send', conversationId, clientMsgId: randomUUID(), body });
+  }
+
+  async openDirect(peerId: string): Promise<string> {
+    return String((await this.request({ type: 'open_direct', userId: peerId })).conversationId);
+  }
+
+  async createGroup(title: string, memberIds: string[]): Promise<string> {
+    return String((await this.request({ type: 'create_group', title, memberIds })).conversationId);
+  }
+
+  async addMembers(conversationId: string, userIds: string[]): Promise<void> {
+    await this.request({ type: 'add_members', conversationId, userIds });
+  }
+
+  close(): void {
+    this.state = 'closed';
+    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+    this.failAll(new Error('closed'));
+    this.firstReady?.reject(new Error('closed'));
+    this.firstReady = undefined;
+    const socket = this.socket;
+    this.socket = undefined;
+    socket?.close(1000, 'load generator done');
+  }
+}
+
+export type { ClientMode };
