@@ -36,6 +36,8 @@ describe('gateway configuration', () => {
       JWT_ISSUER: 'chat-auth',
       JWT_AUDIENCE: 'chat',
       WS_MAX_CONNECTIONS: 10_000,
+      WS_MAX_HANDSHAKES_PER_SECOND: 5_000,
+      WS_HANDSHAKE_BURST: 5_000,
       WS_MAX_FRAME_BYTES: MAX_CLIENT_FRAME_BYTES,
       WS_RATE_PER_SECOND: 20,
       WS_RATE_BURST: 40,
@@ -52,6 +54,17 @@ describe('gateway configuration', () => {
     const config = loadConfig(gatewayConfigSchema, { ...complete, ALLOWED_ORIGINS: ' https://Chat.Example.com/ , http://localhost:5173,' });
     expect(config.ALLOWED_ORIGINS).toEqual(['https://chat.example.com', 'http://localhost:5173']);
     expect(problemsOf({ ...complete, ALLOWED_ORIGINS: 'chat.example.com' })).toEqual(['ALLOWED_ORIGINS: each origin must look like https://host[:port]']);
+  });
+
+  it('reads the handshake rate limit, and refuses one that admits nobody', () => {
+    expect(loadConfig(gatewayConfigSchema, { ...complete, WS_MAX_HANDSHAKES_PER_SECOND: '200', WS_HANDSHAKE_BURST: '50' })).toMatchObject({
+      WS_MAX_HANDSHAKES_PER_SECOND: 200,
+      WS_HANDSHAKE_BURST: 50,
+    });
+    expect(problemsOf({ ...complete, WS_MAX_HANDSHAKES_PER_SECOND: '0', WS_HANDSHAKE_BURST: '1.5' })).toEqual([
+      'WS_MAX_HANDSHAKES_PER_SECOND: must be at least 1',
+      'WS_HANDSHAKE_BURST: must be an integer',
+    ]);
   });
 
   it('rejects limits out of bounds and an idle timeout not above the ping interval', () => {

@@ -28,6 +28,14 @@ export const gatewayConfigSchema = baseConfigSchema
   .extend({
     /** Open WebSockets this instance holds; one more is closed with 1013 (try again later). */
     WS_MAX_CONNECTIONS: envInt({ min: 1, max: 1_000_000, default: 10_000 }),
+    /**
+     * New WebSockets this instance admits per second on average (token bucket); beyond, a new socket
+     * is closed with 1013 before its token is verified, so a reconnect storm (a gateway died and its
+     * clients come here) backs off instead of overloading auth checks, list_conversations and sync.
+     */
+    WS_MAX_HANDSHAKES_PER_SECOND: envInt({ min: 1, max: 1_000_000, default: 5_000 }),
+    /** …and at once (the bucket's size; it starts full). */
+    WS_HANDSHAKE_BURST: envInt({ min: 1, max: 1_000_000, default: 5_000 }),
     /** Largest client frame in bytes; a larger one closes the socket with 1009. Frames end up in Kafka records, hence the ceiling. */
     WS_MAX_FRAME_BYTES: envInt({ min: KIB, max: 256 * KIB, default: MAX_CLIENT_FRAME_BYTES }),
     /** Frames per second one connection may send on average… */

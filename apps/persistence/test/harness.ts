@@ -136,9 +136,11 @@ export function membershipChanges(effects: Effect[]): Array<EnvelopeOf<typeof Me
 
 /** The frames answering `command`, in order. */
 export function answersTo(effects: Effect[], command: ChatCommandEnvelope): ServerFrame[] {
-  return events(effects).flatMap((event) =>
-    event.type === 'chat.command-answered' && event.payload.replyTo.requestId === command.payload.replyTo.requestId ? [event.payload.frame] : [],
-  );
+  return events(effects).flatMap((event) => {
+    if (event.type === 'chat.command-answered' && event.payload.replyTo.requestId === command.payload.replyTo.requestId) return [event.payload.frame];
+    if (event.type === 'chat.command-answers' && event.payload.replyTo.requestId === command.payload.replyTo.requestId) return event.payload.frames;
+    return [];
+  });
 }
 
 /** The single answer to `command`, narrowed to the expected frame type. */

@@ -18,6 +18,7 @@ const MAX_FRAME_BYTES = 4096;
 const RATE_PER_SECOND = 10;
 const RATE_BURST = 20;
 const MAX_BUFFERED_BYTES = 64 * 1024;
+const HANDSHAKES_PER_SECOND = 5;
 
 const suite = useChatSuite({
   label: 'overload',
@@ -34,6 +35,8 @@ const suite = useChatSuite({
       },
     },
     { env: { WS_RATE_PER_SECOND: '10000', WS_RATE_BURST: '100000' } },
+    // Gateway 2 admits few new sockets a second, like a gateway facing a reconnect storm.
+    { env: { WS_MAX_HANDSHAKES_PER_SECOND: String(HANDSHAKES_PER_SECOND), WS_HANDSHAKE_BURST: String(HANDSHAKES_PER_SECOND) } },
   ],
 });
 const users = useChatUsers(suite);
@@ -199,6 +202,23 @@ describe('overload, end to end', () => {
     const newest = await flooding.client.history(group);
     expect(newest.messages.map((message) => message.seq)).toEqual(Array.from({ length: newest.messages.length }, (_, index) => sent - newest.messages.length + index + 1));
     expect(flooding.seen(group).map(([seq]) => seq)).toEqual(Array.from({ length: sent }, (_, index) => index + 1));
+    await everyoneHealthy();
+  });
+
+  it('sheds a burst of connections above the handshake rate with 1013, and every client still gets in by backing off', async () => {
+    const storm = await users.registerMany(6 * HANDSHAKES_PER_SECOND, 'storm');
+    const devices = await Promise.all(storm.map((user) => users.connect(user, { gateway: 2, options: { connectTimeoutMs: 120_000 } })));
+    expect(devices.map((device) => device.client.state)).toEqual(devices.map(() => 'ready'));
+    const shedClients = devices.filter((device) => device.states.some((change) => change.closeCode === CloseCodes.try_again_later.code));
+    expect(shedClients.length).toBeGreaterThan(0);
+    // Only the handshake limit refuses anything on gateway 2, always with 1013.
+    expect(await metricValue(suite().gateway(2), 'chat_connections_refused_total')).toBeGreaterThan(0);
+    // The admitted clients chat as usual.
+    const [first, second] = devices;
+    if (!first || !second) throw new Error('no devices');
+    const { conversationId } = await first.client.openDirect(second.user.userId);
+    await first.client.sendAndWaitStored(conversationId, 'made it through the storm');
+    await expectEventually(() => expect(second.seen(conversationId).map(([, body]) => body)).toContain('made it through the storm'));
     await everyoneHealthy();
   });
 });

@@ -1,4 +1,5 @@
 export * from './lib/kafka.options';
+export * from './lib/kafka-settings';
 export * from './lib/kafka.module';
 export * from './lib/kafka-client';
 export * from './lib/kafka-producer';

@@ -5,6 +5,7 @@ export { startKafkaBroker, type KafkaBrokerHandle, type StartKafkaBrokerOptions 
 export { startPostgres, POSTGRES_PASSWORD, POSTGRES_USER, type PostgresHandle, type StartPostgresOptions } from './postgres';
 export {
   distEntry,
+  GENEROUS_AUTH_RATE_LIMITS,
   SERVICE_DATABASES,
   SERVICE_SPECS,
   SERVICES,
@@ -18,3 +19,4 @@ export {
 } from './suite';
 export type { ExitInfo } from './process-control';
 export { findWorkspaceRoot } from './workspace';
+export { formatTable } from './console-format';

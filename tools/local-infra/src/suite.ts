@@ -28,6 +28,16 @@ export const SERVICE_SPECS: Readonly<Record<ServiceName, ServiceSpec>> = {
 /** Every database some service needs, e.g. to pass to startPostgres({ databases }). */
 export const SERVICE_DATABASES: readonly string[] = SERVICES.flatMap((name) => SERVICE_SPECS[name].database ?? []);
 
+/**
+ * Auth rate limits high enough for test and harness runs, where every user registers and logs in
+ * from 127.0.0.1 within seconds; production keeps the defaults.
+ */
+export const GENEROUS_AUTH_RATE_LIMITS: Readonly<Record<string, string>> = {
+  RATE_LIMIT_REGISTER_PER_IP_PER_MINUTE: '100000',
+  RATE_LIMIT_LOGIN_PER_IP_PER_MINUTE: '100000',
+  RATE_LIMIT_LOGIN_PER_USERNAME_PER_MINUTE: '100000',
+};
+
 export interface ServiceEnvContext {
   kafkaBrokers: string;
   /** Connection URL of a database by name (e.g. PostgresHandle.urlFor); needed for auth and persistence. */
@@ -76,6 +86,13 @@ export interface StartServiceOptions {
   onLine?: (line: string, stream: 'stdout' | 'stderr') => void;
   /** Own process group (see StartKafkaBrokerOptions.detached). */
   detached?: boolean;
+  /**
+   * Raise the soft open-file limit to the hard one (`sh -c 'ulimit -n …; exec node …'`; the pid is
+   * still node's): a gateway holding tens of thousands of sockets needs more than a default 1,024.
+   */
+  raiseOpenFileLimit?: boolean;
+  /** Options for node itself before the entry, e.g. `--cpu-prof` (which NODE_OPTIONS refuses). */
+  nodeArgs?: string[];
 }
 
 export interface ServiceProcess {
@@ -128,7 +145,12 @@ export function startService(options: StartServiceOptions): ServiceProcess {
   if (!env.KAFKA_BROKERS) throw new Error(`startService(${name}): KAFKA_BROKERS is not set`);
   const httpPort = Number(env.HTTP_PORT);
 
-  const child: ChildProcess = spawn(process.execPath, [entry], {
+  // `$0 "$@"` is node and the entry; exec keeps the pid, so signals and /proc reach node itself.
+  const nodeArgs = [...(options.nodeArgs ?? []), entry];
+  const [command, args]: [string, string[]] = options.raiseOpenFileLimit
+    ? ['sh', ['-c', 'ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec "$0" "$@"', process.execPath, ...nodeArgs]]
+    : [process.execPath, nodeArgs];
+  const child: ChildProcess = spawn(command, args, {
     cwd: options.workspaceRoot,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],

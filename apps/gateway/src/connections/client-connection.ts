@@ -14,6 +14,9 @@ export interface ConnectionLimits {
   maxBufferedBytes: number;
 }
 
+/** Buffers are sent as text frames too: they hold a frame's JSON. */
+const TEXT_FRAME = { binary: false } as const;
+
 /** setTimeout's largest delay; a longer one would fire at once, so longer waits are chained. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -85,17 +88,19 @@ export class ClientConnection {
   }
 
   /**
-   * Queues an encoded frame (the caller counts it in chat_frames_out_total). A client whose unsent
-   * backlog would exceed the limit is closed as a slow consumer instead: it reconnects and syncs,
-   * and the process never buffers without bound.
+   * Queues an encoded frame as a text frame (the caller counts it in chat_frames_out_total): its
+   * JSON, or the JSON's UTF-8 bytes, which a fan-out shares between all its sockets instead of
+   * encoding the text once per socket. A client whose unsent backlog would exceed the limit is
+   * closed as a slow consumer instead: it reconnects and syncs, and the process never buffers
+   * without bound.
    */
-  sendText(text: string): boolean {
+  sendText(encoded: string | Buffer): boolean {
     if (!this.isOpen) return false;
-    if (this.socket.bufferedAmount + text.length > this.limits.maxBufferedBytes) {
+    if (this.socket.bufferedAmount + encoded.length > this.limits.maxBufferedBytes) {
       this.close('slow_consumer', 'send buffer full; reconnect and sync');
       return false;
     }
-    this.socket.send(text);
+    this.socket.send(encoded, TEXT_FRAME);
     return true;
   }
 

@@ -35,6 +35,16 @@ describe('TokenBucket', () => {
     expect(taken).toBe(100);
   });
 
+  it('keeps thousands per second exact, as the handshake limit needs', () => {
+    const bucket = new TokenBucket(5_000, 5_000, 0);
+    expect(takeAll(bucket, 0, 6_000)).toBe(5_000);
+    // Five handshakes a millisecond: a storm of 2,000/s passes, 10,000/s is cut to 5,000/s.
+    expect(takeAll(bucket, 1, 100)).toBe(5);
+    let taken = 0;
+    for (let now = 2; now <= 1_001; now += 1) taken += takeAll(bucket, now, 10);
+    expect(taken).toBe(5_000);
+  });
+
   it('treats a clock that goes backwards as no time passing', () => {
     const bucket = new TokenBucket(1, 1, 10_000);
     expect(bucket.take(10_000)).toBe(true);

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { encodeServerFrame, type EnvelopeOf, type FrameRouted, type ServerFrameOf } from '@chat/protocol';
+import type { EnvelopeOf, FrameRouted, ServerFrameOf } from '@chat/protocol';
 import { SERVICE_IDENTITY, type ServiceIdentity } from '@chat/service-kit';
 import { ConnectionRegistry } from '../connections/connection-registry';
 import { countFrameOut, GatewayMetrics } from '../telemetry/gateway.metrics';
@@ -26,17 +26,22 @@ export class DeliverFrame {
       this.logger.warn({ msg: 'delivery for another gateway dropped', gatewayId: delivery.gatewayId, frameType: delivery.frame.type });
       return 0;
     }
-    const text = encodeServerFrame(delivery.frame);
+    // Validated when the record was decoded; encoded once, and the same bytes go to every socket.
+    const encoded = Buffer.from(JSON.stringify(delivery.frame));
     let written = 0;
     if ('connectionId' in delivery.target) {
-      if (this.registry.get(delivery.target.connectionId)?.sendText(text)) written += 1;
+      if (this.registry.get(delivery.target.connectionId)?.sendText(encoded)) written += 1;
     } else {
+      const frame = delivery.frame.type === 'message' ? delivery.frame : undefined;
+      let delivered = 0;
       for (const userId of delivery.target.userIds) {
         let sockets = 0;
-        for (const connection of this.registry.connectionsOf(userId)) if (connection.sendText(text)) sockets += 1;
-        if (delivery.frame.type === 'message') countMessage(delivery.frame, userId, sockets, Date.now());
+        for (const connection of this.registry.connectionsOf(userId)) if (connection.sendText(encoded)) sockets += 1;
+        if (frame && userId !== frame.senderId) delivered += sockets;
+        else if (frame) GatewayMetrics.chat.count('echoed', sockets);
         written += sockets;
       }
+      if (frame) countDelivered(frame, delivered, Date.now());
     }
     countFrameOut(delivery.frame, written);
     this.logger.debug({ msg: 'frame delivered', frameType: delivery.frame.type, sockets: written });
@@ -45,19 +50,14 @@ export class DeliverFrame {
 }
 
 /**
- * A live message written to `sockets` sockets of `userId`: delivered to a recipient, or echoed to
- * the sender's other devices. Each recipient socket adds one value to the delivered spans. Answers
- * to a sync (addressed to one connection) are catching up, not live delivery, and are not counted.
+ * A live message written to `sockets` recipient sockets (the sender's other devices count as
+ * `echoed` instead). Each recipient socket adds one value to the delivered spans. Answers to a sync
+ * (addressed to one connection) are catching up, not live delivery, and are not counted.
  */
-function countMessage(frame: ServerFrameOf<'message'>, userId: string, sockets: number, now: number): void {
+function countDelivered(frame: ServerFrameOf<'message'>, sockets: number, now: number): void {
+  if (sockets <= 0) return;
   const { chat } = GatewayMetrics;
-  if (userId === frame.senderId) {
-    chat.count('echoed', sockets);
-    return;
-  }
   chat.count('delivered', sockets);
-  for (let i = 0; i < sockets; i += 1) {
-    chat.span('stored_to_delivered', frame.storedAt, now);
-    chat.span('send_to_delivered', frame.sentAt, now);
-  }
+  chat.span('stored_to_delivered', frame.storedAt, now, sockets);
+  chat.span('send_to_delivered', frame.sentAt, now, sockets);
 }

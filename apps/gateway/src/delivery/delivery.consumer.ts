@@ -1,8 +1,9 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import { deliveryTopicFor, FrameRouted } from '@chat/protocol';
+import { deliveryTopicFor, GatewayDeliveries } from '@chat/protocol';
 import { KafkaConsumerFactory, type ConsumedRecord } from '@chat/kafka';
 import { SERVICE_IDENTITY, type ServiceIdentity } from '@chat/service-kit';
 import { DeliveryState } from '../connections/delivery-state';
+import { DeliverAnswers } from './deliver-answers.use-case';
 import { DeliverFrame } from './deliver-frame.use-case';
 
 /**
@@ -17,6 +18,7 @@ export class DeliveryConsumer implements OnApplicationBootstrap, OnModuleDestroy
   constructor(
     private readonly consumers: KafkaConsumerFactory,
     private readonly deliverFrame: DeliverFrame,
+    private readonly deliverAnswers: DeliverAnswers,
     private readonly state: DeliveryState,
     @Inject(SERVICE_IDENTITY) private readonly identity: ServiceIdentity,
   ) {}
@@ -39,7 +41,15 @@ export class DeliveryConsumer implements OnApplicationBootstrap, OnModuleDestroy
   }
 
   private async handle(record: ConsumedRecord): Promise<void> {
-    // An undecodable record is a ProtocolError, which the consumer dead-letters.
-    this.deliverFrame.execute(FrameRouted.decode(record.value).payload);
+    // An undecodable record (or a type this gateway does not know) is a ProtocolError, which the consumer dead-letters.
+    const delivery = GatewayDeliveries.decode(record.value);
+    switch (delivery.type) {
+      case 'chat.frame-routed':
+        this.deliverFrame.execute(delivery.payload);
+        break;
+      case 'chat.answers-routed':
+        this.deliverAnswers.execute(delivery.payload);
+        break;
+    }
   }
 }

@@ -1,10 +1,11 @@
 import { Module } from '@nestjs/common';
 import { ConnectionsModule } from '../connections/connections.module';
+import { DeliverAnswers } from './deliver-answers.use-case';
 import { DeliverFrame } from './deliver-frame.use-case';
 import { DeliveryConsumer } from './delivery.consumer';
 
 @Module({
   imports: [ConnectionsModule],
-  providers: [DeliverFrame, DeliveryConsumer],
+  providers: [DeliverFrame, DeliverAnswers, DeliveryConsumer],
 })
 export class DeliveryModule {}

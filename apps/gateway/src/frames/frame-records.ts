@@ -48,7 +48,8 @@ export function recordForFrame(frame: RecordFrame, origin: FrameOrigin): FrameRe
   switch (frame.type) {
     case 'send': {
       const { conversationId, clientMsgId, body, kind } = frame;
-      return command(SendMessageCommand.create({ senderId: userId, conversationId, clientMsgId, body, kind, replyTo }, context));
+      // The frame was validated on arrival and the rest is ours: the busiest record is not checked twice.
+      return command(SendMessageCommand.createValidated({ senderId: userId, conversationId, clientMsgId, body, kind, replyTo }, context));
     }
     case 'receipt': {
       const { conversationId, seq, status } = frame;

@@ -7,7 +7,7 @@ import { RECORD_PUBLISHER } from '../publishing/record-publisher';
 import { expectEventually } from '@chat/testing';
 import { RecordingPublisher } from '../testing/recording-publisher';
 import { LeasePublisher } from './lease.publisher';
-import { PresencePublisher } from './presence.publisher';
+import { MAX_PRESENCE_RECORDS_PER_SEND, PresencePublisher } from './presence.publisher';
 
 const identity: ServiceIdentity = { service: 'gateway', instanceId: 'gw-presence', startedAt: 1_700_000_000_000 };
 const config = loadConfig(gatewayConfigSchema, { KAFKA_BROKERS: 'localhost:9092', HTTP_PORT: '3000', JWT_SECRET: 's'.repeat(32), GATEWAY_LEASE_TTL_MS: '3000' });
@@ -99,4 +99,33 @@ describe('presence and lease publishing', () => {
     expect(publisher.on(Topics.presence.name)).toEqual([{ topic: Topics.presence.name, key: presenceKey('gw-presence', alice), envelope: null }]);
     expect(publisher.records[publisher.records.length - 1]).toEqual({ topic: Topics.gateways.name, key: 'gw-presence', envelope: null });
   });
+
+  it('publishes a connect wave in sends of bounded size, every user once', async () => {
+    await start(false);
+    await lease.renewed();
+    const users = Array.from({ length: MAX_PRESENCE_RECORDS_PER_SEND * 2 + 500 }, () => randomUUID());
+    for (const userId of users) presence.record({ userId, connections: 1 }, 40);
+    await expectEventually(() => expect(publisher.on(Topics.presence.name)).toHaveLength(users.length));
+    expect(new Set(publisher.on(Topics.presence.name).map((record) => record.key))).toEqual(new Set(users.map((userId) => presenceKey('gw-presence', userId))));
+    expect(Math.max(...publisher.sendSizes)).toBeLessThanOrEqual(MAX_PRESENCE_RECORDS_PER_SEND);
+  });
+
+  it('tells lapse listeners once when renewals resume after a gap the router may have expired the lease in', async () => {
+    await start(false);
+    await lease.renewed();
+    const gaps: number[] = [];
+    lease.onLapse((gapMs) => gaps.push(gapMs));
+    // Healthy renewals (every ttl/3 = 1 s) are no lapse.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(gaps).toEqual([]);
+
+    publisher.failure = new Error('broker unavailable');
+    await new Promise((resolve) => setTimeout(resolve, 3200));
+    expect(gaps).toEqual([]);
+    publisher.failure = null;
+    await expectEventually(() => expect(gaps).toHaveLength(1), { timeoutMs: 3000 });
+    expect(gaps[0]).toBeGreaterThan(2500);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(gaps).toHaveLength(1);
+  }, 15_000);
 });

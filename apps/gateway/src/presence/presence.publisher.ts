@@ -6,6 +6,12 @@ import type { PresenceChange } from '../connections/connection-registry';
 import { RECORD_PUBLISHER, type RecordPublisher } from '../publishing/record-publisher';
 import { LeasePublisher } from './lease.publisher';
 
+/**
+ * Records per produce: a connect wave of thousands of users must not become one request that the
+ * broker cannot acknowledge in time, holding up the lease and heartbeat sends queued behind it.
+ */
+export const MAX_PRESENCE_RECORDS_PER_SEND = 1000;
+
 interface PresenceState {
   connections: number;
   at: number;
@@ -70,8 +76,7 @@ export class PresencePublisher {
   private async flushLoop(): Promise<void> {
     await Promise.race([this.lease.renewed(), this.stopped]);
     for (let attempt = 1; this.pending.size > 0 && !this.stopping.signal.aborted; ) {
-      const batch = new Map(this.pending);
-      this.pending.clear();
+      const batch = this.takePending(MAX_PRESENCE_RECORDS_PER_SEND);
       try {
         await this.publish(batch);
         attempt = 1;
@@ -84,6 +89,17 @@ export class PresencePublisher {
         await sleep(retryInMs, this.stopping.signal);
       }
     }
+  }
+
+  /** Moves up to `limit` of the oldest pending states out of `pending`. */
+  private takePending(limit: number): Map<string, PresenceState> {
+    const batch = new Map<string, PresenceState>();
+    for (const [userId, state] of this.pending) {
+      if (batch.size >= limit) break;
+      batch.set(userId, state);
+      this.pending.delete(userId);
+    }
+    return batch;
   }
 
   private async publish(batch: Map<string, PresenceState>): Promise<void> {

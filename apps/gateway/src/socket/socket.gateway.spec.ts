@@ -9,6 +9,7 @@ import { loadConfig, SERVICE_CONFIG, SERVICE_IDENTITY, type ServiceIdentity } fr
 import { telemetry } from '@chat/telemetry';
 import { gatewayConfigSchema, type GatewayConfig } from '../config';
 import { ConnectionsModule } from '../connections/connections.module';
+import { DeliverAnswers } from '../delivery/deliver-answers.use-case';
 import { DeliverFrame } from '../delivery/deliver-frame.use-case';
 import { RECORD_PUBLISHER } from '../publishing/record-publisher';
 import { DeliveryState } from '../connections/delivery-state';
@@ -40,6 +41,7 @@ interface RunningGateway {
   config: GatewayConfig;
   publisher: RecordingPublisher;
   deliver: DeliverFrame;
+  deliverAnswers: DeliverAnswers;
   tokenFor(userId: string, ttlSeconds?: number): string;
 }
 
@@ -49,7 +51,7 @@ async function startGateway(env: Record<string, string> = {}): Promise<RunningGa
   const publisher = new RecordingPublisher();
   const moduleRef = await Test.createTestingModule({
     imports: [FakeServiceKitModule.register(config, identity), SocketModule, ConnectionsModule],
-    providers: [DeliverFrame],
+    providers: [DeliverFrame, DeliverAnswers],
   })
     .overrideProvider(RECORD_PUBLISHER)
     .useValue(publisher)
@@ -65,6 +67,7 @@ async function startGateway(env: Record<string, string> = {}): Promise<RunningGa
     config,
     publisher,
     deliver: app.get(DeliverFrame),
+    deliverAnswers: app.get(DeliverAnswers),
     tokenFor: (userId, ttlSeconds = 300) => signAccessToken(settings, { userId, username: 'user_1', tokenId: randomUUID() }, ttlSeconds),
   };
 }
@@ -327,6 +330,35 @@ describe('gateway WebSocket edge', () => {
       expect(other.frames).toEqual([]);
     });
 
+    it('writes several answers to the one socket that asked, one frame each, in order', async () => {
+      const erin = randomUUID();
+      const asking = client(gateway.url, { token: gateway.tokenFor(erin) });
+      const sibling = client(gateway.url, { token: gateway.tokenFor(erin) });
+      await Promise.all([asking.opened(), sibling.opened()]);
+      asking.send({ type: 'sync', id: 'sync-1', conversations: [{ conversationId, afterSeq: 0 }] });
+      const replyTo = await expectEventually(() => replyToOf(gateway.publisher, 'sync-1'));
+      const messages: ServerFrame[] = [1, 2, 3].map((seq) => ({
+        type: 'message',
+        conversationId,
+        seq,
+        messageId: randomUUID(),
+        senderId: alice,
+        clientMsgId: `m${seq}`,
+        body: `body ${seq}`,
+        kind: 'text',
+        sentAt: 1,
+        storedAt: 2,
+      }));
+      const synced: ServerFrame = { type: 'synced', replyTo: 'sync-1', conversations: [{ conversationId, lastSeq: 3 }] };
+      const frames = [...messages, synced];
+      expect(gateway.deliverAnswers.execute({ gatewayId: 'gw-test', target: { connectionId: replyTo.connectionId }, frames })).toBe(4);
+      await asking.next({ type: 'synced' });
+      expect(asking.frames).toEqual(frames);
+      expect(gateway.deliverAnswers.execute({ gatewayId: 'gw-test', target: { connectionId: randomUUID() }, frames })).toBe(0);
+      expect(gateway.deliverAnswers.execute({ gatewayId: 'gw-other', target: { connectionId: replyTo.connectionId }, frames })).toBe(0);
+      expect(sibling.frames).toEqual([]);
+    });
+
     it("counts a message delivered to each recipient socket and echoed to the sender's sockets, with one latency value per recipient socket", async () => {
       const sender = randomUUID();
       const recipient = randomUUID();
@@ -464,6 +496,35 @@ describe('gateway WebSocket limits', () => {
     expect(await silent.closed).toEqual({ code: 4000, reason: 'no pong or frame in time' });
     expect(alive.socket.readyState).toBe(WebSocket.OPEN);
     await alive.close();
+  });
+});
+
+describe('gateway handshake rate limit', () => {
+  let gateway: RunningGateway;
+  const user = randomUUID();
+
+  beforeAll(async () => {
+    gateway = await startGateway({ INSTANCE_ID: 'gw-handshakes', WS_MAX_HANDSHAKES_PER_SECOND: '1', WS_HANDSHAKE_BURST: '2' });
+  });
+
+  afterAll(async () => {
+    await gateway.app.close();
+  });
+
+  it('refuses handshakes beyond the burst with 1013 before looking at the token, and admits again once the bucket refilled', async () => {
+    const first = client(gateway.url, { token: gateway.tokenFor(user) });
+    const second = client(gateway.url, { token: gateway.tokenFor(user) });
+    await Promise.all([first.opened(), second.opened()]);
+    // Not 4001: the token is never verified, so the client backs off instead of logging in again.
+    expect(await client(gateway.url, { token: 'not-a-token' }).closed).toEqual({ code: 1013, reason: 'too many connection attempts; retry later' });
+    first.send({ type: 'ping', id: 'still-here' });
+    await first.next({ type: 'pong', replyTo: 'still-here' });
+    // One handshake a second: a retry a little later gets in.
+    await expectEventually(async () => {
+      const retry = client(gateway.url, { token: gateway.tokenFor(user) });
+      await retry.opened();
+      await retry.close();
+    });
   });
 });
 

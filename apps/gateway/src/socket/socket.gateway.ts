@@ -11,6 +11,7 @@ import type { GatewayConfig } from '../config';
 import { ClientConnection, type ConnectionLimits } from '../connections/client-connection';
 import { closeSocket } from '../connections/close-socket';
 import { ConnectionRegistry } from '../connections/connection-registry';
+import { TokenBucket } from '../connections/token-bucket';
 import { HandleClientFrame } from '../frames/handle-client-frame.use-case';
 import { LeasePublisher } from '../presence/lease.publisher';
 import { DeliveryState } from '../connections/delivery-state';
@@ -26,6 +27,8 @@ export const WEBSOCKET_PATH = '/ws';
 const SHUTDOWN_PUBLISH_TIMEOUT_MS = 5000;
 /** How long shutdown waits for clients to answer the 1001 close before their sockets are cut. */
 const SHUTDOWN_CLOSE_GRACE_MS = 2000;
+/** A storm refuses thousands of handshakes a second; one warning per this interval says how many. */
+const HANDSHAKE_WARNING_INTERVAL_MS = 10_000;
 
 /**
  * The WebSocket edge: admits a socket (origin, capacity, access token) right after the upgrade,
@@ -41,9 +44,14 @@ export class SocketGateway implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(SocketGateway.name);
   private readonly tokenSettings: AccessTokenSettings;
   private readonly limits: ConnectionLimits;
+  /** New sockets admitted per second, across all clients: reconnect storms are shaped here. */
+  private readonly handshakes: TokenBucket;
+  private handshakesRefused = 0;
+  private handshakeWarnedAt = Number.NEGATIVE_INFINITY;
   private adapter: GatewayWsAdapter | undefined;
   private server: WebSocketServer | undefined;
   private sweepTimer: NodeJS.Timeout | undefined;
+  private lastSweepAt = Date.now();
   private draining = false;
 
   constructor(
@@ -62,6 +70,7 @@ export class SocketGateway implements OnModuleInit, OnModuleDestroy {
       maxInvalidFrames: config.WS_MAX_INVALID_FRAMES,
       maxBufferedBytes: config.WS_MAX_BUFFERED_BYTES,
     };
+    this.handshakes = new TokenBucket(config.WS_MAX_HANDSHAKES_PER_SECOND, config.WS_HANDSHAKE_BURST, Date.now());
   }
 
   onModuleInit(): void {
@@ -70,21 +79,34 @@ export class SocketGateway implements OnModuleInit, OnModuleDestroy {
     const server: WebSocketServer = this.adapter.create(0, { path: WEBSOCKET_PATH, maxPayload: this.config.WS_MAX_FRAME_BYTES, perMessageDeflate: false });
     server.on('connection', (socket, request) => this.accept(socket, request));
     this.server = server;
+    this.lastSweepAt = Date.now();
     this.sweepTimer = setInterval(() => this.sweep(Date.now()), this.config.WS_PING_INTERVAL_MS);
     this.sweepTimer.unref();
+    // While the lease was lapsed the router routed messages past these sockets; reconnecting makes
+    // every client sync what it missed (the SDK does so on every connect).
+    this.lease.onLapse((gapMs) => {
+      const connections = this.closeAll('gateway lost contact with Kafka; reconnect to catch up');
+      this.logger.warn({ msg: 'connections closed after a lease lapse', connections: connections.length, gapMs });
+    });
+  }
+
+  /** Closes every socket with 1001 (clients reconnect) and records the presence changes. */
+  private closeAll(reason: string): ClientConnection[] {
+    const at = Date.now();
+    const connections = this.registry.all();
+    for (const connection of connections) {
+      connection.close('going_away', reason);
+      const change = this.registry.remove(connection);
+      if (change) this.presence.record(change, at);
+    }
+    GatewayMetrics.connections.set({}, this.registry.size);
+    return connections;
   }
 
   async onModuleDestroy(): Promise<void> {
     this.draining = true;
     clearInterval(this.sweepTimer);
-    const at = Date.now();
-    const connections = this.registry.all();
-    for (const connection of connections) {
-      connection.close('going_away', 'server shutting down; reconnect');
-      const change = this.registry.remove(connection);
-      if (change) this.presence.record(change, at);
-    }
-    GatewayMetrics.connections.set({}, this.registry.size);
+    const connections = this.closeAll('server shutting down; reconnect');
     this.logger.log({ msg: 'connections closed for shutdown', connections: connections.length });
     const closed = withTimeout(Promise.all(connections.map((connection) => connection.closed())), SHUTDOWN_CLOSE_GRACE_MS, 'close grace over').catch(() => undefined);
     // Presence tombstones before the lease's, so no presence record outlives its lease.
@@ -128,7 +150,11 @@ export class SocketGateway implements OnModuleInit, OnModuleDestroy {
     this.logger.log({ msg: 'connection opened', connectionId: connection.id, userId: connection.userId, tokenId: admission.claims.jti, open: this.registry.size });
   }
 
-  /** Refuses in the order that costs least: shutting down, full, wrong origin, then the token. */
+  /**
+   * Refuses in the order that costs least: shutting down, full, too many handshakes this second,
+   * wrong origin, then the token. Refusals before the token cost no verification, and a client
+   * refused with 1013 backs off longer before it comes back.
+   */
   private admit(request: IncomingMessage, now: number): Authentication {
     if (this.draining) return { close: 'going_away', reason: 'server shutting down; reconnect' };
     if (!this.deliveryState.accepting) return { close: 'try_again_later', reason: 'gateway not ready; retry shortly' };
@@ -136,8 +162,21 @@ export class SocketGateway implements OnModuleInit, OnModuleDestroy {
       this.logger.warn({ msg: 'connection refused: at capacity', limit: this.config.WS_MAX_CONNECTIONS });
       return { close: 'try_again_later', reason: 'server full; retry later' };
     }
+    if (!this.handshakes.take(now)) {
+      this.warnHandshakesRefused(now);
+      return { close: 'try_again_later', reason: 'too many connection attempts; retry later' };
+    }
     if (!isOriginAllowed(request.headers.origin, this.config.ALLOWED_ORIGINS)) return { close: 'forbidden_origin', reason: 'origin not allowed' };
     return authenticate(request, this.tokenSettings, now);
+  }
+
+  /** Counts a handshake refused by the rate limit; logs the count at most once per interval. */
+  private warnHandshakesRefused(now: number): void {
+    this.handshakesRefused += 1;
+    if (now - this.handshakeWarnedAt < HANDSHAKE_WARNING_INTERVAL_MS) return;
+    this.logger.warn({ msg: 'connections refused: handshake rate limit', refusedSinceLastWarning: this.handshakesRefused, limitPerSecond: this.config.WS_MAX_HANDSHAKES_PER_SECOND });
+    this.handshakesRefused = 0;
+    this.handshakeWarnedAt = now;
   }
 
   private onMessage(connection: ClientConnection, data: RawData, isBinary: boolean): void {
@@ -158,10 +197,18 @@ export class SocketGateway implements OnModuleInit, OnModuleDestroy {
     this.logger.log({ msg: 'connection closed', connectionId: connection.id, userId: connection.userId, code, closeCode: closeCodeName(code) });
   }
 
-  /** Pings every socket; one silent for the idle timeout (no pong, no frame) is presumed dead. */
+  /**
+   * Pings every socket; one silent for the idle timeout (no pong, no frame) is presumed dead. A sweep
+   * that runs late follows a stall of this process: Node runs due timers before reading sockets, so
+   * the pongs that arrived meanwhile are still unread, and that round only pings.
+   */
   private sweep(now: number): void {
+    const sinceLastMs = now - this.lastSweepAt;
+    const late = sinceLastMs > this.config.WS_PING_INTERVAL_MS * 1.5;
+    this.lastSweepAt = now;
+    if (late) this.logger.warn({ msg: 'heartbeat sweep ran late; pinging only this round', sinceLastMs });
     for (const connection of this.registry.all()) {
-      if (connection.silentFor(now) >= this.config.WS_IDLE_TIMEOUT_MS) {
+      if (!late && connection.silentFor(now) >= this.config.WS_IDLE_TIMEOUT_MS) {
         this.logger.log({ msg: 'closing silent connection', connectionId: connection.id, silentForMs: connection.silentFor(now) });
         connection.close('heartbeat_timeout', 'no pong or frame in time');
       } else {

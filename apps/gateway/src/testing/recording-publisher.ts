@@ -14,15 +14,19 @@ export class RecordingPublisher implements RecordPublisher {
   readonly records: RecordedRecord[] = [];
   /** While set, every produce rejects with it, as the Kafka producer does when the broker is away. */
   failure: Error | null = null;
+  /** Records of each successful publish or tombstone call, in order. */
+  readonly sendSizes: number[] = [];
 
   async publish(topic: string, records: PublishedRecord[]): Promise<void> {
     this.check();
     for (const { key, envelope } of records) this.records.push({ topic, key, envelope });
+    this.sendSizes.push(records.length);
   }
 
   async tombstone(topic: string, keys: string[]): Promise<void> {
     this.check();
     for (const key of keys) this.records.push({ topic, key, envelope: null });
+    this.sendSizes.push(keys.length);
   }
 
   on(topic: string): RecordedRecord[] {

@@ -4,6 +4,7 @@ import type { ChatCommandEnvelope } from '@chat/protocol';
 import { runWithTrace } from '@chat/logging';
 import { classifyDatabaseError } from '../database/database-errors';
 import { PersistenceMetrics } from '../telemetry/persistence.metrics';
+import type { SendMessage } from '../messages/send-message.use-case';
 import { CommandDispatcher } from './command-dispatcher';
 import { CommandRejected } from './command-rejected';
 import { type Effect, insertedMessageOf, rejectionAnswer } from './effects';
@@ -53,22 +54,45 @@ export class CommandBatchProcessor {
     const done = await findProcessed(manager, commands.filter(changesState).map((command) => command.id));
     const recorded: Array<{ command: ChatCommandEnvelope; effects: Effect[] }> = [];
     const effects: Effect[] = [];
-    for (const command of commands) {
-      const replayed = done.get(command.id);
-      if (replayed) {
-        this.logger.debug({ msg: 'command already applied, re-publishing its records', commandId: command.id, type: command.type });
-        effects.push(...replayed);
-        continue;
-      }
-      const produced = await runWithTrace(command.traceId, () => this.applyOne(manager, command));
+    const applied = (command: ChatCommandEnvelope, produced: Effect[]) => {
       effects.push(...produced);
       if (changesState(command)) {
         recorded.push({ command, effects: produced });
         done.set(command.id, produced);
       }
+    };
+    for (let next = 0; next < commands.length; ) {
+      const command = commands[next];
+      const replayed = done.get(command.id);
+      if (replayed) {
+        this.logger.debug({ msg: 'command already applied, re-publishing its records', commandId: command.id, type: command.type });
+        effects.push(...replayed);
+        next += 1;
+        continue;
+      }
+      if (command.type === 'chat.command.send-message') {
+        // Consecutive sends are stored together (see SendMessageUseCase), in their order.
+        const run = sendRun(commands, next, done);
+        const outcomes = await this.dispatcher.sendMessages(run, manager);
+        run.forEach((send, i) => applied(send, this.effectsOf(send, outcomes[i])));
+        next += run.length;
+        continue;
+      }
+      applied(command, await runWithTrace(command.traceId, () => this.applyOne(manager, command)));
+      next += 1;
     }
     await recordProcessed(manager, recorded);
     return effects;
+  }
+
+  private effectsOf(command: ChatCommandEnvelope, outcome: Effect[] | CommandRejected): Effect[] {
+    if (!(outcome instanceof CommandRejected)) return outcome;
+    return runWithTrace(command.traceId, () => this.rejected(command, outcome));
+  }
+
+  private rejected(command: ChatCommandEnvelope, rejection: CommandRejected): Effect[] {
+    this.logger.log({ msg: 'command rejected', type: command.type, commandId: command.id, code: rejection.code, reason: rejection.message });
+    return [rejectionAnswer(command, rejection)];
   }
 
   private async applyOne(manager: EntityManager, command: ChatCommandEnvelope): Promise<Effect[]> {
@@ -76,10 +100,25 @@ export class CommandBatchProcessor {
       return await this.dispatcher.execute(command, manager);
     } catch (error) {
       if (!(error instanceof CommandRejected)) throw error;
-      this.logger.log({ msg: 'command rejected', type: command.type, commandId: command.id, code: error.code, reason: error.message });
-      return [rejectionAnswer(command, error)];
+      return this.rejected(command, error);
     }
   }
+}
+
+/**
+ * The send-message commands from `start` on that can be stored together: not yet applied, and no
+ * command twice (a repeated one must replay what the first produced).
+ */
+function sendRun(commands: readonly ChatCommandEnvelope[], start: number, done: ReadonlyMap<string, Effect[]>): SendMessage[] {
+  const run: SendMessage[] = [];
+  const ids = new Set<string>();
+  for (let i = start; i < commands.length; i += 1) {
+    const command = commands[i];
+    if (command.type !== 'chat.command.send-message' || done.has(command.id) || ids.has(command.id)) break;
+    run.push(command);
+    ids.add(command.id);
+  }
+  return run;
 }
 
 /**

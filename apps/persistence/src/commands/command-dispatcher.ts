@@ -8,7 +8,7 @@ import { OpenDirectUseCase } from '../conversations/open-direct.use-case';
 import { RemoveMemberUseCase } from '../conversations/remove-member.use-case';
 import { HistoryUseCase } from '../messages/history.use-case';
 import { ReceiptUseCase } from '../messages/receipt.use-case';
-import { SendMessageUseCase } from '../messages/send-message.use-case';
+import { type SendMessage, type SendOutcome, SendMessageUseCase } from '../messages/send-message.use-case';
 import { SyncUseCase } from '../messages/sync.use-case';
 import type { Effect } from './effects';
 
@@ -26,6 +26,11 @@ export class CommandDispatcher {
     private readonly history: HistoryUseCase,
     private readonly listConversations: ListConversationsUseCase,
   ) {}
+
+  /** Consecutive sends of a batch, stored together; one outcome per command, in order. */
+  sendMessages(commands: readonly SendMessage[], manager: EntityManager): Promise<SendOutcome[]> {
+    return this.sendMessage.executeMany(commands, manager);
+  }
 
   execute(command: ChatCommandEnvelope, manager: EntityManager): Promise<Effect[]> {
     switch (command.type) {

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { PermanentError } from '@chat/kafka';
-import { CommandAnswered, directConversationId, MAX_RECORD_BYTES, MembershipChanged, OpenDirectCommand, SendMessageCommand, Topics } from '@chat/protocol';
+import { CommandAnswered, CommandAnswers, directConversationId, encodeEnvelope, SyncRequestCommand, type ServerFrame, MAX_RECORD_BYTES, MembershipChanged, OpenDirectCommand, SendMessageCommand, Topics } from '@chat/protocol';
 import { CommandRejected } from './command-rejected';
-import { answer, insertedMessageOf, membershipChanged, messageStored, rejectionAnswer } from './effects';
+import { answer, answers, insertedMessageOf, membershipChanged, messageStored, rejectionAnswer } from './effects';
 import { fitListInRecord } from './record-budget';
 
 const alice = randomUUID();
@@ -50,6 +50,39 @@ describe('effects', () => {
     const conversationId = directConversationId(alice, bob);
     const effect = membershipChanged(open, { conversationId, kind: 'direct', memberIds: [alice, bob], added: [alice, bob], removed: [], by: alice });
     expect(effect).toMatchObject({ topic: Topics.memberships.name, key: conversationId, envelope: { type: MembershipChanged.type } });
+  });
+
+  it('packs many answers into few records, in order, under the command key, each within the record limit', () => {
+    const conversationId = randomUUID();
+    const sync = SyncRequestCommand.create({ userId: bob, conversations: [{ conversationId, afterSeq: 0 }], replyTo });
+    const messages: ServerFrame[] = Array.from({ length: 300 }, (_, i) => ({
+      type: 'message',
+      conversationId,
+      seq: i + 1,
+      messageId: randomUUID(),
+      senderId: alice,
+      clientMsgId: `m${i}`,
+      body: 'z'.repeat(4000),
+      kind: 'text',
+      sentAt: 1,
+      storedAt: 2,
+    }));
+    const synced: ServerFrame = { type: 'synced', replyTo: 'req-1', conversations: [{ conversationId, lastSeq: 300 }] };
+    const effects = answers(sync, [...messages, synced]);
+    expect(effects.length).toBe(3);
+    const frames = effects.flatMap((effect) => CommandAnswers.parse(effect.envelope).payload.frames);
+    expect(frames).toEqual([...messages, synced]);
+    for (const effect of effects) {
+      expect(effect).toMatchObject({ topic: Topics.events.name, key: bob, envelope: { traceId: sync.traceId, payload: { replyTo } } });
+      expect(encodeEnvelope(effect.envelope).length).toBeLessThanOrEqual(MAX_RECORD_BYTES);
+    }
+  });
+
+  it('answers a single frame with the record every router understands', () => {
+    const sync = SyncRequestCommand.create({ userId: bob, conversations: [{ conversationId: randomUUID(), afterSeq: 0 }], replyTo });
+    const [only, ...rest] = answers(sync, [{ type: 'synced', replyTo: 'req-1', conversations: [] }]);
+    expect(rest).toEqual([]);
+    expect(only?.envelope.type).toBe(CommandAnswered.type);
   });
 
   it('refuses to build a record larger than a Kafka record may be', () => {

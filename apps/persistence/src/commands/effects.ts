@@ -1,7 +1,7 @@
 import {
   chatCommandKey,
   CommandAnswered,
-  encodeEnvelope,
+  CommandAnswers,
   MAX_RECORD_BYTES,
   MembershipChanged,
   MessageStored,
@@ -15,6 +15,7 @@ import {
 } from '@chat/protocol';
 import { PermanentError } from '@chat/kafka';
 import type { CommandRejected } from './command-rejected';
+import { packListIntoRecords, recordBytes } from './record-budget';
 
 export type EffectTopic = typeof Topics.events.name | typeof Topics.memberships.name;
 
@@ -33,10 +34,11 @@ function contextOf(command: ChatCommandEnvelope, id?: string): EnvelopeContext {
   return { traceId: command.traceId, occurredAt: command.occurredAt, ...(id === undefined ? {} : { id }) };
 }
 
-/** The size of a record's value; nothing may exceed MAX_RECORD_BYTES. */
-export function recordBytes(envelope: Envelope): number {
-  return encodeEnvelope(envelope).length;
-}
+/**
+ * Room left in a record of several answers: the router passes them on in a record of its own
+ * (AnswersRouted), whose envelope is no larger but need not be byte for byte the same size.
+ */
+const ANSWERS_RECORD_BYTES = MAX_RECORD_BYTES - 1024;
 
 function effect(topic: EffectTopic, key: string, envelope: Envelope): Effect {
   const bytes = recordBytes(envelope);
@@ -50,6 +52,19 @@ export function answer(command: ChatCommandEnvelope, frame: ServerFrame): Effect
   return effect(Topics.events.name, chatCommandKey(command), CommandAnswered.create({ replyTo: command.payload.replyTo, frame }, contextOf(command)));
 }
 
+/**
+ * Several frames for the socket that sent the command, in this order (a sync's `message` frames,
+ * then its `synced`), packed into as few records as fit: one record per frame would cost every hop
+ * up to the socket a record per message. A single frame stays a CommandAnswered, which routers and
+ * gateways of every version understand.
+ */
+export function answers(command: ChatCommandEnvelope, frames: ServerFrame[]): Effect[] {
+  if (frames.length <= 1) return frames.map((frame) => answer(command, frame));
+  const { replyTo } = command.payload;
+  const build = (part: ServerFrame[]) => CommandAnswers.create({ replyTo, frames: part }, contextOf(command));
+  return packListIntoRecords(frames, build, ANSWERS_RECORD_BYTES).map((part) => effect(Topics.events.name, chatCommandKey(command), build(part)));
+}
+
 /** The `error` answer to a rejected command, matched by the client through `replyTo`. */
 export function rejectionAnswer(command: ChatCommandEnvelope, rejection: CommandRejected): Effect {
   return answer(command, { type: 'error', replyTo: command.payload.replyTo.requestId, code: rejection.code, message: rejection.message });
@@ -61,7 +76,8 @@ export function rejectionAnswer(command: ChatCommandEnvelope, rejection: Command
  * command stored the message now (not a resend finding it stored before), which metrics count once committed.
  */
 export function messageStored(command: ChatCommandEnvelope, message: ChatMessage, recipientIds: string[], inserted: boolean): Effect {
-  const stored = effect(Topics.events.name, message.conversationId, MessageStored.create({ message, recipientIds }, contextOf(command, message.messageId)));
+  // From a decoded command and stored rows: valid by construction, so not checked again per message.
+  const stored = effect(Topics.events.name, message.conversationId, MessageStored.createValidated({ message, recipientIds }, contextOf(command, message.messageId)));
   if (inserted) insertedMessages.set(stored, { acceptedAt: command.producedAt, storedAt: message.storedAt });
   return stored;
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineRecord, encodeEnvelope } from '@chat/protocol';
-import { fitListInRecord } from './record-budget';
+import { fitListInRecord, packListIntoRecords } from './record-budget';
 
 const ListRecord = defineRecord('test.list', 1, z.strictObject({ items: z.array(z.strictObject({ n: z.number(), text: z.string() })) }));
 
@@ -27,5 +27,30 @@ describe('fitListInRecord', () => {
 
   it('returns nothing when not even one item fits', () => {
     expect(fitListInRecord(items, 'first', build, bytesOf([]) + 10)).toEqual({ items: [], trimmed: true });
+  });
+});
+
+describe('packListIntoRecords', () => {
+  const items = Array.from({ length: 10 }, (_, index) => ({ n: index, text: `é${'x'.repeat(99)}` }));
+  const build = (list: typeof items) => ListRecord.create({ items: list }, { id: '00000000-0000-4000-8000-000000000000', occurredAt: 1 });
+  const bytesOf = (list: typeof items) => encodeEnvelope(build(list)).length;
+
+  it('puts everything into one record when it fits, and nothing into none', () => {
+    expect(packListIntoRecords(items, build)).toEqual([items]);
+    expect(packListIntoRecords([], build)).toEqual([]);
+  });
+
+  it('fills each record exactly up to the limit, keeping the order', () => {
+    const limit = bytesOf(items.slice(0, 4));
+    const runs = packListIntoRecords(items, build, limit);
+    expect(runs).toEqual([items.slice(0, 4), items.slice(4, 8), items.slice(8)]);
+    for (const run of runs) expect(bytesOf(run)).toBeLessThanOrEqual(limit);
+    expect(packListIntoRecords(items, build, limit - 1).map((run) => run.length)).toEqual([3, 3, 3, 1]);
+  });
+
+  it('gives an item too big for any record a run of its own, for the caller to refuse', () => {
+    const big = { n: 99, text: 'y'.repeat(1000) };
+    const runs = packListIntoRecords([items[0], big, items[1]], build, bytesOf(items.slice(0, 3)));
+    expect(runs).toEqual([[items[0]], [big], [items[1]]]);
   });
 });

@@ -1,5 +1,14 @@
-import { MAX_RECORD_BYTES, type Envelope } from '@chat/protocol';
-import { recordBytes } from './effects';
+import { encodeEnvelope, MAX_RECORD_BYTES, type Envelope } from '@chat/protocol';
+
+/** The size of a record's value; nothing may exceed MAX_RECORD_BYTES. */
+export function recordBytes(envelope: Envelope): number {
+  return encodeEnvelope(envelope).length;
+}
+
+/** An item's share of a record: its JSON, plus the comma that separates it from the one before. */
+function itemBytes(item: unknown, first: boolean): number {
+  return Buffer.byteLength(JSON.stringify(item)) + (first ? 0 : 1);
+}
 
 export interface FittedList<T> {
   items: T[];
@@ -17,12 +26,40 @@ export function fitListInRecord<T>(items: readonly T[], keep: 'first' | 'last', 
   const ordered = keep === 'first' ? items : [...items].reverse();
   let count = 0;
   for (const item of ordered) {
-    // Each item adds its JSON, and every one after the first a separating comma.
-    const size = Buffer.byteLength(JSON.stringify(item)) + (count > 0 ? 1 : 0);
+    const size = itemBytes(item, count === 0);
     if (size > remaining) break;
     remaining -= size;
     count += 1;
   }
   const kept = keep === 'first' ? items.slice(0, count) : items.slice(items.length - count);
   return { items: kept, trimmed: count < items.length };
+}
+
+/**
+ * `items` split, in order, into as few runs as possible whose records (as built by `build`) each fit
+ * into `maxBytes`: for answers of many frames (a sync), which go out as a few records instead of one
+ * per frame. `build` must give records that differ only in their list. An item too big for a record
+ * of its own gets a run of its own (the caller's size check then refuses it).
+ */
+export function packListIntoRecords<T>(items: readonly T[], build: (items: T[]) => Envelope, maxBytes = MAX_RECORD_BYTES): T[][] {
+  const [first] = items;
+  if (first === undefined) return [];
+  // What a record costs besides its items, measured once on a record of the first item.
+  const overhead = recordBytes(build([first])) - itemBytes(first, true);
+  const runs: T[][] = [];
+  let run: T[] = [];
+  let bytes = overhead;
+  for (const item of items) {
+    const size = itemBytes(item, run.length === 0);
+    if (run.length > 0 && bytes + size > maxBytes) {
+      runs.push(run);
+      run = [];
+      bytes = overhead + itemBytes(item, true);
+    } else {
+      bytes += size;
+    }
+    run.push(item);
+  }
+  runs.push(run);
+  return runs;
 }

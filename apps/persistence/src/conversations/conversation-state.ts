@@ -61,6 +61,26 @@ export async function loadConversationForUpdate(manager: EntityManager, conversa
   return conversation ? new ConversationState(conversation, await loadMembers(manager, conversationId)) : null;
 }
 
+/**
+ * Loads several conversations for a change in two statements, locking their rows (in id order, so
+ * two batches never wait on each other in a circle) until the batch commits. Missing ones are absent.
+ */
+export async function loadConversationsForUpdate(manager: EntityManager, conversationIds: readonly string[]): Promise<Map<string, ConversationState>> {
+  const states = new Map<string, ConversationState>();
+  if (conversationIds.length === 0) return states;
+  const conversations = await manager.find(ConversationEntity, { where: { id: In([...conversationIds]) }, order: { id: 'ASC' }, lock: { mode: 'pessimistic_write' } });
+  if (conversations.length === 0) return states;
+  const members = await manager.find(MemberEntity, { where: { conversationId: In(conversations.map((conversation) => conversation.id)) } });
+  const membersOf = new Map<string, MemberEntity[]>();
+  for (const member of members) {
+    const list = membersOf.get(member.conversationId);
+    if (list) list.push(member);
+    else membersOf.set(member.conversationId, [member]);
+  }
+  for (const conversation of conversations) states.set(conversation.id, new ConversationState(conversation, membersOf.get(conversation.id) ?? []));
+  return states;
+}
+
 /** Loads a conversation for reading (history, sync): no lock. */
 export async function loadConversation(manager: EntityManager, conversationId: string): Promise<ConversationState | null> {
   const conversation = await manager.findOneBy(ConversationEntity, { id: conversationId });

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Test } from '@nestjs/testing';
-import { FrameRouted, type Envelope } from '@chat/protocol';
+import { AnswersRouted, FrameRouted, type Envelope } from '@chat/protocol';
 import { KafkaClient, KafkaProducer, TransientError, type OutgoingRecord } from '@chat/kafka';
 import { DeliveryPublisher } from './delivery.publisher';
 import type { Delivery } from './fan-out';
@@ -79,6 +79,19 @@ describe('DeliveryPublisher', () => {
     expect(FrameRouted.parse(envelope).payload.frame).toMatchObject({ active: true });
     expect(FrameRouted.parse(second.envelope).payload.frame).toMatchObject({ active: false });
     expect(envelope).toMatchObject({ traceId: context.traceId, occurredAt: 42 });
+  });
+
+  it('produces several answers for one socket as one chat.answers-routed, keyed by the connection, after what came before', async () => {
+    const connectionId = randomUUID();
+    const frames = [
+      { type: 'pong' as const, replyTo: 'r-1' },
+      { type: 'synced' as const, replyTo: 'r-2', conversations: [] },
+    ];
+    await publisher.publish([typing('gw-1', true), { payload: { gatewayId: 'gw-1', target: { connectionId }, frames }, context }]);
+    const [first, answers] = producer.sent[0].records;
+    expect(first.envelope.type).toBe(FrameRouted.type);
+    expect(answers.key).toBe(connectionId);
+    expect(AnswersRouted.parse(answers.envelope).payload.frames).toEqual(frames);
   });
 
   it('creates a missing delivery topic once, on first use', async () => {

@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { deliveryTopicFor, FrameRouted, frameRoutedKey } from '@chat/protocol';
+import { AnswersRouted, deliveryTopicFor, FrameRouted, frameRoutedKey } from '@chat/protocol';
 import { describeError, KafkaClient, KafkaProducer, provisionTopics, TransientError, type OutgoingRecord } from '@chat/kafka';
-import type { Delivery } from './fan-out';
+import type { RoutedDelivery } from './fan-out';
 
 /**
  * Produces deliveries to `chat.delivery.<gatewayId>`. Gateways provision their own topic, but a
@@ -24,7 +24,7 @@ export class DeliveryPublisher {
    * caller's record is retried, never dead-lettered, and frames produced before are sent again
    * (at-least-once: clients tolerate duplicates).
    */
-  async publish(deliveries: readonly Delivery[]): Promise<void> {
+  async publish(deliveries: readonly RoutedDelivery[]): Promise<void> {
     if (deliveries.length === 0) return;
     const byTopic = new Map<string, OutgoingRecord[]>();
     for (const { payload, context } of deliveries) {
@@ -34,7 +34,9 @@ export class DeliveryPublisher {
         records = [];
         byTopic.set(topic, records);
       }
-      records.push({ key: frameRoutedKey(payload), envelope: FrameRouted.create(payload, context) });
+      // Built from records this router decoded (and so validated): not checked a second time.
+      const envelope = 'frames' in payload ? AnswersRouted.createValidated(payload, context) : FrameRouted.createValidated(payload, context);
+      records.push({ key: frameRoutedKey(payload), envelope });
     }
     await Promise.all([...new Set(deliveries.map(({ payload }) => payload.gatewayId))].map((gatewayId) => this.ensureTopic(gatewayId)));
     try {

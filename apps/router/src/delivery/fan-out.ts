@@ -1,11 +1,22 @@
-import { MAX_DELIVERY_USERS, type EnvelopeContext, type EnvelopeOf, type FrameRouted, type ServerFrame } from '@chat/protocol';
+import { MAX_DELIVERY_USERS, type AnswersRouted, type EnvelopeContext, type EnvelopeOf, type FrameRouted, type ServerFrame } from '@chat/protocol';
 
 export type FrameRoutedPayload = EnvelopeOf<typeof FrameRouted>['payload'];
+export type AnswersRoutedPayload = EnvelopeOf<typeof AnswersRouted>['payload'];
 
-/** One `chat.frame-routed` to produce, with the trace and time of the record that caused it. */
-export interface Delivery {
-  payload: FrameRoutedPayload;
+/**
+ * One record to produce on a gateway's delivery topic, with the trace and time of the record that
+ * caused it: a `chat.frame-routed` (one frame), or a `chat.answers-routed` (several frames answering
+ * one request, told apart by `frames`).
+ */
+export interface Delivery<P extends FrameRoutedPayload | AnswersRoutedPayload = FrameRoutedPayload> {
+  payload: P;
   context: EnvelopeContext;
+}
+export type RoutedDelivery = Delivery<FrameRoutedPayload | AnswersRoutedPayload>;
+
+/** The frames a delivery carries, in the order the socket gets them. */
+export function framesOf(payload: FrameRoutedPayload | AnswersRoutedPayload): readonly ServerFrame[] {
+  return 'frames' in payload ? payload.frames : [payload.frame];
 }
 
 /** The gateways holding sockets of a user (none: the user is offline and catches up with sync). */
@@ -35,6 +46,11 @@ export function fanOut(frame: ServerFrame, userIds: Iterable<string>, locate: Lo
     }
   }
   return deliveries;
+}
+
+/** Several frames for exactly one socket, in order: the answers to its request (a sync). */
+export function answersToConnection(frames: ServerFrame[], gatewayId: string, connectionId: string, context: EnvelopeContext): Delivery<AnswersRoutedPayload> {
+  return { payload: { gatewayId, target: { connectionId }, frames }, context };
 }
 
 /** A frame for exactly one socket: the answer to its request. */

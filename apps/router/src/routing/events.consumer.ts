@@ -6,6 +6,7 @@ import { SERVICE_CONFIG } from '@chat/service-kit';
 import type { RouterConfig } from '../config';
 import { ConsumerGroups } from '../consumer-groups';
 import { DeliveryPublisher } from '../delivery/delivery.publisher';
+import { framesOf } from '../delivery/fan-out';
 import { RouterMetrics } from '../telemetry/router.metrics';
 import { ViewsService } from '../views/views.service';
 import { RouteEventUseCase } from './route-event.use-case';
@@ -52,6 +53,6 @@ export class EventsConsumer implements OnApplicationBootstrap {
     // Counted once produced (a failed produce is retried before anything counts). A batch consumed
     // again after a crash before its offsets were committed counts again, as its frames go out again.
     RouterMetrics.chat.count('routed', events.filter((event) => event.type === 'chat.message-stored').length);
-    for (const { payload } of deliveries) RouterMetrics.deliveries.inc({ type: payload.frame.type });
+    for (const { payload } of deliveries) for (const frame of framesOf(payload)) RouterMetrics.deliveries.inc({ type: frame.type });
   }
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Test } from '@nestjs/testing';
-import { CommandAnswered, MessageStored, ReceiptStored, TypingChanged, type ChatMessage } from '@chat/protocol';
+import { CommandAnswered, CommandAnswers, MessageStored, ReceiptStored, TypingChanged, type ChatMessage } from '@chat/protocol';
 import { MembershipView } from '../views/membership-view';
 import { PresenceView } from '../views/presence-view';
 import { RouteEventUseCase } from './route-event.use-case';
@@ -54,7 +54,7 @@ describe('RouteEventUseCase', () => {
       ['gw-1', { userIds: [alice] }],
       ['gw-2', { userIds: [alice, bob] }],
     ]);
-    expect(deliveries[0].payload.frame).toEqual({ type: 'message', ...message });
+    expect(deliveries[0].payload).toMatchObject({ frame: { type: 'message', ...message } });
     // The delivery carries the trace and the edge time of the message, for end-to-end latency.
     expect(deliveries[0].context).toEqual({ traceId: event.traceId, occurredAt: NOW - 10 });
   });
@@ -73,7 +73,7 @@ describe('RouteEventUseCase', () => {
   it('pushes typing to the other members only, and drops typing of non-members', () => {
     const typing = route.execute(TypingChanged.create({ conversationId, userId: alice, active: true }), NOW);
     expect(typing.map((d) => [d.payload.gatewayId, d.payload.target])).toEqual([['gw-2', { userIds: [bob] }]]);
-    expect(typing[0].payload.frame).toEqual({ type: 'typing', conversationId, userId: alice, active: true });
+    expect(typing[0].payload).toMatchObject({ frame: { type: 'typing', conversationId, userId: alice, active: true } });
 
     expect(route.execute(TypingChanged.create({ conversationId, userId: dave, active: true }), NOW)).toEqual([]);
     expect(route.execute(TypingChanged.create({ conversationId: randomUUID(), userId: alice, active: true }), NOW)).toEqual([]);
@@ -84,6 +84,16 @@ describe('RouteEventUseCase', () => {
     const frame = { type: 'conversations' as const, replyTo: 'req-1', items: [] };
     const deliveries = route.execute(CommandAnswered.create({ replyTo: { gatewayId: 'gw-new', connectionId, requestId: 'req-1' }, frame }), NOW);
     expect(deliveries.map((d) => d.payload)).toEqual([{ gatewayId: 'gw-new', target: { connectionId }, frame }]);
+  });
+
+  it('passes several answers to one socket on as one delivery, frames in order', () => {
+    const connectionId = randomUUID();
+    const frames = [
+      { type: 'message' as const, ...message },
+      { type: 'synced' as const, replyTo: 'req-2', conversations: [{ conversationId, lastSeq: 1 }] },
+    ];
+    const deliveries = route.execute(CommandAnswers.create({ replyTo: { gatewayId: 'gw-2', connectionId, requestId: 'req-2' }, frames }), NOW);
+    expect(deliveries.map((d) => d.payload)).toEqual([{ gatewayId: 'gw-2', target: { connectionId }, frames }]);
   });
 
   it('routes nothing to a gateway whose lease ran out', () => {

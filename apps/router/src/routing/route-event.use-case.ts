@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { ChatEventEnvelope } from '@chat/protocol';
-import { fanOut, toConnection, type Delivery } from '../delivery/fan-out';
+import { answersToConnection, fanOut, toConnection, type RoutedDelivery } from '../delivery/fan-out';
 import { MembershipView } from '../views/membership-view';
 import { PresenceView } from '../views/presence-view';
 
@@ -18,7 +18,7 @@ export class RouteEventUseCase {
     private readonly memberships: MembershipView,
   ) {}
 
-  execute(event: ChatEventEnvelope, now: number): Delivery[] {
+  execute(event: ChatEventEnvelope, now: number): RoutedDelivery[] {
     const context = { traceId: event.traceId, occurredAt: event.occurredAt };
     const locate = (userId: string) => this.presence.gatewaysOf(userId, now);
     switch (event.type) {
@@ -43,6 +43,11 @@ export class RouteEventUseCase {
         // Even to a gateway without a known lease yet: it just started and its socket is waiting.
         const { replyTo, frame } = event.payload;
         return [toConnection(frame, replyTo.gatewayId, replyTo.connectionId, context)];
+      }
+      case 'chat.command-answers': {
+        // Passed on as one record, so the gateway writes the frames in order without a record each.
+        const { replyTo, frames } = event.payload;
+        return [answersToConnection(frames, replyTo.gatewayId, replyTo.connectionId, context)];
       }
     }
   }

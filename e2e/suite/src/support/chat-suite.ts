@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { getFreePort, serviceEnv, startService, type ServiceName, type ServiceProcess } from '@chat/local-infra';
+import { GENEROUS_AUTH_RATE_LIMITS, getFreePort, serviceEnv, startService, type ServiceName, type ServiceProcess } from '@chat/local-infra';
 import { e2e, uniqueName } from './environment';
 
 /*
@@ -21,13 +21,6 @@ export interface ChatSuiteOptions {
   /** Extra environment for every service (e.g. shorter sample intervals); a gateway's own env wins. */
   env?: Record<string, string>;
 }
-
-/** Generous auth limits: every test user registers and logs in from 127.0.0.1. */
-const AUTH_TEST_ENV: Record<string, string> = {
-  RATE_LIMIT_REGISTER_PER_IP_PER_MINUTE: '100000',
-  RATE_LIMIT_LOGIN_PER_IP_PER_MINUTE: '100000',
-  RATE_LIMIT_LOGIN_PER_USERNAME_PER_MINUTE: '100000',
-};
 
 const READY_TIMEOUT_MS = 120_000;
 
@@ -63,7 +56,8 @@ export class ChatSuite {
     };
     await launch('persistence', `persistence-${run}`);
     await launch('router', `router-${run}`);
-    await launch('auth', `auth-${run}`, AUTH_TEST_ENV);
+    // Generous auth limits: every test user registers and logs in from 127.0.0.1.
+    await launch('auth', `auth-${run}`, GENEROUS_AUTH_RATE_LIMITS);
     await launch('metrics', `metrics-${run}`);
     for (const [index, spec] of gateways.entries()) await launch('gateway', `gw${index}-${run}`, spec.env);
 

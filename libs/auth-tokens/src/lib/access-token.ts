@@ -1,3 +1,4 @@
+import { createSecretKey, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { z } from 'zod';
 import { UserIdSchema, UsernameSchema } from '@chat/protocol';
@@ -33,13 +34,29 @@ export class AccessTokenError extends Error {
   }
 }
 
+const secretKeys = new WeakMap<AccessTokenSettings, KeyObject>();
+
+/**
+ * The secret as a KeyObject, made once per settings object: given a string, jsonwebtoken first tries
+ * to parse it as a PEM public/private key on every call (a thrown and caught error, ~0.6 ms), which
+ * made token checks the gateway's top cost in a connect storm.
+ */
+function secretKey(settings: AccessTokenSettings): KeyObject {
+  let key = secretKeys.get(settings);
+  if (!key) {
+    key = createSecretKey(Buffer.from(settings.secret, 'utf8'));
+    secretKeys.set(settings, key);
+  }
+  return key;
+}
+
 /** Signs a short-lived access token (auth only). */
 export function signAccessToken(
   settings: AccessTokenSettings,
   subject: { userId: string; username: string; tokenId: string },
   ttlSeconds: number,
 ): string {
-  return jwt.sign({ username: subject.username }, settings.secret, {
+  return jwt.sign({ username: subject.username }, secretKey(settings), {
     algorithm: ACCESS_TOKEN_ALGORITHM,
     subject: subject.userId,
     jwtid: subject.tokenId,
@@ -57,7 +74,7 @@ export function verifyAccessToken(settings: AccessTokenSettings, token: string |
   if (!token) throw new AccessTokenError('missing', 'no access token');
   let decoded: unknown;
   try {
-    decoded = jwt.verify(token, settings.secret, {
+    decoded = jwt.verify(token, secretKey(settings), {
       algorithms: [ACCESS_TOKEN_ALGORITHM],
       issuer: settings.issuer,
       audience: settings.audience,

@@ -197,6 +197,18 @@ describe('ChatClient ordering and dedupe', () => {
     expect(seqs(h.delivered)).toEqual([1, 2, 3, 4, 5, 6, 7]);
   });
 
+  it('keeps syncing while the cap serves the conversations one after another, without giving up on the later ones', async () => {
+    const h = harness();
+    const conversations = [convA, convB, randomLikeId(0xc3)];
+    for (const id of conversations) h.server.addConversation(id);
+    for (const id of conversations) for (const n of [1, 2, 3]) h.server.store(id, `${id.slice(0, 4)}-${n}`);
+    h.server.syncCap = 2;
+    await connect(h);
+    for (const id of conversations) expect(seqs(h.delivered.filter((m) => m.conversationId === id))).toEqual([1, 2, 3]);
+    expect(h.errors).toEqual([]);
+    expect(h.server.latest.sentOf('sync')).toHaveLength(5);
+  });
+
   it('keeps the messages of each conversation apart', async () => {
     const h = harness();
     h.server.addConversation(convA);

@@ -58,7 +58,7 @@ export interface SyncedConversation {
   lastSeq: number;
 }
 
-/** A sync that gains nothing this many rounds in a row is reported and left for the next trigger. */
+/** Sync rounds in a row that gain nothing at all, after which the conversations still behind are reported and left for the next trigger. */
 const MAX_SYNC_ROUNDS_WITHOUT_PROGRESS = 1;
 
 /** Backoff between automatic resends of a send the server did not take (unavailable, rate_limited, …). */
@@ -428,7 +428,11 @@ export class ChatClient {
     return Promise.all(waits).then(() => undefined);
   }
 
-  /** The server caps what one sync sends, so this repeats from the new lastSeq while that makes progress. */
+  /**
+   * The server caps what one sync sends (in messages and bytes, across all its conversations, in
+   * the order named), so this repeats from the new lastSeqs while any conversation makes progress:
+   * a conversation late in the list may get nothing in a round and still be served in the next.
+   */
   private async runSync(ids: string[]): Promise<void> {
     const session = this.session;
     try {
@@ -439,15 +443,13 @@ export class ChatClient {
         for (const part of chunk(remaining, MAX_SYNC_CONVERSATIONS)) {
           await this.sync(part.map((id) => ({ conversationId: id, afterSeq: this.stateOf(id).lastSeq })));
         }
-        const stillBehind = remaining.filter((id) => this.stateOf(id).behind);
-        const progressed = stillBehind.filter((id) => this.stateOf(id).lastSeq > (before.get(id) ?? 0));
-        if (progressed.length < stillBehind.length && ++roundsWithoutProgress > MAX_SYNC_ROUNDS_WITHOUT_PROGRESS) {
-          const stuck = stillBehind.filter((id) => !progressed.includes(id));
-          const example = stuck.map((id) => `${id} (lastSeq ${this.stateOf(id).lastSeq}, server ${this.stateOf(id).knownLastSeq})`)[0];
-          this.emitError(new Error(`sync made no progress for ${stuck.length} conversation(s), e.g. ${example}`));
-          remaining = progressed;
-        } else {
-          remaining = stillBehind;
+        remaining = remaining.filter((id) => this.stateOf(id).behind);
+        const progressed = remaining.some((id) => this.stateOf(id).lastSeq > (before.get(id) ?? 0)) || remaining.length < before.size;
+        roundsWithoutProgress = progressed ? 0 : roundsWithoutProgress + 1;
+        if (remaining.length > 0 && roundsWithoutProgress > MAX_SYNC_ROUNDS_WITHOUT_PROGRESS) {
+          const example = remaining.map((id) => `${id} (lastSeq ${this.stateOf(id).lastSeq}, server ${this.stateOf(id).knownLastSeq})`)[0];
+          this.emitError(new Error(`sync made no progress for ${remaining.length} conversation(s), e.g. ${example}`));
+          remaining = [];
         }
       }
     } finally {

@@ -3,6 +3,7 @@ import { Kafka, type Admin } from 'kafkajs';
 import { backoffDelay, sleep } from './backoff';
 import { describeError } from './errors';
 import { KAFKA_OPTIONS, type KafkaModuleOptions } from './kafka.options';
+import { KAFKA_CLIENT_SETTINGS } from './kafka-settings';
 import { kafkajsLogCreator } from './kafkajs-logger';
 import { provisionTopics } from './topic-provisioner';
 
@@ -27,9 +28,7 @@ export class KafkaClient implements OnApplicationBootstrap, BeforeApplicationShu
       clientId: options.clientId,
       brokers: options.brokers,
       logCreator: kafkajsLogCreator,
-      connectionTimeout: 3000,
-      requestTimeout: 30000,
-      retry: { initialRetryTime: 300, retries: 8, maxRetryTime: 10000 },
+      ...KAFKA_CLIENT_SETTINGS,
     });
     this.admin = this.kafka.admin();
     this.connectedOnce = new Promise((resolve) => (this.resolveConnected = resolve));

@@ -7,6 +7,7 @@ import { toConsumedRecord, type ConsumedRecord } from './consumed-record';
 import { ConsumerInterrupted, describeError, PermanentError, TransientError } from './errors';
 import type { KafkaClient } from './kafka-client';
 import { KafkaMetrics, type FailureKind } from './kafka-metrics';
+import { kafkaConsumerSettings } from './kafka-settings';
 import type { KafkaProducer } from './kafka-producer';
 import { provisionTopics } from './topic-provisioner';
 
@@ -119,13 +120,7 @@ export class ManagedConsumer {
   }
 
   private createConsumer(): Consumer {
-    const consumer = this.client.kafka.consumer({
-      groupId: this.options.groupId,
-      sessionTimeout: this.options.sessionTimeoutMs,
-      heartbeatInterval: 3000,
-      allowAutoTopicCreation: false,
-      retry: { initialRetryTime: 300, retries: 10, maxRetryTime: 10000 },
-    });
+    const consumer = this.client.kafka.consumer(kafkaConsumerSettings(this.options.groupId, this.options.sessionTimeoutMs));
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
       this.joined = true;
       this.assignment = payload.memberAssignment;

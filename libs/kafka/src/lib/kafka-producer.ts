@@ -1,10 +1,11 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { CompressionTypes, Partitioners, type IHeaders, type Message, type Producer, type TopicMessages } from 'kafkajs';
+import type { IHeaders, Message, Producer, TopicMessages } from 'kafkajs';
 import { encodeEnvelope, Headers, type Envelope } from '@chat/protocol';
 import { backoffDelay, sleep } from './backoff';
 import { describeError } from './errors';
 import { KafkaClient, withTimeout } from './kafka-client';
 import { KafkaMetrics } from './kafka-metrics';
+import { KAFKA_PRODUCE_REQUEST_SETTINGS, KAFKA_PRODUCER_SETTINGS, MAX_BYTES_PER_REQUEST, MAX_RECORDS_PER_REQUEST } from './kafka-settings';
 
 export interface OutgoingRecord {
   /** Decides the partition and so the order: records with one key are consumed in produce order. */
@@ -17,12 +18,12 @@ export interface OutgoingRecord {
 interface Pending {
   topic: string;
   messages: Message[];
+  /** Key and value bytes of `messages`. */
+  bytes: number;
   resolve: () => void;
   reject: (error: Error) => void;
 }
 
-/** Records per produce request; larger bursts go out in several requests, in order. */
-const MAX_RECORDS_PER_REQUEST = 2000;
 const CLOSE_FLUSH_TIMEOUT_MS = 5000;
 
 /**
@@ -44,14 +45,7 @@ export class KafkaProducer {
 
   constructor(private readonly client: KafkaClient) {
     this.sendTimeoutMs = client.options.sendTimeoutMs ?? 10000;
-    this.producer = client.kafka.producer({
-      idempotent: true,
-      maxInFlightRequests: 1,
-      createPartitioner: Partitioners.DefaultPartitioner,
-      allowAutoTopicCreation: false,
-      // Idempotence holds only if kafkajs never gives up on a batch; callers are bounded by sendTimeoutMs.
-      retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 300, maxRetryTime: 5000 },
-    });
+    this.producer = client.kafka.producer({ ...KAFKA_PRODUCER_SETTINGS });
     client.onShutdown(() => this.close());
   }
 
@@ -78,9 +72,12 @@ export class KafkaProducer {
       return Promise.reject(new Error('producer is closed'));
     }
     if (messages.length === 0) return Promise.resolve();
-    const accepted = new Promise<void>((resolve, reject) => {
-      this.queue.push({ topic, messages, resolve, reject });
-    });
+    // A large send goes out in several requests, in order: the broker refuses a partition's batch
+    // above message.max.bytes, and all of a send's records may share one partition.
+    const parts = splitIntoRequests(messages).map(
+      ({ part, bytes }) => new Promise<void>((resolve, reject) => this.queue.push({ topic, messages: part, bytes, resolve, reject })),
+    );
+    const accepted = parts.length === 1 ? parts[0] : Promise.all(parts).then(() => undefined);
     this.scheduleFlush();
     const stopwatch = KafkaMetrics.produceDuration.startTimer({ topic });
     const result = withTimeout(accepted, this.sendTimeoutMs, `kafka produce to ${topic} not acknowledged within ${this.sendTimeoutMs} ms`);
@@ -111,11 +108,7 @@ export class KafkaProducer {
     while (this.queue.length > 0) {
       const batch = this.takeBatch();
       try {
-        await this.producer.sendBatch({
-          acks: -1,
-          compression: CompressionTypes.None,
-          topicMessages: groupByTopic(batch),
-        });
+        await this.producer.sendBatch({ ...KAFKA_PRODUCE_REQUEST_SETTINGS, topicMessages: groupByTopic(batch) });
         for (const pending of batch) {
           KafkaMetrics.produced.inc({ topic: pending.topic }, pending.messages.length);
           pending.resolve();
@@ -149,9 +142,11 @@ export class KafkaProducer {
   private takeBatch(): Pending[] {
     const batch: Pending[] = [];
     let count = 0;
-    while (this.queue.length > 0 && (batch.length === 0 || count + this.queue[0].messages.length <= MAX_RECORDS_PER_REQUEST)) {
+    let bytes = 0;
+    while (this.queue.length > 0 && (batch.length === 0 || fitsRequest(count + this.queue[0].messages.length, bytes + this.queue[0].bytes))) {
       const next = this.queue.shift() as Pending;
       count += next.messages.length;
+      bytes += next.bytes;
       batch.push(next);
     }
     return batch;
@@ -166,6 +161,32 @@ export class KafkaProducer {
     if (this.flushing) await withTimeout(this.flushing, CLOSE_FLUSH_TIMEOUT_MS, 'flush on close timed out').catch(() => undefined);
     await this.producer.disconnect();
   }
+}
+
+function fitsRequest(records: number, bytes: number): boolean {
+  return records <= MAX_RECORDS_PER_REQUEST && bytes <= MAX_BYTES_PER_REQUEST;
+}
+
+function messageBytes(message: Message): number {
+  const size = (data: Message['key'] | Message['value']) => (data == null ? 0 : typeof data === 'string' ? Buffer.byteLength(data) : data.length);
+  return size(message.key) + size(message.value);
+}
+
+/** Consecutive runs of `messages` that each fit one produce request (a record alone always does). */
+export function splitIntoRequests(messages: Message[]): Array<{ part: Message[]; bytes: number }> {
+  const parts: Array<{ part: Message[]; bytes: number }> = [];
+  let current: { part: Message[]; bytes: number } = { part: [], bytes: 0 };
+  for (const message of messages) {
+    const bytes = messageBytes(message);
+    if (current.part.length > 0 && !fitsRequest(current.part.length + 1, current.bytes + bytes)) {
+      parts.push(current);
+      current = { part: [], bytes: 0 };
+    }
+    current.part.push(message);
+    current.bytes += bytes;
+  }
+  parts.push(current);
+  return parts;
 }
 
 function groupByTopic(batch: Pending[]): TopicMessages[] {

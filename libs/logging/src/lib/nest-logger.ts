@@ -40,6 +40,9 @@ export class PinoNestLogger implements LoggerService {
   }
 
   private write(level: NestLevel, message: unknown, rest: unknown[]): void {
+    const method = PINO_LEVEL[level];
+    // Debug lines on hot paths cost nothing when debug is off: no fields are gathered for pino to drop.
+    if (!this.root.isLevelEnabled(method)) return;
     const args = [...rest];
     const context = args.length > 0 && typeof args[args.length - 1] === 'string' ? (args.pop() as string) : undefined;
     const fields: Record<string, unknown> = context ? { context } : {};
@@ -48,7 +51,6 @@ export class PinoNestLogger implements LoggerService {
       else if (typeof arg === 'string') fields['stack'] = arg;
       else if (arg && typeof arg === 'object') Object.assign(fields, arg);
     }
-    const method = PINO_LEVEL[level];
     if (message instanceof Error) {
       this.root[method]({ ...fields, err: message }, message.message);
     } else if (message && typeof message === 'object') {

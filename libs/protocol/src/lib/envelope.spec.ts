@@ -38,6 +38,16 @@ describe('envelopes', () => {
     expect(rejection(() => Pinged.create({ n: 0 })).field).toBe('payload.n');
   });
 
+  it('creates an envelope from an already validated payload alike, without checking it again', () => {
+    const id = randomUUID();
+    const context = { id, traceId: 'a'.repeat(32), occurredAt: 5 };
+    const { producedAt, ...validated } = Pinged.createValidated({ n: 1 }, context);
+    const { producedAt: checkedAt, ...checked } = Pinged.create({ n: 1 }, context);
+    expect(validated).toEqual(checked);
+    expect(producedAt).toBeGreaterThanOrEqual(checkedAt);
+    expect(Pinged.decode(encodeEnvelope(Pinged.createValidated({ n: 2 })))).toMatchObject({ payload: { n: 2 } });
+  });
+
   it('round-trips through bytes', () => {
     const envelope = Pinged.create({ n: 9 });
     expect(Pinged.decode(encodeEnvelope(envelope))).toEqual(envelope);

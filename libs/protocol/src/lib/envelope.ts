@@ -62,6 +62,25 @@ export class RecordType<TType extends string, TSchema extends z.ZodType> {
     };
   }
 
+  /**
+   * Like `create`, for a payload assembled only from data this process has already validated (a
+   * decoded record, a frame checked at the edge, rows it stored itself): its type proves the shape,
+   * so the schema is not run a second time on a hot path (a 1,000-member fan-out would otherwise
+   * check every user id again). Anything else goes through `create`.
+   */
+  createValidated(payload: z.output<TSchema>, context: EnvelopeContext = {}): Envelope<TType, z.output<TSchema>> {
+    const now = Date.now();
+    return {
+      id: context.id ?? randomUUID(),
+      type: this.type,
+      v: this.version,
+      traceId: context.traceId ?? newTraceId(),
+      occurredAt: context.occurredAt ?? now,
+      producedAt: now,
+      payload,
+    };
+  }
+
   /** Narrows an envelope already decoded by `decodeEnvelope` to this record type. */
   is(envelope: Envelope): envelope is Envelope<TType, z.output<TSchema>> {
     return envelope.type === this.type;

@@ -17,7 +17,7 @@ export const DEFAULT_HISTORY_LIMIT = 50;
 /** Longest group title. */
 export const MAX_TITLE_CHARS = 100;
 /** Members of a group, its creator included; so `create_group` may name at most one fewer. */
-export const MAX_GROUP_MEMBERS = 256;
+export const MAX_GROUP_MEMBERS = 1000;
 /** Users one `add_members` request may add. */
 export const MAX_ADD_MEMBERS = 100;
 /** Conversations one `conversations` answer lists. */

@@ -48,8 +48,8 @@ export class ChatMetrics {
     if (messages > 0) this.messages.inc({ stage }, messages);
   }
 
-  /** Records one span of one message, from two epoch-millisecond timestamps. */
-  span(span: LatencySpan, fromMs: number, toMs: number): void {
-    this.latency.record({ span }, toMs - fromMs);
+  /** Records one span of one message, from two epoch-millisecond timestamps; `times` values at once (e.g. one per socket of a fan-out). */
+  span(span: LatencySpan, fromMs: number, toMs: number, times = 1): void {
+    this.latency.record({ span }, toMs - fromMs, times);
   }
 }

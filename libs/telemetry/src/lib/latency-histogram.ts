@@ -49,17 +49,21 @@ export class LatencyHistogram<L extends string = never> {
     this.histogram = new Histogram({ name, help, labelNames, buckets: LATENCY_BUCKETS_SECONDS, registers: [registry] });
   }
 
-  /** Records one duration in milliseconds (fractions welcome); negative values (clock skew) count as 0. */
-  record(labels: Labels<L>, milliseconds: number): void {
+  /**
+   * Records one duration in milliseconds (fractions welcome), `times` times (the same latency of
+   * many deliveries, recorded at the cost of one); negative values (clock skew) count as 0.
+   */
+  record(labels: Labels<L>, milliseconds: number, times = 1): void {
+    if (times <= 0) return;
     const ms = Number.isFinite(milliseconds) ? Math.max(0, milliseconds) : 0;
-    this.histogram.observe(labels, ms / 1000);
+    for (let i = 0; i < times; i += 1) this.histogram.observe(labels, ms / 1000);
     const key = labelKey(labels);
     let series = this.series.get(key);
     if (!series) {
       series = { labels: { ...labels }, hdr: newHdrHistogram() };
       this.series.set(key, series);
     }
-    series.hdr.recordValue(Math.min(HDR_HIGHEST_MICROS, Math.round(ms * 1000)));
+    series.hdr.recordValueWithCount(Math.min(HDR_HIGHEST_MICROS, Math.round(ms * 1000)), times);
   }
 
   /** Starts a stopwatch; calling the result records the time since, with these labels. */

@@ -21,7 +21,8 @@ export interface LoadOptions {
   // the load generator
   workers?: number;
   sourceAddresses: string[];
-  clientMode: ClientMode;
+  /** Unset: `light` for idle and storm (connection scale), `sdk` for the rest. */
+  clientMode?: ClientMode;
   payloadBytes: number;
   // scenarios
   connections: number;
@@ -64,7 +65,8 @@ the suite (default: start one: Kafka + PostgreSQL in a temp dir, the five servic
 the load generator
   --workers N                  worker processes (default: enough for 18,000 sockets each)
   --source-addresses A,B,…     bind clients to these local addresses, round robin (e.g. 127.0.0.2,127.0.0.3)
-  --client sdk|light           ChatClient per connection (default), or the SDK's socket layer with a minimal frame loop
+  --client sdk|light           ChatClient per connection, or the SDK's socket layer with a minimal frame loop
+                               (default: light for idle and storm, where ready = authenticated; sdk for the rest)
   --payload-bytes N            message body size (default 100)
 
 scenario settings
@@ -112,7 +114,6 @@ export function parseOptions(argv: string[]): LoadOptions {
     logLevel: 'warn',
     perGateway: 19_000,
     sourceAddresses: [],
-    clientMode: 'sdk',
     payloadBytes: 100,
     connections: 50_000,
     connectRate: 2500,

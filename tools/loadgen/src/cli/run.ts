@@ -113,6 +113,7 @@ export async function run(argv: string[]): Promise<number> {
     progress,
     mainScript: path.resolve(process.argv[1]),
     lag,
+    workersStarted: [],
   };
   try {
     if (options.baselines) {
@@ -141,7 +142,7 @@ export async function run(argv: string[]): Promise<number> {
       await suite.stop();
     }
   }
-  if (options.cpuProfDir) result.profiles = summarizeProfiles(path.resolve(options.cpuProfDir), suite.servicePidsEverStarted());
+  if (options.cpuProfDir) result.profiles = summarizeProfiles(path.resolve(options.cpuProfDir), [...suite.servicePidsEverStarted(), ...context.workersStarted]);
   result.ratios = computeRatios(result);
   result.finishedAt = new Date().toISOString();
   result.machine.loadAverageAtEnd = os.loadavg();

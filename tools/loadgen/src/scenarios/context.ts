@@ -1,12 +1,15 @@
+import os from 'node:os';
+import path from 'node:path';
 import type { LoadOptions } from '../cli/options';
 import type { Progress } from '../report/progress';
 import { ScenarioRecorder } from '../report/recorder';
 import type { Check, FigureValue, ScenarioResult } from '../report/result';
 import type { ConsumerLagReader } from '../suite/consumer-lag';
+import { cpuSecondsOf } from '../suite/process-stats';
 import type { SuiteUnderTest } from '../suite/suite-under-test';
 import type { LoadUser } from '../users/user-pool';
 import type { UserPool } from '../users/user-pool';
-import type { ClientSpec, OpenResult, SenderSpec, SendLoadResult, WorkerConfig } from '../workers/messages';
+import type { ClientMode, ClientSpec, OpenResult, SenderSpec, SendLoadResult, WorkerConfig } from '../workers/messages';
 import { MAX_SOCKETS_PER_WORKER, WorkerPool } from '../workers/worker-pool';
 
 export interface ScenarioContext {
@@ -17,6 +20,8 @@ export interface ScenarioContext {
   /** main.js, forked in worker mode. */
   mainScript: string;
   lag: ConsumerLagReader | undefined;
+  /** Worker processes started so far, for their CPU profiles (with --cpu-prof). */
+  workersStarted: Array<{ instanceId: string; pid: number }>;
 }
 
 /** Workers for `clients` sockets: --workers, else enough for MAX_SOCKETS_PER_WORKER each (at least `minimum`). */
@@ -32,14 +37,25 @@ export async function startPool(context: ScenarioContext, workers: number, recor
       gatewayUrls: context.suite.gatewayUrls,
       authUrl: context.suite.authUrl,
       sourceAddresses: context.options.sourceAddresses,
-      clientMode: context.options.clientMode,
+      clientMode: context.options.clientMode ?? 'sdk',
       failover: false,
       ...overrides,
     },
     context.mainScript,
+    context.options.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(context.options.cpuProfDir)}`] : [],
   );
+  for (const pid of pool.pids) context.workersStarted.push({ instanceId: `loadgen-worker-${context.workersStarted.length}`, pid });
   pool.onTick((tick) => recorder.record(tick));
   return pool;
+}
+
+/**
+ * Connection-scale scenarios (idle, storm) default to the light client: `ready` is then the gateway
+ * answering a `ping` (admitted, token verified), not the SDK's catch-up, whose list_conversations
+ * round trip through Kafka and persistence per client would measure persistence, not connections.
+ */
+export function connectionClientMode(context: ScenarioContext): ClientMode {
+  return context.options.clientMode ?? 'light';
 }
 
 export function clientSpec(user: LoadUser, key: string, gateway: number): ClientSpec {
@@ -150,6 +166,40 @@ export function finishScenario(
     timeline: recorder.timeline(),
     details,
     durationMs: Date.now() - recorder.startedAt,
+  };
+}
+
+/**
+ * CPU time the processes spent per connection made while `connect` ran: gateways, the rest of the
+ * suite (other services, Kafka, PostgreSQL when started here) and the load generator's workers.
+ * CPU time, unlike wall time, hardly depends on what else the machine runs.
+ */
+export async function measureConnectCpu<T extends { ready: number }>(
+  context: ScenarioContext,
+  pool: WorkerPool,
+  connect: () => Promise<T>,
+): Promise<{ result: T; figures: Record<string, FigureValue> }> {
+  const { suite } = context;
+  const gatewayIds = new Set(suite.gatewayIds);
+  const services = suite.servicePids();
+  const groups = {
+    gateway: services.filter((s) => gatewayIds.has(s.instanceId)).map((s) => s.pid),
+    restOfSuite: [...services.filter((s) => !gatewayIds.has(s.instanceId)).map((s) => s.pid), ...suite.infraPids().map((p) => p.pid)],
+    loadgen: pool.pids,
+  };
+  const before = Object.fromEntries(Object.entries(groups).map(([name, pids]) => [name, cpuSecondsOf(pids)]));
+  const loadAverage = os.loadavg()[0];
+  const result = await connect();
+  const perConnection = (name: keyof typeof groups) =>
+    groups[name].length > 0 && result.ready > 0 ? rounded(((cpuSecondsOf(groups[name]) - before[name]) * 1000) / result.ready, 3) : null;
+  return {
+    result,
+    figures: {
+      gatewayCpuMsPerConnection: perConnection('gateway'),
+      restOfSuiteCpuMsPerConnection: perConnection('restOfSuite'),
+      loadgenCpuMsPerConnection: perConnection('loadgen'),
+      loadAverageAtConnect: rounded(loadAverage, 1),
+    },
   };
 }
 

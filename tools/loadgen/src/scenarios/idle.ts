@@ -1,11 +1,22 @@
 import type { ScenarioResult } from '../report/result';
 import { cpuCores, sampleProcess } from '../suite/process-stats';
-import { clientSpec, type ScenarioContext, finishScenario, openClients, rounded, ScenarioRecorder, sleep, startPool, workerCount } from './context';
+import { clientSpec, connectionClientMode, measureConnectCpu, type ScenarioContext, finishScenario, openClients, rounded, ScenarioRecorder, sleep, startPool, workerCount } from './context';
 
-/** Client i's gateway when filling gateways in order, at most `perGateway` each. */
-export function fillFirst(count: number, gateways: number, perGateway: number): number[] {
+/**
+ * Client i's gateway: as many as filling the gateways in order would put on each (at most
+ * `perGateway`, so the first ones hold the most), but interleaved, so every gateway accepts its
+ * share at the same time instead of one gateway's event loop taking the whole connect phase.
+ */
+export function spreadOverGateways(count: number, gateways: number, perGateway: number): number[] {
   if (count > gateways * perGateway) throw new Error(`${count} connections do not fit ${gateways} gateways × ${perGateway}; add --gateways or raise --per-gateway`);
-  return Array.from({ length: count }, (_, i) => Math.floor(i / perGateway));
+  const left = Array.from({ length: gateways }, (_, g) => Math.max(0, Math.min(perGateway, count - g * perGateway)));
+  const order: number[] = [];
+  for (let g = 0; order.length < count; g = (g + 1) % gateways) {
+    if (left[g] === 0) continue;
+    left[g]--;
+    order.push(g);
+  }
+  return order;
 }
 
 /**
@@ -18,19 +29,20 @@ export async function runIdle(context: ScenarioContext): Promise<ScenarioResult>
   const recorder = new ScenarioRecorder();
   const errors: string[] = [];
   const count = options.connections;
-  const gateways = fillFirst(count, suite.gatewayUrls.length, options.perGateway);
+  const gateways = spreadOverGateways(count, suite.gatewayUrls.length, options.perGateway);
   progress.say(`idle: preparing ${count} connections (${context.users.canMint ? 'minted tokens' : 'registering users'})…`);
   const users = await context.users.connectionUsers(count);
   const specs = users.map((user, i) => clientSpec(user, `idle-${i}`, gateways[i]));
   const gatewayPids = suite.gatewayUrls.map((_, i) => suite.gatewayPid(i));
   const before = gatewayPids.map((pid) => (pid === undefined ? undefined : sampleProcess(pid)));
 
-  const pool = await startPool(context, workerCount(context, count), recorder);
+  const clientMode = connectionClientMode(context);
+  const pool = await startPool(context, workerCount(context, count), recorder, { clientMode });
   try {
     const workerRssBefore = pool.pids.map((pid) => sampleProcess(pid)?.rssBytes ?? 0);
     progress.start('idle: connecting', () => `${recorder.ready}/${count} ready`, () => recorder.ready / count);
     const connectStarted = Date.now();
-    const opened = await openClients(pool, specs, options.connectRate);
+    const { result: opened, figures: connectCpu } = await measureConnectCpu(context, pool, () => openClients(pool, specs, options.connectRate));
     const connectMs = Date.now() - connectStarted;
     progress.stop();
     errors.push(...opened.errors);
@@ -79,12 +91,13 @@ export async function runIdle(context: ScenarioContext): Promise<ScenarioResult>
       gatewayIdleCpuCores: idleCpu,
       loadgenRssPerClientBytes: count > 0 ? Math.round(clientBytes / count) : null,
       holdSeconds: options.holdSeconds,
+      ...connectCpu,
     };
     const checks = [
       { name: 'every connection held', ok: held === count && opened.failed === 0, detail: `${held}/${count} ready after the hold, ${opened.failed} failed to connect` },
       { name: 'none lost while idle', ok: lostDuringHold === 0, detail: `${lostDuringHold} connections lost during the hold` },
     ];
-    return finishScenario('idle', recorder, figures, checks, errors, { gateways: perGateway, clientMode: options.clientMode, workers: pool.size });
+    return finishScenario('idle', recorder, figures, checks, errors, { gateways: perGateway, clientMode, workers: pool.size });
   } finally {
     progress.stop();
     await pool.stop();

@@ -1,5 +1,5 @@
 import type { ScenarioResult } from '../report/result';
-import { clientSpec, finishScenario, openClients, rounded, type ScenarioContext, ScenarioRecorder, startPool, workerCount } from './context';
+import { clientSpec, connectionClientMode, finishScenario, measureConnectCpu, openClients, rounded, type ScenarioContext, ScenarioRecorder, startPool, workerCount } from './context';
 
 /**
  * (d) N clients connecting at once (spread evenly over the gateways): connections per second and
@@ -14,12 +14,13 @@ export async function runStorm(context: ScenarioContext): Promise<ScenarioResult
   const users = await context.users.connectionUsers(count);
   const specs = users.map((user, i) => clientSpec(user, `storm-${i}`, i % gateways));
   // At least two workers: one process creating thousands of sockets would measure itself.
-  const pool = await startPool(context, workerCount(context, count, Math.min(2, Math.ceil(count / 1000))), recorder);
+  const clientMode = connectionClientMode(context);
+  const pool = await startPool(context, workerCount(context, count, Math.min(2, Math.ceil(count / 1000))), recorder, { clientMode });
   try {
     recorder.mark();
     progress.start('storm: connecting', () => `${recorder.ready}/${count} ready`, () => recorder.ready / count);
     const startedWall = performance.timeOrigin + performance.now();
-    const opened = await openClients(pool, specs, 0);
+    const { result: opened, figures: connectCpu } = await measureConnectCpu(context, pool, () => openClients(pool, specs, 0));
     progress.stop();
     const allReadyMs = opened.lastReadyAt > 0 ? opened.lastReadyAt - startedWall : null;
     const timeline = recorder.timeline();
@@ -34,9 +35,10 @@ export async function runStorm(context: ScenarioContext): Promise<ScenarioResult
       firstReadyMs: opened.firstReadyAt > 0 ? Math.round(opened.firstReadyAt - startedWall) : null,
       reconnectAttempts: recorder.totals.reconnectAttempts,
       workers: pool.size,
+      ...connectCpu,
     };
     const checks = [{ name: 'every client connected', ok: opened.ready === count, detail: `${opened.ready}/${count} ready, ${opened.failed} failed` }];
-    return finishScenario('storm', recorder, figures, checks, opened.errors, { workers: pool.size });
+    return finishScenario('storm', recorder, figures, checks, opened.errors, { workers: pool.size, clientMode });
   } finally {
     progress.stop();
     await pool.stop();

@@ -28,6 +28,11 @@ export function sampleProcess(pid: number): ProcessSample | undefined {
   }
 }
 
+/** CPU seconds consumed so far by these processes together (gone ones count 0). */
+export function cpuSecondsOf(pids: number[]): number {
+  return pids.reduce((sum, pid) => sum + (sampleProcess(pid)?.cpuSeconds ?? 0), 0);
+}
+
 /** CPU use between two samples of one process, in cores (1 = one core busy all the time). */
 export function cpuCores(before: ProcessSample, after: ProcessSample): number {
   const seconds = (after.at - before.at) / 1000;

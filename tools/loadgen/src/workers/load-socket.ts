@@ -1,9 +1,14 @@
-import WebSocket from 'ws';
-import type { ChatSocket, SocketFactory, SocketListeners } from '@chat/client-sdk';
+import { openNodeSocket, type SocketFactory } from '@chat/client-sdk';
 
 /**
- * The SDK's transport seam (SocketFactory) for the load generator: like the SDK's nodeSocketFactory
- * (token in the Authorization header) plus what a load generator needs on one machine:
+ * Generous: on a loaded machine a gateway answers upgrades late, and a client that gives up only
+ * comes back with another handshake, which makes the storm worse.
+ */
+const HANDSHAKE_TIMEOUT_MS = 120_000;
+
+/**
+ * The SDK's transport seam (SocketFactory) for the load generator: the SDK's Node sockets plus what
+ * a load generator needs on one machine:
  * - a local source address per socket (past ~28,000 connections to one address:port the ephemeral
  *   ports of one source address run out);
  * - which gateway to dial: the first attempt goes to the client's own gateway; after a lost
@@ -22,33 +27,6 @@ export function loadSocketFactory(initialGateway: number, options: LoadSocketOpt
   return ({ token }, listeners) => {
     const gateway = attempts++ === 0 || !options.failover ? initialGateway : Math.floor(Math.random() * options.gatewayUrls.length);
     options.onDial?.(gateway);
-    return openLoadSocket(options.gatewayUrls[gateway], token, options.localAddress, listeners);
-  };
-}
-
-export function openLoadSocket(url: string, token: string, localAddress: string | undefined, listeners: SocketListeners): ChatSocket {
-  const socket = new WebSocket(url, {
-    headers: { authorization: `Bearer ${token}` },
-    handshakeTimeout: 30_000,
-    maxPayload: 4 * 1024 * 1024,
-    perMessageDeflate: false,
-    ...(localAddress ? { localAddress } : {}),
-  });
-  socket.on('open', () => listeners.onOpen());
-  socket.on('message', (data, isBinary) => {
-    if (isBinary) {
-      listeners.onError(new Error('received a binary frame'));
-      return;
-    }
-    listeners.onMessage(Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data as ArrayBuffer).toString('utf8'));
-  });
-  socket.on('error', (error) => listeners.onError(error));
-  socket.on('close', (code, reason) => listeners.onClose(code, reason.toString('utf8')));
-  return {
-    send: (data) => socket.send(data),
-    close: (code, reason) => {
-      if (socket.readyState === WebSocket.CONNECTING) socket.terminate();
-      else socket.close(code, reason);
-    },
+    return openNodeSocket(options.gatewayUrls[gateway], token, listeners, { handshakeTimeoutMs: HANDSHAKE_TIMEOUT_MS, localAddress: options.localAddress });
   };
 }

@@ -26,7 +26,8 @@ const MAX_RESULT_ERRORS = 20;
 const ACCEPT_WAIT_MS = 120_000;
 
 function send(message: WorkerMessage): void {
-  process.send?.(message);
+  // A tick after the coordinator hung up would throw EPIPE; nobody is listening any more.
+  if (process.connected) process.send?.(message, undefined, undefined, () => undefined);
 }
 
 function describe(error: unknown): string {

@@ -33,8 +33,9 @@ export class WorkerPool {
     }
   }
 
-  static async start(count: number, config: Omit<WorkerConfig, 'workerIndex'>, mainScript: string): Promise<WorkerPool> {
-    const handles = await Promise.all(Array.from({ length: count }, (_, index) => spawnWorker(index, mainScript)));
+  /** `nodeArgs`: options for node itself, e.g. `--cpu-prof`. */
+  static async start(count: number, config: Omit<WorkerConfig, 'workerIndex'>, mainScript: string, nodeArgs: string[] = []): Promise<WorkerPool> {
+    const handles = await Promise.all(Array.from({ length: count }, (_, index) => spawnWorker(index, mainScript, nodeArgs)));
     const pool = new WorkerPool(handles);
     await Promise.all(handles.map((handle) => pool.request(handle.index, { type: 'configure', config: { ...config, workerIndex: handle.index } })));
     return pool;
@@ -105,9 +106,9 @@ export class WorkerPool {
   }
 }
 
-function spawnWorker(index: number, mainScript: string): Promise<WorkerHandle> {
+function spawnWorker(index: number, mainScript: string, nodeArgs: string[]): Promise<WorkerHandle> {
   // `$0 "$@"` is node and its arguments, after raising the soft open-file limit to the hard one.
-  const child = spawn('sh', ['-c', 'ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec "$0" "$@"', process.execPath, mainScript, WORKER_FLAG], {
+  const child = spawn('sh', ['-c', 'ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec "$0" "$@"', process.execPath, ...nodeArgs, mainScript, WORKER_FLAG], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     env: process.env,
   });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineRecord } from '../envelope';
+import { defineRecordSet, type EnvelopeOf } from '../record-set';
 import { ConnectionIdSchema, GatewayIdSchema, UserIdSchema, uniqueIds } from '../ids';
 import { MAX_DELIVERY_USERS } from '../limits';
 import { ServerFrameSchema } from '../frames/server-frames';
@@ -27,11 +28,32 @@ export const FrameRouted = defineRecord(
 );
 
 /**
+ * The router passing on a CommandAnswers: several frames, in order, for the one socket that asked
+ * (a sync's `message` frames and its `synced`). The gateway writes them one after another, so the
+ * client sees exactly the frames one FrameRouted each would have given it. Gateways that predate
+ * this type dead-letter it: upgrade gateways before routers and persistence.
+ */
+export const AnswersRouted = defineRecord(
+  'chat.answers-routed',
+  1,
+  z.strictObject({
+    gatewayId: GatewayIdSchema,
+    target: z.strictObject({ connectionId: ConnectionIdSchema }),
+    frames: z.array(ServerFrameSchema).min(1),
+  }),
+);
+
+/** Every record type on a `chat.delivery.<gatewayId>` topic; the gateway decodes with `GatewayDeliveries.decode(value)`. */
+export const GatewayDeliveries = defineRecordSet([FrameRouted, AnswersRouted]);
+export type GatewayDeliveryEnvelope = EnvelopeOf<(typeof GatewayDeliveries.types)[number]>;
+
+/**
  * The Kafka key of a delivery record, which fixes what stays in order: all answers to one socket
  * (so a sync's `message` frames precede its `synced`), else all frames of one conversation, else
  * (presence) all frames about one user.
  */
-export function frameRoutedKey(delivery: z.output<typeof FrameRouted.payloadSchema>): string {
+export function frameRoutedKey(delivery: z.output<typeof FrameRouted.payloadSchema> | z.output<typeof AnswersRouted.payloadSchema>): string {
+  if ('frames' in delivery) return delivery.target.connectionId;
   if ('connectionId' in delivery.target) return delivery.target.connectionId;
   const frame = delivery.frame;
   if ('conversationId' in frame) return frame.conversationId;

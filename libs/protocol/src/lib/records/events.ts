@@ -66,6 +66,22 @@ export const CommandAnswered = defineRecord(
   }),
 );
 
+/**
+ * Several frames for the one socket that sent a command, in order: the `message` frames of a sync
+ * and its final `synced`, as many as fit one record (a sync of long messages takes a few). One record
+ * instead of one per frame, on every hop up to the socket. Produced with the command's key, like
+ * CommandAnswered. Newer than the rest of this topic: routers that predate it dead-letter it, so
+ * routers (and gateways, for AnswersRouted) are upgraded before persistence.
+ */
+export const CommandAnswers = defineRecord(
+  'chat.command-answers',
+  1,
+  z.strictObject({
+    replyTo: ReplyToSchema,
+    frames: z.array(ServerFrameSchema).min(1),
+  }),
+);
+
 /** Every record type on `chat.events`; the router decodes with `ChatEvents.decode(value)`. */
-export const ChatEvents = defineRecordSet([MessageStored, ReceiptStored, TypingChanged, CommandAnswered]);
+export const ChatEvents = defineRecordSet([MessageStored, ReceiptStored, TypingChanged, CommandAnswered, CommandAnswers]);
 export type ChatEventEnvelope = EnvelopeOf<(typeof ChatEvents.types)[number]>;

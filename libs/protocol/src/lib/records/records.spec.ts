@@ -16,8 +16,8 @@ import {
   SendMessageCommand,
   SyncRequestCommand,
 } from './commands';
-import { FrameRouted, frameRoutedKey } from './delivery';
-import { ChatEvents, CommandAnswered, MessageStored, ReceiptStored, TypingChanged } from './events';
+import { AnswersRouted, FrameRouted, frameRoutedKey, GatewayDeliveries } from './delivery';
+import { ChatEvents, CommandAnswered, CommandAnswers, MessageStored, ReceiptStored, TypingChanged } from './events';
 import { GatewayLeaseRenewed } from './gateways';
 import { MembershipChanged } from './memberships';
 import { parsePresenceKey, PresenceChanged, presenceKey } from './presence';
@@ -83,6 +83,11 @@ const examples: Array<[string, () => Envelope, (value: Buffer) => Envelope]> = [
     (v) => CommandAnswered.decode(v),
   ],
   [
+    'command-answers',
+    () => CommandAnswers.create({ replyTo, frames: [{ type: 'message', ...message }, { type: 'synced', replyTo: 'r-1', conversations: [{ conversationId, lastSeq: 1 }] }] }),
+    (v) => CommandAnswers.decode(v),
+  ],
+  [
     'membership-changed',
     () => MembershipChanged.create({ conversationId, kind: 'group', title: 'T', memberIds: [userA, userB], added: [userB], removed: [], by: userA }),
     (v) => MembershipChanged.decode(v),
@@ -97,6 +102,11 @@ const examples: Array<[string, () => Envelope, (value: Buffer) => Envelope]> = [
     'frame-routed',
     () => FrameRouted.create({ gatewayId: 'gw-0', target: { userIds: [userA] }, frame: { type: 'message', ...message } }),
     (v) => FrameRouted.decode(v),
+  ],
+  [
+    'answers-routed',
+    () => AnswersRouted.create({ gatewayId: 'gw-0', target: { connectionId }, frames: [{ type: 'message', ...message }, { type: 'synced', replyTo: 'r-1', conversations: [] }] }),
+    (v) => AnswersRouted.decode(v),
   ],
 ];
 
@@ -140,6 +150,14 @@ describe('chat records', () => {
     expect(MembershipChanged.create({ ...direct, kind: 'group', title: 'T', memberIds: [], added: [], removed: [userA] }).payload.memberIds).toEqual([]);
   });
 
+  it('answers in one record name at least one frame, each valid, and go to one connection only', () => {
+    expect(rejection(() => CommandAnswers.create({ replyTo, frames: [] })).field).toBe('payload.frames');
+    const badFrame = { replyTo, frames: [{ type: 'pong', replyTo: 'r' }, { type: 'pong', replyTo: 'r', extra: 1 }] } as unknown as Parameters<typeof CommandAnswers.create>[0];
+    expect(rejection(() => CommandAnswers.create(badFrame)).field).toBe('payload.frames.1.extra');
+    const toUsers = { gatewayId: 'gw-0', target: { userIds: [userA] }, frames: [{ type: 'pong', replyTo: 'r' }] } as unknown as Parameters<typeof AnswersRouted.create>[0];
+    expect(rejection(() => AnswersRouted.create(toUsers)).field).toBe('payload.target.connectionId');
+  });
+
   it('a delivery targets users or one connection, not both', () => {
     const frame = { type: 'pong' as const };
     expect(FrameRouted.create({ gatewayId: 'gw-0', target: { connectionId }, frame }).payload.target).toEqual({ connectionId });
@@ -155,6 +173,16 @@ describe('record sets of the chat topics', () => {
     expect(command.type).toBe('chat.command.receipt');
     const event = ChatEvents.decode(encodeEnvelope(TypingChanged.create({ conversationId, userId: userA, active: false })));
     expect(event.type === 'chat.typing-changed' && event.payload.active).toBe(false);
+  });
+
+  it('decode both kinds of delivery on a gateway topic', () => {
+    const frames = [{ type: 'pong' as const, replyTo: 'r' }];
+    const answers = GatewayDeliveries.decode(encodeEnvelope(AnswersRouted.create({ gatewayId: 'gw-0', target: { connectionId }, frames })));
+    expect(answers.type === 'chat.answers-routed' && answers.payload.frames).toEqual(frames);
+    const single = GatewayDeliveries.decode(encodeEnvelope(FrameRouted.create({ gatewayId: 'gw-0', target: { connectionId }, frame: { type: 'pong', replyTo: 'r' } })));
+    expect(single.type).toBe('chat.frame-routed');
+    const batch = ChatEvents.decode(encodeEnvelope(CommandAnswers.create({ replyTo, frames })));
+    expect(batch.type).toBe('chat.command-answers');
   });
 
   it('reject records of another topic', () => {
@@ -196,6 +224,7 @@ describe('keys', () => {
     const synced = { type: 'synced' as const, replyTo: 'r', conversations: [] };
     expect(frameRoutedKey({ gatewayId: 'gw-0', target: { connectionId }, frame: synced })).toBe(connectionId);
     expect(frameRoutedKey({ gatewayId: 'gw-0', target: { connectionId }, frame: { type: 'message', ...message } })).toBe(connectionId);
+    expect(frameRoutedKey({ gatewayId: 'gw-0', target: { connectionId }, frames: [{ type: 'message', ...message }, synced] })).toBe(connectionId);
     expect(frameRoutedKey({ gatewayId: 'gw-0', target: { userIds: [userB] }, frame: { type: 'message', ...message } })).toBe(conversationId);
     expect(frameRoutedKey({ gatewayId: 'gw-0', target: { userIds: [userB] }, frame: { type: 'presence', userId: userA, online: true, at: 1 } })).toBe(userA);
   });
