@@ -70,13 +70,14 @@ export async function ensurePostgresOsUser(): Promise<OsUser> {
 }
 
 /**
- * The `postgres` user must be able to traverse every directory above the data dir. Directories
+ * The `postgres` user must be able to traverse every directory above `target` (the data dir, or a
+ * binary it must run). Directories
  * under the temp dir (mkdtemp makes them 0700) get o+x, which allows traversal but not listing;
  * anywhere else we refuse to change permissions and explain instead.
  */
-export async function ensureTraversable(dataDir: string, user: OsUser): Promise<void> {
+export async function ensureTraversable(target: string, user: OsUser): Promise<void> {
   const tmp = path.resolve(os.tmpdir());
-  let dir = path.dirname(path.resolve(dataDir));
+  let dir = path.dirname(path.resolve(target));
   for (;;) {
     const info = await stat(dir);
     const traversable = info.uid === user.uid ? (info.mode & 0o100) !== 0 : (info.mode & 0o001) !== 0;
@@ -85,8 +86,8 @@ export async function ensureTraversable(dataDir: string, user: OsUser): Promise<
         await chmod(dir, info.mode | 0o001);
       } else {
         throw new Error(
-          `PostgreSQL runs as OS user "postgres" (we are root) and cannot reach ${dataDir}: ${dir} is not ` +
-            `traversable by others (mode ${(info.mode & 0o777).toString(8)}). Use a data dir elsewhere or \`chmod o+x ${dir}\`.`,
+          `PostgreSQL runs as OS user "postgres" (we are root) and cannot reach ${target}: ${dir} is not ` +
+            `traversable by others (mode ${(info.mode & 0o777).toString(8)}). Move it elsewhere or \`chmod o+x ${dir}\`.`,
         );
       }
     }

@@ -149,6 +149,8 @@ export async function startPostgres(options: StartPostgresOptions): Promise<Post
   const binaries = postgresBinaries();
   const port = options.port ?? (await getFreePort());
   const runAs = process.getuid?.() === 0 ? await ensurePostgresOsUser() : undefined;
+  // The binaries live in node_modules, which may sit in a 0700 temp dir (a fresh clone in mktemp -d).
+  if (runAs) await ensureTraversable(binaries.initdb, runAs);
 
   if (!isInitialised(dataDir)) await initialise(binaries.initdb, dataDir, runAs);
 
