@@ -48,18 +48,9 @@ export class RecordType<TType extends string, TSchema extends z.ZodType> {
   ) {}
 
   create(payload: z.input<TSchema>, context: EnvelopeContext = {}): Envelope<TType, z.output<TSchema>> {
-    const now = Date.now();
     const parsed = this.payloadSchema.safeParse(payload);
     if (!parsed.success) throw ProtocolError.fromZod(parsed.error, 'payload');
-    return {
-      id: context.id ?? randomUUID(),
-      type: this.type,
-      v: this.version,
-      traceId: context.traceId ?? newTraceId(),
-      occurredAt: context.occurredAt ?? now,
-      producedAt: now,
-      payload: parsed.data,
-    };
+    return this.createValidated(parsed.data, context);
   }
 
   /**
