@@ -86,6 +86,33 @@ describe('libs/kafka against a real broker', () => {
     await expectEventually(async () => expect(await committedOffsets(groupId, spec.name)).toEqual({ 0: 1 }));
   });
 
+  it('commits handled records on its cadence without waiting for another batch, and everything handled when stopped', async () => {
+    const spec = topicSpec(1);
+    await createTopic(spec);
+    const groupId = uniqueName('e2e-cadence');
+    const handled: string[] = [];
+    const member = (commitIntervalMs?: number) =>
+      consumers.create({ groupId, topics: [spec.name], commitIntervalMs, handle: async (record: ConsumedRecord) => void handled.push(record.offset) });
+
+    const first = member();
+    await first.start();
+    await producer.sendRaw(spec.name, ['a', 'b', 'c'].map((value) => ({ key: 'k', value })));
+    await expectEventually(() => expect(handled).toHaveLength(3));
+    // Nothing more arrives, so only the cadence can commit these.
+    await expectEventually(async () => expect(await committedOffsets(groupId, spec.name)).toEqual({ 0: 3 }));
+    await first.stop();
+
+    // A cadence that never comes while the test runs: only stopping can commit the next two.
+    const second = member(3_600_000);
+    await second.start();
+    await producer.sendRaw(spec.name, ['d', 'e'].map((value) => ({ key: 'k', value })));
+    await expectEventually(() => expect(handled).toHaveLength(5));
+    expect(await committedOffsets(groupId, spec.name)).toEqual({ 0: 3 });
+    await second.stop();
+    expect(await committedOffsets(groupId, spec.name)).toEqual({ 0: 5 });
+    expect(handled).toEqual(['0', '1', '2', '3', '4']);
+  });
+
   it('dead-letters a poison record intact and goes on with the records after it', async () => {
     const spec = topicSpec(1);
     await createTopic(spec);

@@ -65,9 +65,14 @@ export function answers(command: ChatCommandEnvelope, frames: ServerFrame[]): Ef
   return packListIntoRecords(frames, build, ANSWERS_RECORD_BYTES).map((part) => effect(Topics.events.name, chatCommandKey(command), build(part)));
 }
 
-/** The `error` answer to a rejected command, matched by the client through `replyTo`. */
+/**
+ * The `error` answer to a rejected command, matched by the client through `replyTo`. Its envelope id
+ * is the command's: a send is not recorded as processed, so a replayed rejected send is answered
+ * anew, and this keeps that answer recognisable as the same event.
+ */
 export function rejectionAnswer(command: ChatCommandEnvelope, rejection: CommandRejected): Effect {
-  return answer(command, { type: 'error', replyTo: command.payload.replyTo.requestId, code: rejection.code, message: rejection.message });
+  const frame: ServerFrame = { type: 'error', replyTo: command.payload.replyTo.requestId, code: rejection.code, message: rejection.message };
+  return effect(Topics.events.name, chatCommandKey(command), CommandAnswered.create({ replyTo: command.payload.replyTo, frame }, contextOf(command, command.id)));
 }
 
 /**

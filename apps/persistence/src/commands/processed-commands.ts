@@ -5,10 +5,12 @@ import type { Effect } from './effects';
 
 /**
  * Commands that change state are recorded with the records they produced, in the same transaction
- * as their changes. Reads (sync, history, list) are not: answering them again is harmless.
+ * as their changes. Reads (sync, history, list) are not: answering them again is harmless. Nor are
+ * sends, the hot path: the unique (conversation, sender, clientMsgId) key already makes them
+ * idempotent, and a replayed send finds its stored message and announces it again, seq and all
+ * (SendMessageUseCase), so a second copy of every send here would buy nothing.
  */
 const STATE_CHANGING: ReadonlySet<ChatCommandEnvelope['type']> = new Set([
-  'chat.command.send-message',
   'chat.command.receipt',
   'chat.command.open-direct',
   'chat.command.create-group',

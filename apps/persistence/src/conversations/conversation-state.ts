@@ -61,23 +61,65 @@ export async function loadConversationForUpdate(manager: EntityManager, conversa
   return conversation ? new ConversationState(conversation, await loadMembers(manager, conversationId)) : null;
 }
 
+/** A row of `loadConversationsForUpdate`: a locked conversation joined with one of its members. */
+interface LockedMemberRow {
+  id: string;
+  kind: ConversationEntity['kind'];
+  title: string | null;
+  created_by: string;
+  last_seq: string;
+  created_at: Date;
+  last_activity_at: Date;
+  user_id: string;
+  joined_at: Date;
+  delivered_seq: string;
+  read_seq: string;
+}
+
 /**
- * Loads several conversations for a change in two statements, locking their rows (in id order, so
- * two batches never wait on each other in a circle) until the batch commits. Missing ones are absent.
+ * Loads several conversations with their members for a change in one statement, locking the
+ * conversation rows (in id order, so two batches never wait on each other in a circle) until the
+ * batch commits. Missing ones are absent; a conversation always has members (its creator at least).
  */
 export async function loadConversationsForUpdate(manager: EntityManager, conversationIds: readonly string[]): Promise<Map<string, ConversationState>> {
   const states = new Map<string, ConversationState>();
   if (conversationIds.length === 0) return states;
-  const conversations = await manager.find(ConversationEntity, { where: { id: In([...conversationIds]) }, order: { id: 'ASC' }, lock: { mode: 'pessimistic_write' } });
-  if (conversations.length === 0) return states;
-  const members = await manager.find(MemberEntity, { where: { conversationId: In(conversations.map((conversation) => conversation.id)) } });
-  const membersOf = new Map<string, MemberEntity[]>();
-  for (const member of members) {
-    const list = membersOf.get(member.conversationId);
-    if (list) list.push(member);
-    else membersOf.set(member.conversationId, [member]);
+  const rows = await manager.query<LockedMemberRow[]>(
+    `SELECT c.id, c.kind, c.title, c.created_by, c.last_seq, c.created_at, c.last_activity_at,
+            m.user_id, m.joined_at, m.delivered_seq, m.read_seq
+       FROM conversations c JOIN members m ON m.conversation_id = c.id
+      WHERE c.id = ANY($1::uuid[])
+      ORDER BY c.id
+        FOR UPDATE OF c`,
+    [[...conversationIds]],
+  );
+  const conversations = new Map<string, { conversation: ConversationEntity; members: MemberEntity[] }>();
+  for (const row of rows) {
+    let entry = conversations.get(row.id);
+    if (!entry) {
+      const conversation = manager.create(ConversationEntity, {
+        id: row.id,
+        kind: row.kind,
+        title: row.title,
+        createdBy: row.created_by,
+        lastSeq: Number(row.last_seq),
+        createdAt: row.created_at,
+        lastActivityAt: row.last_activity_at,
+      });
+      entry = { conversation, members: [] };
+      conversations.set(row.id, entry);
+    }
+    entry.members.push(
+      manager.create(MemberEntity, {
+        conversationId: row.id,
+        userId: row.user_id,
+        joinedAt: row.joined_at,
+        deliveredSeq: Number(row.delivered_seq),
+        readSeq: Number(row.read_seq),
+      }),
+    );
   }
-  for (const conversation of conversations) states.set(conversation.id, new ConversationState(conversation, membersOf.get(conversation.id) ?? []));
+  for (const [id, { conversation, members }] of conversations) states.set(id, new ConversationState(conversation, members));
   return states;
 }
 

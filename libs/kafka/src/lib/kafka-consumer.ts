@@ -35,6 +35,12 @@ export interface ConsumerOptions {
    * committed, so with a group id unique to the run the group leaves no trace once it stops.
    */
   commitOffsets?: boolean;
+  /**
+   * How often the offsets of finished work are committed, in one request for every partition this
+   * member works on. No batch waits for a commit round trip; a crash repeats at most this much work
+   * (delivery is at-least-once either way).
+   */
+  commitIntervalMs?: number;
 }
 
 export interface ConsumerStatus {
@@ -51,8 +57,15 @@ interface BatchControl {
   interrupted(): boolean;
 }
 
-/** Commit at least this often while working through a long batch, so a crash repeats little. */
-const COMMIT_INTERVAL_MS = 1000;
+/** Default for `commitIntervalMs`. */
+export const DEFAULT_COMMIT_INTERVAL_MS = 100;
+
+/** The offset to commit for a partition: the one after the last record whose work is done. */
+interface PendingCommit {
+  topic: string;
+  partition: number;
+  offset: string;
+}
 
 /**
  * A consumer group member with the semantics every service relies on: offsets are committed only
@@ -74,6 +87,11 @@ export class ManagedConsumer {
   private lastError: string | undefined;
   /** Partitions, by topic, that have a lag series, so it can be dropped when they are no longer ours. */
   private readonly lagSeries = new Map<string, Set<number>>();
+  /** Finished work not yet committed, by `topic/partition`; committed on the cadence, on rebalance and on stop. */
+  private readonly pendingCommits = new Map<string, PendingCommit>();
+  private committing: Promise<void> = Promise.resolve();
+  private commitTimer: NodeJS.Timeout | null = null;
+  private readonly batchesInHand = new Set<Promise<void>>();
 
   constructor(
     private readonly client: KafkaClient,
@@ -89,6 +107,7 @@ export class ManagedConsumer {
       sessionTimeoutMs: 10000,
       fromBeginning: true,
       commitOffsets: true,
+      commitIntervalMs: DEFAULT_COMMIT_INTERVAL_MS,
       ...options,
     };
     this.logger = new Logger(`KafkaConsumer:${options.groupId}`);
@@ -108,12 +127,18 @@ export class ManagedConsumer {
     return { groupId: this.options.groupId, topics: this.options.topics, joined: this.joined, assignment: this.assignment, lastError: this.lastError };
   }
 
-  /** Stops fetching, lets the batch in hand finish (and commit), leaves the group. */
+  /** Stops fetching, lets the batch in hand finish, commits what is done, leaves the group. */
   async stop(): Promise<void> {
     this.stopping.abort();
     this.crashed?.(new ConsumerInterrupted());
+    // kafkajs drops commits once it is disconnecting, so commit before: the batches in hand stop at
+    // their next record (interrupted), then everything finished goes out in one commit.
+    await Promise.allSettled(this.batchesInHand);
+    if (this.consumer) await this.flushCommits(this.consumer);
     await this.consumer?.disconnect();
     await this.running;
+    if (this.commitTimer) clearInterval(this.commitTimer);
+    this.commitTimer = null;
     this.joined = false;
     this.dropLagSeries({});
     this.logger.log('consumer stopped');
@@ -126,8 +151,12 @@ export class ManagedConsumer {
       this.assignment = payload.memberAssignment;
       this.lastError = undefined;
       this.dropLagSeries(payload.memberAssignment);
+      this.dropPendingCommits(payload.memberAssignment);
       this.logger.log({ msg: 'joined group', assignment: payload.memberAssignment });
     });
+    // Commit finished work while the group rebalances (the coordinator accepts commits of the
+    // current generation until it completes), so the next owner of a partition repeats little.
+    consumer.on(consumer.events.REBALANCING, () => void this.flushCommits(consumer));
     consumer.on(consumer.events.CRASH, ({ payload }) => {
       this.joined = false;
       this.lastError = describeError(payload.error);
@@ -153,8 +182,9 @@ export class ManagedConsumer {
           autoCommit: false,
           eachBatchAutoResolve: false,
           partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently,
-          eachBatch: (payload) => this.eachBatch(consumer, payload),
+          eachBatch: (payload) => this.trackBatch(this.eachBatch(consumer, payload)),
         });
+        this.startCommitTimer(consumer);
         this.resolveFirstRun();
         attempt = 0;
         await crash;
@@ -178,22 +208,11 @@ export class ManagedConsumer {
     const labels = { group: this.options.groupId, topic: batch.topic };
     // Lag as of this fetch: the records from the first one in hand to the partition's end.
     if (records.length > 0) this.setLag(batch.topic, batch.partition, lagAfter(batch.highWatermark, records[0].offset) + 1);
-    let committedUpTo: string | null = null;
-    let lastCommitAt = Date.now();
-    let doneUpTo: string | null = null;
-
-    const commit = async () => {
-      if (!this.options.commitOffsets || doneUpTo === null || doneUpTo === committedUpTo) return;
-      await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: nextOffset(doneUpTo) }]);
-      committedUpTo = doneUpTo;
-      lastCommitAt = Date.now();
-    };
     const markDone = async (offset: string, records: number) => {
       resolveOffset(offset);
-      doneUpTo = offset;
+      if (this.options.commitOffsets) this.pendingCommits.set(partitionKey(batch.topic, batch.partition), { topic: batch.topic, partition: batch.partition, offset: nextOffset(offset) });
       KafkaMetrics.consumed.inc(labels, records);
       this.setLag(batch.topic, batch.partition, lagAfter(batch.highWatermark, offset));
-      if (Date.now() - lastCommitAt >= COMMIT_INTERVAL_MS) await commit();
       await heartbeat();
     };
 
@@ -211,11 +230,56 @@ export class ManagedConsumer {
           await markDone(record.offset, 1);
         }
       }
-      await commit();
     } catch (error) {
       if (!(error instanceof ConsumerInterrupted)) throw error;
       // Stopping or rebalanced: keep what is finished, leave the rest for whoever owns the partition next.
-      if (!isStale()) await commit().catch((commitError: unknown) => this.logger.warn({ msg: 'commit on interrupt failed', error: describeError(commitError) }));
+      if (!isStale()) await this.flushCommits(consumer);
+    }
+  }
+
+  private async trackBatch(batch: Promise<void>): Promise<void> {
+    this.batchesInHand.add(batch);
+    try {
+      await batch;
+    } finally {
+      this.batchesInHand.delete(batch);
+    }
+  }
+
+  private startCommitTimer(consumer: Consumer): void {
+    if (!this.options.commitOffsets) return;
+    if (this.commitTimer) clearInterval(this.commitTimer);
+    this.commitTimer = setInterval(() => void this.flushCommits(consumer), this.options.commitIntervalMs);
+    this.commitTimer.unref();
+  }
+
+  /**
+   * Commits every partition's finished work in one request. Commits run one at a time, in order; a
+   * failed one puts its offsets back unless newer work replaced them (the next flush retries), so a
+   * commit never moves past work that is not done and never goes backwards within this member.
+   */
+  private flushCommits(consumer: Consumer): Promise<void> {
+    this.committing = this.committing.then(async () => {
+      if (this.pendingCommits.size === 0) return;
+      const offsets = [...this.pendingCommits.values()];
+      this.pendingCommits.clear();
+      try {
+        await consumer.commitOffsets(offsets);
+      } catch (error) {
+        for (const commit of offsets) {
+          const key = partitionKey(commit.topic, commit.partition);
+          if (!this.pendingCommits.has(key)) this.pendingCommits.set(key, commit);
+        }
+        this.logger.warn({ msg: 'offset commit failed, retrying on the next one', partitions: offsets.length, error: describeError(error) });
+      }
+    });
+    return this.committing;
+  }
+
+  /** Forgets uncommitted work of partitions this member no longer owns; their new owner repeats it. */
+  private dropPendingCommits(assignment: Record<string, number[]>): void {
+    for (const [key, commit] of this.pendingCommits) {
+      if (!(assignment[commit.topic] ?? []).includes(commit.partition)) this.pendingCommits.delete(key);
     }
   }
 
@@ -335,6 +399,10 @@ function failureKind(error: unknown): FailureKind {
 function lagAfter(highWatermark: string, offset: string): number {
   const lag = BigInt(highWatermark) - BigInt(offset) - 1n;
   return lag > 0n ? Number(lag) : 0;
+}
+
+function partitionKey(topic: string, partition: number): string {
+  return `${topic}/${partition}`;
 }
 
 function nextOffset(offset: string): string {
