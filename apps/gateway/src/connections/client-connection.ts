@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import type { Writable } from 'node:stream';
 import type { WebSocket } from 'ws';
 import { encodeServerFrame, type CloseCodeName, type ServerFrame } from '@chat/protocol';
 import { countFrameOut } from '../telemetry/gateway.metrics';
 import { closeSocket } from './close-socket';
 import { TokenBucket } from './token-bucket';
+import { turnWrites } from './turn-writes';
 
 export interface ConnectionLimits {
   ratePerSecond: number;
@@ -37,6 +39,8 @@ export class ClientConnection {
     readonly userId: string,
     private readonly limits: ConnectionLimits,
     now: number,
+    /** The TCP socket under the WebSocket (the upgrade request's); its writes are gathered per turn. */
+    private readonly transport?: Writable,
   ) {
     this.bucket = new TokenBucket(limits.ratePerSecond, limits.rateBurst, now);
     this.lastSeenAt = now;
@@ -100,6 +104,7 @@ export class ClientConnection {
       this.close('slow_consumer', 'send buffer full; reconnect and sync');
       return false;
     }
+    if (this.transport) turnWrites.hold(this.transport);
     this.socket.send(encoded, TEXT_FRAME);
     return true;
   }

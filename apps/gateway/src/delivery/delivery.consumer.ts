@@ -29,7 +29,7 @@ export class DeliveryConsumer implements OnApplicationBootstrap, OnModuleDestroy
       groupId: `gateway.${gatewayId}`,
       topics: [deliveryTopicFor(gatewayId).name],
       fromBeginning: false,
-      handle: async (record) => this.handle(record),
+      handleBatch: async (records) => this.handleBatch(records),
     });
     void consumer.start();
     this.statePoll = setInterval(() => this.state.update(consumer.status().joined), 200);
@@ -40,16 +40,22 @@ export class DeliveryConsumer implements OnApplicationBootstrap, OnModuleDestroy
     clearInterval(this.statePoll);
   }
 
-  private async handle(record: ConsumedRecord): Promise<void> {
-    // An undecodable record (or a type this gateway does not know) is a ProtocolError, which the consumer dead-letters.
-    const delivery = GatewayDeliveries.decode(record.value);
-    switch (delivery.type) {
-      case 'chat.frame-routed':
-        this.deliverFrame.execute(delivery.payload);
-        break;
-      case 'chat.answers-routed':
-        this.deliverAnswers.execute(delivery.payload);
-        break;
+  /**
+   * A batch of one partition, in order. All records are decoded before any frame is written: an
+   * undecodable record (or a type this gateway does not know) is a ProtocolError that fails the batch
+   * with nothing written, and the consumer then retries record by record, dead-lettering only that one.
+   */
+  private async handleBatch(records: ConsumedRecord[]): Promise<void> {
+    const deliveries = records.map((record) => GatewayDeliveries.decode(record.value));
+    for (const delivery of deliveries) {
+      switch (delivery.type) {
+        case 'chat.frame-routed':
+          this.deliverFrame.execute(delivery.payload);
+          break;
+        case 'chat.answers-routed':
+          this.deliverAnswers.execute(delivery.payload);
+          break;
+      }
     }
   }
 }

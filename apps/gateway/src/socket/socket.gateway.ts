@@ -138,7 +138,7 @@ export class SocketGateway implements OnModuleInit, OnModuleDestroy {
       closeSocket(socket, admission.close, admission.reason);
       return;
     }
-    const connection = new ClientConnection(socket, admission.claims.sub, this.limits, now);
+    const connection = new ClientConnection(socket, admission.claims.sub, this.limits, now, request.socket);
     this.presence.record(this.registry.add(connection), now);
     GatewayMetrics.connectionsOpened.inc({});
     GatewayMetrics.connections.set({}, this.registry.size);
