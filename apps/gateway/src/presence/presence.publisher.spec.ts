@@ -42,9 +42,19 @@ describe('presence and lease publishing', () => {
     await presence.close(1000);
     await lease.release(1000);
     await moduleRef.close();
+    jest.useRealTimers();
   });
 
+  /**
+   * Fakes timers and the clock (not microtasks) before the lease starts renewing, so the tests
+   * below advance the renewal interval (ttl/3 = 1 s) and Date.now() together, without waiting.
+   */
+  function fakeTime(): void {
+    jest.useFakeTimers({ now: 1_700_000_100_000, doNotFake: ['nextTick', 'queueMicrotask'] });
+  }
+
   it('renews the lease, and publishes no presence before this run has one', async () => {
+    fakeTime();
     await start(true);
     presence.record({ userId: alice, connections: 1 }, 10);
     presence.record({ userId: alice, connections: 2 }, 11);
@@ -53,7 +63,11 @@ describe('presence and lease publishing', () => {
     expect(publisher.records).toEqual([]);
 
     publisher.failure = null;
-    await expectEventually(() => expect(publisher.on(Topics.presence.name)).toHaveLength(2), { timeoutMs: 3000 });
+    // Still nothing until the next renewal (1 s after the failed first one) puts a lease in Kafka.
+    await jest.advanceTimersByTimeAsync(999);
+    expect(publisher.records).toEqual([]);
+    await jest.advanceTimersByTimeAsync(1);
+    expect(publisher.on(Topics.presence.name)).toHaveLength(2);
     const [first, ...rest] = publisher.records;
     expect(first).toMatchObject({ topic: Topics.gateways.name, key: 'gw-presence' });
     expect(first.envelope?.payload).toEqual({ gatewayId: 'gw-presence', startedAt: identity.startedAt, at: expect.any(Number), ttlMs: 3000 });
@@ -111,21 +125,32 @@ describe('presence and lease publishing', () => {
   });
 
   it('tells lapse listeners once when renewals resume after a gap the router may have expired the lease in', async () => {
+    fakeTime();
     await start(false);
     await lease.renewed();
+    const renewals = () => publisher.on(Topics.gateways.name).length;
     const gaps: number[] = [];
     lease.onLapse((gapMs) => gaps.push(gapMs));
-    // Healthy renewals (every ttl/3 = 1 s) are no lapse.
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+    // Healthy renewals (every ttl/3 = 1 s; the first at 0 s, the next at 1 s) are no lapse.
+    await jest.advanceTimersByTimeAsync(1500);
+    expect(renewals()).toBe(2);
     expect(gaps).toEqual([]);
 
+    // Kafka away from 1.5 s to 4.7 s: the renewals at 2, 3 and 4 s fail; nobody is told yet.
     publisher.failure = new Error('broker unavailable');
-    await new Promise((resolve) => setTimeout(resolve, 3200));
+    await jest.advanceTimersByTimeAsync(3200);
+    expect(renewals()).toBe(2);
     expect(gaps).toEqual([]);
     publisher.failure = null;
-    await expectEventually(() => expect(gaps).toHaveLength(1), { timeoutMs: 3000 });
-    expect(gaps[0]).toBeGreaterThan(2500);
-    await new Promise((resolve) => setTimeout(resolve, 1500));
-    expect(gaps).toHaveLength(1);
-  }, 15_000);
+    // The renewal at 5 s goes through: 4 s since the last acknowledged one (1 s) > 5/6 of the 3 s ttl.
+    await jest.advanceTimersByTimeAsync(299);
+    expect(gaps).toEqual([]);
+    await jest.advanceTimersByTimeAsync(1);
+    expect(renewals()).toBe(3);
+    expect(gaps).toEqual([4000]);
+    // Healthy renewals afterwards (6 s, 7 s …) tell nobody again.
+    await jest.advanceTimersByTimeAsync(3000);
+    expect(renewals()).toBe(6);
+    expect(gaps).toEqual([4000]);
+  });
 });

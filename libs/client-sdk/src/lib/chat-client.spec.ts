@@ -3,6 +3,7 @@ import { ChatClient } from './chat-client';
 import type { ChatClientOptions, ConnectionStateChange } from './chat-client.types';
 import { ChatRequestError, ConnectionClosedError, RequestTimeoutError } from './errors';
 import { FakeChatServer, flush, randomLikeId } from './testing/fake-chat-server';
+import { expectEventually } from '@chat/testing';
 import type { TokenReason } from './token';
 
 const me = randomLikeId(0xa1);
@@ -11,14 +12,11 @@ const convA = randomLikeId(0xc1);
 const convB = randomLikeId(0xc2);
 const URL = 'ws://chat.test/ws';
 
-/** Waits (really) until `condition` holds; the fake server answers through microtasks and short timers. */
-async function until(condition: () => boolean, what: string, timeoutMs = 2000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 2));
-  }
-}
+/**
+ * For expectEventually: the fake server answers through microtasks, the client reconnects after
+ * short real timers (at most maxDelayMs), so poll often and give up well before the test timeout.
+ */
+const soon = { timeoutMs: 2000, intervalMs: 2 };
 
 interface Harness {
   server: FakeChatServer;
@@ -53,6 +51,7 @@ const seqs = (messages: readonly ChatMessage[]): number[] => messages.map((m) =>
 
 afterEach(() => {
   for (const client of clients.splice(0)) client.close();
+  jest.useRealTimers();
 });
 
 describe('ChatClient requests', () => {
@@ -174,7 +173,7 @@ describe('ChatClient ordering and dedupe', () => {
     h.server.latest.push({ type: 'message', ...messages[0] } as never);
     h.server.latest.push({ type: 'message', ...messages[3] } as never);
     h.server.latest.push({ type: 'message', ...messages[4] } as never);
-    await until(() => h.delivered.length === 5, 'five messages');
+    await expectEventually(() => expect(h.delivered).toHaveLength(5), soon);
     const syncs = h.server.latest.sentOf('sync').slice(syncsBefore);
     expect(syncs.map((frame) => frame.conversations)).toEqual([[{ conversationId: convA, afterSeq: 1 }]]);
     expect(seqs(h.delivered)).toEqual([1, 2, 3, 4, 5]);
@@ -190,7 +189,7 @@ describe('ChatClient ordering and dedupe', () => {
     const messages = Array.from({ length: 7 }, (_, i) => h.server.store(convA, `m${i + 1}`));
     const syncsBefore = h.server.latest.sentOf('sync').length;
     h.server.latest.push({ type: 'message', ...messages[6] } as never);
-    await until(() => h.delivered.length === 7, 'seven messages');
+    await expectEventually(() => expect(h.delivered).toHaveLength(7), soon);
     const cursors = h.server.latest.sentOf('sync').slice(syncsBefore).map((frame) => frame.conversations[0]?.afterSeq);
     // The third sync brings 5 and 6, which unblock the buffered 7: no fourth sync is needed.
     expect(cursors).toEqual([0, 2, 4]);
@@ -272,6 +271,9 @@ describe('ChatClient sending', () => {
   });
 
   it('resends with the same clientMsgId after unavailable or rate_limited, with backoff', async () => {
+    // Fake timers (the fake server's microtasks and flush()'s setImmediate stay real): the 2 s
+    // rate_limited backoff is advanced, not waited for.
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'queueMicrotask', 'setImmediate', 'clearImmediate'] });
     const h = harness({ random: () => 0 });
     h.server.addConversation(convA);
     await connect(h);
@@ -282,7 +284,14 @@ describe('ChatClient sending', () => {
       socket.push({ type: 'error', replyTo: (frame as ClientFrameOf<'send'>).id, code, message: 'try later' });
       return true;
     });
-    const stored = await h.client.sendAndWaitStored(convA, 'persistent', { clientMsgId: 'p-1' });
+    const storing = h.client.sendAndWaitStored(convA, 'persistent', { clientMsgId: 'p-1' });
+    // With random 0: unavailable is retried at once; rate_limited waits half the raised ceiling (250·2⁴ / 2 = 2 s).
+    await jest.advanceTimersByTimeAsync(0);
+    expect(h.server.latest.sentOf('send')).toHaveLength(2);
+    await jest.advanceTimersByTimeAsync(1999);
+    expect(h.server.latest.sentOf('send')).toHaveLength(2);
+    await jest.advanceTimersByTimeAsync(1);
+    const stored = await storing;
     expect(stored.seq).toBe(1);
     expect(h.server.latest.sentOf('send').map((frame) => frame.clientMsgId)).toEqual(['p-1', 'p-1', 'p-1']);
     expect(h.client.stats.resends).toBe(2);
@@ -353,10 +362,10 @@ describe('ChatClient connecting and catching up', () => {
     expect(h.client.state).toBe('reconnecting');
 
     h.server.answering = true;
-    await until(() => h.server.sockets.length === 2, 'a second socket');
+    await expectEventually(() => expect(h.server.sockets).toHaveLength(2), soon);
     h.server.latest.open();
     const stored = await sending;
-    await until(() => h.client.state === 'ready', 'ready again');
+    await expectEventually(() => expect(h.client.state).toBe('ready'), soon);
 
     const resent = h.server.latest.sentOf('send');
     expect(resent.map((frame) => [frame.clientMsgId, frame.body])).toEqual([['c-flaky', 'while flaky']]);
@@ -373,7 +382,7 @@ describe('ChatClient connecting and catching up', () => {
     await connect(h);
     h.server.latest.serverClose(1006);
     const sending = h.client.send(convA, 'queued');
-    await until(() => h.server.sockets.length === 2, 'a second socket');
+    await expectEventually(() => expect(h.server.sockets).toHaveLength(2), soon);
     h.server.latest.open();
     await expect(sending).resolves.toMatchObject({ conversationId: convA });
   });
@@ -384,6 +393,9 @@ describe('ChatClient connecting and catching up', () => {
     [4008, 'policy_violation'],
     [1000, 'normal'],
   ])('stops for good on close %i (%s) and rejects connect', async (code, name) => {
+    // Fake timers (the fake server's microtasks and flush()'s setImmediate stay real), so "no
+    // reconnect" is checked by advancing the clock, not by sleeping.
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'queueMicrotask', 'setImmediate', 'clearImmediate'] });
     const h = harness();
     h.server.answering = false;
     const connecting = h.client.connect(URL, 'bad-token');
@@ -393,8 +405,10 @@ describe('ChatClient connecting and catching up', () => {
     await expect(connecting).rejects.toBeInstanceOf(ConnectionClosedError);
     await expect(connecting).rejects.toMatchObject({ closeCode: code, closeName: name });
     expect(h.client.state).toBe('closed');
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // Well past the longest reconnect delay (maxDelayMs 80): no second socket, and nothing left scheduled.
+    await jest.advanceTimersByTimeAsync(1000);
     expect(h.server.sockets).toHaveLength(1);
+    expect(jest.getTimerCount()).toBe(0);
   });
 
   it('on 4002 token_expired asks the token provider for a fresh token and reconnects', async () => {
@@ -408,7 +422,7 @@ describe('ChatClient connecting and catching up', () => {
     await flush();
     h.server.latest.open();
     h.server.latest.serverClose(4002, 'token_expired');
-    await until(() => h.server.sockets.length === 2, 'a second socket');
+    await expectEventually(() => expect(h.server.sockets).toHaveLength(2), soon);
     expect(h.server.latest.request.token).toBe('fresh-token');
     h.server.latest.open();
     await ready;
@@ -419,7 +433,7 @@ describe('ChatClient connecting and catching up', () => {
     const h = harness();
     const ready = h.client.connect(URL, () => 'always-expired');
     for (let attempt = 0; attempt < 2; attempt++) {
-      await until(() => h.server.sockets.length === attempt + 1, `socket ${attempt + 1}`);
+      await expectEventually(() => expect(h.server.sockets).toHaveLength(attempt + 1), soon);
       h.server.latest.open();
       h.server.latest.serverClose(4002, 'token_expired');
     }
@@ -431,14 +445,14 @@ describe('ChatClient connecting and catching up', () => {
     const h = harness({ random: () => 0.9999, reconnect: { minDelayMs: 4, maxDelayMs: 40 } });
     const ready = h.client.connect(URL, 'token');
     for (let attempt = 1; attempt <= 6; attempt++) {
-      await until(() => h.server.sockets.length === attempt, `socket ${attempt}`);
+      await expectEventually(() => expect(h.server.sockets).toHaveLength(attempt), soon);
       h.server.latest.serverClose(1006);
     }
-    await until(() => h.server.sockets.length === 7, 'socket 7');
+    await expectEventually(() => expect(h.server.sockets).toHaveLength(7), soon);
     h.server.latest.open();
     await ready;
     h.server.latest.serverClose(1011, 'oops');
-    await until(() => h.server.sockets.length === 8, 'socket 8');
+    await expectEventually(() => expect(h.server.sockets).toHaveLength(8), soon);
     const delays = h.states.filter((change) => change.state === 'reconnecting').map((change) => change.delayMs);
     expect(delays).toEqual([3, 7, 15, 31, 39, 39, 3]);
     expect(h.client.stats.reconnects).toBe(7);
@@ -496,9 +510,9 @@ describe('ChatClient connecting and catching up', () => {
   it('with pingIntervalMs, reconnects when a pong does not come', async () => {
     const h = harness({ pingIntervalMs: 20, requestTimeoutMs: 30 });
     await connect(h);
-    await until(() => h.server.latest.sentOf('ping').length > 0, 'a ping');
+    await expectEventually(() => expect(h.server.latest.sentOf('ping')).not.toHaveLength(0), soon);
     h.server.answering = false;
-    await until(() => h.server.sockets.length === 2, 'a second socket');
+    await expectEventually(() => expect(h.server.sockets).toHaveLength(2), soon);
     expect(h.server.sockets[0]?.closedByClient).toEqual({ code: 4000, reason: 'no pong' });
     expect(h.states.some((change) => change.state === 'reconnecting' && change.closeCode === 4000)).toBe(true);
   });

@@ -79,18 +79,34 @@ describe('MetricsSamplePublisher', () => {
   });
 
   it('publishes every interval once Kafka is reachable, and a last sample when the producer closes', async () => {
-    const { telemetry, producer, moduleRef } = await setUp();
-    const app = moduleRef.createNestApplication({ logger: false });
-    await app.init();
-    const deadline = Date.now() + 5000;
-    while (producer.sent.length < 2 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
-    expect(producer.sent.length).toBeGreaterThanOrEqual(2);
+    // Fake timers (not microtasks): the 200 ms interval is advanced, not waited for.
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'queueMicrotask'] });
+    try {
+      const { telemetry, producer, moduleRef } = await setUp();
+      const app = moduleRef.createNestApplication({ logger: false });
+      await app.init();
+      // One sample as soon as Kafka is reachable, then one per METRICS_SAMPLE_INTERVAL_MS.
+      await jest.advanceTimersByTimeAsync(0);
+      expect(producer.sent).toHaveLength(1);
+      await jest.advanceTimersByTimeAsync(199);
+      expect(producer.sent).toHaveLength(1);
+      await jest.advanceTimersByTimeAsync(1);
+      expect(producer.sent).toHaveLength(2);
+      await jest.advanceTimersByTimeAsync(400);
+      expect(producer.sent).toHaveLength(4);
 
-    telemetry.counter('kafka_consumed_records_total', 'consumed', ['group', 'topic']).inc({ group: 'router', topic: 'chat.events' }, 9);
-    await app.close();
-    await producer.close();
-    const last = samples(producer).at(-1);
-    expect(last?.payload.counters).toContainEqual({ name: 'kafka_consumed_records_total', labels: { group: 'router', topic: 'chat.events' }, value: 9 });
+      telemetry.counter('kafka_consumed_records_total', 'consumed', ['group', 'topic']).inc({ group: 'router', topic: 'chat.events' }, 9);
+      await app.close();
+      await producer.close();
+      expect(producer.sent).toHaveLength(5);
+      const last = samples(producer).at(-1);
+      expect(last?.payload.counters).toContainEqual({ name: 'kafka_consumed_records_total', labels: { group: 'router', topic: 'chat.events' }, value: 9 });
+      // The interval stopped with the app: no sample after the last one.
+      await jest.advanceTimersByTimeAsync(1000);
+      expect(producer.sent).toHaveLength(5);
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   it('survives a failed produce: the next sample goes out', async () => {
