@@ -1,4 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { ViewsModule } from '@chat/delivery';
 import { Topics } from '@chat/protocol';
 import { DatabaseModule, ServiceKitModule, type ServiceIdentity } from '@chat/service-kit';
 import { CommandsModule } from './commands/commands.module';
@@ -12,8 +13,10 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        ServiceKitModule.forRoot({ identity, config, topics: [Topics.users, Topics.commands, Topics.events, Topics.memberships] }),
+        ServiceKitModule.forRoot({ identity, config, topics: [Topics.users, Topics.commands, Topics.events, Topics.memberships, Topics.presence, Topics.gateways] }),
         DatabaseModule.forRoot({ url: config.DATABASE_URL, entities: PERSISTENCE_ENTITIES, migrations: PERSISTENCE_MIGRATIONS }),
+        // Where each user is connected (presence and gateway leases), to deliver what is stored straight to their gateways.
+        ViewsModule.forRoot({ consumerGroup: (instanceId, startedAt) => `persistence.views.${instanceId}.${startedAt}`, memberships: false }),
         UsersModule,
         CommandsModule,
       ],

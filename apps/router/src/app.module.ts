@@ -1,7 +1,9 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { ViewsModule } from '@chat/delivery';
 import { Topics } from '@chat/protocol';
 import { ServiceKitModule, type ServiceIdentity } from '@chat/service-kit';
 import type { RouterConfig } from './config';
+import { ConsumerGroups } from './consumer-groups';
 import { MembershipsModule } from './memberships/memberships.module';
 import { PresenceModule } from './presence/presence.module';
 import { RoutingModule } from './routing/routing.module';
@@ -14,6 +16,7 @@ export class AppModule {
       imports: [
         // Delivery topics (chat.delivery.<gatewayId>) are provisioned on first use, not here.
         ServiceKitModule.forRoot({ identity, config, topics: [Topics.events, Topics.memberships, Topics.presence, Topics.gateways] }),
+        ViewsModule.forRoot({ consumerGroup: ConsumerGroups.views, memberships: true }),
         RoutingModule,
         PresenceModule,
         MembershipsModule,

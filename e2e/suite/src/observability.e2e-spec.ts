@@ -31,8 +31,11 @@ const suite = useChatSuite({
 const users = useChatUsers(suite);
 const cluster = new ClusterFigures(suite);
 
-/** The groups the chat traffic flows through (chat.commands, chat.events, gateway 0's delivery topic). */
-const chatGroups = (): string[] => ['persistence.commands', 'router', `gateway.${suite().gatewayId(0)}`];
+/**
+ * The groups the chat traffic flows through: a message goes gateway → chat.commands → persistence →
+ * chat.delivery.<gw> → gateway (the router routes typing and presence, not messages).
+ */
+const chatGroups = (): string[] => ['persistence.commands', `gateway.${suite().gatewayId(0)}`];
 
 interface Conversation {
   sender: TestDevice;

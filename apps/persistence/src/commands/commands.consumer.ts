@@ -1,6 +1,7 @@
 import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { ChatCommands, Topics } from '@chat/protocol';
-import { KafkaConsumerFactory, type ConsumedRecord } from '@chat/kafka';
+import { ViewsService } from '@chat/delivery';
+import { KafkaClient, KafkaConsumerFactory, type ConsumedRecord } from '@chat/kafka';
 import { CommandBatchProcessor } from './command-batch.processor';
 
 export const COMMANDS_GROUP_ID = 'persistence.commands';
@@ -10,23 +11,31 @@ export const COMMANDS_GROUP_ID = 'persistence.commands';
  */
 const PARTITIONS_IN_PARALLEL = 4;
 
-/** Consumes chat.commands in batches of one partition's consecutive records (see CommandBatchProcessor). */
+/**
+ * Consumes chat.commands in batches of one partition's consecutive records (see CommandBatchProcessor).
+ * It starts only once the presence view is loaded: nothing stored is delivered against an empty view.
+ */
 @Injectable()
 export class CommandsConsumer implements OnApplicationBootstrap {
   constructor(
+    private readonly client: KafkaClient,
+    private readonly views: ViewsService,
     private readonly consumers: KafkaConsumerFactory,
     private readonly processor: CommandBatchProcessor,
   ) {}
 
   onApplicationBootstrap(): void {
-    void this.consumers
-      .create({
-        groupId: COMMANDS_GROUP_ID,
-        topics: [Topics.commands.name],
-        partitionsConsumedConcurrently: PARTITIONS_IN_PARALLEL,
-        handleBatch: (records) => this.handleBatch(records),
-      })
-      .start();
+    void this.views.ready().then(() => {
+      if (this.client.abortSignal.aborted) return;
+      void this.consumers
+        .create({
+          groupId: COMMANDS_GROUP_ID,
+          topics: [Topics.commands.name],
+          partitionsConsumedConcurrently: PARTITIONS_IN_PARALLEL,
+          handleBatch: (records) => this.handleBatch(records),
+        })
+        .start();
+    });
   }
 
   private async handleBatch(records: ConsumedRecord[]): Promise<void> {

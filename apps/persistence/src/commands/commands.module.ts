@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { DeliveryModule } from '@chat/delivery';
 import { ConversationsModule } from '../conversations/conversations.module';
 import { MessagesModule } from '../messages/messages.module';
 import { CommandBatchProcessor } from './command-batch.processor';
@@ -7,9 +8,9 @@ import { CommandsConsumer } from './commands.consumer';
 import { EffectPublisher } from './effect-publisher';
 import { ProcessedCommandsPruner } from './processed-commands.pruner';
 
-/** chat.commands → one transaction per batch → chat.events and chat.memberships. */
+/** chat.commands → one transaction per batch → the gateways' delivery topics and chat.memberships. */
 @Module({
-  imports: [MessagesModule, ConversationsModule],
+  imports: [MessagesModule, ConversationsModule, DeliveryModule],
   providers: [CommandDispatcher, CommandBatchProcessor, EffectPublisher, CommandsConsumer, ProcessedCommandsPruner],
 })
 export class CommandsModule {}

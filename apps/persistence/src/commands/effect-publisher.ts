@@ -1,29 +1,50 @@
 import { Injectable } from '@nestjs/common';
+import { DeliveryPublisher, deliveriesOfStoredFact, framesOf, PresenceView, type RoutedDelivery, type StoredFact } from '@chat/delivery';
 import { describeError, KafkaProducer, TransientError, type OutgoingRecord } from '@chat/kafka';
+import { Topics } from '@chat/protocol';
+import { PersistenceMetrics } from '../telemetry/persistence.metrics';
 import type { Effect } from './effects';
 
 /**
- * Publishes a batch's records after its transaction committed. Records of one topic go out in one
- * `send`, in order; all topics are handed to the producer in the same tick, so they leave in one
- * produce request. A failure is transient: the batch is retried and its commands, already recorded
- * as processed, re-publish the same records.
+ * Publishes a batch's records after its transaction committed. Stored messages, receipts and
+ * answers go straight to the delivery topics of the gateways that hold their recipients (from the
+ * presence view; one record per gateway, in order), with no hop through the router; membership
+ * changes go to the compacted `chat.memberships`. Everything is handed to the producer in the same
+ * tick, so it leaves in one produce request. A failure is transient: the batch is retried, and its
+ * commands re-publish the same records (sends find their stored message, other state changes are
+ * recorded as processed).
  */
 @Injectable()
 export class EffectPublisher {
-  constructor(private readonly producer: KafkaProducer) {}
+  constructor(
+    private readonly producer: KafkaProducer,
+    private readonly deliveries: DeliveryPublisher,
+    private readonly presence: PresenceView,
+  ) {}
 
   async publish(effects: Effect[]): Promise<void> {
-    const byTopic = new Map<string, OutgoingRecord[]>();
-    const producedAt = Date.now();
+    const now = Date.now();
+    const locate = (userId: string) => this.presence.gatewaysOf(userId, now);
+    const routed: RoutedDelivery[] = [];
+    const memberships: OutgoingRecord[] = [];
+    let messages = 0;
     for (const { topic, key, envelope } of effects) {
-      const records = byTopic.get(topic) ?? [];
-      records.push({ key, envelope: { ...envelope, producedAt } });
-      byTopic.set(topic, records);
+      if (topic === Topics.memberships.name) {
+        memberships.push({ key, envelope: { ...envelope, producedAt: now } });
+        continue;
+      }
+      // Effects for chat.events are built only from the ChatEvents record types persistence stores (effects.ts).
+      const fact = envelope as StoredFact;
+      if (fact.type === 'chat.message-stored') messages += 1;
+      routed.push(...deliveriesOfStoredFact(fact, locate));
     }
     try {
-      await Promise.all([...byTopic].map(([topic, records]) => this.producer.send(topic, records)));
+      await Promise.all([this.deliveries.publish(routed), memberships.length > 0 ? this.producer.send(Topics.memberships.name, memberships) : undefined]);
     } catch (error) {
-      throw new TransientError(`publishing ${effects.length} records failed: ${describeError(error)}`, { cause: error });
+      throw error instanceof TransientError ? error : new TransientError(`publishing ${effects.length} records failed: ${describeError(error)}`, { cause: error });
     }
+    // Counted once produced; a batch published again after a failure counts again, as its frames go out again.
+    PersistenceMetrics.chat.count('routed', messages);
+    for (const { payload } of routed) for (const frame of framesOf(payload)) PersistenceMetrics.deliveries.inc({ type: frame.type });
   }
 }

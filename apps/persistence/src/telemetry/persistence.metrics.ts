@@ -1,6 +1,14 @@
 import { ChatMetrics, telemetry } from '@chat/telemetry';
 
-/** This service's figures (see docs/observability.md): the `stored` stage and the `accepted_to_stored` span. */
+/**
+ * This service's figures (see docs/observability.md): the `stored` and `routed` stages (it delivers
+ * what it stores straight to the gateways) and the `accepted_to_stored` span.
+ */
 export const PersistenceMetrics = {
-  chat: new ChatMetrics(telemetry, ['stored']),
+  chat: new ChatMetrics(telemetry, ['stored', 'routed']),
+  deliveries: telemetry.counter(
+    'persistence_deliveries_total',
+    'Frames produced straight to gateways (one per chat.frame-routed, each of a chat.answers-routed), by frame type',
+    ['type'],
+  ),
 };

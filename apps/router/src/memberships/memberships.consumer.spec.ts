@@ -2,10 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { Test } from '@nestjs/testing';
 import { MembershipChanged, Topics } from '@chat/protocol';
 import { KafkaClient, KafkaConsumerFactory } from '@chat/kafka';
-import { DeliveryPublisher } from '../delivery/delivery.publisher';
+import { DeliveryPublisher, PresenceView, ViewsService } from '@chat/delivery';
 import { consumedRecord, RecordingPublisher } from '../testing/fakes';
-import { PresenceView } from '../views/presence-view';
-import { ViewsService } from '../views/views.service';
 import { MEMBERSHIP_NEWS_MAX_AGE_MS, MembershipsConsumer } from './memberships.consumer';
 
 const [alice, bob, carol] = [randomUUID(), randomUUID(), randomUUID()];

@@ -2,10 +2,7 @@ import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common'
 import { MembershipChanged, Topics } from '@chat/protocol';
 import { KafkaClient, KafkaConsumerFactory, type ConsumedRecord } from '@chat/kafka';
 import { ConsumerGroups } from '../consumer-groups';
-import { DeliveryPublisher } from '../delivery/delivery.publisher';
-import { fanOut } from '../delivery/fan-out';
-import { PresenceView } from '../views/presence-view';
-import { ViewsService } from '../views/views.service';
+import { DeliveryPublisher, fanOut, PresenceView, ViewsService } from '@chat/delivery';
 import { membershipNotices } from './membership-frames';
 
 /**

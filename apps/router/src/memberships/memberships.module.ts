@@ -1,10 +1,9 @@
 import { Module } from '@nestjs/common';
-import { DeliveryModule } from '../delivery/delivery.module';
-import { ViewsModule } from '../views/views.module';
+import { DeliveryModule } from '@chat/delivery';
 import { MembershipsConsumer } from './memberships.consumer';
 
 @Module({
-  imports: [ViewsModule, DeliveryModule],
+  imports: [DeliveryModule],
   providers: [MembershipsConsumer],
 })
 export class MembershipsModule {}

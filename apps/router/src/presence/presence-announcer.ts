@@ -1,8 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EnvelopeContext } from '@chat/protocol';
-import { fanOut, type Delivery } from '../delivery/fan-out';
-import { MembershipView } from '../views/membership-view';
-import { PresenceView } from '../views/presence-view';
+import { type Delivery, fanOut, MembershipView, PresenceView } from '@chat/delivery';
 import type { PresenceAnnouncement } from './presence-transition';
 
 /** A `presence` frame to every connected contact of the user: members of any conversation they share. */

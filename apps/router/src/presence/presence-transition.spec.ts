@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { PresenceView } from '../views/presence-view';
+import { PresenceView } from '@chat/delivery';
 import { presenceTransition, type PresenceAnnouncement } from './presence-transition';
 
 const alice = randomUUID();

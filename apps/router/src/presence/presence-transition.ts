@@ -1,4 +1,4 @@
-import type { PresenceView } from '../views/presence-view';
+import type { PresenceView } from '@chat/delivery';
 
 /** A presence frame's content: the user came online or went offline, at the gateway's time of it. */
 export interface PresenceAnnouncement {

@@ -2,12 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { Test } from '@nestjs/testing';
 import { PresenceChanged, presenceKey, Topics } from '@chat/protocol';
 import { KafkaClient, KafkaConsumerFactory, TransientError, type ConsumedRecord, type ConsumerOptions, type ConsumerStatus } from '@chat/kafka';
-import { DeliveryPublisher } from '../delivery/delivery.publisher';
+import { decodePresenceRecord, DeliveryPublisher, type FlipListener, MembershipView, PresenceView, type UserFlip, ViewsService } from '@chat/delivery';
 import { consumedRecord, RecordingPublisher } from '../testing/fakes';
-import { MembershipView } from '../views/membership-view';
-import { PresenceView, type UserFlip } from '../views/presence-view';
-import { decodePresenceRecord } from '../views/view-records';
-import { ViewsService, type FlipListener } from '../views/views.service';
 import { PresenceAnnouncer } from './presence-announcer';
 import { PresenceConsumer } from './presence.consumer';
 

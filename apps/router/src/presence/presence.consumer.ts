@@ -2,10 +2,7 @@ import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common'
 import { Topics, type EnvelopeContext } from '@chat/protocol';
 import { describeError, KafkaClient, KafkaConsumerFactory, TransientError, type ConsumedRecord, type ManagedConsumer } from '@chat/kafka';
 import { ConsumerGroups } from '../consumer-groups';
-import { DeliveryPublisher } from '../delivery/delivery.publisher';
-import { PresenceView, type UserFlip } from '../views/presence-view';
-import { decodePresenceRecord } from '../views/view-records';
-import { ViewsService } from '../views/views.service';
+import { decodePresenceRecord, DeliveryPublisher, PresenceView, type UserFlip, ViewsService } from '@chat/delivery';
 import { PresenceAnnouncer } from './presence-announcer';
 import { presenceTransition, type PresenceAnnouncement } from './presence-transition';
 

@@ -1,11 +1,10 @@
 import { Module } from '@nestjs/common';
-import { DeliveryModule } from '../delivery/delivery.module';
-import { ViewsModule } from '../views/views.module';
+import { DeliveryModule } from '@chat/delivery';
 import { PresenceAnnouncer } from './presence-announcer';
 import { PresenceConsumer } from './presence.consumer';
 
 @Module({
-  imports: [ViewsModule, DeliveryModule],
+  imports: [DeliveryModule],
   providers: [PresenceAnnouncer, PresenceConsumer],
 })
 export class PresenceModule {}

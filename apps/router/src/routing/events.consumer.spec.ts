@@ -5,11 +5,8 @@ import { KafkaClient, KafkaConsumerFactory } from '@chat/kafka';
 import { loadConfig, SERVICE_CONFIG } from '@chat/service-kit';
 import { telemetry } from '@chat/telemetry';
 import { routerConfigSchema } from '../config';
-import { DeliveryPublisher } from '../delivery/delivery.publisher';
+import { DeliveryPublisher, MembershipView, PresenceView, ViewsService } from '@chat/delivery';
 import { consumedRecord, RecordingPublisher } from '../testing/fakes';
-import { MembershipView } from '../views/membership-view';
-import { PresenceView } from '../views/presence-view';
-import { ViewsService } from '../views/views.service';
 import { EventsConsumer } from './events.consumer';
 import { RouteEventUseCase } from './route-event.use-case';
 

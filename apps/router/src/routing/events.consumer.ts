@@ -5,10 +5,8 @@ import { KafkaClient, KafkaConsumerFactory, type ConsumedRecord } from '@chat/ka
 import { SERVICE_CONFIG } from '@chat/service-kit';
 import type { RouterConfig } from '../config';
 import { ConsumerGroups } from '../consumer-groups';
-import { DeliveryPublisher } from '../delivery/delivery.publisher';
-import { framesOf } from '../delivery/fan-out';
+import { DeliveryPublisher, framesOf, ViewsService } from '@chat/delivery';
 import { RouterMetrics } from '../telemetry/router.metrics';
-import { ViewsService } from '../views/views.service';
 import { RouteEventUseCase } from './route-event.use-case';
 
 /**

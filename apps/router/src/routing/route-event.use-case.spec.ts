@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Test } from '@nestjs/testing';
 import { CommandAnswered, CommandAnswers, MessageStored, ReceiptStored, TypingChanged, type ChatMessage } from '@chat/protocol';
-import { MembershipView } from '../views/membership-view';
-import { PresenceView } from '../views/presence-view';
+import { MembershipView, PresenceView } from '@chat/delivery';
 import { RouteEventUseCase } from './route-event.use-case';
 
 const [alice, bob, carol, dave] = [randomUUID(), randomUUID(), randomUUID(), randomUUID()];

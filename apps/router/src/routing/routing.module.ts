@@ -1,11 +1,10 @@
 import { Module } from '@nestjs/common';
-import { DeliveryModule } from '../delivery/delivery.module';
-import { ViewsModule } from '../views/views.module';
+import { DeliveryModule } from '@chat/delivery';
 import { EventsConsumer } from './events.consumer';
 import { RouteEventUseCase } from './route-event.use-case';
 
 @Module({
-  imports: [ViewsModule, DeliveryModule],
+  imports: [DeliveryModule],
   providers: [RouteEventUseCase, EventsConsumer],
 })
 export class RoutingModule {}

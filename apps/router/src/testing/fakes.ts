@@ -1,7 +1,6 @@
 import { encodeEnvelope, type Envelope } from '@chat/protocol';
 import type { ConsumedRecord } from '@chat/kafka';
-import type { DeliveryPublisher } from '../delivery/delivery.publisher';
-import type { Delivery } from '../delivery/fan-out';
+import type { Delivery, DeliveryPublisher } from '@chat/delivery';
 
 /** Stands in for DeliveryPublisher in unit tests: keeps what would have been produced. */
 export class RecordingPublisher implements Pick<DeliveryPublisher, 'publish'> {

@@ -4,7 +4,8 @@ import { deliveryTopicFor, Topics } from '@chat/protocol';
 /**
  * Consumer lag of the groups on the path of a message, read straight from the broker (committed
  * offsets against high watermarks), so a growing backlog shows whichever stage it is in:
- * gateway → chat.commands → persistence → chat.events → router → chat.delivery.<gw> → gateway.
+ * gateway → chat.commands → persistence → chat.delivery.<gw> → gateway; and the router's
+ * chat.events (typing), which a message no longer passes through.
  */
 export interface LagReading {
   at: number;

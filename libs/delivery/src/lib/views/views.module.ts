@@ -1,17 +1,27 @@
-import { Module } from '@nestjs/common';
+import { type DynamicModule, Module } from '@nestjs/common';
 import { MembershipView } from './membership-view';
 import { PresenceView } from './presence-view';
 import { ViewProgress } from './view-progress';
-import { ViewsService } from './views.service';
+import { VIEWS_OPTIONS, ViewsService, type ViewsOptions } from './views.service';
 
-/** The in-memory views of memberships, presence and gateway leases, one set per process. */
-@Module({
-  providers: [
-    { provide: MembershipView, useFactory: () => new MembershipView() },
-    { provide: PresenceView, useFactory: () => new PresenceView() },
-    { provide: ViewProgress, useFactory: () => new ViewProgress() },
-    ViewsService,
-  ],
-  exports: [MembershipView, PresenceView, ViewsService],
-})
-export class ViewsModule {}
+/**
+ * The in-memory views of presence and gateway leases (and, when asked, memberships), one set per
+ * process: imported once by the app, available to all its modules.
+ */
+@Module({})
+export class ViewsModule {
+  static forRoot(options: ViewsOptions): DynamicModule {
+    return {
+      module: ViewsModule,
+      global: true,
+      providers: [
+        { provide: VIEWS_OPTIONS, useValue: options },
+        { provide: MembershipView, useFactory: () => new MembershipView() },
+        { provide: PresenceView, useFactory: () => new PresenceView() },
+        { provide: ViewProgress, useFactory: () => new ViewProgress() },
+        ViewsService,
+      ],
+      exports: [MembershipView, PresenceView, ViewsService],
+    };
+  }
+}

@@ -2,15 +2,24 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleD
 import { Topics } from '@chat/protocol';
 import { backoffDelay, describeError, KafkaClient, KafkaConsumerFactory, sleep, type ConsumedRecord } from '@chat/kafka';
 import { ReadinessRegistry, SERVICE_IDENTITY, type CheckResult, type ServiceIdentity } from '@chat/service-kit';
-import { ConsumerGroups } from '../consumer-groups';
 import { MembershipView } from './membership-view';
 import { PresenceView, type UserFlip } from './presence-view';
 import { fetchTopicEnds } from './topic-ends';
 import { decodeLeaseRecord, decodeMembershipRecord, decodePresenceRecord } from './view-records';
 import { ViewProgress, type PartitionEnd } from './view-progress';
 
-/** The compacted topics the views are built from. */
-export const VIEW_TOPICS = [Topics.memberships.name, Topics.presence.name, Topics.gateways.name];
+/** Where each of the views comes from: a compacted topic. */
+export const VIEW_TOPICS = { memberships: Topics.memberships.name, presence: Topics.presence.name, gateways: Topics.gateways.name } as const;
+
+/** What a process keeps in view, and the name of the group that replays the topics into it. */
+export interface ViewsOptions {
+  /** The replay's consumer group: unique to one run of one process, never committed. */
+  consumerGroup: (instanceId: string, startedAt: number) => string;
+  /** Whether to follow `chat.memberships` too; presence and gateway leases are always followed. */
+  memberships: boolean;
+}
+
+export const VIEWS_OPTIONS = Symbol('VIEWS_OPTIONS');
 
 /** How often leases are checked against the clock (and how late an expiry may be noticed). */
 const EXPIRY_CHECK_INTERVAL_MS = 1000;
@@ -33,6 +42,7 @@ export class ViewsService implements OnApplicationBootstrap, OnModuleDestroy {
   private resolveCaughtUp!: () => void;
   private readonly flipListeners: FlipListener[] = [];
   private timer: NodeJS.Timeout | undefined;
+  private readonly topics: string[];
 
   constructor(
     private readonly client: KafkaClient,
@@ -41,8 +51,10 @@ export class ViewsService implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly memberships: MembershipView,
     private readonly presence: PresenceView,
     @Inject(SERVICE_IDENTITY) private readonly identity: ServiceIdentity,
+    @Inject(VIEWS_OPTIONS) private readonly options: ViewsOptions,
     readiness: ReadinessRegistry,
   ) {
+    this.topics = options.memberships ? Object.values(VIEW_TOPICS) : [VIEW_TOPICS.presence, VIEW_TOPICS.gateways];
     this.caughtUpPromise = new Promise((resolve) => (this.resolveCaughtUp = resolve));
     readiness.register('views', async () => this.readiness());
   }
@@ -85,8 +97,8 @@ export class ViewsService implements OnApplicationBootstrap, OnModuleDestroy {
     const startedLoading = Date.now();
     void this.consumers
       .create({
-        groupId: ConsumerGroups.views(this.identity.instanceId, this.identity.startedAt),
-        topics: VIEW_TOPICS,
+        groupId: this.options.consumerGroup(this.identity.instanceId, this.identity.startedAt),
+        topics: this.topics,
         fromBeginning: true,
         commitOffsets: false,
         handleBatch: async (records) => this.apply(records),
@@ -103,7 +115,7 @@ export class ViewsService implements OnApplicationBootstrap, OnModuleDestroy {
   private async fetchStartEnds(): Promise<PartitionEnd[] | null> {
     for (let attempt = 1; !this.client.abortSignal.aborted; attempt += 1) {
       try {
-        return await fetchTopicEnds(this.client.admin, VIEW_TOPICS);
+        return await fetchTopicEnds(this.client.admin, this.topics);
       } catch (error) {
         const delay = backoffDelay(attempt, { initialMs: 500, maxMs: 10000 });
         this.logger.warn({ msg: 'could not fetch the ends of the view topics, retrying', retryInMs: delay, error: describeError(error) });

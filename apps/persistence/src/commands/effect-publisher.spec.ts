@@ -1,0 +1,86 @@
+import { randomUUID } from 'node:crypto';
+import { Test } from '@nestjs/testing';
+import { DeliveryPublisher, PresenceView, type RoutedDelivery } from '@chat/delivery';
+import { KafkaProducer, TransientError, type OutgoingRecord } from '@chat/kafka';
+import { OpenDirectCommand, SendMessageCommand, Topics, directConversationId } from '@chat/protocol';
+import { EffectPublisher } from './effect-publisher';
+import { answer, membershipChanged, messageStored } from './effects';
+
+const [alice, bob, carol] = [randomUUID(), randomUUID(), randomUUID()];
+const replyTo = { gatewayId: 'gw-1', connectionId: randomUUID(), requestId: 'req-1' };
+
+/** Keeps what would go to the gateways' delivery topics. */
+class RecordingDeliveries implements Pick<DeliveryPublisher, 'publish'> {
+  readonly published: RoutedDelivery[] = [];
+  failure: Error | null = null;
+  async publish(deliveries: readonly RoutedDelivery[]): Promise<void> {
+    if (this.failure) throw this.failure;
+    this.published.push(...deliveries);
+  }
+}
+
+/** Keeps what would be produced to other topics. */
+class RecordingProducer implements Pick<KafkaProducer, 'send'> {
+  readonly sent: Array<{ topic: string; records: OutgoingRecord[] }> = [];
+  async send(topic: string, records: OutgoingRecord[]): Promise<void> {
+    this.sent.push({ topic, records });
+  }
+}
+
+function connect(presence: PresenceView, gatewayId: string, userId: string, offset: number): void {
+  const now = Date.now();
+  presence.applyLease(gatewayId, { startedAt: 1, at: now, ttlMs: 60_000 }, now, now);
+  presence.applyPresence(gatewayId, userId, { connections: 1, at: now, gatewayStartedAt: 1 }, { partition: 0, offset: String(offset), timestamp: now }, now);
+}
+
+describe('EffectPublisher', () => {
+  let publisher: EffectPublisher;
+  let deliveries: RecordingDeliveries;
+  let producer: RecordingProducer;
+
+  beforeEach(async () => {
+    const presence = new PresenceView();
+    // alice on gw-1 and gw-2 (two devices), bob on gw-2, carol offline.
+    connect(presence, 'gw-1', alice, 0);
+    connect(presence, 'gw-2', alice, 1);
+    connect(presence, 'gw-2', bob, 2);
+    deliveries = new RecordingDeliveries();
+    producer = new RecordingProducer();
+    const moduleRef = await Test.createTestingModule({
+      providers: [EffectPublisher, { provide: PresenceView, useValue: presence }, { provide: DeliveryPublisher, useValue: deliveries }, { provide: KafkaProducer, useValue: producer }],
+    }).compile();
+    publisher = moduleRef.get(EffectPublisher);
+  });
+
+  it('delivers a stored message straight to each gateway holding a recipient, one record per gateway with only its users', async () => {
+    const conversationId = randomUUID();
+    const send = SendMessageCommand.create({ senderId: alice, conversationId, clientMsgId: 'm1', body: 'hi', kind: 'text', replyTo });
+    const message = { conversationId, seq: 1, messageId: randomUUID(), senderId: alice, clientMsgId: 'm1', body: 'hi', kind: 'text' as const, sentAt: 1, storedAt: 2 };
+    await publisher.publish([messageStored(send, message, [alice, bob, carol], true)]);
+
+    const byGateway = Object.fromEntries(deliveries.published.map(({ payload }) => [payload.gatewayId, 'userIds' in payload.target ? [...payload.target.userIds].sort() : []]));
+    expect(byGateway).toEqual({ 'gw-1': [alice], 'gw-2': [alice, bob].sort() });
+    for (const { payload, context } of deliveries.published) {
+      expect('frame' in payload && payload.frame).toEqual({ type: 'message', ...message });
+      expect(context).toEqual({ traceId: send.traceId, occurredAt: send.occurredAt });
+    }
+    expect(producer.sent).toEqual([]);
+  });
+
+  it('sends an answer to the one socket that asked, and membership changes to chat.memberships', async () => {
+    const open = OpenDirectCommand.create({ userId: alice, peerId: bob, replyTo });
+    const conversationId = directConversationId(alice, bob);
+    await publisher.publish([
+      answer(open, { type: 'pong', replyTo: 'req-1' }),
+      membershipChanged(open, { conversationId, kind: 'direct', memberIds: [alice, bob], added: [alice, bob], removed: [], by: alice }),
+    ]);
+    expect(deliveries.published.map(({ payload }) => [payload.gatewayId, payload.target])).toEqual([['gw-1', { connectionId: replyTo.connectionId }]]);
+    expect(producer.sent.map(({ topic, records }) => [topic, records.map((record) => record.key)])).toEqual([[Topics.memberships.name, [conversationId]]]);
+  });
+
+  it('fails transiently when Kafka does, so the batch is retried rather than dead-lettered', async () => {
+    deliveries.failure = new Error('broker unavailable');
+    const open = OpenDirectCommand.create({ userId: alice, peerId: bob, replyTo });
+    await expect(publisher.publish([answer(open, { type: 'pong', replyTo: 'req-1' })])).rejects.toBeInstanceOf(TransientError);
+  });
+});
