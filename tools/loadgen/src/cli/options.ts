@@ -21,7 +21,10 @@ export interface LoadOptions {
   // the load generator
   workers?: number;
   sourceAddresses: string[];
-  /** Unset: `light` for idle and storm (connection scale), `sdk` for the rest. */
+  /**
+   * Unset: `light` for idle and storm (connection scale); for direct, max and fanout `light` from
+   * 1,000 messages/s (fanout: deliveries/s) on, else `sdk`; `sdk` for reconnect-storm (catch-up).
+   */
   clientMode?: ClientMode;
   payloadBytes: number;
   // scenarios
@@ -66,7 +69,9 @@ the load generator
   --workers N                  worker processes (default: enough for 18,000 sockets each)
   --source-addresses A,B,…     bind clients to these local addresses, round robin (e.g. 127.0.0.2,127.0.0.3)
   --client sdk|light           ChatClient per connection, or the SDK's socket layer with a minimal frame loop
-                               (default: light for idle and storm, where ready = authenticated; sdk for the rest)
+                               (default: light for idle and storm, where ready = authenticated; light for
+                               direct, max and fanout from 1000 msgs/s on (max: its top step; fanout: deliveries/s),
+                               so the generator is not what saturates, else sdk; sdk for reconnect-storm)
   --payload-bytes N            message body size (default 100)
 
 scenario settings

@@ -109,7 +109,10 @@ function scenarioSection(scenario: ScenarioResult): string {
     .map(([kind, summary]) => (summary ? `<tr><td>latency send→${escape(kind)}</td><td>${escape(formatLatency(summary))}</td></tr>` : ''))
     .join('');
   const checks = scenario.checks.map((c) => `<tr><td>check: ${escape(c.name)}</td><td>${c.ok ? 'ok' : '<b>FAILED</b>'} ${escape(c.detail)}</td></tr>`).join('');
-  return `<section><h2>${escape(scenario.name)} ${scenario.ok ? '✓' : '✗'}</h2><table>${figures}${latency}${checks}</table>${charts.join('')}</section>`;
+  const tables = (scenario.tables ?? [])
+    .map((table) => `<h3>${escape(table.title)}</h3><table>${table.rows.map((row, i) => `<tr>${row.map((c) => (i === 0 ? `<th>${escape(c)}</th>` : `<td>${escape(c)}</td>`)).join('')}</tr>`).join('')}</table>`)
+    .join('');
+  return `<section><h2>${escape(scenario.name)} ${scenario.ok ? '✓' : '✗'}</h2><table>${figures}${latency}${checks}</table>${tables}${charts.join('')}</section>`;
 }
 
 export function renderHtmlReport(result: RunResult): string {

@@ -22,7 +22,15 @@ export interface ScenarioResult {
   timeline: SecondBucket[];
   /** Scenario-specific extras (steps of `max`, gateways of `idle`, …). */
   details?: Record<string, unknown>;
+  /** Extra tables for the summary (the steps of `max`). */
+  tables?: ScenarioTable[];
   durationMs: number;
+}
+
+/** A table printed after a scenario's figures; the first row is the header. */
+export interface ScenarioTable {
+  title: string;
+  rows: string[][];
 }
 
 export interface BaselineFigures {

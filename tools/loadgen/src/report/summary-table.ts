@@ -14,6 +14,31 @@ function formatValue(value: FigureValue): string {
   return String(value);
 }
 
+/**
+ * Figures as table rows: one row each, except keys `<prefix>.<name>` (e.g. `cpuUsPerMessage.gw0`),
+ * which share one compact row per prefix (`gw0 12.3 · router 8 · …`) where the first of them stood.
+ */
+export function figureRows(figures: Record<string, FigureValue>): Array<[string, string]> {
+  const rows: Array<[string, string[]]> = [];
+  const grouped = new Map<string, string[]>();
+  for (const [key, value] of Object.entries(figures)) {
+    const dot = key.indexOf('.');
+    if (dot <= 0) {
+      rows.push([key, [formatValue(value)]]);
+      continue;
+    }
+    const prefix = key.slice(0, dot);
+    let items = grouped.get(prefix);
+    if (!items) {
+      items = [];
+      grouped.set(prefix, items);
+      rows.push([prefix, items]);
+    }
+    items.push(`${key.slice(dot + 1)} ${formatValue(value)}`);
+  }
+  return rows.map(([key, items]) => [key, items.join(' · ')]);
+}
+
 export function formatLatency(summary: LatencySummary): string {
   const ms = (v: number) => (v >= 100 ? v.toFixed(0) : v.toFixed(1));
   return `p50 ${ms(summary.p50)} · p90 ${ms(summary.p90)} · p99 ${ms(summary.p99)} · p99.9 ${ms(summary.p999)} · max ${ms(summary.max)} ms (n=${summary.count})`;
@@ -29,11 +54,12 @@ export function summaryText(result: RunResult): string {
   }
   for (const scenario of result.scenarios) {
     const rows = [[`${scenario.name} ${scenario.ok ? 'OK' : 'FAILED'} (${(scenario.durationMs / 1000).toFixed(0)} s)`, 'value']];
-    for (const [key, value] of Object.entries(scenario.figures)) rows.push([key, formatValue(value)]);
+    for (const [key, value] of figureRows(scenario.figures)) rows.push([key, value]);
     for (const [kind, summary] of Object.entries(scenario.latencyMs)) if (summary) rows.push([`latency send→${kind}`, formatLatency(summary)]);
     for (const check of scenario.checks) rows.push([`check: ${check.name}`, `${check.ok ? 'ok' : 'FAILED'} (${check.detail})`]);
     for (const error of scenario.errors.slice(0, 5)) rows.push(['error', error.slice(0, 160)]);
     parts.push(formatTable(rows));
+    for (const table of scenario.tables ?? []) parts.push(`${table.title}\n${formatTable(table.rows)}`);
   }
   if (result.ratios.length > 0) {
     const rows = [['suite vs baseline', 'suite', 'baseline', 'ratio', 'meaning']];

@@ -3,9 +3,9 @@ import path from 'node:path';
 import type { LoadOptions } from '../cli/options';
 import type { Progress } from '../report/progress';
 import { ScenarioRecorder } from '../report/recorder';
-import type { Check, FigureValue, ScenarioResult } from '../report/result';
+import type { Check, FigureValue, ScenarioResult, ScenarioTable } from '../report/result';
 import type { ConsumerLagReader } from '../suite/consumer-lag';
-import { cpuSecondsOf } from '../suite/process-stats';
+import { type CpuReading, type CpuSpent, type CpuTarget, cpuFigures, cpuPerUnit, cpuSpent, readCpu } from '../suite/process-stats';
 import type { SuiteUnderTest } from '../suite/suite-under-test';
 import type { LoadUser } from '../users/user-pool';
 import type { UserPool } from '../users/user-pool';
@@ -150,6 +150,7 @@ export function finishScenario(
   checks: Check[],
   errors: string[],
   details?: Record<string, unknown>,
+  tables?: ScenarioTable[],
 ): ScenarioResult {
   const latencyMs = {
     ...(recorder.accepted.count > 0 ? { accepted: recorder.accepted.summary() } : {}),
@@ -165,13 +166,53 @@ export function finishScenario(
     checks,
     timeline: recorder.timeline(),
     details,
+    ...(tables && tables.length > 0 ? { tables } : {}),
     durationMs: Date.now() - recorder.startedAt,
   };
 }
 
+/** Every process whose CPU time a scenario can attribute: the suite's (only those the load generator started and so knows) and the load generator's. */
+export function cpuTargets(context: ScenarioContext, pool: WorkerPool): CpuTarget[] {
+  const { suite } = context;
+  const gatewayIds = suite.gatewayIds;
+  const services = suite.servicePids();
+  const gateways: CpuTarget[] = [];
+  const others: CpuTarget[] = [];
+  for (const service of services) {
+    const gateway = gatewayIds.indexOf(service.instanceId);
+    if (gateway >= 0) gateways.push({ label: `gw${gateway}`, group: 'gateway', pid: service.pid, includeDescendants: true });
+    else others.push({ label: service.name, group: 'service', pid: service.pid, includeDescendants: true });
+  }
+  // The postmaster with its backends and helper processes; the broker's JVM.
+  const infra = suite.infraPids().map((p): CpuTarget => ({ label: p.name, group: p.name === 'kafka' ? 'kafka' : 'postgres', pid: p.pid, includeDescendants: true }));
+  const loadgen: CpuTarget[] = [
+    ...pool.pids.map((pid, index): CpuTarget => ({ label: `lg-w${index}`, group: 'loadgen', pid, includeDescendants: true })),
+    // This process (merges the workers' histograms, reads lag): its own time only, its children are the suite and the workers.
+    { label: 'lg-main', group: 'loadgen', pid: process.pid, includeDescendants: false },
+  ];
+  return [...gateways, ...others, ...infra, ...loadgen];
+}
+
+export interface CpuWindow {
+  targets: CpuTarget[];
+  before: CpuReading;
+}
+
+/** Reads the CPU time of every process of cpuTargets now; endCpuWindow gives what each spent since. */
+export function startCpuWindow(context: ScenarioContext, pool: WorkerPool): CpuWindow {
+  const targets = cpuTargets(context, pool);
+  return { targets, before: readCpu(targets) };
+}
+
+export function endCpuWindow(window: CpuWindow): { spent: CpuSpent[]; seconds: number } {
+  const after = readCpu(window.targets);
+  return { spent: cpuSpent(window.targets, window.before, after), seconds: rounded((after.at - window.before.at) / 1000, 1) };
+}
+
 /**
  * CPU time the processes spent per connection made while `connect` ran: gateways, the rest of the
- * suite (other services, Kafka, PostgreSQL when started here) and the load generator's workers.
+ * suite (other services, Kafka, PostgreSQL with its backends, when started here) and the load
+ * generator (workers and this process), plus each process (`cpuMsPerConnection.<process>`).
  * CPU time, unlike wall time, hardly depends on what else the machine runs.
  */
 export async function measureConnectCpu<T extends { ready: number }>(
@@ -179,28 +220,32 @@ export async function measureConnectCpu<T extends { ready: number }>(
   pool: WorkerPool,
   connect: () => Promise<T>,
 ): Promise<{ result: T; figures: Record<string, FigureValue> }> {
-  const { suite } = context;
-  const gatewayIds = new Set(suite.gatewayIds);
-  const services = suite.servicePids();
-  const groups = {
-    gateway: services.filter((s) => gatewayIds.has(s.instanceId)).map((s) => s.pid),
-    restOfSuite: [...services.filter((s) => !gatewayIds.has(s.instanceId)).map((s) => s.pid), ...suite.infraPids().map((p) => p.pid)],
-    loadgen: pool.pids,
-  };
-  const before = Object.fromEntries(Object.entries(groups).map(([name, pids]) => [name, cpuSecondsOf(pids)]));
+  const window = startCpuWindow(context, pool);
   const loadAverage = os.loadavg()[0];
   const result = await connect();
-  const perConnection = (name: keyof typeof groups) =>
-    groups[name].length > 0 && result.ready > 0 ? rounded(((cpuSecondsOf(groups[name]) - before[name]) * 1000) / result.ready, 3) : null;
+  const perConnection = cpuPerUnit(endCpuWindow(window).spent, result.ready, 1e3, 3);
   return {
     result,
     figures: {
-      gatewayCpuMsPerConnection: perConnection('gateway'),
-      restOfSuiteCpuMsPerConnection: perConnection('restOfSuite'),
-      loadgenCpuMsPerConnection: perConnection('loadgen'),
+      gatewayCpuMsPerConnection: perConnection.gateways,
+      restOfSuiteCpuMsPerConnection: perConnection.restOfSuite,
+      loadgenCpuMsPerConnection: perConnection.loadgen,
       loadAverageAtConnect: rounded(loadAverage, 1),
+      ...cpuFigures('cpuMsPerConnection', perConnection),
     },
   };
+}
+
+/** From this many messages (or, for fan-out, deliveries) per second on, throughput scenarios use the light client unless --client says otherwise. */
+export const LIGHT_CLIENT_FROM_RATE = 1000;
+
+/**
+ * Client for a throughput scenario (direct, max, fanout): what --client asks for; else light when
+ * the scenario's highest rate of frames a client process handles is at least LIGHT_CLIENT_FROM_RATE
+ * (so the generator is not what saturates), the SDK below (full client behaviour, cheap enough).
+ */
+export function messagingClientMode(requested: ClientMode | undefined, ratePerSecond: number): ClientMode {
+  return requested ?? (ratePerSecond >= LIGHT_CLIENT_FROM_RATE ? 'light' : 'sdk');
 }
 
 export function rounded(value: number, digits = 1): number {

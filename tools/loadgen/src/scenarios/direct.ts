@@ -1,5 +1,6 @@
 import type { ScenarioResult } from '../report/result';
-import { finishScenario, rounded, type ScenarioContext, ScenarioRecorder, sendLoad, startPool, waitForCount } from './context';
+import { cpuFigures, cpuPerUnit } from '../suite/process-stats';
+import { endCpuWindow, finishScenario, messagingClientMode, rounded, type ScenarioContext, ScenarioRecorder, sendLoad, startCpuWindow, startPool, waitForCount } from './context';
 import { pairsFor, setupPairs } from './messaging';
 
 const WARM_UP_SECONDS = 3;
@@ -14,9 +15,10 @@ export async function runDirect(context: ScenarioContext): Promise<ScenarioResul
   const errors: string[] = [];
   const pairs = pairsFor(options.rate, options.pairs);
   const gateways = context.suite.gatewayUrls.length;
-  const pool = await startPool(context, context.options.workers ?? (options.rate > 2000 ? 2 : 1), recorder);
+  const clientMode = messagingClientMode(options.clientMode, options.rate);
+  const pool = await startPool(context, context.options.workers ?? (options.rate > 2000 ? 2 : 1), recorder, { clientMode });
   try {
-    progress.say(`direct: ${pairs} pairs (${pairs * 2} users) over ${gateways} gateway(s), ${pool.size} worker(s)`);
+    progress.say(`direct: ${pairs} pairs (${pairs * 2} users) over ${gateways} gateway(s), ${pool.size} worker(s), ${clientMode} client`);
     const setup = await setupPairs(context, pool, pairs, 'direct', (i) => i % gateways);
 
     progress.say(`direct: warming up ${WARM_UP_SECONDS} s`);
@@ -30,10 +32,13 @@ export async function runDirect(context: ScenarioContext): Promise<ScenarioResul
       () => `sent ${recorder.totals.sent} delivered ${recorder.totals.delivered} p99 ${recorder.delivered.count > 0 ? recorder.delivered.summary().p99.toFixed(1) : '-'} ms`,
       () => recorder.totals.sent / ((options.rate * durationMs) / 1000),
     );
+    // CPU from the first send until everything accepted was delivered (or the wait gave up).
+    const cpuWindow = startCpuWindow(context, pool);
     const started = Date.now();
     const sent = await sendLoad(pool, setup.senders, options.rate, durationMs, options.payloadBytes, 'direct');
     const sendingMs = Date.now() - started;
     const delivered = await waitForCount(() => recorder.totals.delivered, sent.accepted);
+    const cpu = endCpuWindow(cpuWindow);
     progress.stop();
     errors.push(...sent.errors.slice(0, 10));
 
@@ -53,12 +58,15 @@ export async function runDirect(context: ScenarioContext): Promise<ScenarioResul
       deliveredP999Ms: deliveredLatency.p999,
       deliveredMaxMs: deliveredLatency.max,
       lateSends: sent.lateSends,
+      client: clientMode,
+      cpuWindowSeconds: cpu.seconds,
+      ...cpuFigures('cpuUsPerMessage', cpuPerUnit(cpu.spent, sent.sent, 1e6)),
     };
     const checks = [
       { name: 'every message accepted', ok: sent.failed === 0 && sent.accepted === sent.sent, detail: `${sent.accepted}/${sent.sent} accepted, ${sent.failed} failed` },
       { name: 'every message delivered once', ok: delivered === sent.accepted, detail: `${delivered} delivered of ${sent.accepted} accepted` },
     ];
-    return finishScenario('direct', recorder, figures, checks, errors, { workers: pool.size, sendingMs });
+    return finishScenario('direct', recorder, figures, checks, errors, { workers: pool.size, sendingMs, clientMode, cpuSeconds: cpu.spent });
   } finally {
     progress.stop();
     await pool.stop();

@@ -1,7 +1,23 @@
 import { MAX_GROUP_MEMBERS } from '@chat/protocol';
-import type { ScenarioResult } from '../report/result';
+import type { FigureValue, ScenarioResult } from '../report/result';
+import { cpuFigures, cpuPerUnit } from '../suite/process-stats';
 import type { SenderSpec } from '../workers/messages';
-import { clientSpec, finishScenario, openClients, retryNotFound, rounded, type ScenarioContext, ScenarioRecorder, sendLoad, startPool, waitForCount, workerOf } from './context';
+import {
+  clientSpec,
+  endCpuWindow,
+  finishScenario,
+  messagingClientMode,
+  openClients,
+  retryNotFound,
+  rounded,
+  type ScenarioContext,
+  ScenarioRecorder,
+  sendLoad,
+  startCpuWindow,
+  startPool,
+  waitForCount,
+  workerOf,
+} from './context';
 
 /** Per sender at most this many messages/s (the gateway allows 20 frames/s per connection). */
 const PER_SENDER_RATE = 10;
@@ -24,8 +40,10 @@ export async function runFanout(context: ScenarioContext): Promise<ScenarioResul
   progress.say(`fanout: registering ${members} users…`);
   const users = await context.users.registeredUsers(members, { fresh: true, onProgress: (done) => done % 250 === 0 && progress.say(`fanout: ${done}/${members} users registered`) });
   const specs = users.map((user, i) => clientSpec(user, `fanout-${i}`, i % gateways));
-  const pool = await startPool(context, options.workers ?? 2, recorder);
-  const figures: Record<string, number | null> = { members };
+  // What the receiving clients handle: every message once per other member.
+  const clientMode = messagingClientMode(options.clientMode, options.fanoutRate * (Math.max(2, ...sizes) - 1));
+  const pool = await startPool(context, options.workers ?? 2, recorder, { clientMode });
+  const figures: Record<string, FigureValue> = { members, client: clientMode };
   const checks: ScenarioResult['checks'] = [];
   const phases: Array<Record<string, unknown>> = [];
   try {
@@ -55,10 +73,13 @@ export async function runFanout(context: ScenarioContext): Promise<ScenarioResul
       recorder.mark();
       const durationMs = options.fanoutSeconds * 1000;
       progress.start(`fanout ${size}`, () => `sent ${recorder.totals.sent} delivered ${recorder.totals.delivered}`, () => recorder.totals.sent / ((options.fanoutRate * durationMs) / 1000));
+      // CPU from the first send until every member got every message (or the wait gave up).
+      const cpuWindow = startCpuWindow(context, pool);
       const started = Date.now();
       const sent = await sendLoad(pool, senders, options.fanoutRate, durationMs, options.payloadBytes, `fanout${size}`);
       const expected = sent.accepted * (size - 1);
       const delivered = await waitForCount(() => recorder.totals.delivered, expected, { quietMs: 15_000, timeoutMs: 180_000 });
+      const cpu = endCpuWindow(cpuWindow);
       const elapsedMs = Date.now() - started;
       progress.stop();
       // From the first posting second to the last second with deliveries: the rate the suite kept up over the phase.
@@ -75,10 +96,12 @@ export async function runFanout(context: ScenarioContext): Promise<ScenarioResul
       figures[`deliveredP99Ms_${size}`] = latency.p99;
       figures[`deliveredMaxMs_${size}`] = latency.max;
       figures[`missing_${size}`] = expected - delivered;
+      figures[`cpuWindowSeconds_${size}`] = cpu.seconds;
+      Object.assign(figures, cpuFigures(`cpuUsPerMessage_${size}`, cpuPerUnit(cpu.spent, sent.sent, 1e6)), cpuFigures(`cpuUsPerDelivery_${size}`, cpuPerUnit(cpu.spent, delivered, 1e6, 2)));
       checks.push({ name: `groups of ${size}: every message accepted`, ok: sent.failed === 0, detail: `${sent.accepted}/${sent.sent} accepted` });
       checks.push({ name: `groups of ${size}: every member got every message`, ok: delivered === expected, detail: `${delivered}/${expected} deliveries` });
       errors.push(...sent.errors.slice(0, 5));
-      phases.push({ size, groups, sendersPerGroup, sent: sent.sent, accepted: sent.accepted, expected, delivered, elapsedMs, latencyMs: latency, accepted_latencyMs: recorder.accepted.summary() });
+      phases.push({ size, groups, sendersPerGroup, sent: sent.sent, accepted: sent.accepted, expected, delivered, elapsedMs, latencyMs: latency, accepted_latencyMs: recorder.accepted.summary(), cpuSeconds: cpu.spent });
       // Wait for the backlog of this phase to clear before the next.
       for (let i = 0; i < 60; i++) {
         const lag = await context.lag?.read().catch(() => undefined);
@@ -86,7 +109,7 @@ export async function runFanout(context: ScenarioContext): Promise<ScenarioResul
         await new Promise((resolve) => setTimeout(resolve, 1000));
       }
     }
-    return finishScenario('fanout', recorder, figures, checks, errors, { phases, workers: pool.size });
+    return finishScenario('fanout', recorder, figures, checks, errors, { phases, workers: pool.size, clientMode });
   } finally {
     progress.stop();
     await pool.stop();

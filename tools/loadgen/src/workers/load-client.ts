@@ -58,6 +58,17 @@ function observeMessage(userId: string, message: Pick<ChatMessage, 'senderId' | 
   else observer.delivered(latency);
 }
 
+/**
+ * Whether `message` is at or below the highest seq seen in its conversation (records it otherwise).
+ * A connection gets a conversation's messages in seq order, so this catches redeliveries.
+ */
+export function isRepeat(lastSeq: Map<string, number>, message: Pick<ChatMessage, 'conversationId' | 'seq'>): boolean {
+  const last = lastSeq.get(message.conversationId);
+  if (last !== undefined && message.seq <= last) return true;
+  lastSeq.set(message.conversationId, message.seq);
+  return false;
+}
+
 /** One ChatClient per connection: the real SDK, with ordering, dedupe, catch-up and reconnects. */
 class SdkLoadClient implements LoadClient {
   private readonly client: ChatClient;
@@ -145,11 +156,12 @@ interface Pending {
 const LIGHT_REQUEST_TIMEOUT_MS = 60_000;
 
 /**
- * The SDK's socket layer with a minimal frame loop, for very many connections or receivers of a
- * heavy fan-out: the same authentication (token at the upgrade), the same frames and the same
- * reconnect backoff (the SDK's reconnectDelay), but no per-conversation state, no schema
- * validation of incoming frames (JSON.parse only) and no dedupe. `ready` = the gateway answered a
- * `ping`, which it only does on an authenticated socket.
+ * The SDK's socket layer with a minimal frame loop, for very many connections, high message rates
+ * or receivers of a heavy fan-out: the same authentication (token at the upgrade), the same frames
+ * and the same reconnect backoff (the SDK's reconnectDelay), but no catch-up (`sync`) after a
+ * reconnect, no schema validation of incoming frames (JSON.parse only) and of `send` frames, and
+ * only a per-conversation "highest seq seen" instead of the SDK's ordering and dedupe. `ready` = the
+ * gateway answered a `ping`, which it only does on an authenticated socket.
  */
 class LightClient implements LoadClient {
   private socket: ChatSocket | undefined;
@@ -162,6 +174,8 @@ class LightClient implements LoadClient {
   private counter = 0;
   private firstReady: { resolve(): void; reject(error: Error): void } | undefined;
   private reconnectTimer: NodeJS.Timeout | undefined;
+  /** Highest seq seen per conversation: a message at or below it is a duplicate (or out of order) and not counted. */
+  private readonly lastSeq = new Map<string, number>();
 
   constructor(
     private readonly spec: ClientSpec,
@@ -275,7 +289,9 @@ class LightClient implements LoadClient {
       return;
     }
     if (frame.type === 'message') {
-      observeMessage(this.spec.userId, frame as unknown as ChatMessage, this.observer);
+      const message = frame as unknown as ChatMessage;
+      if (isRepeat(this.lastSeq, message)) this.observer.error(`message seq ${message.seq} of ${message.conversationId} again or out of order (seen up to ${this.lastSeq.get(message.conversationId)})`);
+      else observeMessage(this.spec.userId, message, this.observer);
       return;
     }
     const replyTo = typeof frame.replyTo === 'string' ? frame.replyTo : undefined;
@@ -290,11 +306,12 @@ class LightClient implements LoadClient {
     else pending.resolve(frame);
   }
 
-  private request(frame: Record<string, unknown>): Promise<Record<string, unknown>> {
+  /** Sends a request frame (validated by the protocol's encoder unless `trusted`) and resolves with the answer. */
+  private request(frame: Record<string, unknown>, trusted = false): Promise<Record<string, unknown>> {
     const socket = this.socket;
     if (!socket || (this.state !== 'open' && this.state !== 'ready')) return Promise.reject(new Error(`not connected (${this.state})`));
     const id = `l${++this.counter}`;
-    const text = encodeClientFrame({ ...frame, id } as Parameters<typeof encodeClientFrame>[0]);
+    const text = trusted ? JSON.stringify({ ...frame, id }) : encodeClientFrame({ ...frame, id } as Parameters<typeof encodeClientFrame>[0]);
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(id);
@@ -313,8 +330,9 @@ class LightClient implements LoadClient {
     this.pending.clear();
   }
 
+  /** Resolves on `accepted`. The frame is not run through the protocol's schema: the generator's own bodies are plain ASCII of a fixed size. */
   async send(conversationId: string, body: string): Promise<void> {
-    await this.request({ type: 'send', conversationId, clientMsgId: randomUUID(), body });
+    await this.request({ type: 'send', conversationId, clientMsgId: randomUUID(), body, kind: 'text' }, true);
   }
 
   async openDirect(peerId: string): Promise<string> {
