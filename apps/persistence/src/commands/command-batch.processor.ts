@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { ChatCommandEnvelope } from '@chat/protocol';
+import { TransientError } from '@chat/kafka';
 import { runWithTrace } from '@chat/logging';
 import { classifyDatabaseError } from '../database/database-errors';
 import { PersistenceMetrics } from '../telemetry/persistence.metrics';
@@ -15,6 +16,13 @@ import { changesState, findProcessed, recordProcessed } from './processed-comman
  * Applies consecutive commands of one partition: all of them in ONE transaction, in order, then
  * (only after the commit: stored before shown) publishes what they produced, in order. The Kafka
  * consumer commits the offsets after this returns.
+ *
+ * The batches of the partitions one fetch brought (handed over by the consumer at the same moment)
+ * share that transaction: `process` calls made in the same event-loop turn are applied together,
+ * each partition's commands in their order (a conversation lives in one partition, so no command
+ * waits on another partition's). That is one transaction and one publish per fetch instead of one
+ * per partition. If the shared transaction fails for anything but a transient reason, each batch is
+ * applied again in a transaction of its own, so one bad command never fails another partition's batch.
  *
  * A rejected command (not a member, unknown user, …) is answered with an `error` frame and the
  * batch goes on. A database outage becomes a TransientError (retried until the database is back);
@@ -31,7 +39,40 @@ export class CommandBatchProcessor {
     private readonly publisher: EffectPublisher,
   ) {}
 
-  async process(commands: ChatCommandEnvelope[]): Promise<void> {
+  private waiting: Array<{ commands: ChatCommandEnvelope[]; done: (error?: unknown) => void }> = [];
+
+  /** Applies and publishes one partition's batch, together with the others handed over in this turn. */
+  process(commands: ChatCommandEnvelope[]): Promise<void> {
+    return new Promise((resolve, reject) => {
+      if (this.waiting.length === 0) setImmediate(() => void this.processWaiting());
+      this.waiting.push({ commands, done: (error?: unknown) => (error === undefined ? resolve() : reject(error)) });
+    });
+  }
+
+  private async processWaiting(): Promise<void> {
+    const batches = this.waiting;
+    this.waiting = [];
+    try {
+      await this.processNow(batches.flatMap((batch) => batch.commands));
+      for (const batch of batches) batch.done();
+    } catch (error) {
+      if (batches.length === 1 || error instanceof TransientError) {
+        for (const batch of batches) batch.done(error);
+        return;
+      }
+      // Find the batch at fault: each alone, so the others go through.
+      await Promise.all(
+        batches.map((batch) =>
+          this.processNow(batch.commands).then(
+            () => batch.done(),
+            (alone: unknown) => batch.done(alone),
+          ),
+        ),
+      );
+    }
+  }
+
+  private async processNow(commands: ChatCommandEnvelope[]): Promise<void> {
     const startedAt = Date.now();
     const effects = await this.apply(commands);
     countInserted(effects);

@@ -6,10 +6,10 @@ import { CommandBatchProcessor } from './command-batch.processor';
 
 export const COMMANDS_GROUP_ID = 'persistence.commands';
 /**
- * Partitions of chat.commands one instance applies at the same time, each in its own transaction;
- * with the database pool of 10 connections this leaves room for the users consumer and probes.
+ * Partitions of chat.commands one instance works on at the same time: all of them, so the batches of
+ * one fetch are handed over together and share one transaction (see CommandBatchProcessor).
  */
-const PARTITIONS_IN_PARALLEL = 4;
+const PARTITIONS_IN_PARALLEL = Topics.commands.partitions;
 
 /**
  * Consumes chat.commands in batches of one partition's consecutive records (see CommandBatchProcessor).

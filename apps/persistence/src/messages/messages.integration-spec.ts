@@ -1,6 +1,6 @@
-import { MAX_RECORD_BYTES, Topics, encodeEnvelope } from '@chat/protocol';
+import { MAX_RECORD_BYTES, SendMessageCommand, Topics, encodeEnvelope } from '@chat/protocol';
 import { telemetry } from '@chat/telemetry';
-import { answerTo, answersTo, commands, events, type Harness, startHarness, storedMessages } from '../../test/harness';
+import { answerTo, answersTo, commands, events, type Harness, replyTo, startHarness, storedMessages } from '../../test/harness';
 import { SYNC_BYTES_PER_REQUEST, SYNC_MESSAGES_PER_CONVERSATION } from './sync.use-case';
 
 describe('messages (PostgreSQL)', () => {
@@ -154,6 +154,36 @@ describe('messages (PostgreSQL)', () => {
       );
       expect(await count('select last_seq as count from conversations where id = $1', [conversationId])).toBe(1);
       expect(await count(`select count(*) from conversations where title = 'Another' and created_by = $1`, [alice])).toBe(1);
+    });
+  });
+
+  describe('the batches of one fetch', () => {
+    it('are applied in one transaction and published together, each partition in its order', async () => {
+      const [first, second] = [await newConversation(), await newConversation()];
+      const before = h.publisher.published.length;
+      // Two partitions' batches handed over at the same moment, as the consumer does after a fetch.
+      await Promise.all([
+        h.processor.process([commands.send(alice, first, 'f1'), commands.send(bob, first, 'f2')]),
+        h.processor.process([commands.send(alice, second, 's1')]),
+      ]);
+      const published = h.publisher.published.slice(before);
+      expect(published).toHaveLength(1);
+      expect(storedMessages(published[0]).map(({ message: m }) => [m.conversationId, m.seq, m.clientMsgId])).toEqual([
+        [first, 1, 'f1'],
+        [first, 2, 'f2'],
+        [second, 1, 's1'],
+      ]);
+    });
+
+    it('a batch that fails fails alone: the others are stored and published', async () => {
+      const [first, second] = [await newConversation(), await newConversation()];
+      // PostgreSQL cannot store NUL in text: a permanent failure of this batch only.
+      const poison = SendMessageCommand.createValidated({ senderId: alice, conversationId: first, clientMsgId: 'bad', body: 'a\u0000b', kind: 'text', replyTo: replyTo() });
+      const [failed, stored] = await Promise.allSettled([h.processor.process([poison]), h.processor.process([commands.send(alice, second, 'ok')])]);
+      expect(failed.status).toBe('rejected');
+      expect(stored.status).toBe('fulfilled');
+      expect(await count('select count(*) from messages where conversation_id = $1', [second])).toBe(1);
+      expect(await count('select count(*) from messages where conversation_id = $1', [first])).toBe(0);
     });
   });
 
