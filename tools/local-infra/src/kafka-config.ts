@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 
 export type PropertyValue = string | number | boolean;
 
@@ -13,6 +14,8 @@ export interface BrokerConfig {
   nodeId?: number;
   /** Extra or replacement broker properties, e.g. { 'auto.create.topics.enable': true }. */
   overrides?: Record<string, PropertyValue>;
+  /** Cores to size the broker's thread pools for (default: this machine's). */
+  cores?: number;
 }
 
 /** Java .properties escaping: backslashes (Windows paths) and line breaks would otherwise be mangled. */
@@ -45,6 +48,10 @@ export function renderServerProperties(config: BrokerConfig): string {
     'group.initial.rebalance.delay.ms': 0,
     // Topics are provisioned explicitly, as in production; a typo must not silently create one.
     'auto.create.topics.enable': false,
+    // Threads sized for the machine the suite shares with the broker (defaults: 3 network, 8 I/O):
+    // more runnable threads than cores only adds context switches per request.
+    'num.network.threads': Math.max(1, Math.min(3, config.cores ?? availableParallelism())),
+    'num.io.threads': Math.max(2, Math.min(8, config.cores ?? availableParallelism())),
     ...config.overrides,
   };
   const lines = Object.entries(properties).map(([key, value]) => `${key}=${escapeValue(value)}`);
