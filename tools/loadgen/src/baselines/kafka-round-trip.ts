@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel, type Message, type Producer } from 'kafkajs';
-import { KAFKA_CLIENT_SETTINGS, KAFKA_PRODUCE_REQUEST_SETTINGS, KAFKA_PRODUCER_SETTINGS, kafkaConsumerSettings, MAX_RECORDS_PER_REQUEST } from '@chat/kafka';
+import { DEFAULT_COMMIT_INTERVAL_MS, KAFKA_CLIENT_SETTINGS, KAFKA_PRODUCE_REQUEST_SETTINGS, KAFKA_PRODUCER_SETTINGS, kafkaConsumerSettings, MAX_RECORDS_PER_REQUEST } from '@chat/kafka';
 import { Topics } from '@chat/protocol';
 import { LatencyHistogram } from '../report/latency';
 import { pace } from './pacing';
@@ -24,8 +24,8 @@ const DRAIN_TIMEOUT_MS = 60000;
 /**
  * Raw kafkajs, produce → consume in a group, on a fresh topic, with the suite's producer, produce
  * request and consumer settings (imported from @chat/kafka) and its way of producing: one request
- * in flight, whatever queued meanwhile going out together in the next. The consumer commits after
- * each batch, as the suite's consumers do. Latency is from the produce call to the record in hand.
+ * in flight, whatever queued meanwhile going out together in the next. The consumer commits what it
+ * handled every DEFAULT_COMMIT_INTERVAL_MS in one request, as the suite's consumers do. Latency is from the produce call to the record in hand.
  */
 export async function runKafkaRoundTripBaseline(options: KafkaRoundTripOptions): Promise<BaselineResult> {
   const payloadBytes = options.payloadBytes ?? DEFAULT_PAYLOAD_BYTES;
@@ -39,6 +39,9 @@ export async function runKafkaRoundTripBaseline(options: KafkaRoundTripOptions):
   const latency = new LatencyHistogram();
   let received = 0;
   let lastReceivedAt = 0;
+  /** The next offset to commit per partition, committed on the suite's cadence. */
+  const handled = new Map<number, string>();
+  let commitTimer: NodeJS.Timeout | undefined;
   await admin.connect();
   try {
     await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: PARTITIONS, replicationFactor: 1 }] });
@@ -58,9 +61,15 @@ export async function runKafkaRoundTripBaseline(options: KafkaRoundTripOptions):
         received += batch.messages.length;
         lastReceivedAt = now;
         const last = batch.messages[batch.messages.length - 1];
-        if (last) await consumer.commitOffsets([{ topic, partition: batch.partition, offset: (BigInt(last.offset) + 1n).toString() }]);
+        if (last) handled.set(batch.partition, (BigInt(last.offset) + 1n).toString());
       },
     });
+    commitTimer = setInterval(() => {
+      if (handled.size === 0) return;
+      const offsets = [...handled].map(([partition, offset]) => ({ topic, partition, offset }));
+      handled.clear();
+      void consumer.commitOffsets(offsets).catch(() => undefined);
+    }, DEFAULT_COMMIT_INTERVAL_MS);
     await joined;
     const sender = new QueuedSender(producer, topic);
     const startedAt = performance.now();
@@ -86,6 +95,7 @@ export async function runKafkaRoundTripBaseline(options: KafkaRoundTripOptions):
       },
     };
   } finally {
+    clearInterval(commitTimer);
     await consumer.disconnect().catch(() => undefined);
     await producer.disconnect().catch(() => undefined);
     await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);

@@ -17,7 +17,7 @@ export function computeRatios(result: RunResult): Ratio[] {
   };
   const direct = result.scenarios.find((s) => s.name === 'direct');
   if (direct) {
-    add('direct p99 send→delivered vs kafka round trip p99', direct.latencyMs.delivered?.p99, kafkaPaced?.latencyMs.p99, 'a chat message crosses 3 Kafka hops and a PostgreSQL commit; ≈3× is the floor');
+    add('direct p99 send→delivered vs kafka round trip p99', direct.latencyMs.delivered?.p99, kafkaPaced?.latencyMs.p99, 'a chat message crosses 2 Kafka hops and a PostgreSQL commit; ≈2× is the floor');
     add('direct p50 send→delivered vs kafka round trip p50', direct.latencyMs.delivered?.p50, kafkaPaced?.latencyMs.p50, 'same, at the median');
     add('direct delivered/s vs ws echo msgs/s', numberOf(direct.figures.deliveredPerSecond), echo?.messagesPerSecond, 'at the target rate, not a maximum: see max');
   }
