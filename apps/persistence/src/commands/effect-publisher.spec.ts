@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Test } from '@nestjs/testing';
-import { DeliveryPublisher, PresenceView, type RoutedDelivery } from '@chat/delivery';
+import { DeliveryPublisher, PresenceView, ViewsService, type RoutedDelivery } from '@chat/delivery';
 import { KafkaProducer, TransientError, type OutgoingRecord } from '@chat/kafka';
 import { OpenDirectCommand, SendMessageCommand, Topics, directConversationId } from '@chat/protocol';
 import { EffectPublisher } from './effect-publisher';
@@ -27,6 +27,14 @@ class RecordingProducer implements Pick<KafkaProducer, 'send'> {
   }
 }
 
+/** The views' freshness as a test sets it: current unless `stale` says why not. */
+class FakeViews implements Pick<ViewsService, 'current'> {
+  stale: Error | null = null;
+  async current(): Promise<void> {
+    if (this.stale) throw this.stale;
+  }
+}
+
 function connect(presence: PresenceView, gatewayId: string, userId: string, offset: number): void {
   const now = Date.now();
   presence.applyLease(gatewayId, { startedAt: 1, at: now, ttlMs: 60_000 }, now, now);
@@ -37,6 +45,7 @@ describe('EffectPublisher', () => {
   let publisher: EffectPublisher;
   let deliveries: RecordingDeliveries;
   let producer: RecordingProducer;
+  let views: FakeViews;
 
   beforeEach(async () => {
     const presence = new PresenceView();
@@ -46,8 +55,9 @@ describe('EffectPublisher', () => {
     connect(presence, 'gw-2', bob, 2);
     deliveries = new RecordingDeliveries();
     producer = new RecordingProducer();
+    views = new FakeViews();
     const moduleRef = await Test.createTestingModule({
-      providers: [EffectPublisher, { provide: PresenceView, useValue: presence }, { provide: DeliveryPublisher, useValue: deliveries }, { provide: KafkaProducer, useValue: producer }],
+      providers: [EffectPublisher, { provide: PresenceView, useValue: presence }, { provide: DeliveryPublisher, useValue: deliveries }, { provide: KafkaProducer, useValue: producer }, { provide: ViewsService, useValue: views }],
     }).compile();
     publisher = moduleRef.get(EffectPublisher);
   });
@@ -82,5 +92,12 @@ describe('EffectPublisher', () => {
     deliveries.failure = new Error('broker unavailable');
     const open = OpenDirectCommand.create({ userId: alice, peerId: bob, replyTo });
     await expect(publisher.publish([answer(open, { type: 'pong', replyTo: 'req-1' })])).rejects.toBeInstanceOf(TransientError);
+  });
+
+  it('delivers nothing against a view that stopped following its topics: the batch is retried', async () => {
+    views.stale = new Error('views not following their topics');
+    const open = OpenDirectCommand.create({ userId: alice, peerId: bob, replyTo });
+    await expect(publisher.publish([answer(open, { type: 'pong', replyTo: 'req-1' })])).rejects.toBeInstanceOf(TransientError);
+    expect(deliveries.published).toEqual([]);
   });
 });

@@ -1,16 +1,20 @@
 import { Injectable } from '@nestjs/common';
-import { DeliveryPublisher, deliveriesOfStoredFact, framesOf, PresenceView, type RoutedDelivery, type StoredFact } from '@chat/delivery';
+import { DeliveryPublisher, deliveriesOfStoredFact, framesOf, PresenceView, ViewsService, type RoutedDelivery, type StoredFact } from '@chat/delivery';
 import { describeError, KafkaProducer, TransientError, type OutgoingRecord } from '@chat/kafka';
 import { Topics } from '@chat/protocol';
 import { PersistenceMetrics } from '../telemetry/persistence.metrics';
 import type { Effect } from './effects';
+
+/** How long a batch waits for the presence view to be current again before it is retried. */
+const VIEWS_CURRENT_TIMEOUT_MS = 5000;
 
 /**
  * Publishes a batch's records after its transaction committed. Stored messages, receipts and
  * answers go straight to the delivery topics of the gateways that hold their recipients (from the
  * presence view; one record per gateway, in order), with no hop through the router; membership
  * changes go to the compacted `chat.memberships`. Everything is handed to the producer in the same
- * tick, so it leaves in one produce request. A failure is transient: the batch is retried, and its
+ * tick, so it leaves in one produce request. Nothing is routed while the view has stopped following
+ * its topics (see ViewsService.current). A failure is transient: the batch is retried, and its
  * commands re-publish the same records (sends find their stored message, other state changes are
  * recorded as processed).
  */
@@ -20,9 +24,15 @@ export class EffectPublisher {
     private readonly producer: KafkaProducer,
     private readonly deliveries: DeliveryPublisher,
     private readonly presence: PresenceView,
+    private readonly views: ViewsService,
   ) {}
 
   async publish(effects: Effect[]): Promise<void> {
+    try {
+      await this.views.current(VIEWS_CURRENT_TIMEOUT_MS);
+    } catch (error) {
+      throw new TransientError(`not delivering against a stale presence view: ${describeError(error)}`, { cause: error });
+    }
     const now = Date.now();
     const locate = (userId: string) => this.presence.gatewaysOf(userId, now);
     const routed: RoutedDelivery[] = [];

@@ -5,7 +5,7 @@ import { runWithTrace } from '@chat/logging';
 import { backoffDelay, sleep, type BackoffOptions } from './backoff';
 import { toConsumedRecord, type ConsumedRecord } from './consumed-record';
 import { ConsumerInterrupted, describeError, PermanentError, TransientError } from './errors';
-import type { KafkaClient } from './kafka-client';
+import { withTimeout, type KafkaClient } from './kafka-client';
 import { KafkaMetrics, type FailureKind } from './kafka-metrics';
 import { kafkaConsumerSettings } from './kafka-settings';
 import type { KafkaProducer } from './kafka-producer';
@@ -60,6 +60,13 @@ interface BatchControl {
 /** Default for `commitIntervalMs`. */
 export const DEFAULT_COMMIT_INTERVAL_MS = 100;
 
+/**
+ * How long one commit may take before the next one goes ahead without it. kafkajs retries a commit
+ * for minutes while the broker is away; commits are best effort (delivery is at-least-once), so
+ * none may hold up the ones after it, a batch, or a stop.
+ */
+const COMMIT_TIMEOUT_MS = 5000;
+
 /** The offset to commit for a partition: the one after the last record whose work is done. */
 interface PendingCommit {
   topic: string;
@@ -83,6 +90,7 @@ export class ManagedConsumer {
   private resolveFirstRun!: () => void;
   private crashed: ((error: Error) => void) | null = null;
   private joined = false;
+  private joinCount = 0;
   private assignment: Record<string, number[]> = {};
   private lastError: string | undefined;
   /** Partitions, by topic, that have a lag series, so it can be dropped when they are no longer ours. */
@@ -123,6 +131,14 @@ export class ManagedConsumer {
     return Promise.race([this.firstRun, this.running]);
   }
 
+  /**
+   * How often this member joined its group so far (a rejoin after a crash or a rebalance counts),
+   * and whether it is in it now: cheap enough to ask on every record.
+   */
+  get membership(): { joins: number; joined: boolean } {
+    return { joins: this.joinCount, joined: this.joined };
+  }
+
   status(): ConsumerStatus {
     return { groupId: this.options.groupId, topics: this.options.topics, joined: this.joined, assignment: this.assignment, lastError: this.lastError };
   }
@@ -148,6 +164,7 @@ export class ManagedConsumer {
     const consumer = this.client.kafka.consumer(kafkaConsumerSettings(this.options.groupId, this.options.sessionTimeoutMs));
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
       this.joined = true;
+      this.joinCount += 1;
       this.assignment = payload.memberAssignment;
       this.lastError = undefined;
       this.dropLagSeries(payload.memberAssignment);
@@ -233,7 +250,8 @@ export class ManagedConsumer {
     } catch (error) {
       if (!(error instanceof ConsumerInterrupted)) throw error;
       // Stopping or rebalanced: keep what is finished, leave the rest for whoever owns the partition next.
-      if (!isStale()) await this.flushCommits(consumer);
+      // Not awaited: kafkajs restarts a crashed consumer only once its batches returned.
+      if (!isStale()) void this.flushCommits(consumer);
     }
   }
 
@@ -264,7 +282,7 @@ export class ManagedConsumer {
       const offsets = [...this.pendingCommits.values()];
       this.pendingCommits.clear();
       try {
-        await consumer.commitOffsets(offsets);
+        await withTimeout(consumer.commitOffsets(offsets), COMMIT_TIMEOUT_MS, `offset commit not answered within ${COMMIT_TIMEOUT_MS} ms`);
       } catch (error) {
         for (const commit of offsets) {
           const key = partitionKey(commit.topic, commit.partition);

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { Topics } from '@chat/protocol';
-import { backoffDelay, describeError, KafkaClient, KafkaConsumerFactory, sleep, type ConsumedRecord } from '@chat/kafka';
+import { backoffDelay, describeError, KafkaClient, KafkaConsumerFactory, sleep, type ConsumedRecord, type ManagedConsumer } from '@chat/kafka';
 import { ReadinessRegistry, SERVICE_IDENTITY, type CheckResult, type ServiceIdentity } from '@chat/service-kit';
 import { MembershipView } from './membership-view';
 import { PresenceView, type UserFlip } from './presence-view';
@@ -43,6 +43,9 @@ export class ViewsService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly flipListeners: FlipListener[] = [];
   private timer: NodeJS.Timeout | undefined;
   private readonly topics: string[];
+  private replay: ManagedConsumer | undefined;
+  /** The replay's join count when the views were last known to be current. */
+  private currentAsOfJoin = 0;
 
   constructor(
     private readonly client: KafkaClient,
@@ -74,6 +77,29 @@ export class ViewsService implements OnApplicationBootstrap, OnModuleDestroy {
     return this.caughtUpPromise;
   }
 
+  /**
+   * Resolves at once while the views follow their topics live; after their replay consumer left its
+   * group (a broker outage: it crashes and rejoins later), only once it is back and has read what the
+   * topics hold now. A process that delivers from the views waits for this first, so nothing is
+   * delivered against views that stopped moving while the gateways' leases in them ran out (every
+   * recipient would look offline, and a device that reconnected and synced meanwhile would miss the
+   * message until its next sync). Rejects after `timeoutMs` (the caller retries).
+   */
+  async current(timeoutMs: number): Promise<void> {
+    const replay = this.replay;
+    if (!replay) throw new Error('views not started');
+    const { joined, joins } = replay.membership;
+    if (joined && joins === this.currentAsOfJoin) return;
+    const deadline = Date.now() + timeoutMs;
+    while (!replay.membership.joined) {
+      if (Date.now() > deadline) throw new Error(`views not following their topics (replay consumer out of its group) for ${timeoutMs} ms`);
+      await sleep(50, this.client.abortSignal);
+    }
+    const rejoinedAs = replay.membership.joins;
+    await this.catchUpNow(this.topics, Math.max(1, deadline - Date.now()));
+    this.currentAsOfJoin = rejoinedAs;
+  }
+
   /** Called with users who went online/offline because a gateway's lease began, ended or expired. */
   onLeaseFlips(listener: FlipListener): void {
     this.flipListeners.push(listener);
@@ -95,16 +121,16 @@ export class ViewsService implements OnApplicationBootstrap, OnModuleDestroy {
     this.startEnds = ends;
     this.logger.log({ msg: 'loading views', partitions: ends.length, records: ends.reduce((sum, end) => sum + Number(BigInt(end.high) - BigInt(end.low)), 0) });
     const startedLoading = Date.now();
-    void this.consumers
-      .create({
+    this.replay = this.consumers.create({
         groupId: this.options.consumerGroup(this.identity.instanceId, this.identity.startedAt),
         topics: this.topics,
         fromBeginning: true,
         commitOffsets: false,
         handleBatch: async (records) => this.apply(records),
-      })
-      .start();
+      });
+    void this.replay.start();
     await this.progress.waitFor(ends, { signal: this.client.abortSignal });
+    this.currentAsOfJoin = this.replay.membership.joins;
     this.caughtUp = true;
     this.logger.log({ msg: 'views loaded', tookMs: Date.now() - startedLoading, conversations: this.memberships.size, ...this.presence.stats() });
     this.timer = setInterval(() => this.tick(), EXPIRY_CHECK_INTERVAL_MS);
