@@ -274,7 +274,8 @@ export class ManagedConsumer {
   /**
    * Commits every partition's finished work in one request. Commits run one at a time, in order; a
    * failed one puts its offsets back unless newer work replaced them (the next flush retries), so a
-   * commit never moves past work that is not done and never goes backwards within this member.
+   * commit never moves past work that is not done. One that timed out may still land after a newer
+   * one and move the committed offset back: that repeats work, it never skips any.
    */
   private flushCommits(consumer: Consumer): Promise<void> {
     this.committing = this.committing.then(async () => {
