@@ -92,6 +92,7 @@ export class ViewsService implements OnApplicationBootstrap, OnModuleDestroy {
     if (joined && joins === this.currentAsOfJoin) return;
     const deadline = Date.now() + timeoutMs;
     while (!replay.membership.joined) {
+      if (this.client.abortSignal.aborted) throw new Error('service stopping');
       if (Date.now() > deadline) throw new Error(`views not following their topics (replay consumer out of its group) for ${timeoutMs} ms`);
       await sleep(50, this.client.abortSignal);
     }
