@@ -59,6 +59,35 @@ describe('messages (PostgreSQL)', () => {
       expect(ids).toEqual([original.message.messageId]);
     });
 
+    it('numbers each conversation of a mixed run on its own, skipping resends and refused sends, and moves the senders’ own receipts', async () => {
+      const [first, second] = [await newConversation(), await newConversation()];
+      const stored = storedMessages(
+        await h.run(
+          commands.send(alice, first, 'a'),
+          commands.send(bob, second, 'b'),
+          commands.send(carol, first, 'intruder'),
+          commands.send(alice, first, 'a'),
+          commands.send(bob, first, 'c'),
+          commands.send(alice, second, 'd'),
+        ),
+      );
+      expect(stored.map(({ message: m }) => [m.conversationId, m.seq, m.clientMsgId])).toEqual([
+        [first, 1, 'a'],
+        [second, 1, 'b'],
+        [first, 1, 'a'],
+        [first, 2, 'c'],
+        [second, 2, 'd'],
+      ]);
+      const receipts = await h.dataSource.query<Array<{ user_id: string; delivered_seq: string; read_seq: string }>>(
+        'select user_id, delivered_seq, read_seq from members where conversation_id = $1 order by user_id = $2 desc',
+        [first, alice],
+      );
+      expect(receipts.map((row) => [row.user_id, Number(row.delivered_seq), Number(row.read_seq)])).toEqual([
+        [alice, 1, 1],
+        [bob, 2, 2],
+      ]);
+    });
+
     it('the same clientMsgId from another sender is another message', async () => {
       const conversationId = await newConversation();
       const stored = storedMessages(await h.run(commands.send(alice, conversationId, 'x'), commands.send(bob, conversationId, 'x')));

@@ -4,7 +4,7 @@ import type { EntityManager } from 'typeorm';
 import type { ChatMessage, EnvelopeOf, SendMessageCommand } from '@chat/protocol';
 import { CommandRejected } from '../commands/command-rejected';
 import { type Effect, messageStored } from '../commands/effects';
-import { loadConversationsForUpdate, requireMember } from '../conversations/conversation-state';
+import { type ConversationState, loadConversationsForUpdate, requireMember } from '../conversations/conversation-state';
 
 export type SendMessage = EnvelopeOf<typeof SendMessageCommand>;
 
@@ -16,10 +16,11 @@ export type SendOutcome = Effect[] | CommandRejected;
  * devices too). Idempotent per (conversation, sender, clientMsgId): a resend stores nothing and
  * announces the original message again, with its original seq.
  *
- * Consecutive sends of a batch are stored together, in four statements however many there are:
- * lock their conversations, load the members, look up resends, then one statement inserting every
- * new message and moving each conversation's last_seq and each sender's own receipts (you have
- * read what you wrote). Seqs are counted here from the locked last_seq, so they stay dense.
+ * Consecutive sends of a batch are stored together, in two statements however many there are: one
+ * locks their conversations and loads the members (the senders are checked against them here), one
+ * looks up resends, numbers the new messages from the locked last_seq (so seqs stay dense), inserts
+ * them and moves each conversation's last_seq and each sender's own receipts (you have read what you
+ * wrote). It runs after the lock is held, so it sees every change committed before.
  */
 @Injectable()
 export class SendMessageUseCase {
@@ -32,43 +33,32 @@ export class SendMessageUseCase {
   /** Applies the sends in order; one outcome per command, in the same order. */
   async executeMany(commands: readonly SendMessage[], manager: EntityManager): Promise<SendOutcome[]> {
     const states = await loadConversationsForUpdate(manager, [...new Set(commands.map((command) => command.payload.conversationId))]);
-    const known = await findStored(manager, commands);
-    const memberIds = new Map<string, string[]>();
-    const lastSeqs = new Map<string, number>();
-    const inserted: ChatMessage[] = [];
-    const storedAt = Date.now();
-    const outcomes: SendOutcome[] = [];
+    // Each idempotency key goes to the database once; a resend later in the same run gets the first's message.
+    const candidates = new Map<string, SendMessage>();
+    const rejections = new Map<SendMessage, CommandRejected>();
     for (const command of commands) {
-      const { senderId, conversationId, clientMsgId, body, kind } = command.payload;
-      let state;
+      const { senderId, conversationId, clientMsgId } = command.payload;
       try {
-        state = requireMember(states.get(conversationId) ?? null, senderId, conversationId);
+        requireMember(states.get(conversationId) ?? null, senderId, conversationId);
       } catch (error) {
         if (!(error instanceof CommandRejected)) throw error;
-        outcomes.push(error);
+        rejections.set(command, error);
         continue;
-      }
-      let recipients = memberIds.get(conversationId);
-      if (!recipients) {
-        recipients = state.memberIds;
-        memberIds.set(conversationId, recipients);
       }
       const key = idempotencyKey(conversationId, senderId, clientMsgId);
-      const original = known.get(key);
-      if (original) {
-        outcomes.push([messageStored(command, original, recipients, false)]);
-        continue;
-      }
-      const seq = (lastSeqs.get(conversationId) ?? state.conversation.lastSeq) + 1;
-      lastSeqs.set(conversationId, seq);
-      const message: ChatMessage = { conversationId, seq, messageId: randomUUID(), senderId, clientMsgId, body, kind, sentAt: command.occurredAt, storedAt };
-      // A resend later in the same run finds this one.
-      known.set(key, message);
-      inserted.push(message);
-      outcomes.push([messageStored(command, message, recipients, true)]);
+      if (!candidates.has(key)) candidates.set(key, command);
     }
-    await insertMessages(manager, inserted, lastSeqs, storedAt);
-    return outcomes;
+    const stored = await storeMessages(manager, [...candidates.values()]);
+    return commands.map((command) => {
+      const rejection = rejections.get(command);
+      if (rejection) return rejection;
+      const { senderId, conversationId, clientMsgId } = command.payload;
+      const key = idempotencyKey(conversationId, senderId, clientMsgId);
+      const { message, inserted } = stored.get(key) as StoredMessage;
+      // The first command of its key inserted it; a resend in the same run announces it again.
+      const insertedNow = inserted && candidates.get(key) === command;
+      return [messageStored(command, message, (states.get(conversationId) as ConversationState).memberIds, insertedNow)];
+    });
   }
 }
 
@@ -76,7 +66,15 @@ function idempotencyKey(conversationId: string, senderId: string, clientMsgId: s
   return `${conversationId}|${senderId}|${clientMsgId}`;
 }
 
+interface StoredMessage {
+  message: ChatMessage;
+  /** False when the key was stored before (a resend): the original is announced again. */
+  inserted: boolean;
+}
+
+/** A row of `storeMessages`: a message inserted now or found under its idempotency key. */
 interface StoredRow {
+  inserted: boolean;
   conversation_id: string;
   seq: string;
   id: string;
@@ -88,69 +86,71 @@ interface StoredRow {
   stored_at: Date;
 }
 
-/** The messages already stored under the sends' idempotency keys, in one statement. */
-async function findStored(manager: EntityManager, commands: readonly SendMessage[]): Promise<Map<string, ChatMessage>> {
-  const rows = await manager.query<StoredRow[]>(
-    `SELECT m.conversation_id, m.seq, m.id, m.sender_id, m.client_msg_id, m.body, m.kind, m.sent_at, m.stored_at
-       FROM messages m
-       JOIN unnest($1::uuid[], $2::uuid[], $3::text[]) AS k(conversation_id, sender_id, client_msg_id)
-         ON m.conversation_id = k.conversation_id AND m.sender_id = k.sender_id AND m.client_msg_id = k.client_msg_id`,
-    [commands.map((c) => c.payload.conversationId), commands.map((c) => c.payload.senderId), commands.map((c) => c.payload.clientMsgId)],
-  );
-  const found = new Map<string, ChatMessage>();
-  for (const row of rows) {
-    found.set(idempotencyKey(row.conversation_id, row.sender_id, row.client_msg_id), {
-      conversationId: row.conversation_id,
-      seq: Number(row.seq),
-      messageId: row.id,
-      senderId: row.sender_id,
-      clientMsgId: row.client_msg_id,
-      body: row.body,
-      kind: row.kind,
-      sentAt: row.sent_at.getTime(),
-      storedAt: row.stored_at.getTime(),
-    });
-  }
-  return found;
-}
-
 /**
- * Inserts the new messages, moves each conversation's last_seq (its row is locked by this
- * transaction) and sets each sender's receipts to their newest message: one round trip.
+ * Stores the sends (distinct idempotency keys, senders already checked, conversations locked by
+ * this transaction) in one round trip: finds those stored before, numbers the others per
+ * conversation in their order from its last_seq, inserts them, moves each conversation's last_seq
+ * and sets each sender's receipts to their newest message. Returns every message by key.
  */
-async function insertMessages(manager: EntityManager, messages: readonly ChatMessage[], lastSeqs: ReadonlyMap<string, number>, storedAt: number): Promise<void> {
-  if (messages.length === 0) return;
-  const ownNewest = new Map<string, ChatMessage>();
-  for (const message of messages) ownNewest.set(`${message.conversationId}|${message.senderId}`, message);
-  const receipts = [...ownNewest.values()];
-  await manager.query(
-    `WITH stored AS (
+async function storeMessages(manager: EntityManager, sends: readonly SendMessage[]): Promise<Map<string, StoredMessage>> {
+  const result = new Map<string, StoredMessage>();
+  if (sends.length === 0) return result;
+  const storedAt = new Date();
+  const rows = await manager.query<StoredRow[]>(
+    `WITH input AS (
+       SELECT * FROM unnest($1::int[], $2::uuid[], $3::uuid[], $4::uuid[], $5::text[], $6::text[], $7::text[], $8::timestamptz[])
+         AS i(ord, conversation_id, id, sender_id, client_msg_id, body, kind, sent_at)
+     ), known AS (
+       SELECT i.ord, m.conversation_id, m.seq, m.id, m.sender_id, m.client_msg_id, m.body, m.kind, m.sent_at, m.stored_at
+         FROM input i
+         JOIN messages m ON m.conversation_id = i.conversation_id AND m.sender_id = i.sender_id AND m.client_msg_id = i.client_msg_id
+     ), fresh AS (
+       SELECT i.conversation_id, c.last_seq + row_number() OVER (PARTITION BY i.conversation_id ORDER BY i.ord) AS seq,
+              i.id, i.sender_id, i.client_msg_id, i.body, i.kind, i.sent_at, $9::timestamptz AS stored_at
+         FROM input i JOIN conversations c ON c.id = i.conversation_id
+        WHERE NOT EXISTS (SELECT 1 FROM known k WHERE k.ord = i.ord)
+     ), inserted AS (
        INSERT INTO messages (conversation_id, seq, id, sender_id, client_msg_id, body, kind, sent_at, stored_at)
-       SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::uuid[], $4::uuid[], $5::text[], $6::text[], $7::text[], $8::timestamptz[], $9::timestamptz[])
+       SELECT conversation_id, seq, id, sender_id, client_msg_id, body, kind, sent_at, stored_at FROM fresh
      ), moved AS (
-       UPDATE conversations c SET last_seq = v.last_seq, last_activity_at = $12
-         FROM unnest($10::uuid[], $11::bigint[]) AS v(id, last_seq)
-        WHERE c.id = v.id
+       UPDATE conversations c SET last_seq = f.last_seq, last_activity_at = $9
+         FROM (SELECT conversation_id, max(seq) AS last_seq FROM fresh GROUP BY conversation_id) f
+        WHERE c.id = f.conversation_id
+     ), own_receipts AS (
+       UPDATE members m SET delivered_seq = f.seq, read_seq = f.seq
+         FROM (SELECT conversation_id, sender_id, max(seq) AS seq FROM fresh GROUP BY conversation_id, sender_id) f
+        WHERE m.conversation_id = f.conversation_id AND m.user_id = f.sender_id
      )
-     UPDATE members m SET delivered_seq = v.seq, read_seq = v.seq
-       FROM unnest($13::uuid[], $14::uuid[], $15::bigint[]) AS v(conversation_id, user_id, seq)
-      WHERE m.conversation_id = v.conversation_id AND m.user_id = v.user_id`,
+     SELECT true AS inserted, conversation_id, seq, id, sender_id, client_msg_id, body, kind, sent_at, stored_at FROM fresh
+     UNION ALL
+     SELECT false, conversation_id, seq, id, sender_id, client_msg_id, body, kind, sent_at, stored_at FROM known`,
     [
-      messages.map((m) => m.conversationId),
-      messages.map((m) => m.seq),
-      messages.map((m) => m.messageId),
-      messages.map((m) => m.senderId),
-      messages.map((m) => m.clientMsgId),
-      messages.map((m) => m.body),
-      messages.map((m) => m.kind),
-      messages.map((m) => new Date(m.sentAt)),
-      messages.map((m) => new Date(m.storedAt)),
-      [...lastSeqs.keys()],
-      [...lastSeqs.values()],
-      new Date(storedAt),
-      receipts.map((m) => m.conversationId),
-      receipts.map((m) => m.senderId),
-      receipts.map((m) => m.seq),
+      sends.map((_, ord) => ord),
+      sends.map((send) => send.payload.conversationId),
+      sends.map(() => randomUUID()),
+      sends.map((send) => send.payload.senderId),
+      sends.map((send) => send.payload.clientMsgId),
+      sends.map((send) => send.payload.body),
+      sends.map((send) => send.payload.kind),
+      sends.map((send) => new Date(send.occurredAt)),
+      storedAt,
     ],
   );
+  for (const row of rows) {
+    result.set(idempotencyKey(row.conversation_id, row.sender_id, row.client_msg_id), {
+      inserted: row.inserted,
+      message: {
+        conversationId: row.conversation_id,
+        seq: Number(row.seq),
+        messageId: row.id,
+        senderId: row.sender_id,
+        clientMsgId: row.client_msg_id,
+        body: row.body,
+        kind: row.kind,
+        sentAt: row.sent_at.getTime(),
+        storedAt: row.stored_at.getTime(),
+      },
+    });
+  }
+  return result;
 }
