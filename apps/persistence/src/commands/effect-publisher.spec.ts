@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Test } from '@nestjs/testing';
 import { DeliveryPublisher, PresenceView, ViewsService, type RoutedDelivery } from '@chat/delivery';
+import { connectInView } from '@chat/delivery/testing';
 import { KafkaProducer, TransientError, type OutgoingRecord } from '@chat/kafka';
 import { OpenDirectCommand, SendMessageCommand, Topics, directConversationId } from '@chat/protocol';
 import { EffectPublisher } from './effect-publisher';
@@ -35,12 +36,6 @@ class FakeViews implements Pick<ViewsService, 'current'> {
   }
 }
 
-function connect(presence: PresenceView, gatewayId: string, userId: string, offset: number): void {
-  const now = Date.now();
-  presence.applyLease(gatewayId, { startedAt: 1, at: now, ttlMs: 60_000 }, now, now);
-  presence.applyPresence(gatewayId, userId, { connections: 1, at: now, gatewayStartedAt: 1 }, { partition: 0, offset: String(offset), timestamp: now }, now);
-}
-
 describe('EffectPublisher', () => {
   let publisher: EffectPublisher;
   let deliveries: RecordingDeliveries;
@@ -50,9 +45,9 @@ describe('EffectPublisher', () => {
   beforeEach(async () => {
     const presence = new PresenceView();
     // alice on gw-1 and gw-2 (two devices), bob on gw-2, carol offline.
-    connect(presence, 'gw-1', alice, 0);
-    connect(presence, 'gw-2', alice, 1);
-    connect(presence, 'gw-2', bob, 2);
+    connectInView(presence, 'gw-1', alice, 0);
+    connectInView(presence, 'gw-2', alice, 1);
+    connectInView(presence, 'gw-2', bob, 2);
     deliveries = new RecordingDeliveries();
     producer = new RecordingProducer();
     views = new FakeViews();

@@ -2,16 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { Test } from '@nestjs/testing';
 import { CommandAnswered, CommandAnswers, MessageStored, ReceiptStored, TypingChanged, type ChatMessage } from '@chat/protocol';
 import { MembershipView, PresenceView } from '@chat/delivery';
+import { connectInView } from '@chat/delivery/testing';
 import { RouteEventUseCase } from './route-event.use-case';
 
 const [alice, bob, carol, dave] = [randomUUID(), randomUUID(), randomUUID(), randomUUID()];
 const conversationId = randomUUID();
 const NOW = 1_000_000;
-
-function connect(presence: PresenceView, gatewayId: string, userId: string, offset: number): void {
-  presence.applyLease(gatewayId, { startedAt: 1, at: NOW, ttlMs: 15_000 }, NOW, NOW);
-  presence.applyPresence(gatewayId, userId, { connections: 1, at: NOW, gatewayStartedAt: 1 }, { partition: 0, offset: String(offset), timestamp: NOW }, NOW);
-}
+/** Every gateway's lease, renewed at NOW. */
+const LEASE = { now: NOW, ttlMs: 15_000 };
 
 describe('RouteEventUseCase', () => {
   let route: RouteEventUseCase;
@@ -26,10 +24,10 @@ describe('RouteEventUseCase', () => {
     }).compile();
     route = moduleRef.get(RouteEventUseCase);
     // alice on two gateways (two devices), bob on gw-2, carol offline, dave on gw-3.
-    connect(presence, 'gw-1', alice, 0);
-    connect(presence, 'gw-2', alice, 1);
-    connect(presence, 'gw-2', bob, 2);
-    connect(presence, 'gw-3', dave, 3);
+    connectInView(presence, 'gw-1', alice, 0, LEASE);
+    connectInView(presence, 'gw-2', alice, 1, LEASE);
+    connectInView(presence, 'gw-2', bob, 2, LEASE);
+    connectInView(presence, 'gw-3', dave, 3, LEASE);
     memberships.apply(conversationId, { kind: 'group', title: 'T', memberIds: [alice, bob, carol] });
   });
 
