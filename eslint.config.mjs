@@ -22,7 +22,9 @@ export default [
             { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:lib', 'type:tooling'] },
             { sourceTag: 'scope:protocol', onlyDependOnLibsWithTags: [] },
             { sourceTag: 'scope:logging', onlyDependOnLibsWithTags: [] },
-            { sourceTag: 'scope:kafka', onlyDependOnLibsWithTags: ['scope:protocol', 'scope:logging', 'scope:telemetry'] },
+            // Small generic helpers (errors, timing, backoff) that anything may use: they depend on nothing.
+            { sourceTag: 'scope:helpers', onlyDependOnLibsWithTags: [] },
+            { sourceTag: 'scope:kafka', onlyDependOnLibsWithTags: ['scope:protocol', 'scope:logging', 'scope:telemetry', 'scope:helpers'] },
             { sourceTag: 'scope:telemetry', onlyDependOnLibsWithTags: ['scope:protocol'] },
           ],
         },

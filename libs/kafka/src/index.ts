@@ -8,5 +8,4 @@ export * from './lib/kafka-consumer.factory';
 export * from './lib/kafka-health';
 export * from './lib/consumed-record';
 export * from './lib/errors';
-export * from './lib/backoff';
 export * from './lib/topic-provisioner';

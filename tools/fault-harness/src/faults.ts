@@ -4,6 +4,7 @@ import type { FaultName } from './options';
 import type { Population } from './population';
 import type { FaultRecord } from './records';
 import type { SendLog } from './traffic';
+import { sleep } from '@chat/helpers';
 
 /*
  * One fault at a time, while traffic flows. Time to recover runs from the injection until the
@@ -27,7 +28,6 @@ const POLL_MS = 100;
 /** How long a stalled reader is left before the harness gives up waiting for the gateway to drop it. */
 const SLOW_CONSUMER_DEADLINE_MS = 60_000;
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 const CRASHED_INSTANCE: Partial<Record<FaultName, InstanceName>> = {

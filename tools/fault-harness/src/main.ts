@@ -22,10 +22,10 @@ import type { FaultRecord } from './records';
 import { formatReport } from './report';
 import { catchUpDevices, waitForSendsToSettle } from './settle';
 import { SendLog, TrafficDriver } from './traffic';
+import { sleep } from '@chat/helpers';
 
 const started = Date.now();
 const say = (message: string) => console.log(`[fault-harness ${((Date.now() - started) / 1000).toFixed(1).padStart(6)} s] ${message}`);
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** A fault not serving fully again within this is reported as not recovered (the run goes on). */
 const RECOVERY_TIMEOUT_MS = 180_000;

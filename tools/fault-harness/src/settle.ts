@@ -1,6 +1,7 @@
 import type { DatabaseRows } from './database';
 import type { Device } from './device';
 import type { SendLog } from './traffic';
+import { sleep } from '@chat/helpers';
 
 /*
  * After traffic: let the outboxes drain, then make every device catch up with what the database
@@ -8,7 +9,6 @@ import type { SendLog } from './traffic';
  * Whatever is still missing after the deadline is for the checker to report.
  */
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export async function waitForSendsToSettle(sends: SendLog, timeoutMs: number): Promise<number> {
   const deadline = Date.now() + timeoutMs;

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { decodeClientFrame, errorFrameFor, newTraceId, ProtocolError, type ClientFrame } from '@chat/protocol';
-import { describeError } from '@chat/kafka';
+import { describeError } from '@chat/helpers';
 import { runWithTrace } from '@chat/logging';
 import { SERVICE_CONFIG, SERVICE_IDENTITY, type ServiceIdentity } from '@chat/service-kit';
 import type { GatewayConfig } from '../config';

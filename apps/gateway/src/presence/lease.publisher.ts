@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { GatewayLeaseRenewed, Topics } from '@chat/protocol';
-import { describeError, withTimeout } from '@chat/kafka';
+import { describeError, withTimeout } from '@chat/helpers';
 import { SERVICE_CONFIG, SERVICE_IDENTITY, type ServiceIdentity } from '@chat/service-kit';
 import type { GatewayConfig } from '../config';
 import { RECORD_PUBLISHER, type RecordPublisher } from '../publishing/record-publisher';

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { PresenceChanged, presenceKey, Topics } from '@chat/protocol';
-import { backoffDelay, describeError, sleep, withTimeout } from '@chat/kafka';
+import { backoffDelay, describeError, sleep, withTimeout } from '@chat/helpers';
 import { SERVICE_IDENTITY, type ServiceIdentity } from '@chat/service-kit';
 import type { PresenceChange } from '../connections/connection-registry';
 import { RECORD_PUBLISHER, type RecordPublisher } from '../publishing/record-publisher';

@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { WsAdapter } from '@nestjs/platform-ws';
 import type { WebSocketServer } from 'ws';
-import { describeError } from '@chat/kafka';
+import { describeError } from '@chat/helpers';
 
 /**
  * The `ws` adapter of @nestjs/platform-ws, minus its per-socket error logging. A socket error is

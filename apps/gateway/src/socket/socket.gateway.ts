@@ -5,7 +5,7 @@ import { HttpAdapterHost } from '@nestjs/core';
 import type { RawData, WebSocket, WebSocketServer } from 'ws';
 import { accessTokenSettings, type AccessTokenSettings } from '@chat/auth-tokens';
 import { CloseCodes, closeCodeName } from '@chat/protocol';
-import { describeError, withTimeout } from '@chat/kafka';
+import { describeError, withTimeout } from '@chat/helpers';
 import { SERVICE_CONFIG } from '@chat/service-kit';
 import type { GatewayConfig } from '../config';
 import { ClientConnection, type ConnectionLimits } from '../connections/client-connection';

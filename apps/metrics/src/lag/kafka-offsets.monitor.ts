@@ -1,6 +1,7 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import type { Admin } from 'kafkajs';
-import { describeError, KafkaClient, withTimeout } from '@chat/kafka';
+import { KafkaClient } from '@chat/kafka';
+import { describeError, withTimeout } from '@chat/helpers';
 import type { GroupLag, TopicSize } from './consumer-lag';
 import { readClusterOffsets } from './offsets-reader';
 

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DeliveryPublisher, deliveriesOfStoredFact, framesOf, PresenceView, ViewsService, type RoutedDelivery, type StoredFact } from '@chat/delivery';
-import { describeError, KafkaProducer, TransientError, type OutgoingRecord } from '@chat/kafka';
+import { KafkaProducer, TransientError, type OutgoingRecord } from '@chat/kafka';
+import { describeError } from '@chat/helpers';
 import { Topics } from '@chat/protocol';
 import { PersistenceMetrics } from '../telemetry/persistence.metrics';
 import type { Effect } from './effects';

@@ -1,7 +1,7 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Topics } from '@chat/protocol';
-import { describeError } from '@chat/kafka';
+import { describeError } from '@chat/helpers';
 import { pruneProcessed } from './processed-commands';
 
 const HOUR_MS = 60 * 60 * 1000;

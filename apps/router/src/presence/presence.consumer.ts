@@ -1,6 +1,7 @@
 import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { Topics, type EnvelopeContext } from '@chat/protocol';
-import { describeError, KafkaClient, KafkaConsumerFactory, TransientError, type ConsumedRecord, type ManagedConsumer } from '@chat/kafka';
+import { KafkaClient, KafkaConsumerFactory, TransientError, type ConsumedRecord, type ManagedConsumer } from '@chat/kafka';
+import { describeError } from '@chat/helpers';
 import { ConsumerGroups } from '../consumer-groups';
 import { decodePresenceRecord, DeliveryPublisher, PresenceView, type UserFlip, ViewsService } from '@chat/delivery';
 import { PresenceAnnouncer } from './presence-announcer';

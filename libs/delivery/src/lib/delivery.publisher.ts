@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AnswersRouted, deliveryTopicFor, FrameRouted, frameRoutedKey } from '@chat/protocol';
-import { describeError, KafkaClient, KafkaProducer, provisionTopics, TransientError, type OutgoingRecord } from '@chat/kafka';
+import { KafkaClient, KafkaProducer, provisionTopics, TransientError, type OutgoingRecord } from '@chat/kafka';
+import { describeError } from '@chat/helpers';
 import type { RoutedDelivery } from './fan-out';
 
 /**

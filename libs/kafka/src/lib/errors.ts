@@ -26,8 +26,3 @@ export class ConsumerInterrupted extends Error {
     this.name = 'ConsumerInterrupted';
   }
 }
-
-export function describeError(error: unknown): string {
-  if (error instanceof Error) return `${error.name}: ${error.message}`;
-  return String(error);
-}

@@ -1,7 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type BeforeApplicationShutdown } from '@nestjs/common';
 import { Kafka, type Admin } from 'kafkajs';
-import { backoffDelay, sleep } from './backoff';
-import { describeError } from './errors';
+import { backoffDelay, describeError, sleep, withTimeout } from '@chat/helpers';
 import { KAFKA_OPTIONS, type KafkaModuleOptions } from './kafka.options';
 import { KAFKA_CLIENT_SETTINGS } from './kafka-settings';
 import { kafkajsLogCreator } from './kafkajs-logger';
@@ -93,12 +92,4 @@ export class KafkaClient implements OnApplicationBootstrap, BeforeApplicationShu
     await this.admin.disconnect();
     this.logger.log('kafka disconnected');
   }
-}
-
-export function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(message)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

@@ -1,9 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { IHeaders, Message, Producer, TopicMessages } from 'kafkajs';
 import { encodeEnvelope, Headers, type Envelope } from '@chat/protocol';
-import { backoffDelay, sleep } from './backoff';
-import { describeError } from './errors';
-import { KafkaClient, withTimeout } from './kafka-client';
+import { backoffDelay, describeError, sleep, withTimeout } from '@chat/helpers';
+import { KafkaClient } from './kafka-client';
 import { KafkaMetrics } from './kafka-metrics';
 import { KAFKA_PRODUCE_REQUEST_SETTINGS, KAFKA_PRODUCER_SETTINGS, MAX_BYTES_PER_REQUEST, MAX_RECORDS_PER_REQUEST } from './kafka-settings';
 

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { MetricsSample, Topics } from '@chat/protocol';
-import { describeError, KafkaClient, KafkaProducer, withTimeout } from '@chat/kafka';
+import { KafkaClient, KafkaProducer } from '@chat/kafka';
+import { describeError, withTimeout } from '@chat/helpers';
 import { Telemetry } from '@chat/telemetry';
 import { SERVICE_CONFIG, SERVICE_IDENTITY, type BaseConfig, type ServiceIdentity } from './service-identity';
 

@@ -10,7 +10,7 @@ import { computeRatios } from '../report/ratios';
 import type { RunResult, ScenarioResult } from '../report/result';
 import { summaryText } from '../report/summary-table';
 import type { ScenarioContext } from '../scenarios/context';
-import { sleep } from '../scenarios/context';
+import { sleep } from '@chat/helpers';
 import { runDirect } from '../scenarios/direct';
 import { runFanout } from '../scenarios/fanout';
 import { runIdle } from '../scenarios/idle';

@@ -11,6 +11,7 @@ import type { LoadUser } from '../users/user-pool';
 import type { UserPool } from '../users/user-pool';
 import type { ClientMode, ClientSpec, OpenResult, SenderSpec, SendLoadResult, WorkerConfig } from '../workers/messages';
 import { MAX_SOCKETS_PER_WORKER, WorkerPool } from '../workers/worker-pool';
+import { sleep } from '@chat/helpers';
 
 export interface ScenarioContext {
   options: LoadOptions;
@@ -123,10 +124,6 @@ export async function waitForCount(count: () => number, expected: number, { quie
     }
   }
   return count();
-}
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /** Retries `action` while it fails with a `not_found` (a user auth registered that persistence has not learned yet). */

@@ -1,6 +1,7 @@
 import type { ScenarioResult } from '../report/result';
 import { cpuCores, sampleProcess } from '../suite/process-stats';
-import { clientSpec, connectionClientMode, measureConnectCpu, type ScenarioContext, finishScenario, openClients, rounded, ScenarioRecorder, sleep, startPool, workerCount } from './context';
+import { clientSpec, connectionClientMode, measureConnectCpu, type ScenarioContext, finishScenario, openClients, rounded, ScenarioRecorder, startPool, workerCount } from './context';
+import { sleep } from '@chat/helpers';
 
 /**
  * Client i's gateway: as many as filling the gateways in order would put on each (at most

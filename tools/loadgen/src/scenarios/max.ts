@@ -1,7 +1,8 @@
 import type { ScenarioResult } from '../report/result';
 import type { LagReading } from '../suite/consumer-lag';
 import { cpuByLabel, cpuPerUnit } from '../suite/process-stats';
-import { endCpuWindow, finishScenario, messagingClientMode, rounded, type ScenarioContext, ScenarioRecorder, sendLoad, sleep, startCpuWindow, startPool, waitForCount } from './context';
+import { endCpuWindow, finishScenario, messagingClientMode, rounded, type ScenarioContext, ScenarioRecorder, sendLoad, startCpuWindow, startPool, waitForCount } from './context';
+import { sleep } from '@chat/helpers';
 import { pairsFor, setupPairs } from './messaging';
 
 const LAG_SAMPLE_MS = 2000;

@@ -1,5 +1,6 @@
 import type { ScenarioResult } from '../report/result';
-import { clientSpec, finishScenario, openClients, rounded, type ScenarioContext, ScenarioRecorder, sendLoad, sleep, startPool, workerCount } from './context';
+import { clientSpec, finishScenario, openClients, rounded, type ScenarioContext, ScenarioRecorder, sendLoad, startPool, workerCount } from './context';
+import { sleep } from '@chat/helpers';
 import { setupPairs } from './messaging';
 
 const BEFORE_KILL_MS = 8000;

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { Topics } from '@chat/protocol';
-import { backoffDelay, describeError, KafkaClient, KafkaConsumerFactory, sleep, type ConsumedRecord, type ManagedConsumer } from '@chat/kafka';
+import { KafkaClient, KafkaConsumerFactory, type ConsumedRecord, type ManagedConsumer } from '@chat/kafka';
+import { backoffDelay, describeError, sleep } from '@chat/helpers';
 import { ReadinessRegistry, SERVICE_IDENTITY, type CheckResult, type ServiceIdentity } from '@chat/service-kit';
 import { MembershipView } from './membership-view';
 import { PresenceView, type UserFlip } from './presence-view';

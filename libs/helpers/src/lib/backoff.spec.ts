@@ -1,4 +1,5 @@
-import { backoffDelay, sleep } from './backoff';
+import { backoffDelay } from './backoff';
+import { sleep } from './timing';
 
 describe('backoffDelay', () => {
   const options = { initialMs: 100, maxMs: 1000 };
