@@ -1,5 +1,63 @@
 import nx from '@nx/eslint-plugin';
 
+// The lib dependency matrix (docs/architecture.md, "Lib dependency matrix"): one row per scope, listing
+// exactly the scopes its production code may import. Keep the two in step.
+const scopeDeps = {
+  // libs
+  'scope:protocol': [],
+  'scope:logging': [],
+  'scope:helpers': [],
+  'scope:testing': [],
+  'scope:telemetry': ['scope:protocol'],
+  'scope:auth-tokens': ['scope:protocol'],
+  'scope:client-sdk': ['scope:protocol'],
+  'scope:kafka': ['scope:protocol', 'scope:logging', 'scope:telemetry', 'scope:helpers'],
+  'scope:service-kit': ['scope:protocol', 'scope:logging', 'scope:telemetry', 'scope:helpers', 'scope:kafka'],
+  'scope:delivery': ['scope:protocol', 'scope:helpers', 'scope:kafka', 'scope:service-kit'],
+  // apps
+  'scope:auth': ['scope:protocol', 'scope:logging', 'scope:telemetry', 'scope:helpers', 'scope:kafka', 'scope:service-kit', 'scope:auth-tokens'],
+  'scope:gateway': ['scope:protocol', 'scope:logging', 'scope:telemetry', 'scope:helpers', 'scope:kafka', 'scope:service-kit', 'scope:auth-tokens'],
+  'scope:router': ['scope:protocol', 'scope:logging', 'scope:telemetry', 'scope:helpers', 'scope:kafka', 'scope:service-kit', 'scope:delivery'],
+  'scope:persistence': ['scope:protocol', 'scope:logging', 'scope:telemetry', 'scope:helpers', 'scope:kafka', 'scope:service-kit', 'scope:delivery'],
+  'scope:metrics': ['scope:protocol', 'scope:telemetry', 'scope:helpers', 'scope:kafka', 'scope:service-kit'],
+  // tooling, e2e, deploy: tooling code may use the `testing` lib (seeded randomness, expectEventually)
+  'scope:local-infra': ['scope:testing'],
+  'scope:chat-demo': ['scope:client-sdk', 'scope:testing'],
+  'scope:fault-harness': ['scope:protocol', 'scope:helpers', 'scope:client-sdk', 'scope:local-infra', 'scope:testing'],
+  'scope:loadgen': ['scope:protocol', 'scope:helpers', 'scope:telemetry', 'scope:kafka', 'scope:auth-tokens', 'scope:client-sdk', 'scope:local-infra', 'scope:testing'],
+  'scope:e2e': ['scope:protocol', 'scope:kafka', 'scope:auth-tokens', 'scope:client-sdk', 'scope:local-infra', 'scope:testing'],
+  'scope:deploy': ['scope:protocol', 'scope:service-kit', 'scope:testing'],
+};
+
+// Specs and test support (jest specs, `test/` and `testing/` folders such as a lib's testing entry or
+// an app's fakes) may also use the `testing` lib; production code may not.
+const TEST_FILES = ['**/*.spec.ts', '**/*.integration-spec.ts', '**/*.e2e-spec.ts', '**/test/**/*.ts', '**/testing/**/*.ts'];
+
+/** The module-boundaries rule over the matrix; `extra` scopes are added to every row. */
+const moduleBoundaries = (extra = []) => [
+  'error',
+  {
+    enforceBuildableLibDependency: true,
+    banTransitiveDependencies: true,
+    allow: [],
+    depConstraints: [
+      // Apps import libs, never each other; tooling and e2e may use libs and tooling; no app or lib
+      // imports tooling.
+      { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib'] },
+      { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib'] },
+      { sourceTag: 'type:tooling', onlyDependOnLibsWithTags: ['type:lib', 'type:tooling'] },
+      { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:lib', 'type:tooling'] },
+      { sourceTag: 'type:deploy', onlyDependOnLibsWithTags: [] },
+      ...Object.entries(scopeDeps).map(([sourceTag, deps]) => ({
+        sourceTag,
+        onlyDependOnLibsWithTags: [...new Set([...deps, ...extra])].filter((tag) => tag !== sourceTag),
+      })),
+      // Whatever a project imports must carry a scope from the matrix: a new lib needs its row first.
+      { sourceTag: '*', onlyDependOnLibsWithTags: Object.keys(scopeDeps) },
+    ],
+  },
+];
+
 export default [
   ...nx.configs['flat/base'],
   ...nx.configs['flat/typescript'],
@@ -7,35 +65,18 @@ export default [
   {
     files: ['**/*.ts'],
     rules: {
-      // Tags make the architecture enforceable: apps import libs, never each other; protocol
-      // depends on nothing; tooling and e2e may use libs but no app imports tooling.
-      '@nx/enforce-module-boundaries': [
-        'error',
-        {
-          enforceBuildableLibDependency: true,
-          banTransitiveDependencies: true,
-          allow: [],
-          depConstraints: [
-            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib'] },
-            { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib'] },
-            { sourceTag: 'type:tooling', onlyDependOnLibsWithTags: ['type:lib', 'type:tooling'] },
-            { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:lib', 'type:tooling'] },
-            { sourceTag: 'scope:protocol', onlyDependOnLibsWithTags: [] },
-            { sourceTag: 'scope:logging', onlyDependOnLibsWithTags: [] },
-            // Small generic helpers (errors, timing, backoff) that anything may use: they depend on nothing.
-            { sourceTag: 'scope:helpers', onlyDependOnLibsWithTags: [] },
-            { sourceTag: 'scope:kafka', onlyDependOnLibsWithTags: ['scope:protocol', 'scope:logging', 'scope:telemetry', 'scope:helpers'] },
-            { sourceTag: 'scope:telemetry', onlyDependOnLibsWithTags: ['scope:protocol'] },
-          ],
-        },
-      ],
+      '@nx/enforce-module-boundaries': moduleBoundaries(),
       '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
       'no-console': 'error',
     },
   },
   {
-    files: ['**/*.spec.ts', '**/*.integration-spec.ts', '**/*.e2e-spec.ts', 'libs/local-infra/**/*.ts', 'tools/**/*.ts'],
+    files: TEST_FILES,
+    rules: { '@nx/enforce-module-boundaries': moduleBoundaries(['scope:testing']) },
+  },
+  {
+    files: [...TEST_FILES, 'tools/**/*.ts'],
     rules: { 'no-console': 'off' },
   },
 ];

@@ -2,9 +2,11 @@
 // Builds one Nx project to dist/<projectRoot>: its own sources plus those of every workspace lib it
 // depends on (from the Nx project graph), compiled by swc to CommonJS with the workspace aliases
 // rewritten to relative paths. Type checking is the separate `typecheck` target (tsc --noEmit).
+// A project's `public/` folder (static files for the browser, e.g. the metrics dashboard) is built
+// next to its compiled sources: its TypeScript compiled by swc to ES modules, everything else copied.
 import { createProjectGraphAsync } from '@nx/devkit';
 import { transformFile } from '@swc/core';
-import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -72,6 +74,51 @@ for (const name of closure(projectName)) {
     count += 1;
   }
 }
+
+/**
+ * `<root>/public/**` -> `dist/<root>/<root>/public/**`, the same place relative to the compiled
+ * `src/` as in the sources, so the app finds it at `join(__dirname, '..', 'public')` either way.
+ * TypeScript becomes ES2022 modules for the browser, one per file, no bundling (modules import each
+ * other by the `.js` name the browser loads; a `.ts` one would be rewritten);
+ * specs and the folder's tsconfig (type checking only) are left out; other files are copied.
+ */
+async function buildPublic(root) {
+  const publicRoot = path.join(workspaceRoot, root, 'public');
+  let files = 0;
+  async function walk(dir) {
+    const entries = await readdir(dir, { withFileTypes: true }).catch((error) => {
+      if (error.code === 'ENOENT') return [];
+      throw error;
+    });
+    for (const entry of entries) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) {
+        await walk(full);
+        continue;
+      }
+      if (/^tsconfig.*\.json$/.test(entry.name) || (entry.name.endsWith('.ts') && !isSource(entry.name))) continue;
+      const target = path.join(outDir, path.relative(workspaceRoot, full)).replace(/\.ts$/, '.js');
+      await mkdir(path.dirname(target), { recursive: true });
+      if (entry.name.endsWith('.ts')) {
+        const { code, map } = await transformFile(full, {
+          swcrc: false,
+          sourceMaps: true,
+          sourceFileName: path.relative(path.dirname(target), full),
+          module: { type: 'es6' },
+          jsc: { parser: { syntax: 'typescript' }, target: 'es2022', rewriteRelativeImportExtensions: true },
+        });
+        await writeFile(target, `${code}\n//# sourceMappingURL=${path.basename(target)}.map\n`);
+        await writeFile(`${target}.map`, map);
+      } else {
+        await copyFile(full, target);
+      }
+      files += 1;
+    }
+  }
+  await walk(publicRoot);
+  return files;
+}
+count += await buildPublic(project.data.root);
 
 const main = path.join(project.data.root, 'src', 'main.js');
 await writeFile(path.join(outDir, 'main.js'), `require('./${main.split(path.sep).join('/')}');\n`);

@@ -1,8 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { Topics } from '@chat/protocol';
 import { DatabaseModule, ServiceKitModule, type ServiceIdentity } from '@chat/service-kit';
-import type { ApiDocs } from './api-docs/api-docs';
-import { ApiDocsModule } from './api-docs/api-docs.module';
 import type { AuthConfig } from './config';
 import { AUTH_ENTITIES, AUTH_MIGRATIONS } from './database/auth-database';
 import { HttpEdgeModule } from './http/http-edge.module';
@@ -12,14 +10,13 @@ import { SessionsModule } from './sessions/sessions.module';
 
 @Module({})
 export class AppModule {
-  static register(config: AuthConfig, identity: ServiceIdentity, apiDocs: ApiDocs): DynamicModule {
+  static register(config: AuthConfig, identity: ServiceIdentity): DynamicModule {
     return {
       module: AppModule,
       imports: [
         ServiceKitModule.forRoot({ identity, config, topics: [Topics.users] }),
         DatabaseModule.forRoot({ url: config.DATABASE_URL, entities: AUTH_ENTITIES, migrations: AUTH_MIGRATIONS }),
         HttpEdgeModule,
-        ApiDocsModule.register(apiDocs),
         RegistrationModule,
         SessionsModule,
         MeModule,

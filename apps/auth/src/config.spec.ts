@@ -1,4 +1,5 @@
 import { ConfigError, loadConfig } from '@chat/service-kit';
+import { thrownBy } from '@chat/testing';
 import { authConfigSchema } from './config';
 
 const complete = {
@@ -9,13 +10,7 @@ const complete = {
 };
 
 function problemsOf(env: NodeJS.ProcessEnv): string[] {
-  try {
-    loadConfig(authConfigSchema, env);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems.map((p) => `${p.variable}: ${p.problem}`);
-    throw error;
-  }
-  throw new Error('expected a ConfigError');
+  return thrownBy(() => loadConfig(authConfigSchema, env), ConfigError).problems.map((p) => `${p.variable}: ${p.problem}`);
 }
 
 describe('auth configuration', () => {

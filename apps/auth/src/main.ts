@@ -1,11 +1,15 @@
 import { runService } from '@chat/service-kit';
-import { createApiDocs } from './api-docs/api-docs';
+import { mountApiDocs } from './api-docs/api-docs';
 import { AppModule } from './app.module';
 import { authConfigSchema } from './config';
+import { configureHttp } from './http/configure-http';
 
-async function main(): Promise<void> {
-  const apiDocs = await createApiDocs();
-  await runService({ service: 'auth', configSchema: authConfigSchema, rootModule: (config, identity) => AppModule.register(config, identity, apiDocs) });
-}
-
-void main();
+void runService({
+  service: 'auth',
+  configSchema: authConfigSchema,
+  rootModule: AppModule.register,
+  configure: (app, config) => {
+    configureHttp(app, { trustProxyHops: config.TRUST_PROXY_HOPS });
+    mountApiDocs(app);
+  },
+});

@@ -1,17 +1,12 @@
 import { ConfigError, loadConfig } from '@chat/service-kit';
 import { MAX_CLIENT_FRAME_BYTES } from '@chat/protocol';
+import { thrownBy } from '@chat/testing';
 import { gatewayConfigSchema } from './config';
 
 const complete = { KAFKA_BROKERS: 'localhost:9092', HTTP_PORT: '3000', JWT_SECRET: 's'.repeat(32) };
 
 function problemsOf(env: NodeJS.ProcessEnv): string[] {
-  try {
-    loadConfig(gatewayConfigSchema, env);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems.map((p) => `${p.variable}: ${p.problem}`);
-    throw error;
-  }
-  throw new Error('expected a ConfigError');
+  return thrownBy(() => loadConfig(gatewayConfigSchema, env), ConfigError).problems.map((p) => `${p.variable}: ${p.problem}`);
 }
 
 describe('gateway configuration', () => {

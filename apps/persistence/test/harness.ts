@@ -24,7 +24,7 @@ import {
 import { CommandBatchProcessor } from '../src/commands/command-batch.processor';
 import { CommandDispatcher } from '../src/commands/command-dispatcher';
 import { EffectPublisher } from '../src/commands/effect-publisher';
-import type { Effect } from '../src/commands/effects';
+import type { Effect } from '../src/outcomes/effects';
 import { ConversationsModule } from '../src/conversations/conversations.module';
 import { MessagesModule } from '../src/messages/messages.module';
 import { UpsertUsersUseCase } from '../src/users/upsert-users.use-case';
@@ -137,7 +137,6 @@ export function membershipChanges(effects: Effect[]): Array<EnvelopeOf<typeof Me
 /** The frames answering `command`, in order. */
 export function answersTo(effects: Effect[], command: ChatCommandEnvelope): ServerFrame[] {
   return events(effects).flatMap((event) => {
-    if (event.type === 'chat.command-answered' && event.payload.replyTo.requestId === command.payload.replyTo.requestId) return [event.payload.frame];
     if (event.type === 'chat.command-answers' && event.payload.replyTo.requestId === command.payload.replyTo.requestId) return event.payload.frames;
     return [];
   });

@@ -1,5 +1,11 @@
 import { runService } from '@chat/service-kit';
 import { AppModule } from './app.module';
 import { routerConfigSchema } from './config';
+import { ConsumerGroups } from './consumer-groups';
 
-void runService({ service: 'router', configSchema: routerConfigSchema, rootModule: AppModule.register });
+void runService({
+  service: 'router',
+  configSchema: routerConfigSchema,
+  rootModule: AppModule.register,
+  consumerOptions: (config) => ({ [ConsumerGroups.events]: { partitionsConsumedConcurrently: config.ROUTER_CONCURRENT_PARTITIONS } }),
+});

@@ -2,11 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { signAccessToken } from '@chat/auth-tokens';
 import { ChatClient, ChatRequestError, ConnectionClosedError } from '@chat/client-sdk';
 import { CloseCodes } from '@chat/protocol';
+import { expectEventually, rejectionOf } from '@chat/testing';
 import { RawSocket } from './support/chat-raw-socket';
 import { useChatSuite } from './support/chat-suite';
 import { type TestDevice, type TestUser, useChatUsers } from './support/chat-users';
 import { e2e } from './support/environment';
-import { expectEventually } from '@chat/testing';
 
 /*
  * Who may do what, and what happens to connections that should not last. Gateway 1 pings every
@@ -21,16 +21,6 @@ const users = useChatUsers(suite);
 
 /** Settings the suite's auth signs with (JWT_ISSUER / JWT_AUDIENCE are left at their defaults). */
 const tokenSettings = () => ({ secret: e2e.jwtSecret, issuer: 'chat-auth', audience: 'chat' });
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof Error) return error;
-    throw error;
-  }
-  throw new Error('expected a rejection, but it resolved');
-}
 
 async function directBetween(device: TestDevice, peer: TestUser): Promise<string> {
   const conversation = await device.client.openDirect(peer.userId);
@@ -47,8 +37,7 @@ describe('chat access, end to end', () => {
     await a.client.sendAndWaitStored(conversationId, 'private');
 
     const m = await users.connect(mallory);
-    const send = await rejection(m.client.sendAndWaitStored(conversationId, 'let me in'));
-    expect(send).toBeInstanceOf(ChatRequestError);
+    const send = await rejectionOf(m.client.sendAndWaitStored(conversationId, 'let me in'), ChatRequestError);
     expect(send).toMatchObject({ code: 'not_member', requestType: 'send' });
     await expect(m.client.sync([{ conversationId, afterSeq: 0 }])).rejects.toMatchObject({ code: 'not_member', requestType: 'sync' });
     await expect(m.client.history(conversationId)).rejects.toMatchObject({ code: 'not_member', requestType: 'history' });
@@ -74,8 +63,7 @@ describe('chat access, end to end', () => {
     client.on('state', (change) => {
       if (change.state === 'connecting') attempts.push(Date.now());
     });
-    const error = await rejection(client.connect(suite().gatewayUrl(), forged));
-    expect(error).toBeInstanceOf(ConnectionClosedError);
+    const error = await rejectionOf(client.connect(suite().gatewayUrl(), forged), ConnectionClosedError);
     expect(error).toMatchObject({ closeCode: 4001, closeName: 'unauthorized' });
     expect(client.state).toBe('closed');
     expect(attempts).toHaveLength(1);

@@ -1,6 +1,6 @@
 import {
   deliveryTopicFor,
-  FrameRouted,
+  FramesRouted,
   GatewayLeaseRenewed,
   InstanceHeartbeat,
   MembershipChanged,
@@ -45,7 +45,7 @@ function targets(gatewayId: string): Array<{ topic: string; rightType: string; k
     { topic: Topics.memberships.name, rightType: MembershipChanged.type, key: randomUUID(), deadLetteredBy: 'router.memberships' },
     { topic: Topics.presence.name, rightType: PresenceChanged.type, key: `poison-gw/${randomUUID()}`, deadLetteredBy: 'router.presence' },
     { topic: Topics.gateways.name, rightType: GatewayLeaseRenewed.type, key: 'poison-gw', deadLetteredBy: null },
-    { topic: deliveryTopicFor(gatewayId).name, rightType: FrameRouted.type, key: randomUUID(), deadLetteredBy: `gateway.${gatewayId}` },
+    { topic: deliveryTopicFor(gatewayId).name, rightType: FramesRouted.type, key: randomUUID(), deadLetteredBy: `gateway.${gatewayId}` },
     // The metrics service's own consumers are per instance and never commit, but they go through
     // the shared consumer, which dead-letters what it cannot decode (only live records: they start at the end).
     { topic: Topics.heartbeats.name, rightType: InstanceHeartbeat.type, key: 'poison-instance', deadLetteredBy: 'metrics.instances.<instance>' },

@@ -90,6 +90,20 @@ function runUntilExit(service: 'auth' | 'gateway', env: Record<string, string>, 
 }
 
 describe('security, end to end', () => {
+  it('the running auth answers with its Express settings and serves its API document (the configure hook ran)', async () => {
+    const oversized = await fetch(`${suite().authUrl}/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'x', password: 'y'.repeat(20_000) }) });
+    expect({ status: oversized.status, body: await oversized.json(), poweredBy: oversized.headers.get('x-powered-by') }).toEqual({
+      status: 413,
+      body: { error: { code: 'payload_too_large', message: 'request body exceeds 16 KiB' } },
+      poweredBy: null,
+    });
+    const traceId = 'a'.repeat(32);
+    const docs = await fetch(`${suite().authUrl}/auth/docs-json`, { headers: { 'x-trace-id': traceId } });
+    expect(docs.headers.get('x-trace-id')).toBe(traceId);
+    const document = (await docs.json()) as { paths: Record<string, unknown> };
+    expect(Object.keys(document.paths).sort()).toEqual(['/auth/login', '/auth/logout', '/auth/me', '/auth/refresh', '/auth/register']);
+  });
+
   it('forged, re-signed and stale tokens are refused by the gateway (4001/4002) and by GET /auth/me (401)', async () => {
     const alice = await users.register('forge');
     for (const forged of forgedTokens(alice)) {

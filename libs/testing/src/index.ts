@@ -1,1 +1,4 @@
+export * from './lib/advance-until';
 export * from './lib/expect-eventually';
+export * from './lib/seeded-random';
+export * from './lib/thrown';

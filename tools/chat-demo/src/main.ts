@@ -5,11 +5,26 @@
  *   node dist/tools/chat-demo/main.js [--auth http://127.0.0.1:3001] [--gateway ws://127.0.0.1:3000/ws]
  */
 import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { parseArgs } from 'node:util';
 import { AuthClient, AuthSession, ChatClient } from '@chat/client-sdk';
 
-function option(name: string, fallback: string): string {
-  const index = process.argv.indexOf(`--${name}`);
-  return index > 0 && process.argv[index + 1] ? process.argv[index + 1] : fallback;
+const USAGE = 'usage: node dist/tools/chat-demo/main.js [--auth http://127.0.0.1:3001] [--gateway ws://127.0.0.1:3000/ws]';
+
+/** The URLs to use; exits 2 with the usage on an unknown option or a missing value, 0 after --help. */
+function parseOptions(argv: string[]): { authUrl: string; gatewayUrl: string } {
+  let values: { auth?: string; gateway?: string; help?: boolean };
+  try {
+    ({ values } = parseArgs({ args: argv, options: { auth: { type: 'string' }, gateway: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, strict: true }));
+  } catch (error) {
+    console.error(`${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
+    process.exit(2);
+  }
+  if (values.help) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  return { authUrl: values.auth ?? 'http://127.0.0.1:3001', gatewayUrl: values.gateway ?? 'ws://127.0.0.1:3000/ws' };
 }
 
 async function person(auth: AuthClient, gatewayUrl: string, name: string): Promise<{ chat: ChatClient; userId: string; username: string }> {
@@ -27,8 +42,9 @@ async function person(auth: AuthClient, gatewayUrl: string, name: string): Promi
 }
 
 async function main(): Promise<void> {
-  const auth = new AuthClient(option('auth', 'http://127.0.0.1:3001'));
-  const gatewayUrl = option('gateway', 'ws://127.0.0.1:3000/ws');
+  const options = parseOptions(process.argv.slice(2));
+  const auth = new AuthClient(options.authUrl);
+  const { gatewayUrl } = options;
 
   const alice = await person(auth, gatewayUrl, 'alice');
   const bob = await person(auth, gatewayUrl, 'bob');
@@ -41,7 +57,7 @@ async function main(): Promise<void> {
 
   // Bob's copy of the last message reaches Alice through the router; give it a moment to arrive.
   const deadline = Date.now() + 5000;
-  while ((alice.chat.conversation(conversationId)?.lastSeq ?? 0) < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  while ((alice.chat.conversation(conversationId)?.lastSeq ?? 0) < 3 && Date.now() < deadline) await sleep(50);
   const history = await bob.chat.history(conversationId, { limit: 10 });
   console.log(`history as bob sees it: ${history.messages.map((m) => `#${m.seq} ${m.body}`).join(' | ')}`);
   alice.chat.close();

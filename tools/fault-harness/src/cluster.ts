@@ -1,27 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { cp, rm } from 'node:fs/promises';
-import http from 'node:http';
 import path from 'node:path';
-import {
-  distEntry,
-  ensureKafkaJars,
-  GENEROUS_AUTH_RATE_LIMITS,
-  getFreePort,
-  type KafkaBrokerHandle,
-  type PostgresHandle,
-  SERVICE_DATABASES,
-  serviceEnv,
-  type ServiceName,
-  type ServiceProcess,
-  startKafkaBroker,
-  startPostgres,
-  SERVICES,
-  startService,
-} from '@chat/local-infra';
+import { distEntry, type Infra, type KafkaBrokerHandle, type PostgresHandle, type ServiceName, type ServiceProcess, ServiceFleet, SERVICES, startInfra } from '@chat/local-infra';
 
 /*
  * The harness's own chat system: one Kafka broker and one PostgreSQL in a temp dir on free ports,
- * and the services as OS processes (two gateways). Every piece can be crashed and started again in
+ * and the services as OS processes (two gateways), all started through the launcher of
+ * @chat/local-infra (startInfra + ServiceFleet). Every piece can be crashed and started again in
  * place (same ports, same data, same instance id), as an orchestrator would.
  */
 
@@ -36,6 +21,8 @@ const READY_TIMEOUT_MS = 120_000;
  * default, which would then kill the broker that was about to come up.
  */
 const INFRA_READY_TIMEOUT_MS = 300_000;
+/** Other runs on the machine pick free ports too: a port taken between picking and binding is picked again. */
+const PORT_ATTEMPTS = 3;
 
 /**
  * Gateway limits for the harness: devices send in bursts after a reconnect (their outbox) and the
@@ -49,12 +36,6 @@ const GATEWAY_ENV: Record<string, string> = {
   WS_MAX_BUFFERED_BYTES: String(1024 * 1024),
 };
 
-interface Launch {
-  instance: InstanceName;
-  service: ServiceName;
-  env: Record<string, string>;
-}
-
 export interface ClusterOptions {
   workDir: string;
   workspaceRoot: string;
@@ -62,56 +43,47 @@ export interface ClusterOptions {
 }
 
 export class Cluster {
-  private readonly processes = new Map<InstanceName, ServiceProcess>();
-  private postgresHandle: PostgresHandle;
-
   private constructor(
-    private readonly options: ClusterOptions,
     private readonly appsDir: string,
-    readonly broker: KafkaBrokerHandle,
-    postgres: PostgresHandle,
-    private readonly launches: Launch[],
-  ) {
-    this.postgresHandle = postgres;
-  }
+    private readonly infra: Infra,
+    private readonly fleet: ServiceFleet,
+  ) {}
 
   static async start(options: ClusterOptions): Promise<Cluster> {
     const { workDir, workspaceRoot, log } = options;
     const appsDir = await snapshotApps(workspaceRoot, path.basename(workDir));
-    let broker: KafkaBrokerHandle;
-    let postgres: PostgresHandle;
+    let infra: Infra;
     try {
-      await ensureKafkaJars(workspaceRoot);
-      [broker, postgres] = await Promise.all([
-        onFreshPorts((attempt) => startKafkaBroker({ dataDir: path.join(workDir, `kafka-${attempt}`), readyTimeoutMs: INFRA_READY_TIMEOUT_MS })),
-        onFreshPorts((attempt) =>
-          startPostgres({ dataDir: path.join(workDir, `postgres-${attempt}`), databases: [...SERVICE_DATABASES], readyTimeoutMs: INFRA_READY_TIMEOUT_MS }),
-        ),
-      ]);
+      infra = await startInfra({
+        workspaceRoot,
+        kafka: { start: { dataDir: path.join(workDir, 'kafka'), readyTimeoutMs: INFRA_READY_TIMEOUT_MS } },
+        postgres: { start: { dataDir: path.join(workDir, 'postgres'), readyTimeoutMs: INFRA_READY_TIMEOUT_MS } },
+        portAttempts: PORT_ATTEMPTS,
+      });
     } catch (error) {
       await rm(path.dirname(appsDir), { recursive: true, force: true });
       throw error;
     }
-    log(`kafka ${broker.brokers}, postgres 127.0.0.1:${postgres.port} (${workDir})`);
-    const jwtSecret = randomBytes(48).toString('base64url');
-    const launches: Launch[] = [];
-    for (const instance of INSTANCES) {
-      const service: ServiceName = instance.startsWith('gateway') ? 'gateway' : (instance as ServiceName);
-      const env = serviceEnv(service, {
-        kafkaBrokers: broker.brokers,
-        databaseUrlFor: postgres.urlFor,
-        jwtSecret,
-        // Picked when the instance first starts (see startInstance): a port found free now may be taken by then.
-        httpPort: 0,
-        instanceId: `${instance}-fh`,
-        logLevel: 'info',
-      });
-      const extra = service === 'gateway' ? GATEWAY_ENV : service === 'auth' ? GENEROUS_AUTH_RATE_LIMITS : {};
-      launches.push({ instance, service, env: { ...env, ...extra } });
-    }
-    const cluster = new Cluster(options, appsDir, broker, postgres, launches);
+    log(`kafka ${infra.kafkaBrokers}, postgres 127.0.0.1:${infra.postgres?.port} (${workDir})`);
+    const fleet = new ServiceFleet({
+      workspaceRoot,
+      appsDir,
+      kafkaBrokers: infra.kafkaBrokers,
+      databaseUrlFor: (database) => infra.databaseUrlFor(database),
+      jwtSecret: randomBytes(48).toString('base64url'),
+      logLevel: 'info',
+      instances: INSTANCES.map((instance) => {
+        const service: ServiceName = instance.startsWith('gateway') ? 'gateway' : (instance as ServiceName);
+        return { name: instance, service, instanceId: `${instance}-fh`, env: service === 'gateway' ? GATEWAY_ENV : {} };
+      }),
+      generousAuthRateLimits: true,
+      portAttempts: PORT_ATTEMPTS,
+      logDir: path.join(workDir, 'logs'),
+      readyTimeoutMs: READY_TIMEOUT_MS,
+    });
+    const cluster = new Cluster(appsDir, infra, fleet);
     try {
-      await Promise.all(launches.map((launch) => cluster.startInstance(launch)));
+      await fleet.start();
     } catch (error) {
       await cluster.stop();
       throw error;
@@ -119,12 +91,16 @@ export class Cluster {
     return cluster;
   }
 
+  get broker(): KafkaBrokerHandle {
+    return this.infra.broker as KafkaBrokerHandle;
+  }
+
   get postgres(): PostgresHandle {
-    return this.postgresHandle;
+    return this.infra.postgres as PostgresHandle;
   }
 
   get authUrl(): string {
-    return `http://127.0.0.1:${this.process('auth').httpPort}`;
+    return `http://127.0.0.1:${this.fleet.httpPort('auth')}`;
   }
 
   gatewayUrl(index: number): string {
@@ -136,89 +112,34 @@ export class Cluster {
   }
 
   process(instance: InstanceName): ServiceProcess {
-    const service = this.processes.get(instance);
-    if (!service) throw new Error(`${instance} was never started`);
-    return service;
+    return this.fleet.process(instance);
   }
 
-  /** A crash (SIGKILL: nothing flushed or committed) and a start under the same instance id and port. */
+  /** A crash (SIGKILL: nothing flushed or committed) and a start under the same instance id and port; does not wait for /readyz. */
   async crashAndRestart(instance: InstanceName): Promise<void> {
-    await this.process(instance).kill('SIGKILL');
-    const launch = this.launches.find((candidate) => candidate.instance === instance);
-    if (!launch) throw new Error(`unknown instance ${instance}`);
-    this.spawn(launch);
+    await this.fleet.restart(instance, { signal: 'SIGKILL', waitForReady: false });
   }
 
   /** SIGKILL of the broker's JVM, then a start on the same port and data dir. */
-  async crashAndRestartBroker(): Promise<void> {
-    await this.broker.kill();
-    await this.broker.restart();
+  crashAndRestartBroker(): Promise<void> {
+    return this.infra.crashAndRestartBroker();
   }
 
   /** A fast shutdown of PostgreSQL and a start on the same data dir and port. */
-  async restartPostgres(): Promise<void> {
-    const { dataDir, port } = this.postgresHandle;
-    await this.postgresHandle.stop();
-    this.postgresHandle = await startPostgres({ dataDir, port, databases: [...SERVICE_DATABASES], readyTimeoutMs: INFRA_READY_TIMEOUT_MS });
+  restartPostgres(): Promise<void> {
+    return this.infra.restartPostgres();
   }
 
   /** Whether every service process answers /readyz with 200 right now. */
-  async allReady(): Promise<boolean> {
-    const answers = await Promise.all(INSTANCES.map((instance) => readyzStatus(this.process(instance).httpPort)));
-    return answers.every((status) => status === 200);
+  allReady(): Promise<boolean> {
+    return this.fleet.allReady();
   }
 
   /** Services first (they flush to Kafka and PostgreSQL while stopping), then the broker, then PostgreSQL. */
   async stop(): Promise<void> {
-    await Promise.all([...this.processes.values()].map((service) => service.stop()));
-    await this.broker.stop();
-    await this.postgresHandle.stop();
+    await this.fleet.stop();
+    await this.infra.stop();
     await rm(path.dirname(this.appsDir), { recursive: true, force: true });
-  }
-
-  /**
-   * First start of an instance on a free port, again on another one if the port was taken between
-   * finding it free and listening (other programs on the machine pick free ports too). Restarts
-   * keep the port the instance got here.
-   */
-  private async startInstance(launch: Launch, attempts = 3): Promise<void> {
-    for (let attempt = 1; ; attempt += 1) {
-      launch.env.HTTP_PORT = String(await getFreePort());
-      try {
-        await this.spawn(launch).waitForReady(READY_TIMEOUT_MS);
-        return;
-      } catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
-        if (attempt >= attempts || !message.includes('EADDRINUSE')) throw error;
-      }
-    }
-  }
-
-  private spawn(launch: Launch): ServiceProcess {
-    const service = startService({
-      name: launch.service,
-      entry: path.join(this.appsDir, launch.service, 'main.js'),
-      env: launch.env,
-      workspaceRoot: this.options.workspaceRoot,
-      logFile: path.join(this.options.workDir, 'logs', `${launch.instance}.log`),
-    });
-    this.processes.set(launch.instance, service);
-    return service;
-  }
-}
-
-/**
- * Starts something on free ports, again on other ports (and a fresh data dir) when one was taken
- * between finding it free and binding it: other runs on the machine pick free ports too.
- */
-async function onFreshPorts<T>(start: (attempt: number) => Promise<T>, attempts = 3): Promise<T> {
-  for (let attempt = 1; ; attempt += 1) {
-    try {
-      return await start(attempt);
-    } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      if (attempt >= attempts || !/address already in use|could not bind/i.test(message)) throw error;
-    }
   }
 }
 
@@ -235,16 +156,4 @@ async function snapshotApps(workspaceRoot: string, runId: string): Promise<strin
     });
   }
   return appsDir;
-}
-
-/** GET /readyz without keep-alive; undefined when nothing answers. */
-function readyzStatus(port: number): Promise<number | undefined> {
-  return new Promise((resolve) => {
-    const request = http.get(`http://127.0.0.1:${port}/readyz`, { agent: false, timeout: 2_000, headers: { connection: 'close' } }, (response) => {
-      response.resume();
-      resolve(response.statusCode);
-    });
-    request.once('timeout', () => request.destroy());
-    request.once('error', () => resolve(undefined));
-  });
 }

@@ -11,13 +11,13 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { findWorkspaceRoot } from '@chat/local-infra';
+import { SeededRandom } from '@chat/testing';
 import { check } from './checker';
 import { Cluster } from './cluster';
 import { type DatabaseRows, deleteStoredMessage, readDatabase } from './database';
 import { type FaultContext, injectFault } from './faults';
 import { type HarnessOptions, parseOptions, USAGE, UsageError } from './options';
 import { createPopulation, type Population } from './population';
-import { Random } from './random';
 import type { FaultRecord } from './records';
 import { formatReport } from './report';
 import { catchUpDevices, waitForSendsToSettle } from './settle';
@@ -79,7 +79,7 @@ async function sabotage(options: HarnessOptions, population: Population, databas
 async function run(options: HarnessOptions): Promise<number> {
   const workspaceRoot = findWorkspaceRoot();
   const workDir = await mkdtemp(path.join(tmpdir(), 'fault-harness-'));
-  const random = new Random(options.seed);
+  const random = new SeededRandom(options.seed);
   say(`starting Kafka, PostgreSQL and the services (two gateways) in ${workDir}`);
   cluster = await Cluster.start({ workDir, workspaceRoot, log: say });
   say('services ready; registering users and connecting devices');

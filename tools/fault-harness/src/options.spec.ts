@@ -19,4 +19,13 @@ describe('parseOptions', () => {
     expect(() => parseOptions(['--rate', '0'])).toThrow('--rate needs an integer ≥ 1, got 0');
     expect(() => parseOptions(['--users', '4', '--group-size', '8'])).toThrow(UsageError);
   });
+
+  it('takes --name=value too, and says what is wrong in the words of USAGE', () => {
+    expect(parseOptions(['--duration-s=30', '--keep', '--seed', '0'])).toMatchObject({ durationS: 30, keep: true, seed: 0 });
+    expect(() => parseOptions(['--users'])).toThrow(new UsageError('--users needs a value'));
+    expect(() => parseOptions(['--keep=1'])).toThrow(new UsageError('--keep takes no value'));
+    expect(() => parseOptions(['extra'])).toThrow(new UsageError('unknown option extra'));
+    expect(() => parseOptions(['--json', ''])).toThrow(new UsageError('--json needs a file name'));
+    expect(() => parseOptions(['--sabotage', 'fire'])).toThrow(new UsageError('--sabotage: unknown fire (known: delete-stored-message, drop-delivery)'));
+  });
 });

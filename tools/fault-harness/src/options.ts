@@ -1,3 +1,5 @@
+import { type CommandLine, CommandLineError, type CommandLineOptions, parseCommandLine } from '@chat/helpers';
+
 /** The faults the harness can inject, in the order it injects them. */
 export const FAULTS = ['gateway', 'router', 'persistence', 'auth', 'metrics', 'kafka', 'postgres', 'slow-consumer'] as const;
 export type FaultName = (typeof FAULTS)[number];
@@ -57,47 +59,46 @@ function list<T extends string>(name: string, raw: string | undefined, allowed: 
   return allowed.filter((item) => items.includes(item));
 }
 
+/** Every option of USAGE, for parseArgs (node:util). */
+const OPTIONS = {
+  'duration-s': { type: 'string' },
+  users: { type: 'string' },
+  groups: { type: 'string' },
+  'group-size': { type: 'string' },
+  rate: { type: 'string' },
+  faults: { type: 'string' },
+  json: { type: 'string' },
+  seed: { type: 'string' },
+  sabotage: { type: 'string' },
+  keep: { type: 'boolean' },
+} as const satisfies CommandLineOptions;
+
 export function parseOptions(argv: string[]): HarnessOptions {
   const options: HarnessOptions = { durationS: 600, users: 40, groups: 4, groupSize: 8, rate: 50, faults: [...FAULTS], seed: 1, sabotage: [], keep: false };
-  for (let i = 0; i < argv.length; i += 1) {
-    const flag = argv[i];
-    const value = (): string | undefined => argv[++i];
-    switch (flag) {
-      case '--duration-s':
-        options.durationS = positiveInt('duration-s', value());
-        break;
-      case '--users':
-        options.users = positiveInt('users', value(), { min: 3 });
-        break;
-      case '--groups':
-        options.groups = positiveInt('groups', value(), { min: 0 });
-        break;
-      case '--group-size':
-        options.groupSize = positiveInt('group-size', value(), { min: 2 });
-        break;
-      case '--rate':
-        options.rate = positiveInt('rate', value());
-        break;
-      case '--faults':
-        options.faults = list('faults', value(), FAULTS);
-        break;
-      case '--json':
-        options.jsonFile = value();
-        if (!options.jsonFile) throw new UsageError('--json needs a file name');
-        break;
-      case '--seed':
-        options.seed = positiveInt('seed', value(), { min: 0 });
-        break;
-      case '--sabotage':
-        options.sabotage = list('sabotage', value(), SABOTAGES);
-        break;
-      case '--keep':
-        options.keep = true;
-        break;
-      default:
-        throw new UsageError(`unknown option ${flag}`);
-    }
+  let values: CommandLine<typeof OPTIONS>['values'];
+  try {
+    let positionals: string[];
+    ({ values, positionals } = parseCommandLine(argv, OPTIONS));
+    // The harness takes options only.
+    if (positionals.length > 0) throw new CommandLineError(`unknown option ${positionals[0]}`);
+  } catch (error) {
+    throw error instanceof CommandLineError ? new UsageError(error.message) : error;
   }
+  const int = (name: 'duration-s' | 'users' | 'groups' | 'group-size' | 'rate' | 'seed', min?: number) =>
+    values[name] === undefined ? undefined : positiveInt(name, values[name], { min });
+  options.durationS = int('duration-s') ?? options.durationS;
+  options.users = int('users', 3) ?? options.users;
+  options.groups = int('groups', 0) ?? options.groups;
+  options.groupSize = int('group-size', 2) ?? options.groupSize;
+  options.rate = int('rate') ?? options.rate;
+  if (values.faults !== undefined) options.faults = list('faults', values.faults, FAULTS);
+  if (values.json !== undefined) {
+    if (!values.json) throw new UsageError('--json needs a file name');
+    options.jsonFile = values.json;
+  }
+  options.seed = int('seed', 0) ?? options.seed;
+  if (values.sabotage !== undefined) options.sabotage = list('sabotage', values.sabotage, SABOTAGES);
+  options.keep = values.keep ?? false;
   if (options.groupSize > options.users) throw new UsageError(`--group-size ${options.groupSize} is more than --users ${options.users}`);
   return options;
 }

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { AuthClient, AuthSession } from '@chat/client-sdk';
+import type { SeededRandom } from '@chat/testing';
 import type { Cluster } from './cluster';
 import { Device } from './device';
-import type { Random } from './random';
 
 /*
  * Who takes part: users registered through auth, their devices connected through the SDK (spread
@@ -59,7 +59,7 @@ async function register(auth: AuthClient, username: string): Promise<{ userId: s
   return { userId, session };
 }
 
-export async function createPopulation(cluster: Cluster, options: PopulationOptions, random: Random): Promise<Population> {
+export async function createPopulation(cluster: Cluster, options: PopulationOptions, random: SeededRandom): Promise<Population> {
   const auth = new AuthClient(cluster.authUrl);
   const run = randomBytes(3).toString('hex');
   let nextDevice = 0;

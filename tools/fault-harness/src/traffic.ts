@@ -1,7 +1,7 @@
 import type { ChatMessage } from '@chat/protocol';
+import type { SeededRandom } from '@chat/testing';
 import type { Device } from './device';
 import type { HarnessConversation } from './population';
-import type { Random } from './random';
 import type { SendRecord } from './records';
 
 /** Every send of the run, as the sending devices saw it. */
@@ -50,7 +50,7 @@ export class SendLog {
 }
 
 /** Short bodies (≤ 200 characters): the run is about counting messages, not moving bytes. */
-function body(random: Random, counter: number): string {
+function body(random: SeededRandom, counter: number): string {
   const text = `msg ${counter} `;
   return text + 'x'.repeat(random.int(10, 200 - text.length));
 }
@@ -68,7 +68,7 @@ export class TrafficDriver {
     private readonly log: SendLog,
     private readonly conversations: HarnessConversation[],
     private readonly rate: number,
-    private readonly random: Random,
+    private readonly random: SeededRandom,
   ) {}
 
   get count(): number {

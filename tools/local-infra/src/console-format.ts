@@ -1,4 +1,7 @@
-const ANSI_COLORS = [36, 35, 33, 32, 34, 91, 96];
+import { styleText } from 'node:util';
+
+/** One colour per process tag, in turn. */
+const TAG_COLORS = ['cyan', 'magenta', 'yellow', 'green', 'blue', 'redBright', 'cyanBright'] as const;
 
 /** Colour only for terminals, honouring the NO_COLOR / FORCE_COLOR conventions. */
 export function useColor(stream: NodeJS.WriteStream = process.stdout, env: NodeJS.ProcessEnv = process.env): boolean {
@@ -10,7 +13,8 @@ export function useColor(stream: NodeJS.WriteStream = process.stdout, env: NodeJ
 /** "[auth]       " – padded to the widest name so the output columns line up. */
 export function makeTag(name: string, width: number, colorIndex: number, color: boolean): string {
   const tag = `[${name}]`.padEnd(width + 2);
-  return color ? `\u001b[${ANSI_COLORS[colorIndex % ANSI_COLORS.length]}m${tag}\u001b[0m` : tag;
+  // useColor has decided for the stream the tag goes to; styleText would otherwise judge by stderr.
+  return color ? styleText(TAG_COLORS[colorIndex % TAG_COLORS.length], tag, { validateStream: false }) : tag;
 }
 
 /** Plain left-aligned text table. */

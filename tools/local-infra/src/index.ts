@@ -17,6 +17,10 @@ export {
   type ServiceSpec,
   type StartServiceOptions,
 } from './suite';
+// The launcher: infrastructure (own or external) and the services as processes.
+export { startInfra, type Infra, type InfraComponent, type InfraEvent, type OwnKafkaOptions, type OwnPostgresOptions, type StartInfraOptions } from './infra';
+export { ServiceFleet, type InstanceSpec, type ServiceFleetOptions, type StartedInstance } from './fleet';
+export { readyzStatus } from './readyz';
 export type { ExitInfo } from './process-control';
 export { findWorkspaceRoot } from './workspace';
 export { formatTable } from './console-format';

@@ -3,12 +3,12 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { type Infra, type OwnKafkaOptions, type OwnPostgresOptions, startInfra } from './infra';
 import { isPortFree, getFreePort } from './free-port';
-import { ensureKafkaJars } from './kafka-jars';
-import { type KafkaBrokerHandle, startKafkaBroker } from './kafka-broker';
-import { type PostgresHandle, startPostgres } from './postgres';
+import { ServiceFleet } from './fleet';
 import { describeExit } from './process-control';
-import { SERVICE_DATABASES, SERVICE_SPECS, SERVICES, type ServiceProcess, serviceEnv, startService } from './suite';
+import { SERVICE_DATABASES, SERVICE_SPECS, SERVICES } from './suite';
 import { findWorkspaceRoot } from './workspace';
 import { formatTable, makeTag, useColor } from './console-format';
 
@@ -31,34 +31,28 @@ const color = useColor();
 const NAME_WIDTH = Math.max(...[...SERVICES, 'local-infra'].map((name) => name.length));
 const infraTag = makeTag('local-infra', NAME_WIDTH, 6, color);
 const say = (message: string) => console.log(`${infraTag} ${message}`);
-const seconds = (since: number) => `${((Date.now() - since) / 1000).toFixed(1)} s`;
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 interface Stack {
-  broker?: KafkaBrokerHandle;
-  postgres?: PostgresHandle;
-  services: ServiceProcess[];
+  infra?: Infra;
+  services?: ServiceFleet;
 }
 
-const stack: Stack = { services: [] };
+const stack: Stack = {};
 let shuttingDown = false;
-/** Kafka/PostgreSQL startups in flight; a Ctrl-C waits for them so they can be stopped cleanly too. */
+/** Kafka/PostgreSQL startup in flight; a Ctrl-C waits for it so they can be stopped cleanly too. */
 let infraStarting: Promise<unknown> = Promise.resolve();
 
 /** Services first (they still flush to Kafka/PostgreSQL while stopping), then the broker, then PostgreSQL. */
 async function shutdown(): Promise<void> {
-  const running = stack.services;
+  const running = stack.services?.running() ?? [];
   if (running.length > 0) {
-    say(`stopping ${running.map((service) => service.name).join(', ')}…`);
-    await Promise.all(running.map((service) => service.stop()));
+    say(`stopping ${running.map(({ spec }) => spec.name).join(', ')}…`);
+    await stack.services?.stop();
   }
-  if (stack.broker) {
-    say('stopping Kafka…');
-    await stack.broker.stop();
-  }
-  if (stack.postgres) {
-    say('stopping PostgreSQL…');
-    await stack.postgres.stop();
-  }
+  const own = [stack.infra?.broker && 'Kafka', stack.infra?.postgres && 'PostgreSQL'].filter(Boolean);
+  if (own.length > 0) say(`stopping ${own.join(', then ')}…`);
+  await stack.infra?.stop();
 }
 
 function onSignal(signal: NodeJS.Signals): void {
@@ -98,12 +92,10 @@ async function portOrDefault(variable: string, fallback: number): Promise<number
   return port;
 }
 
-async function startKafka(workspaceRoot: string, devDir: string): Promise<string> {
+/** KAFKA_BROKERS, else a local broker on KAFKA_PORT (checked free now, so the error is clear). */
+async function kafkaSource(devDir: string): Promise<{ external: string } | { start: OwnKafkaOptions }> {
   const external = process.env.KAFKA_BROKERS;
-  if (external) {
-    say(`Kafka: using KAFKA_BROKERS=${external} (no local broker)`);
-    return external;
-  }
+  if (external) return { external };
   const port = await portOrDefault('KAFKA_PORT', 9092);
   if (!(await isPortFree(port))) {
     return fail(
@@ -112,19 +104,36 @@ async function startKafka(workspaceRoot: string, devDir: string): Promise<string
     );
   }
   const controllerPort = (await isPortFree(port + 1)) ? port + 1 : await getFreePort();
-  const libsDir = await ensureKafkaJars(workspaceRoot);
-  const started = Date.now();
-  say(`Kafka: starting broker on 127.0.0.1:${port} (data ${path.relative(workspaceRoot, path.join(devDir, 'kafka'))})…`);
-  stack.broker = await startKafkaBroker({
-    dataDir: path.join(devDir, 'kafka'),
-    logFile: path.join(devDir, 'kafka.log'),
-    port,
-    controllerPort,
-    libsDir,
-    detached: true,
+  return { start: { dataDir: path.join(devDir, 'kafka'), logFile: path.join(devDir, 'kafka.log'), port, controllerPort, detached: true } };
+}
+
+/** DATABASE_URL (for both databases), else a local PostgreSQL on POSTGRES_PORT. */
+async function postgresSource(devDir: string): Promise<{ external: (database: string) => string } | { start: OwnPostgresOptions }> {
+  const external = process.env.DATABASE_URL;
+  if (external) return { external: () => external };
+  const port = await portOrDefault('POSTGRES_PORT', 5433);
+  if (!(await isPortFree(port))) {
+    return fail(`port ${port} is already in use (a PostgreSQL left over from an earlier run?). Set POSTGRES_PORT or DATABASE_URL.`);
+  }
+  return { start: { dataDir: path.join(devDir, 'postgres'), logFile: path.join(devDir, 'postgres.log'), port, detached: true } };
+}
+
+async function startKafkaAndPostgres(workspaceRoot: string, devDir: string): Promise<Infra> {
+  const [kafka, postgres] = await Promise.all([kafkaSource(devDir), postgresSource(devDir)]);
+  return startInfra({
+    workspaceRoot,
+    kafka,
+    postgres,
+    onProgress: (event) => {
+      const label = event.component === 'kafka' ? 'Kafka' : 'PostgreSQL';
+      if (event.phase === 'ready') say(`${label}: ready in ${seconds(event.elapsedMs)}${event.component === 'postgres' ? ` (databases ${SERVICE_DATABASES.join(', ')})` : ''}`);
+      else if (event.phase === 'external' && 'external' in kafka && event.component === 'kafka') say(`Kafka: using KAFKA_BROKERS=${kafka.external} (no local broker)`);
+      else if (event.phase === 'external') say('PostgreSQL: using DATABASE_URL for both auth and persistence (in production each service has its own database)');
+      else if (event.component === 'kafka' && 'start' in kafka) {
+        say(`Kafka: starting broker on 127.0.0.1:${kafka.start.port} (data ${path.relative(workspaceRoot, event.dataDir)})…`);
+      } else if ('start' in postgres) say(`PostgreSQL: starting on 127.0.0.1:${postgres.start.port} (data ${path.relative(workspaceRoot, event.dataDir)})…`);
+    },
   });
-  say(`Kafka: ready in ${seconds(started)}`);
-  return stack.broker.brokers;
 }
 
 /**
@@ -141,54 +150,36 @@ function devJwtSecret(devDir: string): string {
   return readFileSync(file, 'utf8').trim();
 }
 
-async function startDatabase(devDir: string): Promise<(database: string) => string> {
-  const external = process.env.DATABASE_URL;
-  if (external) {
-    say('PostgreSQL: using DATABASE_URL for both auth and persistence (in production each service has its own database)');
-    return () => external;
-  }
-  const port = await portOrDefault('POSTGRES_PORT', 5433);
-  if (!(await isPortFree(port))) {
-    return fail(`port ${port} is already in use (a PostgreSQL left over from an earlier run?). Set POSTGRES_PORT or DATABASE_URL.`);
-  }
+async function startServices(workspaceRoot: string, appsDir: string, infra: Infra, jwtSecret: string): Promise<void> {
   const started = Date.now();
-  say(`PostgreSQL: starting on 127.0.0.1:${port} (data .cache/dev/postgres)…`);
-  stack.postgres = await startPostgres({
-    dataDir: path.join(devDir, 'postgres'),
-    logFile: path.join(devDir, 'postgres.log'),
-    port,
-    databases: [...SERVICE_DATABASES],
+  const tags = new Map(SERVICES.map((name, index) => [name, makeTag(name, NAME_WIDTH, index, color)]));
+  const services = new ServiceFleet({
+    workspaceRoot,
+    appsDir,
+    kafkaBrokers: infra.kafkaBrokers,
+    databaseUrlFor: (database) => infra.databaseUrlFor(database),
+    jwtSecret,
+    logLevel: process.env.LOG_LEVEL,
+    // One instance per service on its fixed port, with production's limits (no generous auth limits).
+    instances: SERVICES.map((name) => ({ name, service: name, instanceId: `${name}-1` })),
+    ports: 'defaults',
+    onLine: (instance, line) => console.log(`${tags.get(instance.service)} ${line}`),
     detached: true,
+    readyTimeoutMs: 90_000,
   });
-  say(`PostgreSQL: ready in ${seconds(started)} (databases ${SERVICE_DATABASES.join(', ')})`);
-  return stack.postgres.urlFor;
-}
+  stack.services = services;
+  try {
+    await services.start();
+  } catch (error) {
+    return fail(error instanceof Error ? error.message : String(error));
+  }
+  say(`all services ready in ${seconds(Date.now() - started)}`);
 
-async function startServices(workspaceRoot: string, appsDir: string, kafkaBrokers: string, urlFor: (db: string) => string, jwtSecret: string): Promise<void> {
-  const started = Date.now();
-  SERVICES.forEach((name, index) => {
-    const tag = makeTag(name, NAME_WIDTH, index, color);
-    const service = startService({
-      name,
-      workspaceRoot,
-      entry: path.join(appsDir, name, 'main.js'),
-      env: serviceEnv(name, { kafkaBrokers, databaseUrlFor: urlFor, logLevel: process.env.LOG_LEVEL, jwtSecret }),
-      onLine: (line) => console.log(`${tag} ${line}`),
-      detached: true,
-    });
-    stack.services.push(service);
-  });
-  const results = await Promise.allSettled(stack.services.map((service) => service.waitForReady(90_000)));
-  const failures = results.flatMap((result) => (result.status === 'rejected' ? [String(result.reason)] : []));
-  if (failures.length > 0) return fail(`not all services became ready:\n${failures.join('\n\n')}`);
-  say(`all services ready in ${seconds(started)}`);
-
-  for (const service of stack.services) {
+  for (const { spec, process: service } of services.running()) {
     void service.exited.then((info) => {
       if (shuttingDown) return;
-      stack.services = stack.services.filter((other) => other !== service);
       say(
-        `${service.name} exited unexpectedly (${describeExit(info)}); the other services keep running and it is not ` +
+        `${spec.name} exited unexpectedly (${describeExit(info)}); the other services keep running and it is not ` +
           'restarted. Ctrl-C and start again once it is fixed.',
       );
     });
@@ -197,23 +188,36 @@ async function startServices(workspaceRoot: string, appsDir: string, kafkaBroker
 
 function printSummary(workspaceRoot: string, devDir: string): void {
   const rows = [['service', 'pid', 'url']];
-  for (const service of stack.services) rows.push([service.name, String(service.pid), `http://127.0.0.1:${service.httpPort}`]);
-  if (stack.broker) rows.push(['kafka', String(stack.broker.pid), stack.broker.brokers]);
-  if (stack.postgres) rows.push(['postgres', String(stack.postgres.pid), `127.0.0.1:${stack.postgres.port}`]);
+  for (const { spec, process: service } of stack.services?.running() ?? []) rows.push([spec.name, String(service.pid), `http://127.0.0.1:${service.httpPort}`]);
+  const { broker, postgres } = stack.infra ?? {};
+  if (broker) rows.push(['kafka', String(broker.pid), broker.brokers]);
+  if (postgres) rows.push(['postgres', String(postgres.pid), `127.0.0.1:${postgres.port}`]);
   console.log(`\n${formatTable(rows)}\n`);
-  if (stack.broker || stack.postgres) say(`infrastructure logs: ${path.relative(workspaceRoot, devDir)}/{kafka,postgres}.log`);
+  if (broker || postgres) say(`infrastructure logs: ${path.relative(workspaceRoot, devDir)}/{kafka,postgres}.log`);
   say('Ctrl-C stops everything');
 }
 
+/** The command (`up` unless named), or 'help'; exits 2 with the usage on anything else. */
+function parseCommand(argv: string[]): string {
+  let problem: string;
+  try {
+    const { values, positionals } = parseArgs({ args: argv, options: { help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
+    const command = values.help ? 'help' : (positionals[0] ?? 'up');
+    if (positionals.length <= 1 && (command === 'help' || command === 'up' || command === 'infra')) return command;
+    problem = positionals.length > 1 ? `unexpected argument ${positionals[1]}` : `unknown command ${command}`;
+  } catch (error) {
+    // parseArgs' own words: an unknown option, or a value given to --help.
+    problem = error instanceof Error ? error.message : String(error);
+  }
+  console.error(`${problem}\n\n${USAGE}`);
+  process.exit(2);
+}
+
 async function main(argv: string[]): Promise<void> {
-  const command = argv[0] ?? 'up';
-  if (command === 'help' || command === '--help' || command === '-h') {
+  const command = parseCommand(argv);
+  if (command === 'help') {
     console.log(USAGE);
     return;
-  }
-  if (command !== 'up' && command !== 'infra') {
-    console.error(USAGE);
-    process.exit(2);
   }
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, onSignal);
 
@@ -236,22 +240,23 @@ async function main(argv: string[]): Promise<void> {
     }
   }
 
-  const infra = Promise.allSettled([startKafka(workspaceRoot, devDir), startDatabase(devDir)]);
-  infraStarting = infra;
-  const [kafka, database] = await infra;
-  if (kafka.status === 'rejected' || database.status === 'rejected') {
-    const errors = [kafka, database].flatMap((result) => (result.status === 'rejected' ? [String(result.reason)] : []));
-    return fail(errors.join('\n\n'));
+  const starting = startKafkaAndPostgres(workspaceRoot, devDir);
+  infraStarting = starting.catch(() => undefined);
+  try {
+    stack.infra = await starting;
+  } catch (error) {
+    // startInfra already stopped whatever of the two did start.
+    return fail(error instanceof Error ? error.message : String(error));
   }
   if (shuttingDown) return;
 
   if (command === 'infra') {
-    say(`KAFKA_BROKERS=${kafka.value}`);
-    for (const db of SERVICE_DATABASES) say(`DATABASE_URL (${db})=${database.value(db)}`);
+    say(`KAFKA_BROKERS=${stack.infra.kafkaBrokers}`);
+    for (const db of SERVICE_DATABASES) say(`DATABASE_URL (${db})=${stack.infra.databaseUrlFor(db)}`);
     say('Ctrl-C stops everything');
     return;
   }
-  await startServices(workspaceRoot, appsDir, kafka.value, database.value, devJwtSecret(devDir));
+  await startServices(workspaceRoot, appsDir, stack.infra, devJwtSecret(devDir));
   if (!shuttingDown) printSummary(workspaceRoot, devDir);
 }
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Catch, HttpException, HttpStatus, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { AuthError, type AuthErrorCode } from '../errors/auth-error';
-import { describeError } from '../errors/describe-error';
+import { errorDetails } from '../errors/error-details';
 import { httpStatusOf } from './error-status';
 
 export interface ErrorBody {
@@ -31,7 +31,7 @@ export class AuthExceptionFilter implements ExceptionFilter {
     if (error.code === 'internal_error') {
       const errorId = randomUUID();
       body.error.errorId = errorId;
-      this.logger.error({ msg: 'request failed unexpectedly', errorId, error: describeError(exception) });
+      this.logger.error({ msg: 'request failed unexpectedly', errorId, error: errorDetails(exception) });
     } else if (error.code === 'rate_limited') {
       this.logger.log({ msg: 'request rate-limited', reason: error.message });
     }

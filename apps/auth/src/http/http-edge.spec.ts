@@ -1,10 +1,12 @@
 import type { AddressInfo } from 'node:net';
-import { Body, Controller, Get, Global, Module, Post, type INestApplication } from '@nestjs/common';
+import { Body, Controller, Get, Global, Module, Post } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import { SERVICE_CONFIG } from '@chat/service-kit';
 import { AuthError } from '../errors/auth-error';
 import { RateLimitedPerIp } from '../rate-limit/ip-rate-limit.guard';
 import { RegisterBodySchema, type RegisterBody } from '../users/credentials';
+import { configureHttp } from './configure-http';
 import { HttpEdgeModule } from './http-edge.module';
 import { ZodBodyPipe } from './zod-body.pipe';
 
@@ -35,12 +37,13 @@ class ConfigStubModule {}
 class ProbeAppModule {}
 
 describe('the HTTP edge (filter, body limits, validation, per-IP limits, trace ids)', () => {
-  let app: INestApplication;
+  let app: NestExpressApplication;
   let base: string;
 
   beforeAll(async () => {
-    // NestFactory, as runService does: the body parsers are installed while the module graph is created.
-    app = await NestFactory.create(ProbeAppModule, { logger: false, abortOnError: false });
+    // As runService does: the application, then auth's configure hook, then listen.
+    app = await NestFactory.create<NestExpressApplication>(ProbeAppModule, { logger: false, abortOnError: false });
+    configureHttp(app, { trustProxyHops: 0 });
     await app.listen(0, '127.0.0.1');
     base = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
   });

@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { Global, Module, type INestApplication } from '@nestjs/common';
+import { Global, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import jwt from 'jsonwebtoken';
 import { signAccessToken } from '@chat/auth-tokens';
 import { SERVICE_CONFIG } from '@chat/service-kit';
+import { configureHttp } from '../http/configure-http';
 import { HttpEdgeModule } from '../http/http-edge.module';
 import { MeModule } from './me.module';
 
@@ -27,12 +29,14 @@ class ConfigStubModule {}
 class MeAppModule {}
 
 describe('GET /auth/me (passport-jwt)', () => {
-  let app: INestApplication;
+  let app: NestExpressApplication;
   let base: string;
   const user = { userId: randomUUID(), username: 'Ann.Lee', tokenId: randomUUID() };
 
   beforeAll(async () => {
-    app = await NestFactory.create(MeAppModule, { logger: false, abortOnError: false });
+    // As runService does: the application, then auth's configure hook, then listen.
+    app = await NestFactory.create<NestExpressApplication>(MeAppModule, { logger: false, abortOnError: false });
+    configureHttp(app, { trustProxyHops: 0 });
     await app.listen(0, '127.0.0.1');
     base = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
   });

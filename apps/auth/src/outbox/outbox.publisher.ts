@@ -4,7 +4,7 @@ import type { Envelope } from '@chat/protocol';
 import { KafkaClient, KafkaProducer } from '@chat/kafka';
 import { SERVICE_CONFIG } from '@chat/service-kit';
 import type { AuthConfig } from '../config';
-import { describeError } from '../errors/describe-error';
+import { describeError, PeriodicTask, withTimeout } from '@chat/helpers';
 import { OutboxMessageEntity } from './outbox-message.entity';
 
 const BATCH_SIZE = 500;
@@ -21,7 +21,7 @@ const CLEANUP_EVERY_MS = 60 * 60 * 1000;
 @Injectable()
 export class OutboxPublisher implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(OutboxPublisher.name);
-  private timer: NodeJS.Timeout | undefined;
+  private readonly schedule: PeriodicTask;
   private running: Promise<void> | null = null;
   private queued: Promise<void> | null = null;
   private stopped = false;
@@ -32,7 +32,10 @@ export class OutboxPublisher implements OnApplicationBootstrap, OnModuleDestroy 
     private readonly producer: KafkaProducer,
     private readonly client: KafkaClient,
     @Inject(SERVICE_CONFIG) private readonly config: AuthConfig,
-  ) {}
+  ) {
+    // publishPending never rejects, so there is nothing for onError to see.
+    this.schedule = new PeriodicTask(() => this.publishPending(), { intervalMs: config.OUTBOX_POLL_INTERVAL_MS, onError: () => undefined });
+  }
 
   /** Adds a record to the outbox; call it inside the transaction that makes the change it announces. */
   async enqueue(manager: EntityManager, record: { topic: string; key: string; envelope: Envelope }): Promise<void> {
@@ -42,15 +45,13 @@ export class OutboxPublisher implements OnApplicationBootstrap, OnModuleDestroy 
   onApplicationBootstrap(): void {
     void this.client.connected().then(() => {
       if (this.stopped) return;
-      void this.publishPending();
-      this.timer = setInterval(() => void this.publishPending(), this.config.OUTBOX_POLL_INTERVAL_MS);
-      this.timer.unref();
+      this.schedule.start({ runNow: true });
     });
   }
 
   onModuleDestroy(): void {
     this.stopped = true;
-    clearInterval(this.timer);
+    void this.schedule.stop();
   }
 
   /**
@@ -71,13 +72,11 @@ export class OutboxPublisher implements OnApplicationBootstrap, OnModuleDestroy 
 
   /** publishPending, waiting at most `maxWaitMs`; true if everything pending went out in time. */
   async publishWithin(maxWaitMs: number): Promise<boolean> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), maxWaitMs)));
-    try {
-      return await Promise.race([this.publishPending().then(() => this.pendingIsEmpty()), timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
+    return withTimeout(
+      this.publishPending().then(() => this.pendingIsEmpty()),
+      maxWaitMs,
+      'outbox not drained in time',
+    ).catch(() => false);
   }
 
   private async drain(): Promise<void> {

@@ -1,18 +1,11 @@
 import { Test } from '@nestjs/testing';
 import { SERVICE_CONFIG } from '@chat/service-kit';
 import { telemetry } from '@chat/telemetry';
+import { thrownBy } from '@chat/testing';
 import { AuthError } from '../errors/auth-error';
 import { RateLimits } from './rate-limits';
 
-function errorOf(fn: () => void): AuthError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof AuthError) return error;
-    throw error;
-  }
-  throw new Error('expected an AuthError');
-}
+const errorOf = (fn: () => unknown): AuthError => thrownBy(fn, AuthError);
 
 describe('RateLimits', () => {
   async function create() {

@@ -1,6 +1,6 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { describeError } from '../errors/describe-error';
+import { describeError, PeriodicTask } from '@chat/helpers';
 
 const SWEEP_EVERY_MS = 60 * 60 * 1000;
 /** Expired tokens are kept a day longer, so a late replay is still recognised as reuse. */
@@ -11,28 +11,26 @@ const BATCH = 10_000;
 @Injectable()
 export class SessionsJanitor implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(SessionsJanitor.name);
-  private timer: NodeJS.Timeout | undefined;
+  private readonly schedule = new PeriodicTask(() => this.sweep(), {
+    intervalMs: SWEEP_EVERY_MS,
+    onError: (error) => this.logger.warn({ msg: 'refresh token sweep failed', error: describeError(error) }),
+  });
 
   constructor(private readonly dataSource: DataSource) {}
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => void this.sweep(), SWEEP_EVERY_MS);
-    this.timer.unref();
+    this.schedule.start();
   }
 
-  onModuleDestroy(): void {
-    clearInterval(this.timer);
+  async onModuleDestroy(): Promise<void> {
+    await this.schedule.stop();
   }
 
   async sweep(now = Date.now()): Promise<void> {
-    try {
-      // Bounded batches keep each delete short; replicas sweeping at once only repeat harmless work.
-      await this.dataSource.query(`delete from refresh_tokens where id in (select id from refresh_tokens where expires_at < $1 limit $2)`, [
-        new Date(now - KEEP_EXPIRED_MS),
-        BATCH,
-      ]);
-    } catch (error) {
-      this.logger.warn({ msg: 'refresh token sweep failed', error: describeError(error) });
-    }
+    // Bounded batches keep each delete short; replicas sweeping at once only repeat harmless work.
+    await this.dataSource.query(`delete from refresh_tokens where id in (select id from refresh_tokens where expires_at < $1 limit $2)`, [
+      new Date(now - KEEP_EXPIRED_MS),
+      BATCH,
+    ]);
   }
 }

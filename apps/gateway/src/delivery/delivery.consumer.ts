@@ -1,61 +1,27 @@
-import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import { deliveryTopicFor, GatewayDeliveries } from '@chat/protocol';
-import { KafkaConsumerFactory, type ConsumedRecord } from '@chat/kafka';
-import { SERVICE_IDENTITY, type ServiceIdentity } from '@chat/service-kit';
-import { DeliveryState } from '../connections/delivery-state';
-import { DeliverAnswers } from './deliver-answers.use-case';
-import { DeliverFrame } from './deliver-frame.use-case';
+import { Controller } from '@nestjs/common';
+import { Payload } from '@nestjs/microservices';
+import { DELIVERY_TOPIC_PREFIX, GatewayDeliveries } from '@chat/protocol';
+import { INSTANCE_ID_PLACEHOLDER, KafkaEventPattern, type ConsumedRecord } from '@chat/kafka';
+import { DELIVERY_GROUP } from '../connections/delivery-state';
+import { DeliverFrames } from './deliver-frames.use-case';
 
 /**
  * Consumes this gateway's own `chat.delivery.<gatewayId>` and nothing else. Frames are only useful
  * live, so a new group starts at the end; a restarted gateway resumes where it committed, and frames
  * for sockets of its previous run find no socket and are dropped.
  */
-@Injectable()
-export class DeliveryConsumer implements OnApplicationBootstrap, OnModuleDestroy {
-  private statePoll: NodeJS.Timeout | undefined;
-
-  constructor(
-    private readonly consumers: KafkaConsumerFactory,
-    private readonly deliverFrame: DeliverFrame,
-    private readonly deliverAnswers: DeliverAnswers,
-    private readonly state: DeliveryState,
-    @Inject(SERVICE_IDENTITY) private readonly identity: ServiceIdentity,
-  ) {}
-
-  onApplicationBootstrap(): void {
-    const gatewayId = this.identity.instanceId;
-    const consumer = this.consumers.create({
-      groupId: `gateway.${gatewayId}`,
-      topics: [deliveryTopicFor(gatewayId).name],
-      fromBeginning: false,
-      handleBatch: async (records) => this.handleBatch(records),
-    });
-    void consumer.start();
-    this.statePoll = setInterval(() => this.state.update(consumer.status().joined), 200);
-    this.statePoll.unref();
-  }
-
-  onModuleDestroy(): void {
-    clearInterval(this.statePoll);
-  }
+@Controller()
+export class DeliveryConsumer {
+  constructor(private readonly deliverFrames: DeliverFrames) {}
 
   /**
    * A batch of one partition, in order. All records are decoded before any frame is written: an
    * undecodable record (or a type this gateway does not know) is a ProtocolError that fails the batch
    * with nothing written, and the consumer then retries record by record, dead-lettering only that one.
    */
-  private async handleBatch(records: ConsumedRecord[]): Promise<void> {
+  @KafkaEventPattern(`${DELIVERY_TOPIC_PREFIX}${INSTANCE_ID_PLACEHOLDER}`, { groupId: DELIVERY_GROUP, fromBeginning: false })
+  async handleBatch(@Payload() records: ConsumedRecord[]): Promise<void> {
     const deliveries = records.map((record) => GatewayDeliveries.decode(record.value));
-    for (const delivery of deliveries) {
-      switch (delivery.type) {
-        case 'chat.frame-routed':
-          this.deliverFrame.execute(delivery.payload);
-          break;
-        case 'chat.answers-routed':
-          this.deliverAnswers.execute(delivery.payload);
-          break;
-      }
-    }
+    for (const delivery of deliveries) this.deliverFrames.execute(delivery.payload);
   }
 }

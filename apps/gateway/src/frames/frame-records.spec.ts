@@ -12,6 +12,7 @@ import {
   Topics,
   type ClientFrameInput,
 } from '@chat/protocol';
+import { thrownBy } from '@chat/testing';
 import { recordForFrame, type FrameOrigin, type RecordFrame } from './frame-records';
 
 const me = randomUUID();
@@ -107,13 +108,7 @@ describe('recordForFrame', () => {
   });
 
   it('refuses a direct conversation with yourself, naming the field and the request', () => {
-    let error: unknown;
-    try {
-      recordForFrame(frame({ type: 'open_direct', id: 'd2', userId: me }), origin);
-    } catch (caught) {
-      error = caught;
-    }
-    expect(error).toBeInstanceOf(ProtocolError);
+    const error = thrownBy(() => recordForFrame(frame({ type: 'open_direct', id: 'd2', userId: me }), origin), ProtocolError);
     expect(error).toMatchObject({ code: 'invalid_field', field: 'userId', requestId: 'd2' });
   });
 });

@@ -5,7 +5,7 @@ import { loadConfig, SERVICE_CONFIG, SERVICE_IDENTITY, type ServiceIdentity } fr
 import { gatewayConfigSchema } from '../config';
 import { RECORD_PUBLISHER } from '../publishing/record-publisher';
 import { expectEventually } from '@chat/testing';
-import { RecordingPublisher } from '../testing/recording-publisher';
+import { RecordingPublisher } from '../../test/recording-publisher';
 import { LeasePublisher } from './lease.publisher';
 import { MAX_PRESENCE_RECORDS_PER_SEND, PresencePublisher } from './presence.publisher';
 
@@ -83,16 +83,20 @@ describe('presence and lease publishing', () => {
   });
 
   it('retries a failed produce with the newest state until Kafka has it', async () => {
+    fakeTime();
     await start(false);
     await lease.renewed();
     publisher.failure = new Error('broker unavailable');
     presence.record({ userId: alice, connections: 1 }, 20);
     presence.record({ userId: bob, connections: 1 }, 20);
-    await new Promise((resolve) => setImmediate(resolve));
+    // The first produce fails; the retry waits its backoff (100 to 200 ms for the first attempt).
+    await jest.advanceTimersByTimeAsync(0);
+    expect(publisher.on(Topics.presence.name)).toEqual([]);
     presence.record({ userId: alice, connections: 0 }, 21);
     publisher.failure = null;
 
-    await expectEventually(() => expect(publisher.on(Topics.presence.name)).toHaveLength(2));
+    await jest.advanceTimersByTimeAsync(200);
+    expect(publisher.on(Topics.presence.name)).toHaveLength(2);
     expect(publisher.on(Topics.presence.name)).toEqual(
       expect.arrayContaining([
         { topic: Topics.presence.name, key: presenceKey('gw-presence', alice), envelope: null },

@@ -4,17 +4,16 @@ import { Module, type DynamicModule, type INestApplication } from '@nestjs/commo
 import { Test } from '@nestjs/testing';
 import { WebSocket } from 'ws';
 import { accessTokenSettings, signAccessToken } from '@chat/auth-tokens';
+import { KafkaConsumerFactory } from '@chat/kafka';
 import { decodeServerFrame, MAX_SERVER_FRAME_BYTES, presenceKey, Topics, type ReplyTo, type ServerFrame } from '@chat/protocol';
 import { loadConfig, SERVICE_CONFIG, SERVICE_IDENTITY, type ServiceIdentity } from '@chat/service-kit';
 import { telemetry } from '@chat/telemetry';
 import { gatewayConfigSchema, type GatewayConfig } from '../config';
 import { ConnectionsModule } from '../connections/connections.module';
-import { DeliverAnswers } from '../delivery/deliver-answers.use-case';
-import { DeliverFrame } from '../delivery/deliver-frame.use-case';
+import { DeliverFrames } from '../delivery/deliver-frames.use-case';
 import { RECORD_PUBLISHER } from '../publishing/record-publisher';
-import { DeliveryState } from '../connections/delivery-state';
 import { expectEventually } from '@chat/testing';
-import { RecordingPublisher } from '../testing/recording-publisher';
+import { RecordingPublisher } from '../../test/recording-publisher';
 import { SocketModule } from './socket.module';
 
 /*
@@ -26,10 +25,15 @@ jest.setTimeout(20_000);
 
 @Module({})
 class FakeServiceKitModule {
-  static register(config: GatewayConfig, identity: ServiceIdentity): DynamicModule {
+  static register(config: GatewayConfig, identity: ServiceIdentity, deliveryGroup: { joined: boolean }): DynamicModule {
+    // The delivery consumer's state, as DeliveryState reads it from the consumers.
+    const consumers: Pick<KafkaConsumerFactory, 'statusOf'> = {
+      statusOf: (groupId) => ({ groupId, topics: [], joined: deliveryGroup.joined, assignment: {} }),
+    };
     const providers = [
       { provide: SERVICE_CONFIG, useValue: config },
       { provide: SERVICE_IDENTITY, useValue: identity },
+      { provide: KafkaConsumerFactory, useValue: consumers },
     ];
     return { module: FakeServiceKitModule, global: true, providers, exports: providers.map((p) => p.provide) };
   }
@@ -40,8 +44,9 @@ interface RunningGateway {
   url: string;
   config: GatewayConfig;
   publisher: RecordingPublisher;
-  deliver: DeliverFrame;
-  deliverAnswers: DeliverAnswers;
+  deliver: DeliverFrames;
+  /** Whether the delivery consumer is in its group (it is, unless a test says otherwise). */
+  deliveryGroup: { joined: boolean };
   tokenFor(userId: string, ttlSeconds?: number): string;
 }
 
@@ -49,14 +54,14 @@ async function startGateway(env: Record<string, string> = {}): Promise<RunningGa
   const config = loadConfig(gatewayConfigSchema, { KAFKA_BROKERS: '127.0.0.1:9', HTTP_PORT: '1', INSTANCE_ID: 'gw-test', JWT_SECRET: 'j'.repeat(40), ...env });
   const identity: ServiceIdentity = { service: 'gateway', instanceId: config.INSTANCE_ID, startedAt: Date.now() };
   const publisher = new RecordingPublisher();
+  const deliveryGroup = { joined: true };
   const moduleRef = await Test.createTestingModule({
-    imports: [FakeServiceKitModule.register(config, identity), SocketModule, ConnectionsModule],
-    providers: [DeliverFrame, DeliverAnswers],
+    imports: [FakeServiceKitModule.register(config, identity, deliveryGroup), SocketModule, ConnectionsModule],
+    providers: [DeliverFrames],
   })
     .overrideProvider(RECORD_PUBLISHER)
     .useValue(publisher)
     .compile();
-  moduleRef.get(DeliveryState).update(true);
   const app = moduleRef.createNestApplication({ logger: false });
   await app.listen(0, '127.0.0.1');
   const { port } = app.getHttpServer().address() as AddressInfo;
@@ -66,8 +71,8 @@ async function startGateway(env: Record<string, string> = {}): Promise<RunningGa
     url: `ws://127.0.0.1:${port}/ws`,
     config,
     publisher,
-    deliver: app.get(DeliverFrame),
-    deliverAnswers: app.get(DeliverAnswers),
+    deliver: app.get(DeliverFrames),
+    deliveryGroup,
     tokenFor: (userId, ttlSeconds = 300) => signAccessToken(settings, { userId, username: 'user_1', tokenId: randomUUID() }, ttlSeconds),
   };
 }
@@ -312,19 +317,19 @@ describe('gateway WebSocket edge', () => {
       await Promise.all([phone.opened(), laptop.opened(), other.opened()]);
 
       const typing: ServerFrame = { type: 'typing', conversationId, userId: dave, active: true };
-      await expectEventually(() => expect(gateway.deliver.execute({ gatewayId: 'gw-test', target: { userIds: [carol, randomUUID()] }, frame: typing })).toBe(2));
+      await expectEventually(() => expect(gateway.deliver.execute({ target: { userIds: [carol, randomUUID()] }, frames: [typing] })).toBe(2));
       expect(await phone.next({ type: 'typing' })).toEqual(typing);
       expect(await laptop.next({ type: 'typing' })).toEqual(typing);
 
       laptop.send({ type: 'list_conversations', id: 'list-2' });
       const replyTo = await expectEventually(() => replyToOf(gateway.publisher, 'list-2'));
       const answer: ServerFrame = { type: 'conversations', replyTo: 'list-2', items: [] };
-      expect(gateway.deliver.execute({ gatewayId: 'gw-test', target: { connectionId: replyTo.connectionId }, frame: answer })).toBe(1);
+      expect(gateway.deliver.execute({ target: { connectionId: replyTo.connectionId }, frames: [answer] })).toBe(1);
       expect(await laptop.next({ type: 'conversations' })).toEqual(answer);
 
-      // Unknown sockets and other gateways' deliveries are dropped.
-      expect(gateway.deliver.execute({ gatewayId: 'gw-test', target: { connectionId: randomUUID() }, frame: answer })).toBe(0);
-      expect(gateway.deliver.execute({ gatewayId: 'gw-other', target: { userIds: [carol] }, frame: typing })).toBe(0);
+      // Frames for sockets that are not here are dropped.
+      expect(gateway.deliver.execute({ target: { connectionId: randomUUID() }, frames: [answer] })).toBe(0);
+      expect(gateway.deliver.execute({ target: { userIds: [randomUUID()] }, frames: [typing] })).toBe(0);
       await laptop.next({ type: 'conversations' });
       expect(phone.frames).toEqual([typing]);
       expect(other.frames).toEqual([]);
@@ -351,11 +356,10 @@ describe('gateway WebSocket edge', () => {
       }));
       const synced: ServerFrame = { type: 'synced', replyTo: 'sync-1', conversations: [{ conversationId, lastSeq: 3 }] };
       const frames = [...messages, synced];
-      expect(gateway.deliverAnswers.execute({ gatewayId: 'gw-test', target: { connectionId: replyTo.connectionId }, frames })).toBe(4);
+      expect(gateway.deliver.execute({ target: { connectionId: replyTo.connectionId }, frames })).toBe(4);
       await asking.next({ type: 'synced' });
       expect(asking.frames).toEqual(frames);
-      expect(gateway.deliverAnswers.execute({ gatewayId: 'gw-test', target: { connectionId: randomUUID() }, frames })).toBe(0);
-      expect(gateway.deliverAnswers.execute({ gatewayId: 'gw-other', target: { connectionId: replyTo.connectionId }, frames })).toBe(0);
+      expect(gateway.deliver.execute({ target: { connectionId: randomUUID() }, frames })).toBe(0);
       expect(sibling.frames).toEqual([]);
     });
 
@@ -373,11 +377,11 @@ describe('gateway WebSocket edge', () => {
       const now = Date.now();
       const message: ServerFrame = { type: 'message', conversationId, seq: 1, messageId: randomUUID(), senderId: sender, clientMsgId: 'm-1', body: 'hi', kind: 'text', sentAt: now - 30, storedAt: now - 10 };
 
-      expect(gateway.deliver.execute({ gatewayId: 'gw-test', target: { userIds: [sender, recipient] }, frame: message })).toBe(3);
+      expect(gateway.deliver.execute({ target: { userIds: [sender, recipient] }, frames: [message] })).toBe(3);
       // A sync's answer to one socket is catching up, not live delivery.
       sockets[2].send({ type: 'list_conversations', id: 'which-socket' });
       const { connectionId } = await expectEventually(() => replyToOf(gateway.publisher, 'which-socket'));
-      expect(gateway.deliver.execute({ gatewayId: 'gw-test', target: { connectionId }, frame: message })).toBe(1);
+      expect(gateway.deliver.execute({ target: { connectionId }, frames: [message] })).toBe(1);
 
       const after = await figures();
       expect(after.messages['delivered']).toBe((before.messages['delivered'] ?? 0) + 1);
@@ -418,7 +422,7 @@ describe('gateway WebSocket edge', () => {
       };
       let written = 0;
       for (let i = 0; i < 20_000; i += 1) {
-        if (gateway.deliver.execute({ gatewayId: 'gw-test', target: { userIds: [frank] }, frame: message }) === 0) break;
+        if (gateway.deliver.execute({ target: { userIds: [frank] }, frames: [message] }) === 0) break;
         written += 1;
       }
       expect(written).toBeLessThan(20_000);
@@ -458,12 +462,11 @@ describe('gateway WebSocket limits', () => {
   });
 
   it('refuses new sockets with 1013 while its delivery consumer is not in its group, and accepts them again after', async () => {
-    const state = gateway.app.get(DeliveryState);
-    state.update(false);
+    gateway.deliveryGroup.joined = false;
     try {
       expect((await client(gateway.url, { token: gateway.tokenFor(user) }).closed).code).toBe(1013);
     } finally {
-      state.update(true);
+      gateway.deliveryGroup.joined = true;
     }
     const again = client(gateway.url, { token: gateway.tokenFor(user) });
     await again.opened();

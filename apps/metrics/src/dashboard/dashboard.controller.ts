@@ -1,36 +1,25 @@
-import { Controller, Get, Header, Redirect } from '@nestjs/common';
-import { DASHBOARD_HTML } from './dashboard.page';
-import { DASHBOARD_JS } from './dashboard.script';
-import { DASHBOARD_CSS } from './dashboard.styles';
+import { createReadStream } from 'node:fs';
+import { join } from 'node:path';
+import { Controller, Get, Header, Redirect, StreamableFile } from '@nestjs/common';
+import { DASHBOARD_DIR, DASHBOARD_PATH } from './dashboard-assets';
 
-/** The live dashboard: one static page whose script polls `/api/overview` and `/api/timeseries`. */
+/**
+ * The live dashboard's page: static HTML whose script (public/dashboard, served by
+ * serveDashboardAssets) polls `/api/overview` and `/api/timeseries`.
+ */
 @Controller()
 export class DashboardController {
   /** The service's root opens the dashboard, the page a person is most likely looking for. */
   @Get()
-  @Redirect('/dashboard', 302)
+  @Redirect(DASHBOARD_PATH, 302)
   root(): { url: string } {
-    return { url: '/dashboard' };
+    return { url: DASHBOARD_PATH };
   }
 
-  @Get('dashboard')
+  @Get(DASHBOARD_PATH)
   @Header('Content-Type', 'text/html; charset=utf-8')
   @Header('Cache-Control', 'no-cache')
-  page(): string {
-    return DASHBOARD_HTML;
-  }
-
-  @Get('dashboard/dashboard.js')
-  @Header('Content-Type', 'text/javascript; charset=utf-8')
-  @Header('Cache-Control', 'no-cache')
-  script(): string {
-    return DASHBOARD_JS;
-  }
-
-  @Get('dashboard/dashboard.css')
-  @Header('Content-Type', 'text/css; charset=utf-8')
-  @Header('Cache-Control', 'no-cache')
-  styles(): string {
-    return DASHBOARD_CSS;
+  page(): StreamableFile {
+    return new StreamableFile(createReadStream(join(DASHBOARD_DIR, 'index.html')));
   }
 }

@@ -1,36 +1,20 @@
-import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import { Controller } from '@nestjs/common';
+import { Payload } from '@nestjs/microservices';
 import { InstanceHeartbeat, Topics } from '@chat/protocol';
-import { KafkaConsumerFactory, type ConsumedRecord } from '@chat/kafka';
-import { SERVICE_IDENTITY, type ServiceIdentity } from '@chat/service-kit';
+import { INSTANCE_ID_PLACEHOLDER, KafkaEventPattern, type ConsumedRecord } from '@chat/kafka';
 import { InstanceRegistry } from './instance-registry';
 
 /**
  * Reads every instance's heartbeats. Each metrics instance keeps the whole picture, so it uses a
- * consumer group of its own and reads only new records.
+ * consumer group of its own and reads only new records. Only live heartbeats matter: committing
+ * would leave a group whose lag grows forever once this instance is gone.
  */
-@Injectable()
-export class InstancesConsumer implements OnApplicationBootstrap {
-  constructor(
-    private readonly consumers: KafkaConsumerFactory,
-    private readonly registry: InstanceRegistry,
-    @Inject(SERVICE_IDENTITY) private readonly identity: ServiceIdentity,
-  ) {}
+@Controller()
+export class InstancesConsumer {
+  constructor(private readonly registry: InstanceRegistry) {}
 
-  onApplicationBootstrap(): void {
-    void this.consumers
-      .create({
-        groupId: `metrics.instances.${this.identity.instanceId}`,
-        topics: [Topics.heartbeats.name],
-        fromBeginning: false,
-        // Only live heartbeats matter: committing would leave a group whose lag grows forever
-        // once this instance is gone.
-        commitOffsets: false,
-        handle: async (record) => this.handle(record),
-      })
-      .start();
-  }
-
-  private async handle(record: ConsumedRecord): Promise<void> {
+  @KafkaEventPattern(Topics.heartbeats.name, { groupId: `metrics.instances.${INSTANCE_ID_PLACEHOLDER}`, mode: 'record', fromBeginning: false, commitOffsets: false })
+  async handle(@Payload() record: ConsumedRecord): Promise<void> {
     const { payload, producedAt } = InstanceHeartbeat.decode(record.value);
     this.registry.record(payload, producedAt);
   }

@@ -6,10 +6,9 @@ import { InstancesConsumer } from './instances.consumer';
 import { InstancesController } from './instances.controller';
 
 @Module({
-  controllers: [InstancesController],
+  controllers: [InstancesController, InstancesConsumer],
   providers: [
     { provide: InstanceRegistry, inject: [SERVICE_CONFIG], useFactory: (config: MetricsConfig) => new InstanceRegistry(config.MISSED_HEARTBEATS_BEFORE_MISSING) },
-    InstancesConsumer,
   ],
   exports: [InstanceRegistry],
 })

@@ -1,7 +1,7 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import type { Admin } from 'kafkajs';
 import { KafkaClient } from '@chat/kafka';
-import { describeError, withTimeout } from '@chat/helpers';
+import { describeError, PeriodicTask, withTimeout } from '@chat/helpers';
 import type { GroupLag, TopicSize } from './consumer-lag';
 import { readClusterOffsets } from './offsets-reader';
 
@@ -31,15 +31,20 @@ export interface KafkaOffsetsOptions {
 export class KafkaOffsetsMonitor implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(KafkaOffsetsMonitor.name);
   private admin: Admin | null = null;
-  private timer: NodeJS.Timeout | undefined;
-  private inFlight: Promise<void> | null = null;
+  /** A poll slower than the interval is not overlapped by the next one. */
+  private readonly schedule: PeriodicTask;
   private stopped = false;
   private current: KafkaOffsetsSnapshot = { polledAt: null, pollDurationMs: null, error: 'not polled yet', totalLag: 0, groups: [], deadLettersTotal: 0, deadLetters: [] };
 
   constructor(
     private readonly client: KafkaClient,
     private readonly options: KafkaOffsetsOptions,
-  ) {}
+  ) {
+    this.schedule = new PeriodicTask(() => this.pollOnce(), {
+      intervalMs: options.pollIntervalMs,
+      onError: (error) => this.logger.warn({ msg: 'offsets poll failed', error: describeError(error) }),
+    });
+  }
 
   snapshot(): KafkaOffsetsSnapshot {
     return this.current;
@@ -47,24 +52,14 @@ export class KafkaOffsetsMonitor implements OnApplicationBootstrap, OnModuleDest
 
   onApplicationBootstrap(): void {
     void this.client.connected().then(() => {
-      if (this.stopped) return;
-      this.poll();
-      this.timer = setInterval(() => this.poll(), this.options.pollIntervalMs);
-      this.timer.unref();
+      if (!this.stopped) this.schedule.start({ runNow: true });
     });
   }
 
   async onModuleDestroy(): Promise<void> {
     this.stopped = true;
-    clearInterval(this.timer);
-    await this.inFlight;
+    await this.schedule.stop();
     await this.dropAdmin();
-  }
-
-  /** A poll slower than the interval is not overlapped by the next one. */
-  private poll(): void {
-    if (this.inFlight || this.stopped) return;
-    this.inFlight = this.pollOnce().finally(() => (this.inFlight = null));
   }
 
   private async pollOnce(): Promise<void> {

@@ -1,7 +1,7 @@
-import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import { Controller } from '@nestjs/common';
+import { Payload } from '@nestjs/microservices';
 import { MetricsSample, Topics } from '@chat/protocol';
-import { KafkaConsumerFactory, type ConsumedRecord } from '@chat/kafka';
-import { SERVICE_IDENTITY, type ServiceIdentity } from '@chat/service-kit';
+import { INSTANCE_ID_PLACEHOLDER, KafkaEventPattern, type ConsumedRecord } from '@chat/kafka';
 import { SampleAggregator } from './sample-aggregator';
 
 /**
@@ -10,27 +10,12 @@ import { SampleAggregator } from './sample-aggregator';
  * of replaying a backlog into windows that describe "now" (counters are cumulative, so the first
  * sample of each instance already carries its totals).
  */
-@Injectable()
-export class SamplesConsumer implements OnApplicationBootstrap {
-  constructor(
-    private readonly consumers: KafkaConsumerFactory,
-    private readonly aggregator: SampleAggregator,
-    @Inject(SERVICE_IDENTITY) private readonly identity: ServiceIdentity,
-  ) {}
+@Controller()
+export class SamplesConsumer {
+  constructor(private readonly aggregator: SampleAggregator) {}
 
-  onApplicationBootstrap(): void {
-    void this.consumers
-      .create({
-        groupId: `metrics.samples.${this.identity.instanceId}`,
-        topics: [Topics.metrics.name],
-        fromBeginning: false,
-        commitOffsets: false,
-        handle: async (record) => this.handle(record),
-      })
-      .start();
-  }
-
-  private async handle(record: ConsumedRecord): Promise<void> {
+  @KafkaEventPattern(Topics.metrics.name, { groupId: `metrics.samples.${INSTANCE_ID_PLACEHOLDER}`, mode: 'record', fromBeginning: false, commitOffsets: false })
+  async handle(@Payload() record: ConsumedRecord): Promise<void> {
     const { payload } = MetricsSample.decode(record.value);
     this.aggregator.ingest(payload, Date.now());
   }

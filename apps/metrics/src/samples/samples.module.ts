@@ -5,9 +5,9 @@ import { SampleAggregator } from './sample-aggregator';
 import { SamplesConsumer } from './samples.consumer';
 
 @Module({
+  controllers: [SamplesConsumer],
   providers: [
     { provide: SampleAggregator, inject: [SERVICE_CONFIG], useFactory: (config: MetricsConfig) => new SampleAggregator(config.MISSED_HEARTBEATS_BEFORE_MISSING) },
-    SamplesConsumer,
   ],
   exports: [SampleAggregator],
 })

@@ -7,8 +7,8 @@ import { classifyDatabaseError } from '../database/database-errors';
 import { PersistenceMetrics } from '../telemetry/persistence.metrics';
 import type { SendMessage } from '../messages/send-message.use-case';
 import { CommandDispatcher } from './command-dispatcher';
-import { CommandRejected } from './command-rejected';
-import { type Effect, insertedMessageOf, rejectionAnswer } from './effects';
+import { CommandRejected } from '../outcomes/command-rejected';
+import { type Effect, insertedMessageOf, rejectionAnswer } from '../outcomes/effects';
 import { EffectPublisher } from './effect-publisher';
 import { changesState, findProcessed, recordProcessed } from './processed-commands';
 

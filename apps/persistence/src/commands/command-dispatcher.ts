@@ -10,7 +10,7 @@ import { HistoryUseCase } from '../messages/history.use-case';
 import { ReceiptUseCase } from '../messages/receipt.use-case';
 import { type SendMessage, type SendOutcome, SendMessageUseCase } from '../messages/send-message.use-case';
 import { SyncUseCase } from '../messages/sync.use-case';
-import type { Effect } from './effects';
+import type { Effect } from '../outcomes/effects';
 
 /** Routes each command type to its use case; the switch is exhaustive, so a new command type does not compile until handled. */
 @Injectable()

@@ -11,6 +11,7 @@ import { ProcessedCommandsPruner } from './processed-commands.pruner';
 /** chat.commands → one transaction per batch → the gateways' delivery topics and chat.memberships. */
 @Module({
   imports: [MessagesModule, ConversationsModule, DeliveryModule],
-  providers: [CommandDispatcher, CommandBatchProcessor, EffectPublisher, CommandsConsumer, ProcessedCommandsPruner],
+  controllers: [CommandsConsumer],
+  providers: [CommandDispatcher, CommandBatchProcessor, EffectPublisher, ProcessedCommandsPruner],
 })
 export class CommandsModule {}

@@ -1,24 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { Test } from '@nestjs/testing';
-import { DeliveryPublisher, PresenceView, ViewsService, type RoutedDelivery } from '@chat/delivery';
-import { connectInView } from '@chat/delivery/testing';
+import { DeliveryPublisher, PresenceView, ViewsService } from '@chat/delivery';
+import { connectInView, RecordingDeliveryPublisher } from '@chat/delivery/testing';
 import { KafkaProducer, TransientError, type OutgoingRecord } from '@chat/kafka';
 import { OpenDirectCommand, SendMessageCommand, Topics, directConversationId } from '@chat/protocol';
 import { EffectPublisher } from './effect-publisher';
-import { answer, membershipChanged, messageStored } from './effects';
+import { answer, membershipChanged, messageStored } from '../outcomes/effects';
 
 const [alice, bob, carol] = [randomUUID(), randomUUID(), randomUUID()];
 const replyTo = { gatewayId: 'gw-1', connectionId: randomUUID(), requestId: 'req-1' };
-
-/** Keeps what would go to the gateways' delivery topics. */
-class RecordingDeliveries implements Pick<DeliveryPublisher, 'publish'> {
-  readonly published: RoutedDelivery[] = [];
-  failure: Error | null = null;
-  async publish(deliveries: readonly RoutedDelivery[]): Promise<void> {
-    if (this.failure) throw this.failure;
-    this.published.push(...deliveries);
-  }
-}
 
 /** Keeps what would be produced to other topics. */
 class RecordingProducer implements Pick<KafkaProducer, 'send'> {
@@ -38,7 +28,7 @@ class FakeViews implements Pick<ViewsService, 'current'> {
 
 describe('EffectPublisher', () => {
   let publisher: EffectPublisher;
-  let deliveries: RecordingDeliveries;
+  let deliveries: RecordingDeliveryPublisher;
   let producer: RecordingProducer;
   let views: FakeViews;
 
@@ -48,7 +38,7 @@ describe('EffectPublisher', () => {
     connectInView(presence, 'gw-1', alice, 0);
     connectInView(presence, 'gw-2', alice, 1);
     connectInView(presence, 'gw-2', bob, 2);
-    deliveries = new RecordingDeliveries();
+    deliveries = new RecordingDeliveryPublisher();
     producer = new RecordingProducer();
     views = new FakeViews();
     const moduleRef = await Test.createTestingModule({
@@ -63,10 +53,10 @@ describe('EffectPublisher', () => {
     const message = { conversationId, seq: 1, messageId: randomUUID(), senderId: alice, clientMsgId: 'm1', body: 'hi', kind: 'text' as const, sentAt: 1, storedAt: 2 };
     await publisher.publish([messageStored(send, message, [alice, bob, carol], true)]);
 
-    const byGateway = Object.fromEntries(deliveries.published.map(({ payload }) => [payload.gatewayId, 'userIds' in payload.target ? [...payload.target.userIds].sort() : []]));
+    const byGateway = Object.fromEntries(deliveries.published.map(({ gatewayId, payload }) => [gatewayId, 'userIds' in payload.target ? [...payload.target.userIds].sort() : []]));
     expect(byGateway).toEqual({ 'gw-1': [alice], 'gw-2': [alice, bob].sort() });
     for (const { payload, context } of deliveries.published) {
-      expect('frame' in payload && payload.frame).toEqual({ type: 'message', ...message });
+      expect(payload.frames).toEqual([{ type: 'message', ...message }]);
       expect(context).toEqual({ traceId: send.traceId, occurredAt: send.occurredAt });
     }
     expect(producer.sent).toEqual([]);
@@ -79,7 +69,7 @@ describe('EffectPublisher', () => {
       answer(open, { type: 'pong', replyTo: 'req-1' }),
       membershipChanged(open, { conversationId, kind: 'direct', memberIds: [alice, bob], added: [alice, bob], removed: [], by: alice }),
     ]);
-    expect(deliveries.published.map(({ payload }) => [payload.gatewayId, payload.target])).toEqual([['gw-1', { connectionId: replyTo.connectionId }]]);
+    expect(deliveries.published.map(({ gatewayId, payload }) => [gatewayId, payload.target])).toEqual([['gw-1', { connectionId: replyTo.connectionId }]]);
     expect(producer.sent.map(({ topic, records }) => [topic, records.map((record) => record.key)])).toEqual([[Topics.memberships.name, [conversationId]]]);
   });
 

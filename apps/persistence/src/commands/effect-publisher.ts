@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { DeliveryPublisher, deliveriesOfStoredFact, framesOf, PresenceView, ViewsService, type RoutedDelivery, type StoredFact } from '@chat/delivery';
+import { DeliveryPublisher, deliveriesOfStoredFact, PresenceView, ViewsService, type Delivery, type StoredFact } from '@chat/delivery';
 import { KafkaProducer, TransientError, type OutgoingRecord } from '@chat/kafka';
 import { describeError } from '@chat/helpers';
 import { Topics } from '@chat/protocol';
 import { PersistenceMetrics } from '../telemetry/persistence.metrics';
-import type { Effect } from './effects';
+import type { Effect } from '../outcomes/effects';
 
 /** How long a batch waits for the presence view to be current again before it is retried. */
 const VIEWS_CURRENT_TIMEOUT_MS = 5000;
@@ -36,7 +36,7 @@ export class EffectPublisher {
     }
     const now = Date.now();
     const locate = (userId: string) => this.presence.gatewaysOf(userId, now);
-    const routed: RoutedDelivery[] = [];
+    const routed: Delivery[] = [];
     const memberships: OutgoingRecord[] = [];
     let messages = 0;
     for (const { topic, key, envelope } of effects) {
@@ -56,6 +56,6 @@ export class EffectPublisher {
     }
     // Counted once produced; a batch published again after a failure counts again, as its frames go out again.
     PersistenceMetrics.chat.count('routed', messages);
-    for (const { payload } of routed) for (const frame of framesOf(payload)) PersistenceMetrics.deliveries.inc({ type: frame.type });
+    for (const { payload } of routed) for (const frame of payload.frames) PersistenceMetrics.deliveries.inc({ type: frame.type });
   }
 }

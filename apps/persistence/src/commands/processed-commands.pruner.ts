@@ -1,7 +1,7 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Topics } from '@chat/protocol';
-import { describeError } from '@chat/helpers';
+import { describeError, PeriodicTask } from '@chat/helpers';
 import { pruneProcessed } from './processed-commands';
 
 const HOUR_MS = 60 * 60 * 1000;
@@ -13,27 +13,24 @@ const PRUNE_INTERVAL_MS = HOUR_MS;
 @Injectable()
 export class ProcessedCommandsPruner implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(ProcessedCommandsPruner.name);
-  private timer: NodeJS.Timeout | undefined;
+  private readonly schedule = new PeriodicTask(() => this.prune(), {
+    intervalMs: PRUNE_INTERVAL_MS,
+    // Harmless to skip a round: the next one deletes what this one did not.
+    onError: (error) => this.logger.warn({ msg: 'pruning processed commands failed', error: describeError(error) }),
+  });
 
   constructor(private readonly dataSource: DataSource) {}
 
   onApplicationBootstrap(): void {
-    void this.prune();
-    this.timer = setInterval(() => void this.prune(), PRUNE_INTERVAL_MS);
-    this.timer.unref();
+    this.schedule.start({ runNow: true });
   }
 
-  onApplicationShutdown(): void {
-    clearInterval(this.timer);
+  async onApplicationShutdown(): Promise<void> {
+    await this.schedule.stop();
   }
 
   async prune(now = Date.now()): Promise<void> {
-    try {
-      const deleted = await pruneProcessed(this.dataSource.manager, new Date(now - PROCESSED_COMMANDS_KEPT_MS));
-      if (deleted > 0) this.logger.log({ msg: 'pruned processed commands', deleted });
-    } catch (error) {
-      // Harmless to skip a round: the next one deletes what this one did not.
-      this.logger.warn({ msg: 'pruning processed commands failed', error: describeError(error) });
-    }
+    const deleted = await pruneProcessed(this.dataSource.manager, new Date(now - PROCESSED_COMMANDS_KEPT_MS));
+    if (deleted > 0) this.logger.log({ msg: 'pruned processed commands', deleted });
   }
 }

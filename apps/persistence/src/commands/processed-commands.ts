@@ -1,7 +1,7 @@
 import { In, LessThan, type EntityManager } from 'typeorm';
 import { ChatEvents, MembershipChanged, Topics, type ChatCommandEnvelope } from '@chat/protocol';
 import { ProcessedCommandEntity } from '../database/entities/processed-command.entity';
-import type { Effect } from './effects';
+import type { Effect } from '../outcomes/effects';
 
 /**
  * Commands that change state are recorded with the records they produced, in the same transaction
@@ -49,10 +49,20 @@ export async function pruneProcessed(manager: EntityManager, cutoff: Date): Prom
 function revalidate(effect: Effect): Effect {
   switch (effect.topic) {
     case Topics.events.name:
-      return { ...effect, envelope: ChatEvents.parse(effect.envelope) };
+      return { ...effect, envelope: ChatEvents.parse(withLegacyAnswerUpgraded(effect.envelope)) };
     case Topics.memberships.name:
       return { ...effect, envelope: MembershipChanged.parse(effect.envelope) };
     default:
       throw new Error(`processed command holds a record for unexpected topic ${String((effect as { topic: unknown }).topic)}`);
   }
+}
+
+/**
+ * Rows recorded by releases before answers became one record type hold a `chat.command-answered`
+ * with one `frame`; replayed during an upgrade, they mean the one-frame `chat.command-answers`.
+ */
+function withLegacyAnswerUpgraded(envelope: Effect['envelope']): Effect['envelope'] {
+  if (envelope.type !== 'chat.command-answered') return envelope;
+  const { frame, ...payload } = envelope.payload as { frame: unknown };
+  return { ...envelope, type: 'chat.command-answers', payload: { ...payload, frames: [frame] } };
 }

@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { MAX_GROUP_MEMBERS, type AddMembersCommand, type EnvelopeOf } from '@chat/protocol';
-import { CommandRejected, listIds } from '../commands/command-rejected';
-import { answer, type Effect, membershipChanged } from '../commands/effects';
-import { ConversationState, insertMembers, loadConversationForUpdate, requireMember, unknownUsers } from './conversation-state';
+import { CommandRejected, listIds } from '../outcomes/command-rejected';
+import { answer, type Effect, membershipChanged } from '../outcomes/effects';
+import { ConversationState, insertMembers, loadGroupForMemberChange, unknownUsers } from './conversation-state';
 
 type AddMembers = EnvelopeOf<typeof AddMembersCommand>;
 
@@ -17,9 +17,8 @@ type AddMembers = EnvelopeOf<typeof AddMembersCommand>;
 export class AddMembersUseCase {
   async execute(command: AddMembers, manager: EntityManager): Promise<Effect[]> {
     const { userId, conversationId, memberIds, replyTo } = command.payload;
-    const state = requireMember(await loadConversationForUpdate(manager, conversationId), userId, conversationId);
+    const state = await loadGroupForMemberChange(manager, conversationId, userId);
     const { conversation } = state;
-    if (conversation.kind === 'direct') throw new CommandRejected('forbidden', 'the members of a direct conversation cannot change');
     const added = memberIds.filter((id) => !state.member(id));
     if (added.length === 0) throw new CommandRejected('conflict', `user ${listIds(memberIds)} is already a member`);
     const unknown = await unknownUsers(manager, added);

@@ -3,7 +3,7 @@ import type { ConversationSummary, ServerFrameOf } from '@chat/protocol';
 import { ConversationEntity } from '../database/entities/conversation.entity';
 import { MemberEntity } from '../database/entities/member.entity';
 import { UserEntity } from '../database/entities/user.entity';
-import { CommandRejected } from '../commands/command-rejected';
+import { CommandRejected } from '../outcomes/command-rejected';
 
 /** A conversation with its members, as one command sees it inside the batch's transaction. */
 export class ConversationState {
@@ -147,6 +147,16 @@ function byJoinOrder(a: MemberEntity, b: MemberEntity): number {
  */
 export function requireMember(state: ConversationState | null, userId: string, conversationId: string): ConversationState {
   if (!state?.member(userId)) throw new CommandRejected('not_member', `you are not a member of conversation ${conversationId}`);
+  return state;
+}
+
+/**
+ * The group `userId` is a member of, locked for a change of its members: not a member is
+ * `not_member`, and a direct conversation's members never change (`forbidden`).
+ */
+export async function loadGroupForMemberChange(manager: EntityManager, conversationId: string, userId: string): Promise<ConversationState> {
+  const state = requireMember(await loadConversationForUpdate(manager, conversationId), userId, conversationId);
+  if (state.conversation.kind === 'direct') throw new CommandRejected('forbidden', 'the members of a direct conversation cannot change');
   return state;
 }
 

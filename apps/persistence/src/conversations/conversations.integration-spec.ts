@@ -72,7 +72,7 @@ describe('conversations (PostgreSQL)', () => {
       expect(change.memberIds).toEqual(frame.memberIds);
       expect(change.added).toEqual(frame.memberIds);
       // Answered under the creator's key (create-group has no conversation yet).
-      expect(effects.find((effect) => effect.envelope.type === 'chat.command-answered')?.key).toBe(alice);
+      expect(effects.find((effect) => effect.envelope.type === 'chat.command-answers')?.key).toBe(alice);
     });
 
     it('refuses unknown members and creates nothing', async () => {

@@ -3,8 +3,8 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { CreateGroupCommand, EnvelopeOf } from '@chat/protocol';
 import { ConversationEntity } from '../database/entities/conversation.entity';
-import { CommandRejected, listIds } from '../commands/command-rejected';
-import { answer, type Effect, membershipChanged } from '../commands/effects';
+import { CommandRejected, listIds } from '../outcomes/command-rejected';
+import { answer, type Effect, membershipChanged } from '../outcomes/effects';
 import { ConversationState, insertConversation, insertMembers, unknownUsers } from './conversation-state';
 
 type CreateGroup = EnvelopeOf<typeof CreateGroupCommand>;

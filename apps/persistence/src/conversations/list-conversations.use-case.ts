@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { In, type EntityManager } from 'typeorm';
 import {
-  CommandAnswered,
+  CommandAnswers,
   MAX_LISTED_CONVERSATIONS,
   type ConversationSummary,
   type EnvelopeOf,
@@ -10,8 +10,8 @@ import {
 } from '@chat/protocol';
 import { ConversationEntity } from '../database/entities/conversation.entity';
 import { MemberEntity } from '../database/entities/member.entity';
-import { answer, type Effect } from '../commands/effects';
-import { fitListInRecord } from '../commands/record-budget';
+import { answer, type Effect } from '../outcomes/effects';
+import { fitListInRecord } from '../outcomes/record-budget';
 import { ConversationState } from './conversation-state';
 
 type ListConversations = EnvelopeOf<typeof ListConversationsRequestCommand>;
@@ -40,7 +40,7 @@ export class ListConversationsUseCase {
     }
     const items = conversations.map((conversation) => new ConversationState(conversation, membersOf.get(conversation.id) ?? []).summaryFor(userId));
     const frame = (list: ConversationSummary[]): ServerFrameOf<'conversations'> => ({ type: 'conversations', replyTo: replyTo.requestId, items: list });
-    const fitted = fitListInRecord(items, 'first', (list) => CommandAnswered.create({ replyTo, frame: frame(list) }));
+    const fitted = fitListInRecord(items, 'first', (list) => CommandAnswers.create({ replyTo, frames: [frame(list)] }));
     return [answer(command, frame(fitted.items))];
   }
 }

@@ -2,8 +2,8 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { directConversationId, type EnvelopeOf, type OpenDirectCommand } from '@chat/protocol';
 import { ConversationEntity } from '../database/entities/conversation.entity';
-import { CommandRejected } from '../commands/command-rejected';
-import { answer, type Effect, membershipChanged } from '../commands/effects';
+import { CommandRejected } from '../outcomes/command-rejected';
+import { answer, type Effect, membershipChanged } from '../outcomes/effects';
 import { ConversationState, insertConversation, insertMembers, loadConversationForUpdate, requireMember, unknownUsers } from './conversation-state';
 
 type OpenDirect = EnvelopeOf<typeof OpenDirectCommand>;

@@ -2,9 +2,9 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { EnvelopeOf, RemoveMemberCommand } from '@chat/protocol';
 import { MemberEntity } from '../database/entities/member.entity';
-import { CommandRejected } from '../commands/command-rejected';
-import { answer, type Effect, membershipChanged } from '../commands/effects';
-import { ConversationState, loadConversationForUpdate, requireMember } from './conversation-state';
+import { CommandRejected } from '../outcomes/command-rejected';
+import { answer, type Effect, membershipChanged } from '../outcomes/effects';
+import { ConversationState, loadGroupForMemberChange } from './conversation-state';
 
 type RemoveMember = EnvelopeOf<typeof RemoveMemberCommand>;
 
@@ -18,9 +18,8 @@ type RemoveMember = EnvelopeOf<typeof RemoveMemberCommand>;
 export class RemoveMemberUseCase {
   async execute(command: RemoveMember, manager: EntityManager): Promise<Effect[]> {
     const { userId, conversationId, memberId, replyTo } = command.payload;
-    const state = requireMember(await loadConversationForUpdate(manager, conversationId), userId, conversationId);
+    const state = await loadGroupForMemberChange(manager, conversationId, userId);
     const { conversation } = state;
-    if (conversation.kind === 'direct') throw new CommandRejected('forbidden', 'the members of a direct conversation cannot change');
     if (!state.member(memberId)) throw new CommandRejected('conflict', `user ${memberId} is not a member of conversation ${conversationId}`);
     if (memberId !== userId && conversation.createdBy !== userId) throw new CommandRejected('forbidden', "only the group's creator may remove other members");
 

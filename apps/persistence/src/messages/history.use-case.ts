@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { LessThan, type EntityManager } from 'typeorm';
-import { CommandAnswered, type ChatMessage, type EnvelopeOf, type HistoryRequestCommand, type ServerFrameOf } from '@chat/protocol';
+import { CommandAnswers, type ChatMessage, type EnvelopeOf, type HistoryRequestCommand, type ServerFrameOf } from '@chat/protocol';
 import { MessageEntity } from '../database/entities/message.entity';
-import { answer, type Effect } from '../commands/effects';
-import { fitListInRecord } from '../commands/record-budget';
+import { answer, type Effect } from '../outcomes/effects';
+import { fitListInRecord } from '../outcomes/record-budget';
 import { loadConversation, requireMember } from '../conversations/conversation-state';
 import { toChatMessage } from './chat-message';
 
@@ -32,7 +32,7 @@ export class HistoryUseCase {
       messages,
       hasMore,
     });
-    const fitted = fitListInRecord(page, 'last', (messages) => CommandAnswered.create({ replyTo: command.payload.replyTo, frame: frame(messages, true) }));
+    const fitted = fitListInRecord(page, 'last', (messages) => CommandAnswers.create({ replyTo: command.payload.replyTo, frames: [frame(messages, true)] }));
     return [answer(command, frame(fitted.items, newestFirst.length > limit || fitted.trimmed))];
   }
 }

@@ -104,7 +104,7 @@ describe('messages (PostgreSQL)', () => {
       expect(answerTo(effects, nowhere, 'error')).toMatchObject({ code: 'not_member' });
       expect(storedMessages(effects).map((event) => event.message.seq)).toEqual([1]);
       // The error goes to the asking socket, keyed like the command.
-      const errorRecord = effects.find((effect) => effect.envelope.type === 'chat.command-answered');
+      const errorRecord = effects.find((effect) => effect.envelope.type === 'chat.command-answers');
       expect(errorRecord?.key).toBe(conversationId);
     });
 
@@ -173,8 +173,8 @@ describe('messages (PostgreSQL)', () => {
         'chat.message-stored',
         'chat.receipt-stored',
         'chat.membership-changed',
-        'chat.command-answered',
-        'chat.command-answered',
+        'chat.command-answers',
+        'chat.command-answers',
       ]);
       // Once more, as after a crash before the offset commit: byte-identical apart from the produce time.
       const third = await h.run(...batch);
@@ -183,6 +183,22 @@ describe('messages (PostgreSQL)', () => {
       );
       expect(await count('select last_seq as count from conversations where id = $1', [conversationId])).toBe(1);
       expect(await count(`select count(*) from conversations where title = 'Another' and created_by = $1`, [alice])).toBe(1);
+    });
+
+    it('replays a command recorded by an earlier release (answer as chat.command-answered) as the same one-frame answer', async () => {
+      const create = commands.createGroup(alice, 'Recorded before', [bob]);
+      const first = await h.run(create);
+      // Rewrite its recorded answer the way earlier releases stored it: one `frame` per record.
+      const legacy = first.map((effect) => {
+        if (effect.envelope.type !== 'chat.command-answers') return effect;
+        const { frames, ...payload } = effect.envelope.payload as { frames: unknown[] };
+        return { ...effect, envelope: { ...effect.envelope, type: 'chat.command-answered', payload: { ...payload, frame: frames[0] } } };
+      });
+      await h.dataSource.query('UPDATE processed_commands SET effects = $2::jsonb WHERE command_id = $1', [create.id, JSON.stringify(legacy)]);
+      const replayed = await h.run(create);
+      expect(replayed.map((effect) => ({ ...effect, envelope: { ...effect.envelope, producedAt: 0 } }))).toEqual(
+        first.map((effect) => ({ ...effect, envelope: { ...effect.envelope, producedAt: 0 } })),
+      );
     });
   });
 
@@ -317,11 +333,11 @@ describe('messages (PostgreSQL)', () => {
       expect(restSeqs[0]).toBe(messages.length + 1);
     }, 60_000);
 
-    it('answers a sync with nothing new with one synced record, as before batching', async () => {
+    it('answers a sync with nothing new with one record of its synced frame', async () => {
       const conversationId = await newConversation();
       const sync = commands.sync(bob, [{ conversationId, afterSeq: 0 }]);
       const effects = await h.run(sync);
-      expect(effects.map((effect) => effect.envelope.type)).toEqual(['chat.command-answered']);
+      expect(effects.map((effect) => effect.envelope.type)).toEqual(['chat.command-answers']);
     });
 
     it('rejects a sync naming a conversation the user is not in, and sends nothing else', async () => {

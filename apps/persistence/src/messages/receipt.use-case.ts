@@ -2,8 +2,8 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { EnvelopeOf, ReceiptCommand } from '@chat/protocol';
 import { MemberEntity } from '../database/entities/member.entity';
-import { CommandRejected } from '../commands/command-rejected';
-import { type Effect, receiptStored } from '../commands/effects';
+import { CommandRejected } from '../outcomes/command-rejected';
+import { type Effect, receiptStored } from '../outcomes/effects';
 import { loadConversationForUpdate, requireMember } from '../conversations/conversation-state';
 
 type Receipt = EnvelopeOf<typeof ReceiptCommand>;

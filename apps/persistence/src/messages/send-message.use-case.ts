@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { ChatMessage, EnvelopeOf, SendMessageCommand } from '@chat/protocol';
-import { CommandRejected } from '../commands/command-rejected';
-import { type Effect, messageStored } from '../commands/effects';
+import { CommandRejected } from '../outcomes/command-rejected';
+import { type Effect, messageStored } from '../outcomes/effects';
 import { type ConversationState, loadConversationsForUpdate, requireMember } from '../conversations/conversation-state';
 
 export type SendMessage = EnvelopeOf<typeof SendMessageCommand>;

@@ -4,8 +4,8 @@ import type { EnvelopeOf, ServerFrame, SyncRequestCommand } from '@chat/protocol
 import { ConversationEntity } from '../database/entities/conversation.entity';
 import { MemberEntity } from '../database/entities/member.entity';
 import type { MessageEntity } from '../database/entities/message.entity';
-import { CommandRejected, listIds } from '../commands/command-rejected';
-import { answers, type Effect } from '../commands/effects';
+import { CommandRejected, listIds } from '../outcomes/command-rejected';
+import { answers, type Effect } from '../outcomes/effects';
 import { toChatMessage } from './chat-message';
 
 type SyncRequest = EnvelopeOf<typeof SyncRequestCommand>;

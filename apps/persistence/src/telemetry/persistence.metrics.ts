@@ -8,7 +8,7 @@ export const PersistenceMetrics = {
   chat: new ChatMetrics(telemetry, ['stored', 'routed']),
   deliveries: telemetry.counter(
     'persistence_deliveries_total',
-    'Frames produced straight to gateways (one per chat.frame-routed, each of a chat.answers-routed), by frame type',
+    'Frames produced straight to gateways (each frame of each chat.frames-routed), by frame type',
     ['type'],
   ),
 };

@@ -1,6 +1,7 @@
-import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { Controller, Logger } from '@nestjs/common';
+import { Payload } from '@nestjs/microservices';
 import { Topics, UserRegistered } from '@chat/protocol';
-import { KafkaConsumerFactory, type ConsumedRecord } from '@chat/kafka';
+import { KafkaEventPattern, type ConsumedRecord } from '@chat/kafka';
 import { UpsertUsersUseCase, type KnownUser } from './upsert-users.use-case';
 
 export const USERS_GROUP_ID = 'persistence.users';
@@ -10,22 +11,14 @@ export const USERS_GROUP_ID = 'persistence.users';
  * a fresh database learns every user). Auth never deletes users; a tombstone, should one appear,
  * is skipped rather than dead-lettered, because conversations keep their members anyway.
  */
-@Injectable()
-export class UsersConsumer implements OnApplicationBootstrap {
+@Controller()
+export class UsersConsumer {
   private readonly logger = new Logger(UsersConsumer.name);
 
-  constructor(
-    private readonly consumers: KafkaConsumerFactory,
-    private readonly upsertUsers: UpsertUsersUseCase,
-  ) {}
+  constructor(private readonly upsertUsers: UpsertUsersUseCase) {}
 
-  onApplicationBootstrap(): void {
-    void this.consumers
-      .create({ groupId: USERS_GROUP_ID, topics: [Topics.users.name], handleBatch: (records) => this.handleBatch(records) })
-      .start();
-  }
-
-  private async handleBatch(records: ConsumedRecord[]): Promise<void> {
+  @KafkaEventPattern(Topics.users.name, { groupId: USERS_GROUP_ID })
+  async handleBatch(@Payload() records: ConsumedRecord[]): Promise<void> {
     const users: KnownUser[] = [];
     for (const record of records) {
       if (record.value === null) {

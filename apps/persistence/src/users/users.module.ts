@@ -3,5 +3,5 @@ import { UpsertUsersUseCase } from './upsert-users.use-case';
 import { UsersConsumer } from './users.consumer';
 
 /** chat.users → the users table (which users exist, for open_direct, create_group and add_members). */
-@Module({ providers: [UpsertUsersUseCase, UsersConsumer] })
+@Module({ controllers: [UsersConsumer], providers: [UpsertUsersUseCase] })
 export class UsersModule {}

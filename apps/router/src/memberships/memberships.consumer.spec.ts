@@ -3,14 +3,15 @@ import { Test } from '@nestjs/testing';
 import { MembershipChanged, Topics } from '@chat/protocol';
 import { KafkaClient, KafkaConsumerFactory } from '@chat/kafka';
 import { DeliveryPublisher, PresenceView, ViewsService } from '@chat/delivery';
-import { consumedRecord, RecordingPublisher } from '../testing/fakes';
+import { RecordingDeliveryPublisher } from '@chat/delivery/testing';
+import { consumedRecord } from '../../test/consumed-record';
 import { MEMBERSHIP_NEWS_MAX_AGE_MS, MembershipsConsumer } from './memberships.consumer';
 
 const [alice, bob, carol] = [randomUUID(), randomUUID(), randomUUID()];
 
 describe('MembershipsConsumer', () => {
   it('pushes member_added and member_removed to the connected members concerned, ignoring tombstones and old changes', async () => {
-    const publisher = new RecordingPublisher();
+    const publisher = new RecordingDeliveryPublisher();
     const presence = new PresenceView();
     const now = Date.now();
     presence.applyLease('gw-1', { startedAt: 1, at: now, ttlMs: 60_000 }, now, now);

@@ -1,6 +1,7 @@
-import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { Controller, Logger } from '@nestjs/common';
+import { Payload } from '@nestjs/microservices';
 import { MembershipChanged, Topics } from '@chat/protocol';
-import { KafkaClient, KafkaConsumerFactory, type ConsumedRecord } from '@chat/kafka';
+import { KafkaEventPattern, type ConsumedRecord } from '@chat/kafka';
 import { ConsumerGroups } from '../consumer-groups';
 import { DeliveryPublisher, fanOut, PresenceView, ViewsService } from '@chat/delivery';
 import { membershipNotices } from './membership-frames';
@@ -18,32 +19,17 @@ export const MEMBERSHIP_NEWS_MAX_AGE_MS = 60 * 60 * 1000;
  * the news comes from this shared group: one instance per partition, committed after delivery.
  * Tombstones only forget a conversation: no frame.
  */
-@Injectable()
-export class MembershipsConsumer implements OnApplicationBootstrap {
+@Controller()
+export class MembershipsConsumer {
   private readonly logger = new Logger(MembershipsConsumer.name);
 
   constructor(
-    private readonly client: KafkaClient,
-    private readonly consumers: KafkaConsumerFactory,
-    private readonly views: ViewsService,
     private readonly presence: PresenceView,
     private readonly publisher: DeliveryPublisher,
   ) {}
 
-  onApplicationBootstrap(): void {
-    void this.views.ready().then(() => {
-      if (this.client.abortSignal.aborted) return;
-      void this.consumers
-        .create({
-          groupId: ConsumerGroups.memberships,
-          topics: [Topics.memberships.name],
-          handleBatch: async (records) => this.handleBatch(records),
-        })
-        .start();
-    });
-  }
-
-  async handleBatch(records: ConsumedRecord[]): Promise<void> {
+  @KafkaEventPattern(Topics.memberships.name, { groupId: ConsumerGroups.memberships, startAfter: ViewsService })
+  async handleBatch(@Payload() records: ConsumedRecord[]): Promise<void> {
     const now = Date.now();
     const changes = records.filter((record) => record.value !== null).map((record) => MembershipChanged.decode(record.value));
     const news = changes.filter((change) => now - change.producedAt <= MEMBERSHIP_NEWS_MAX_AGE_MS);

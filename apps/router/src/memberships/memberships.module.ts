@@ -4,6 +4,6 @@ import { MembershipsConsumer } from './memberships.consumer';
 
 @Module({
   imports: [DeliveryModule],
-  providers: [MembershipsConsumer],
+  controllers: [MembershipsConsumer],
 })
 export class MembershipsModule {}

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { Test } from '@nestjs/testing';
 import { PresenceChanged, presenceKey, Topics } from '@chat/protocol';
-import { KafkaClient, KafkaConsumerFactory, TransientError, type ConsumedRecord, type ConsumerOptions, type ConsumerStatus } from '@chat/kafka';
+import { KafkaConsumerFactory, KafkaTransport, TransientError, type ConsumedRecord, type ConsumerOptions, type ConsumerStatus } from '@chat/kafka';
 import { decodePresenceRecord, DeliveryPublisher, type FlipListener, MembershipView, PresenceView, type UserFlip, ViewsService } from '@chat/delivery';
-import { consumedRecord, RecordingPublisher } from '../testing/fakes';
+import { RecordingDeliveryPublisher } from '@chat/delivery/testing';
+import { consumedRecord } from '../../test/consumed-record';
 import { PresenceAnnouncer } from './presence-announcer';
 import { PresenceConsumer } from './presence.consumer';
 
@@ -30,13 +31,13 @@ class FakeViews implements Pick<ViewsService, 'ready' | 'catchUpNow' | 'onLeaseF
 
 describe('PresenceConsumer', () => {
   let consumer: PresenceConsumer;
-  let publisher: RecordingPublisher;
+  let publisher: RecordingDeliveryPublisher;
   let presence: PresenceView;
   let views: FakeViews;
   let created: ConsumerOptions | null;
 
   beforeEach(async () => {
-    publisher = new RecordingPublisher();
+    publisher = new RecordingDeliveryPublisher();
     presence = new PresenceView();
     views = new FakeViews();
     created = null;
@@ -47,26 +48,26 @@ describe('PresenceConsumer', () => {
     for (const gatewayId of ['gw-1', 'gw-2', 'gw-3']) presence.applyLease(gatewayId, { startedAt: STARTED, at: now, ttlMs: 60_000 }, now, now);
     const status = (): ConsumerStatus => ({ groupId: 'router.presence', topics: [Topics.presence.name], joined: true, assignment: { [Topics.presence.name]: [0, 2] } });
     const moduleRef = await Test.createTestingModule({
+      controllers: [PresenceConsumer],
       providers: [
-        PresenceConsumer,
         PresenceAnnouncer,
         { provide: PresenceView, useValue: presence },
         { provide: MembershipView, useValue: memberships },
         { provide: DeliveryPublisher, useValue: publisher },
         { provide: ViewsService, useValue: views },
-        { provide: KafkaClient, useValue: { abortSignal: new AbortController().signal } },
-        {
-          provide: KafkaConsumerFactory,
-          useValue: {
-            create: (options: ConsumerOptions) => {
-              created = options;
-              return { start: async () => undefined, status };
-            },
-          },
-        },
+        { provide: KafkaConsumerFactory, useValue: { statusOf: (groupId: string) => (groupId === 'router.presence' ? status() : undefined) } },
       ],
     }).compile();
     consumer = moduleRef.get(PresenceConsumer);
+    // The consumer its @KafkaEventPattern asks the Kafka transport for.
+    const consumers = {
+      create: (options: ConsumerOptions) => {
+        created = options;
+        return { start: async () => undefined };
+      },
+    } as unknown as KafkaConsumerFactory;
+    const transport = new KafkaTransport({ consumers, instanceId: 'router-1', resolve: (token) => moduleRef.get(token), stopping: () => false });
+    await moduleRef.createNestMicroservice({ strategy: transport, logger: false }).listen();
   });
 
   /** Writes a presence record: the view consumer applies it, then the shared group hands it over. */
@@ -88,13 +89,13 @@ describe('PresenceConsumer', () => {
       ['gw-1', 'presence', [bob]],
       ['gw-2', 'presence', [carol]],
     ]);
-    expect(publisher.published[0].payload.frame).toMatchObject({ type: 'presence', userId: alice, online: true });
+    expect(publisher.published[0].payload.frames).toMatchObject([{ type: 'presence', userId: alice, online: true }]);
 
     publisher.published.length = 0;
     await consumer.handleBatch([write('gw-3', alice, 1)]);
     expect(publisher.published).toEqual([]);
     await consumer.handleBatch([write('gw-3', alice, null)]);
-    expect(publisher.published.map((d) => d.payload.frame)).toEqual([
+    expect(publisher.published.flatMap((d) => d.payload.frames)).toEqual([
       expect.objectContaining({ userId: alice, online: false }),
       expect.objectContaining({ userId: alice, online: false }),
     ]);
@@ -113,7 +114,7 @@ describe('PresenceConsumer', () => {
     // In one batch too.
     await consumer.handleBatch([phone, laptop]);
     await consumer.handleBatch([write('gw-2', alice, 1, 1)]);
-    expect(publisher.published.map((d) => (d.payload.frame.type === 'presence' ? d.payload.frame.online : null))).toEqual([false, true]);
+    expect(publisher.published.flatMap((d) => d.payload.frames).map((frame) => (frame.type === 'presence' ? frame.online : null))).toEqual([false, true]);
   });
 
   it('judges a batch again after its frames failed, and announces then', async () => {
@@ -155,6 +156,6 @@ describe('PresenceConsumer', () => {
     await new Promise((resolve) => setImmediate(resolve));
     // Partition 1 belongs to another instance: only alice's change is announced here.
     expect(publisher.summary()).toEqual([['gw-1', 'presence', [bob]]]);
-    expect(publisher.published[0].payload.frame).toEqual({ type: 'presence', userId: alice, online: false, at: 5 });
+    expect(publisher.published[0].payload.frames).toEqual([{ type: 'presence', userId: alice, online: false, at: 5 }]);
   });
 });

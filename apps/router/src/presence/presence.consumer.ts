@@ -1,6 +1,7 @@
-import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { Controller, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { Payload } from '@nestjs/microservices';
 import { Topics, type EnvelopeContext } from '@chat/protocol';
-import { KafkaClient, KafkaConsumerFactory, TransientError, type ConsumedRecord, type ManagedConsumer } from '@chat/kafka';
+import { KafkaConsumerFactory, KafkaEventPattern, TransientError, type ConsumedRecord } from '@chat/kafka';
 import { describeError } from '@chat/helpers';
 import { ConsumerGroups } from '../consumer-groups';
 import { decodePresenceRecord, DeliveryPublisher, PresenceView, type UserFlip, ViewsService } from '@chat/delivery';
@@ -38,13 +39,11 @@ const CATCH_UP_TIMEOUT_MS = 10_000;
  * skipped. The judgement is against the current state, so even a first deployment reading the
  * compacted topic's history only announces states that hold now.
  */
-@Injectable()
+@Controller()
 export class PresenceConsumer implements OnApplicationBootstrap {
   private readonly logger = new Logger(PresenceConsumer.name);
-  private consumer: ManagedConsumer | null = null;
 
   constructor(
-    private readonly client: KafkaClient,
     private readonly consumers: KafkaConsumerFactory,
     private readonly views: ViewsService,
     private readonly presence: PresenceView,
@@ -53,20 +52,11 @@ export class PresenceConsumer implements OnApplicationBootstrap {
   ) {}
 
   onApplicationBootstrap(): void {
-    void this.views.ready().then(() => {
-      if (this.client.abortSignal.aborted) return;
-      this.consumer = this.consumers.create({
-        groupId: ConsumerGroups.presence,
-        topics: [Topics.presence.name],
-        fromBeginning: true,
-        handleBatch: async (records) => this.handleBatch(records),
-      });
-      void this.consumer.start();
-      this.views.onLeaseFlips((flips) => this.announceLeaseFlips(flips));
-    });
+    void this.views.ready().then(() => this.views.onLeaseFlips((flips) => this.announceLeaseFlips(flips)));
   }
 
-  async handleBatch(records: ConsumedRecord[]): Promise<void> {
+  @KafkaEventPattern(Topics.presence.name, { groupId: ConsumerGroups.presence, fromBeginning: true, startAfter: ViewsService })
+  async handleBatch(@Payload() records: ConsumedRecord[]): Promise<void> {
     // Unreadable records fail the batch before anything is produced; the Kafka lib then
     // dead-letters just them (once: this group is shared and commits).
     const decoded = records.map((record) => ({ record, ...decodePresenceRecord(record) }));
@@ -84,7 +74,7 @@ export class PresenceConsumer implements OnApplicationBootstrap {
   }
 
   private announceLeaseFlips(flips: UserFlip[]): void {
-    const status = this.consumer?.status();
+    const status = this.consumers.statusOf(ConsumerGroups.presence);
     if (!status?.joined) return;
     const owned = new Set(status.assignment[Topics.presence.name] ?? []);
     const mine = flips.filter((flip) => owned.has(flip.partition));

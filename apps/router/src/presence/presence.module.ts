@@ -5,6 +5,7 @@ import { PresenceConsumer } from './presence.consumer';
 
 @Module({
   imports: [DeliveryModule],
-  providers: [PresenceAnnouncer, PresenceConsumer],
+  controllers: [PresenceConsumer],
+  providers: [PresenceAnnouncer],
 })
 export class PresenceModule {}

@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { Test } from '@nestjs/testing';
-import { CommandAnswered, MessageStored, ProtocolError, Topics, TypingChanged } from '@chat/protocol';
+import { CommandAnswers, MessageStored, ProtocolError, Topics, TypingChanged } from '@chat/protocol';
 import { KafkaClient, KafkaConsumerFactory } from '@chat/kafka';
 import { loadConfig, SERVICE_CONFIG } from '@chat/service-kit';
 import { telemetry } from '@chat/telemetry';
-import { routerConfigSchema } from '../config';
 import { DeliveryPublisher, MembershipView, PresenceView, ViewsService } from '@chat/delivery';
-import { consumedRecord, RecordingPublisher } from '../testing/fakes';
+import { RecordingDeliveryPublisher } from '@chat/delivery/testing';
+import { consumedRecord } from '../../test/consumed-record';
+import { routerConfigSchema } from '../config';
 import { EventsConsumer } from './events.consumer';
 import { RouteEventUseCase } from './route-event.use-case';
 
@@ -15,10 +16,10 @@ const conversationId = randomUUID();
 
 describe('EventsConsumer', () => {
   let consumer: EventsConsumer;
-  let publisher: RecordingPublisher;
+  let publisher: RecordingDeliveryPublisher;
 
   beforeEach(async () => {
-    publisher = new RecordingPublisher();
+    publisher = new RecordingDeliveryPublisher();
     const presence = new PresenceView();
     const memberships = new MembershipView();
     const now = Date.now();
@@ -50,7 +51,7 @@ describe('EventsConsumer', () => {
     await consumer.handleBatch([
       consumedRecord(Topics.events.name, conversationId, TypingChanged.create({ conversationId, userId: alice, active: true })),
       consumedRecord(Topics.events.name, conversationId, MessageStored.create({ message, recipientIds: [alice, bob] })),
-      consumedRecord(Topics.events.name, alice, CommandAnswered.create({ replyTo: { gatewayId: 'gw-1', connectionId, requestId: 'r' }, frame: { type: 'pong', replyTo: 'r' } })),
+      consumedRecord(Topics.events.name, alice, CommandAnswers.create({ replyTo: { gatewayId: 'gw-1', connectionId, requestId: 'r' }, frames: [{ type: 'pong', replyTo: 'r' }] })),
     ]);
     expect(publisher.summary()).toEqual([
       ['gw-2', 'typing', [bob]],

@@ -1,11 +1,10 @@
-import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import { Controller } from '@nestjs/common';
+import { Payload } from '@nestjs/microservices';
 import { runWithTrace } from '@chat/logging';
 import { ChatEvents, Topics } from '@chat/protocol';
-import { KafkaClient, KafkaConsumerFactory, type ConsumedRecord } from '@chat/kafka';
-import { SERVICE_CONFIG } from '@chat/service-kit';
-import type { RouterConfig } from '../config';
+import { KafkaEventPattern, type ConsumedRecord } from '@chat/kafka';
 import { ConsumerGroups } from '../consumer-groups';
-import { DeliveryPublisher, framesOf, ViewsService } from '@chat/delivery';
+import { DeliveryPublisher, ViewsService } from '@chat/delivery';
 import { RouterMetrics } from '../telemetry/router.metrics';
 import { RouteEventUseCase } from './route-event.use-case';
 
@@ -13,34 +12,18 @@ import { RouteEventUseCase } from './route-event.use-case';
  * Routes `chat.events` in the group all router instances share, so instances split the partitions.
  * It starts only once the views are loaded: no event is routed against an empty view. A batch is
  * records of one partition; their deliveries are produced in the records' order, and the offsets
- * are committed (by the Kafka lib) only after they are durable.
+ * are committed (by the Kafka lib) only after they are durable. How many partitions it works on at
+ * once is ROUTER_CONCURRENT_PARTITIONS (main.ts).
  */
-@Injectable()
-export class EventsConsumer implements OnApplicationBootstrap {
+@Controller()
+export class EventsConsumer {
   constructor(
-    private readonly client: KafkaClient,
-    private readonly consumers: KafkaConsumerFactory,
-    private readonly views: ViewsService,
     private readonly route: RouteEventUseCase,
     private readonly publisher: DeliveryPublisher,
-    @Inject(SERVICE_CONFIG) private readonly config: RouterConfig,
   ) {}
 
-  onApplicationBootstrap(): void {
-    void this.views.ready().then(() => {
-      if (this.client.abortSignal.aborted) return;
-      void this.consumers
-        .create({
-          groupId: ConsumerGroups.events,
-          topics: [Topics.events.name],
-          partitionsConsumedConcurrently: this.config.ROUTER_CONCURRENT_PARTITIONS,
-          handleBatch: async (records) => this.handleBatch(records),
-        })
-        .start();
-    });
-  }
-
-  async handleBatch(records: ConsumedRecord[]): Promise<void> {
+  @KafkaEventPattern(Topics.events.name, { groupId: ConsumerGroups.events, startAfter: ViewsService })
+  async handleBatch(@Payload() records: ConsumedRecord[]): Promise<void> {
     const now = Date.now();
     // Decode all first: an unreadable record fails the batch before anything is produced, and the
     // Kafka lib then retries record by record, dead-lettering only that one.
@@ -51,6 +34,6 @@ export class EventsConsumer implements OnApplicationBootstrap {
     // Counted once produced (a failed produce is retried before anything counts). A batch consumed
     // again after a crash before its offsets were committed counts again, as its frames go out again.
     RouterMetrics.chat.count('routed', events.filter((event) => event.type === 'chat.message-stored').length);
-    for (const { payload } of deliveries) for (const frame of framesOf(payload)) RouterMetrics.deliveries.inc({ type: frame.type });
+    for (const { payload } of deliveries) for (const frame of payload.frames) RouterMetrics.deliveries.inc({ type: frame.type });
   }
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Test } from '@nestjs/testing';
-import { CommandAnswered, CommandAnswers, MessageStored, ReceiptStored, TypingChanged, type ChatMessage } from '@chat/protocol';
+import { CommandAnswers, MessageStored, ReceiptStored, TypingChanged, type ChatMessage } from '@chat/protocol';
 import { MembershipView, PresenceView } from '@chat/delivery';
 import { connectInView } from '@chat/delivery/testing';
 import { RouteEventUseCase } from './route-event.use-case';
@@ -47,11 +47,11 @@ describe('RouteEventUseCase', () => {
     const event = MessageStored.create({ message, recipientIds: [alice, bob, carol] }, { occurredAt: NOW - 10 });
     const deliveries = route.execute(event, NOW);
 
-    expect(deliveries.map((d) => [d.payload.gatewayId, d.payload.target])).toEqual([
+    expect(deliveries.map((d) => [d.gatewayId, d.payload.target])).toEqual([
       ['gw-1', { userIds: [alice] }],
       ['gw-2', { userIds: [alice, bob] }],
     ]);
-    expect(deliveries[0].payload).toMatchObject({ frame: { type: 'message', ...message } });
+    expect(deliveries[0].payload).toMatchObject({ frames: [{ type: 'message', ...message }] });
     // The delivery carries the trace and the edge time of the message, for end-to-end latency.
     expect(deliveries[0].context).toEqual({ traceId: event.traceId, occurredAt: NOW - 10 });
   });
@@ -59,18 +59,17 @@ describe('RouteEventUseCase', () => {
   it('pushes a receipt to its recipients', () => {
     const event = ReceiptStored.create({ conversationId, userId: bob, seq: 7, status: 'read', at: NOW, recipientIds: [alice, dave] });
     const deliveries = route.execute(event, NOW);
-    expect(deliveries.map((d) => d.payload.gatewayId)).toEqual(['gw-1', 'gw-2', 'gw-3']);
+    expect(deliveries.map((d) => d.gatewayId)).toEqual(['gw-1', 'gw-2', 'gw-3']);
     expect(deliveries[2].payload).toEqual({
-      gatewayId: 'gw-3',
       target: { userIds: [dave] },
-      frame: { type: 'receipt', conversationId, userId: bob, seq: 7, status: 'read', at: NOW },
+      frames: [{ type: 'receipt', conversationId, userId: bob, seq: 7, status: 'read', at: NOW }],
     });
   });
 
   it('pushes typing to the other members only, and drops typing of non-members', () => {
     const typing = route.execute(TypingChanged.create({ conversationId, userId: alice, active: true }), NOW);
-    expect(typing.map((d) => [d.payload.gatewayId, d.payload.target])).toEqual([['gw-2', { userIds: [bob] }]]);
-    expect(typing[0].payload).toMatchObject({ frame: { type: 'typing', conversationId, userId: alice, active: true } });
+    expect(typing.map((d) => [d.gatewayId, d.payload.target])).toEqual([['gw-2', { userIds: [bob] }]]);
+    expect(typing[0].payload).toMatchObject({ frames: [{ type: 'typing', conversationId, userId: alice, active: true }] });
 
     expect(route.execute(TypingChanged.create({ conversationId, userId: dave, active: true }), NOW)).toEqual([]);
     expect(route.execute(TypingChanged.create({ conversationId: randomUUID(), userId: alice, active: true }), NOW)).toEqual([]);
@@ -79,8 +78,8 @@ describe('RouteEventUseCase', () => {
   it('sends a command’s answer to the one socket that asked, even on a gateway without a known lease', () => {
     const connectionId = randomUUID();
     const frame = { type: 'conversations' as const, replyTo: 'req-1', items: [] };
-    const deliveries = route.execute(CommandAnswered.create({ replyTo: { gatewayId: 'gw-new', connectionId, requestId: 'req-1' }, frame }), NOW);
-    expect(deliveries.map((d) => d.payload)).toEqual([{ gatewayId: 'gw-new', target: { connectionId }, frame }]);
+    const deliveries = route.execute(CommandAnswers.create({ replyTo: { gatewayId: 'gw-new', connectionId, requestId: 'req-1' }, frames: [frame] }), NOW);
+    expect(deliveries.map((d) => [d.gatewayId, d.payload])).toEqual([['gw-new', { target: { connectionId }, frames: [frame] }]]);
   });
 
   it('passes several answers to one socket on as one delivery, frames in order', () => {
@@ -90,7 +89,7 @@ describe('RouteEventUseCase', () => {
       { type: 'synced' as const, replyTo: 'req-2', conversations: [{ conversationId, lastSeq: 1 }] },
     ];
     const deliveries = route.execute(CommandAnswers.create({ replyTo: { gatewayId: 'gw-2', connectionId, requestId: 'req-2' }, frames }), NOW);
-    expect(deliveries.map((d) => d.payload)).toEqual([{ gatewayId: 'gw-2', target: { connectionId }, frames }]);
+    expect(deliveries.map((d) => [d.gatewayId, d.payload])).toEqual([['gw-2', { target: { connectionId }, frames }]]);
   });
 
   it('routes nothing to a gateway whose lease ran out', () => {

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { ChatEventEnvelope } from '@chat/protocol';
-import { deliveriesOfStoredFact, fanOut, MembershipView, PresenceView, type RoutedDelivery } from '@chat/delivery';
+import { deliveriesOfStoredFact, fanOut, MembershipView, PresenceView, type Delivery } from '@chat/delivery';
 
 /**
  * Who receives an event of `chat.events`, as deliveries per gateway. Typing is checked against the
@@ -16,7 +16,7 @@ export class RouteEventUseCase {
     private readonly memberships: MembershipView,
   ) {}
 
-  execute(event: ChatEventEnvelope, now: number): RoutedDelivery[] {
+  execute(event: ChatEventEnvelope, now: number): Delivery[] {
     const locate = (userId: string) => this.presence.gatewaysOf(userId, now);
     if (event.type !== 'chat.typing-changed') return deliveriesOfStoredFact(event, locate);
     const { conversationId, userId, active } = event.payload;

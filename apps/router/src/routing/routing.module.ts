@@ -5,6 +5,7 @@ import { RouteEventUseCase } from './route-event.use-case';
 
 @Module({
   imports: [DeliveryModule],
-  providers: [RouteEventUseCase, EventsConsumer],
+  controllers: [EventsConsumer],
+  providers: [RouteEventUseCase],
 })
 export class RoutingModule {}

@@ -44,14 +44,15 @@ export class FuzzDriver {
 
   constructor(private readonly options: FuzzDriverOptions) {}
 
-  async run(frameCount: number, rng: { int(n: number): number }): Promise<void> {
+  /** Sends `frameCount` frames in batches of the sizes drawn (generated, so a seed replays them). */
+  async run(frameCount: number, batchSize: () => number): Promise<void> {
     let socket = await this.connect();
     while (this.framesSent < frameCount) {
-      const batchSize = 1 + rng.int(80);
+      const size = batchSize();
       const from = socket.frames.length;
       let invalid = 0;
       let closeCode: number | undefined;
-      for (let i = 0; i < batchSize && this.framesSent < frameCount; i += 1) {
+      for (let i = 0; i < size && this.framesSent < frameCount; i += 1) {
         const frame = this.options.fuzzer.next();
         const verdict = this.verdictOf(frame);
         if (!this.hasMatchableId(verdict)) continue;

@@ -4,11 +4,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 // Jest loads global setup outside its module registry, so the @chat/* alias map does not apply here.
 // eslint-disable-next-line @nx/enforce-module-boundaries
-import { ensureKafkaJars, findWorkspaceRoot, SERVICE_DATABASES, startKafkaBroker, startPostgres, type KafkaBrokerHandle, type PostgresHandle } from '../../../../tools/local-infra/src';
+import { findWorkspaceRoot, type Infra, startInfra } from '../../../../tools/local-infra/src';
 
 export interface SharedInfra {
-  broker?: KafkaBrokerHandle;
-  postgres?: PostgresHandle;
+  infra: Infra;
   tempDir: string;
 }
 
@@ -17,8 +16,9 @@ declare global {
 }
 
 /**
- * Starts one broker and one PostgreSQL for the whole run and hands their addresses to the tests
- * through the environment. E2E_KAFKA_BROKERS / E2E_DATABASE_URL_BASE point at external ones instead.
+ * Starts one broker and one PostgreSQL for the whole run (the launcher of @chat/local-infra, the
+ * broker first) and hands their addresses to the tests through the environment.
+ * E2E_KAFKA_BROKERS / E2E_POSTGRES_PORT (with E2E_DATABASE_URL_TEMPLATE) point at external ones instead.
  */
 export default async function globalSetup(): Promise<void> {
   const workspaceRoot = findWorkspaceRoot(__dirname);
@@ -26,17 +26,21 @@ export default async function globalSetup(): Promise<void> {
   process.env['E2E_TEMP_DIR'] = tempDir;
   process.env['E2E_WORKSPACE_ROOT'] = workspaceRoot;
   process.env['E2E_JWT_SECRET'] = randomBytes(48).toString('base64url');
-  const infra: SharedInfra = { tempDir };
-  globalThis.__E2E_INFRA__ = infra;
 
   const started = Date.now();
-  if (!process.env['E2E_KAFKA_BROKERS']) {
-    await ensureKafkaJars(workspaceRoot);
-    infra.broker = await startKafkaBroker({ dataDir: path.join(tempDir, 'kafka') });
-    process.env['E2E_KAFKA_BROKERS'] = infra.broker.brokers;
-  }
-  if (!process.env['E2E_POSTGRES_PORT']) {
-    infra.postgres = await startPostgres({ dataDir: path.join(tempDir, 'postgres'), databases: [...SERVICE_DATABASES] });
+  const externalKafka = process.env['E2E_KAFKA_BROKERS'];
+  const externalPostgres = Boolean(process.env['E2E_POSTGRES_PORT']);
+  const infra = await startInfra({
+    workspaceRoot,
+    kafka: externalKafka ? { external: externalKafka } : { start: { dataDir: path.join(tempDir, 'kafka') } },
+    postgres: externalPostgres
+      ? { external: (database) => (process.env['E2E_DATABASE_URL_TEMPLATE'] ?? '').replace('__database__', database) }
+      : { start: { dataDir: path.join(tempDir, 'postgres') } },
+    concurrently: false,
+  });
+  globalThis.__E2E_INFRA__ = { infra, tempDir };
+  process.env['E2E_KAFKA_BROKERS'] = infra.kafkaBrokers;
+  if (infra.postgres) {
     process.env['E2E_POSTGRES_PORT'] = String(infra.postgres.port);
     process.env['E2E_DATABASE_URL_TEMPLATE'] = infra.postgres.urlFor('__database__');
   }

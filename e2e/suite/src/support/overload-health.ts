@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net';
 import WebSocket from 'ws';
-import type { ServiceProcess } from '@chat/local-infra';
+import { readyzStatus, type ServiceProcess } from '@chat/local-infra';
 
 /*
  * What the overload and poison-record tests look at from outside a service: whether it still
@@ -8,12 +8,8 @@ import type { ServiceProcess } from '@chat/local-infra';
  */
 
 /** GET /readyz's status, or undefined when the service does not answer at all. */
-export async function readiness(service: ServiceProcess): Promise<number | undefined> {
-  try {
-    return (await fetch(`http://127.0.0.1:${service.httpPort}/readyz`, { signal: AbortSignal.timeout(5000) })).status;
-  } catch {
-    return undefined;
-  }
+export function readiness(service: ServiceProcess): Promise<number | undefined> {
+  return readyzStatus(service.httpPort, 5000);
 }
 
 /** Whether the process has exited (for whatever reason) by now. */

@@ -1,19 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import jwt from 'jsonwebtoken';
+import { thrownBy } from '@chat/testing';
 import { AccessTokenError, signAccessToken, verifyAccessToken, type AccessTokenSettings } from './access-token';
 
 const settings: AccessTokenSettings = { secret: 'a'.repeat(48), issuer: 'chat-auth', audience: 'chat' };
 const subject = { userId: randomUUID(), username: 'ann', tokenId: 'tok-1' };
 
-function reasonOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof AccessTokenError) return error.reason;
-    throw error;
-  }
-  return 'accepted';
-}
+const reasonOf = (fn: () => unknown): string => thrownBy(fn, AccessTokenError).reason;
 
 describe('access tokens', () => {
   it('round-trips the user id, username and token id', () => {

@@ -1,3 +1,4 @@
+import { rejectionOf } from '@chat/testing';
 import { AuthClient, type FetchLike } from './auth-client';
 import { AuthSession } from './auth-session';
 import { AuthError } from './errors';
@@ -32,15 +33,7 @@ const json = (status: number, body: unknown, headers: Record<string, string> = {
 
 const pair = (n: number) => ({ accessToken: `access-${n}`, refreshToken: `refresh-${n}`, tokenType: 'Bearer', expiresIn: 900, userId: 'user-1' });
 
-async function failure(promise: Promise<unknown>): Promise<AuthError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof AuthError) return error;
-    throw error;
-  }
-  throw new Error('expected an AuthError');
-}
+const failure = (promise: Promise<unknown>): Promise<AuthError> => rejectionOf(promise, AuthError);
 
 describe('AuthClient', () => {
   it('registers, logs in, refreshes and reads the current user', async () => {

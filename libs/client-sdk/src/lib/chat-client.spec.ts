@@ -1,9 +1,9 @@
 import type { ChatMessage, ClientFrameOf } from '@chat/protocol';
+import { advanceUntil } from '@chat/testing';
+import { FakeChatServer, flush, randomLikeId } from '../../testing/fake-chat-server';
 import { ChatClient } from './chat-client';
 import type { ChatClientOptions, ConnectionStateChange } from './chat-client.types';
 import { ChatRequestError, ConnectionClosedError, RequestTimeoutError } from './errors';
-import { FakeChatServer, flush, randomLikeId } from './testing/fake-chat-server';
-import { expectEventually } from '@chat/testing';
 import type { TokenReason } from './token';
 
 const me = randomLikeId(0xa1);
@@ -13,10 +13,13 @@ const convB = randomLikeId(0xc2);
 const URL = 'ws://chat.test/ws';
 
 /**
- * For expectEventually: the fake server answers through microtasks, the client reconnects after
- * short real timers (at most maxDelayMs), so poll often and give up well before the test timeout.
+ * Fake timers for the client's reconnect, request and ping timers; the fake server's microtasks and
+ * flush()'s setImmediate stay real. Tests then advance the clock instead of waiting for it.
  */
-const soon = { timeoutMs: 2000, intervalMs: 2 };
+const fakeClock = () => jest.useFakeTimers({ doNotFake: ['nextTick', 'queueMicrotask', 'setImmediate', 'clearImmediate'] });
+
+/** For advanceUntil: well past the longest delay of these tests, in fake time. */
+const soon = { maxMs: 5_000 };
 
 interface Harness {
   server: FakeChatServer;
@@ -89,10 +92,13 @@ describe('ChatClient requests', () => {
   });
 
   it('rejects with RequestTimeoutError when no answer comes in time', async () => {
+    fakeClock();
     const h = harness({ requestTimeoutMs: 30 });
     await connect(h);
     h.server.answering = false;
-    await expect(h.client.listConversations()).rejects.toBeInstanceOf(RequestTimeoutError);
+    const listing = expect(h.client.listConversations()).rejects.toBeInstanceOf(RequestTimeoutError);
+    await jest.advanceTimersByTimeAsync(30);
+    await listing;
   });
 
   it('reports an error frame that no request waits for as an error event', async () => {
@@ -165,6 +171,7 @@ describe('ChatClient ordering and dedupe', () => {
   });
 
   it('fills a gap with one sync from the last contiguous seq and delivers everything once, in order', async () => {
+    fakeClock();
     const h = harness();
     h.server.addConversation(convA);
     await connect(h);
@@ -173,7 +180,7 @@ describe('ChatClient ordering and dedupe', () => {
     h.server.latest.push({ type: 'message', ...messages[0] } as never);
     h.server.latest.push({ type: 'message', ...messages[3] } as never);
     h.server.latest.push({ type: 'message', ...messages[4] } as never);
-    await expectEventually(() => expect(h.delivered).toHaveLength(5), soon);
+    await advanceUntil(() => expect(h.delivered).toHaveLength(5), soon);
     const syncs = h.server.latest.sentOf('sync').slice(syncsBefore);
     expect(syncs.map((frame) => frame.conversations)).toEqual([[{ conversationId: convA, afterSeq: 1 }]]);
     expect(seqs(h.delivered)).toEqual([1, 2, 3, 4, 5]);
@@ -182,6 +189,7 @@ describe('ChatClient ordering and dedupe', () => {
   });
 
   it('keeps syncing from the new lastSeq while the server caps each sync', async () => {
+    fakeClock();
     const h = harness();
     h.server.addConversation(convA);
     await connect(h);
@@ -189,7 +197,7 @@ describe('ChatClient ordering and dedupe', () => {
     const messages = Array.from({ length: 7 }, (_, i) => h.server.store(convA, `m${i + 1}`));
     const syncsBefore = h.server.latest.sentOf('sync').length;
     h.server.latest.push({ type: 'message', ...messages[6] } as never);
-    await expectEventually(() => expect(h.delivered).toHaveLength(7), soon);
+    await advanceUntil(() => expect(h.delivered).toHaveLength(7), soon);
     const cursors = h.server.latest.sentOf('sync').slice(syncsBefore).map((frame) => frame.conversations[0]?.afterSeq);
     // The third sync brings 5 and 6, which unblock the buffered 7: no fourth sync is needed.
     expect(cursors).toEqual([0, 2, 4]);
@@ -273,7 +281,7 @@ describe('ChatClient sending', () => {
   it('resends with the same clientMsgId after unavailable or rate_limited, with backoff', async () => {
     // Fake timers (the fake server's microtasks and flush()'s setImmediate stay real): the 2 s
     // rate_limited backoff is advanced, not waited for.
-    jest.useFakeTimers({ doNotFake: ['nextTick', 'queueMicrotask', 'setImmediate', 'clearImmediate'] });
+    fakeClock();
     const h = harness({ random: () => 0 });
     h.server.addConversation(convA);
     await connect(h);
@@ -346,6 +354,7 @@ describe('ChatClient connecting and catching up', () => {
   });
 
   it('after a reconnect, resends unacknowledged sends with the same clientMsgId and syncs from the last contiguous seq', async () => {
+    fakeClock();
     const h = harness();
     h.server.addConversation(convA);
     h.server.store(convA, 'm1');
@@ -362,10 +371,10 @@ describe('ChatClient connecting and catching up', () => {
     expect(h.client.state).toBe('reconnecting');
 
     h.server.answering = true;
-    await expectEventually(() => expect(h.server.sockets).toHaveLength(2), soon);
+    await advanceUntil(() => expect(h.server.sockets).toHaveLength(2), soon);
     h.server.latest.open();
     const stored = await sending;
-    await expectEventually(() => expect(h.client.state).toBe('ready'), soon);
+    await advanceUntil(() => expect(h.client.state).toBe('ready'), soon);
 
     const resent = h.server.latest.sentOf('send');
     expect(resent.map((frame) => [frame.clientMsgId, frame.body])).toEqual([['c-flaky', 'while flaky']]);
@@ -377,12 +386,13 @@ describe('ChatClient connecting and catching up', () => {
   });
 
   it('queues sends made while reconnecting and sends them once connected', async () => {
+    fakeClock();
     const h = harness();
     h.server.addConversation(convA);
     await connect(h);
     h.server.latest.serverClose(1006);
     const sending = h.client.send(convA, 'queued');
-    await expectEventually(() => expect(h.server.sockets).toHaveLength(2), soon);
+    await advanceUntil(() => expect(h.server.sockets).toHaveLength(2), soon);
     h.server.latest.open();
     await expect(sending).resolves.toMatchObject({ conversationId: convA });
   });
@@ -395,7 +405,7 @@ describe('ChatClient connecting and catching up', () => {
   ])('stops for good on close %i (%s) and rejects connect', async (code, name) => {
     // Fake timers (the fake server's microtasks and flush()'s setImmediate stay real), so "no
     // reconnect" is checked by advancing the clock, not by sleeping.
-    jest.useFakeTimers({ doNotFake: ['nextTick', 'queueMicrotask', 'setImmediate', 'clearImmediate'] });
+    fakeClock();
     const h = harness();
     h.server.answering = false;
     const connecting = h.client.connect(URL, 'bad-token');
@@ -412,6 +422,7 @@ describe('ChatClient connecting and catching up', () => {
   });
 
   it('on 4002 token_expired asks the token provider for a fresh token and reconnects', async () => {
+    fakeClock();
     const h = harness();
     const reasons: TokenReason[] = [];
     const provider = (reason: TokenReason): string => {
@@ -422,7 +433,7 @@ describe('ChatClient connecting and catching up', () => {
     await flush();
     h.server.latest.open();
     h.server.latest.serverClose(4002, 'token_expired');
-    await expectEventually(() => expect(h.server.sockets).toHaveLength(2), soon);
+    await advanceUntil(() => expect(h.server.sockets).toHaveLength(2), soon);
     expect(h.server.latest.request.token).toBe('fresh-token');
     h.server.latest.open();
     await ready;
@@ -430,10 +441,11 @@ describe('ChatClient connecting and catching up', () => {
   });
 
   it('gives up when the refreshed token is refused as expired too', async () => {
+    fakeClock();
     const h = harness();
     const ready = h.client.connect(URL, () => 'always-expired');
     for (let attempt = 0; attempt < 2; attempt++) {
-      await expectEventually(() => expect(h.server.sockets).toHaveLength(attempt + 1), soon);
+      await advanceUntil(() => expect(h.server.sockets).toHaveLength(attempt + 1), soon);
       h.server.latest.open();
       h.server.latest.serverClose(4002, 'token_expired');
     }
@@ -442,17 +454,18 @@ describe('ChatClient connecting and catching up', () => {
   });
 
   it('backs off exponentially with full jitter, and starts over after a successful session', async () => {
+    fakeClock();
     const h = harness({ random: () => 0.9999, reconnect: { minDelayMs: 4, maxDelayMs: 40 } });
     const ready = h.client.connect(URL, 'token');
     for (let attempt = 1; attempt <= 6; attempt++) {
-      await expectEventually(() => expect(h.server.sockets).toHaveLength(attempt), soon);
+      await advanceUntil(() => expect(h.server.sockets).toHaveLength(attempt), soon);
       h.server.latest.serverClose(1006);
     }
-    await expectEventually(() => expect(h.server.sockets).toHaveLength(7), soon);
+    await advanceUntil(() => expect(h.server.sockets).toHaveLength(7), soon);
     h.server.latest.open();
     await ready;
     h.server.latest.serverClose(1011, 'oops');
-    await expectEventually(() => expect(h.server.sockets).toHaveLength(8), soon);
+    await advanceUntil(() => expect(h.server.sockets).toHaveLength(8), soon);
     const delays = h.states.filter((change) => change.state === 'reconnecting').map((change) => change.delayMs);
     expect(delays).toEqual([3, 7, 15, 31, 39, 39, 3]);
     expect(h.client.stats.reconnects).toBe(7);
@@ -487,12 +500,15 @@ describe('ChatClient connecting and catching up', () => {
   });
 
   it('rejects connect after connectTimeoutMs and closes', async () => {
+    fakeClock();
     const h = harness({ connectTimeoutMs: 50 });
     h.server.answering = false;
     const connecting = h.client.connect(URL, 'token');
     await flush();
     h.server.latest.open();
-    await expect(connecting).rejects.toThrow(/not connected within 50 ms/);
+    const refused = expect(connecting).rejects.toThrow(/not connected within 50 ms/);
+    await jest.advanceTimersByTimeAsync(50);
+    await refused;
     expect(h.client.state).toBe('closed');
   });
 
@@ -508,11 +524,12 @@ describe('ChatClient connecting and catching up', () => {
   });
 
   it('with pingIntervalMs, reconnects when a pong does not come', async () => {
+    fakeClock();
     const h = harness({ pingIntervalMs: 20, requestTimeoutMs: 30 });
     await connect(h);
-    await expectEventually(() => expect(h.server.latest.sentOf('ping')).not.toHaveLength(0), soon);
+    await advanceUntil(() => expect(h.server.latest.sentOf('ping')).not.toHaveLength(0), soon);
     h.server.answering = false;
-    await expectEventually(() => expect(h.server.sockets).toHaveLength(2), soon);
+    await advanceUntil(() => expect(h.server.sockets).toHaveLength(2), soon);
     expect(h.server.sockets[0]?.closedByClient).toEqual({ code: 4000, reason: 'no pong' });
     expect(h.states.some((change) => change.state === 'reconnecting' && change.closeCode === 4000)).toBe(true);
   });

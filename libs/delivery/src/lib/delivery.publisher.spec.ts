@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Test } from '@nestjs/testing';
-import { AnswersRouted, FrameRouted, type Envelope } from '@chat/protocol';
+import { FramesRouted, type Envelope } from '@chat/protocol';
 import { KafkaClient, KafkaProducer, TransientError, type OutgoingRecord } from '@chat/kafka';
 import { DeliveryPublisher } from './delivery.publisher';
 import type { Delivery } from './fan-out';
@@ -44,7 +44,7 @@ const conversationId = randomUUID();
 const context = { traceId: 'b'.repeat(32), occurredAt: 42 };
 
 function typing(gatewayId: string, active: boolean): Delivery {
-  return { payload: { gatewayId, target: { userIds: [alice] }, frame: { type: 'typing', conversationId, userId: alice, active } }, context };
+  return { gatewayId, payload: { target: { userIds: [alice] }, frames: [{ type: 'typing', conversationId, userId: alice, active }] }, context };
 }
 
 describe('DeliveryPublisher', () => {
@@ -76,22 +76,22 @@ describe('DeliveryPublisher', () => {
     const [first, second] = producer.sent[0].records;
     expect(first.key).toBe(conversationId);
     const envelope: Envelope = first.envelope;
-    expect(FrameRouted.parse(envelope).payload.frame).toMatchObject({ active: true });
-    expect(FrameRouted.parse(second.envelope).payload.frame).toMatchObject({ active: false });
+    expect(FramesRouted.parse(envelope).payload.frames).toMatchObject([{ active: true }]);
+    expect(FramesRouted.parse(second.envelope).payload.frames).toMatchObject([{ active: false }]);
     expect(envelope).toMatchObject({ traceId: context.traceId, occurredAt: 42 });
   });
 
-  it('produces several answers for one socket as one chat.answers-routed, keyed by the connection, after what came before', async () => {
+  it('produces several answers for one socket as one record, keyed by the connection, after what came before', async () => {
     const connectionId = randomUUID();
     const frames = [
       { type: 'pong' as const, replyTo: 'r-1' },
       { type: 'synced' as const, replyTo: 'r-2', conversations: [] },
     ];
-    await publisher.publish([typing('gw-1', true), { payload: { gatewayId: 'gw-1', target: { connectionId }, frames }, context }]);
+    await publisher.publish([typing('gw-1', true), { gatewayId: 'gw-1', payload: { target: { connectionId }, frames }, context }]);
     const [first, answers] = producer.sent[0].records;
-    expect(first.envelope.type).toBe(FrameRouted.type);
+    expect(first.key).toBe(conversationId);
     expect(answers.key).toBe(connectionId);
-    expect(AnswersRouted.parse(answers.envelope).payload.frames).toEqual(frames);
+    expect(FramesRouted.parse(answers.envelope).payload.frames).toEqual(frames);
   });
 
   it('creates a missing delivery topic once, on first use', async () => {

@@ -1,8 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { AnswersRouted, deliveryTopicFor, FrameRouted, frameRoutedKey } from '@chat/protocol';
+import { deliveryTopicFor, FramesRouted, framesRoutedKey } from '@chat/protocol';
 import { KafkaClient, KafkaProducer, provisionTopics, TransientError, type OutgoingRecord } from '@chat/kafka';
 import { describeError } from '@chat/helpers';
-import type { RoutedDelivery } from './fan-out';
+import type { Delivery } from './fan-out';
 
 /**
  * Produces deliveries to `chat.delivery.<gatewayId>`. Gateways provision their own topic, but a
@@ -25,21 +25,20 @@ export class DeliveryPublisher {
    * caller's record is retried, never dead-lettered, and frames produced before are sent again
    * (at-least-once: clients tolerate duplicates).
    */
-  async publish(deliveries: readonly RoutedDelivery[]): Promise<void> {
+  async publish(deliveries: readonly Delivery[]): Promise<void> {
     if (deliveries.length === 0) return;
     const byTopic = new Map<string, OutgoingRecord[]>();
-    for (const { payload, context } of deliveries) {
-      const topic = deliveryTopicFor(payload.gatewayId).name;
+    for (const { gatewayId, payload, context } of deliveries) {
+      const topic = deliveryTopicFor(gatewayId).name;
       let records = byTopic.get(topic);
       if (!records) {
         records = [];
         byTopic.set(topic, records);
       }
-      // Built from records this router decoded (and so validated): not checked a second time.
-      const envelope = 'frames' in payload ? AnswersRouted.createValidated(payload, context) : FrameRouted.createValidated(payload, context);
-      records.push({ key: frameRoutedKey(payload), envelope });
+      // Built from records this service decoded or stored (and so validated): not checked a second time.
+      records.push({ key: framesRoutedKey(payload), envelope: FramesRouted.createValidated(payload, context) });
     }
-    await Promise.all([...new Set(deliveries.map(({ payload }) => payload.gatewayId))].map((gatewayId) => this.ensureTopic(gatewayId)));
+    await Promise.all([...new Set(deliveries.map(({ gatewayId }) => gatewayId))].map((gatewayId) => this.ensureTopic(gatewayId)));
     try {
       await Promise.all([...byTopic].map(([topic, records]) => this.producer.send(topic, records)));
     } catch (error) {

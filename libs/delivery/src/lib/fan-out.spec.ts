@@ -12,8 +12,8 @@ describe('fanOut', () => {
     const deliveries = fanOut(frame, [alice, bob, carol, dave, alice], (userId) => where[userId] ?? [], context);
 
     expect(deliveries).toEqual([
-      { payload: { gatewayId: 'gw-1', target: { userIds: [alice, bob] }, frame }, context },
-      { payload: { gatewayId: 'gw-2', target: { userIds: [bob, dave] }, frame }, context },
+      { gatewayId: 'gw-1', payload: { target: { userIds: [alice, bob] }, frames: [frame] }, context },
+      { gatewayId: 'gw-2', payload: { target: { userIds: [bob, dave] }, frames: [frame] }, context },
     ]);
   });
 
@@ -29,11 +29,9 @@ describe('fanOut', () => {
     expect(deliveries.flatMap((d) => ('userIds' in d.payload.target ? d.payload.target.userIds : []))).toEqual(users);
   });
 
-  it('addresses one socket for an answer', () => {
+  it('addresses one socket for its answers, in order', () => {
     const connectionId = randomUUID();
-    expect(toConnection({ type: 'pong', replyTo: 'r1' }, 'gw-3', connectionId, context)).toEqual({
-      payload: { gatewayId: 'gw-3', target: { connectionId }, frame: { type: 'pong', replyTo: 'r1' } },
-      context,
-    });
+    const answers: ServerFrame[] = [{ type: 'pong', replyTo: 'r1' }, { type: 'synced', replyTo: 'r2', conversations: [] }];
+    expect(toConnection(answers, 'gw-3', connectionId, context)).toEqual({ gatewayId: 'gw-3', payload: { target: { connectionId }, frames: answers }, context });
   });
 });

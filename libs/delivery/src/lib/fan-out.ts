@@ -1,22 +1,13 @@
-import { MAX_DELIVERY_USERS, type AnswersRouted, type EnvelopeContext, type EnvelopeOf, type FrameRouted, type ServerFrame } from '@chat/protocol';
-
-export type FrameRoutedPayload = EnvelopeOf<typeof FrameRouted>['payload'];
-export type AnswersRoutedPayload = EnvelopeOf<typeof AnswersRouted>['payload'];
+import { MAX_DELIVERY_USERS, type EnvelopeContext, type FramesRoutedPayload, type ServerFrame } from '@chat/protocol';
 
 /**
- * One record to produce on a gateway's delivery topic, with the trace and time of the record that
- * caused it: a `chat.frame-routed` (one frame), or a `chat.answers-routed` (several frames answering
- * one request, told apart by `frames`).
+ * One `chat.frames-routed` to produce on the delivery topic of `gatewayId`, with the trace and time
+ * of the record that caused it.
  */
-export interface Delivery<P extends FrameRoutedPayload | AnswersRoutedPayload = FrameRoutedPayload> {
-  payload: P;
+export interface Delivery {
+  gatewayId: string;
+  payload: FramesRoutedPayload;
   context: EnvelopeContext;
-}
-export type RoutedDelivery = Delivery<FrameRoutedPayload | AnswersRoutedPayload>;
-
-/** The frames a delivery carries, in the order the socket gets them. */
-export function framesOf(payload: FrameRoutedPayload | AnswersRoutedPayload): readonly ServerFrame[] {
-  return 'frames' in payload ? payload.frames : [payload.frame];
 }
 
 /** The gateways holding sockets of a user (none: the user is offline and catches up with sync). */
@@ -42,18 +33,13 @@ export function fanOut(frame: ServerFrame, userIds: Iterable<string>, locate: Lo
   const deliveries: Delivery[] = [];
   for (const [gatewayId, users] of byGateway) {
     for (let start = 0; start < users.length; start += MAX_DELIVERY_USERS) {
-      deliveries.push({ payload: { gatewayId, target: { userIds: users.slice(start, start + MAX_DELIVERY_USERS) }, frame }, context });
+      deliveries.push({ gatewayId, payload: { target: { userIds: users.slice(start, start + MAX_DELIVERY_USERS) }, frames: [frame] }, context });
     }
   }
   return deliveries;
 }
 
-/** Several frames for exactly one socket, in order: the answers to its request (a sync). */
-export function answersToConnection(frames: ServerFrame[], gatewayId: string, connectionId: string, context: EnvelopeContext): Delivery<AnswersRoutedPayload> {
-  return { payload: { gatewayId, target: { connectionId }, frames }, context };
-}
-
-/** A frame for exactly one socket: the answer to its request. */
-export function toConnection(frame: ServerFrame, gatewayId: string, connectionId: string, context: EnvelopeContext): Delivery {
-  return { payload: { gatewayId, target: { connectionId }, frame }, context };
+/** Frames for exactly one socket, in order: the answers to its request (one, or a sync's several). */
+export function toConnection(frames: ServerFrame[], gatewayId: string, connectionId: string, context: EnvelopeContext): Delivery {
+  return { gatewayId, payload: { target: { connectionId }, frames }, context };
 }

@@ -1,5 +1,5 @@
 import type { ChatEventEnvelope } from '@chat/protocol';
-import { answersToConnection, fanOut, toConnection, type LocateUser, type RoutedDelivery } from './fan-out';
+import { fanOut, toConnection, type Delivery, type LocateUser } from './fan-out';
 
 /** What persistence produces for sockets: stored messages and receipts, and answers to commands. */
 export type StoredFact = Exclude<ChatEventEnvelope, { type: 'chat.typing-changed' }>;
@@ -10,7 +10,7 @@ export type StoredFact = Exclude<ChatEventEnvelope, { type: 'chat.typing-changed
  * they catch up with `sync`). A command's answer goes back to the one socket that asked, even on a
  * gateway without a known lease yet: it just started and its socket is waiting.
  */
-export function deliveriesOfStoredFact(fact: StoredFact, locate: LocateUser): RoutedDelivery[] {
+export function deliveriesOfStoredFact(fact: StoredFact, locate: LocateUser): Delivery[] {
   const context = { traceId: fact.traceId, occurredAt: fact.occurredAt };
   switch (fact.type) {
     case 'chat.message-stored':
@@ -20,14 +20,10 @@ export function deliveriesOfStoredFact(fact: StoredFact, locate: LocateUser): Ro
       const { recipientIds, ...receipt } = fact.payload;
       return fanOut({ type: 'receipt', ...receipt }, recipientIds, locate, context);
     }
-    case 'chat.command-answered': {
-      const { replyTo, frame } = fact.payload;
-      return [toConnection(frame, replyTo.gatewayId, replyTo.connectionId, context)];
-    }
     case 'chat.command-answers': {
       // Passed on as one record, so the gateway writes the frames in order without a record each.
       const { replyTo, frames } = fact.payload;
-      return [answersToConnection(frames, replyTo.gatewayId, replyTo.connectionId, context)];
+      return [toConnection(frames, replyTo.gatewayId, replyTo.connectionId, context)];
     }
   }
 }

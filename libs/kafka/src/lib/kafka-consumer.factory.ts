@@ -25,6 +25,11 @@ export class KafkaConsumerFactory {
     return consumer;
   }
 
+  /** The status of this process's member of `groupId`, if it has one. */
+  statusOf(groupId: string): ConsumerStatus | undefined {
+    return this.consumers.find((consumer) => consumer.status().groupId === groupId)?.status();
+  }
+
   statuses(): ConsumerStatus[] {
     return this.consumers.map((consumer) => consumer.status());
   }

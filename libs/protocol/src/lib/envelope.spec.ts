@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
+import { thrownBy } from '@chat/testing';
 import { decodeEnvelope, defineRecord, encodeEnvelope, type Envelope, MAX_RECORD_BYTES } from './envelope';
 import { ProtocolError } from './protocol-error';
 import { defineRecordSet } from './record-set';
@@ -7,15 +8,7 @@ import { defineRecordSet } from './record-set';
 const Pinged = defineRecord('test.pinged', 2, z.strictObject({ n: z.number().int().min(1) }));
 const Ponged = defineRecord('test.ponged', 1, z.strictObject({ text: z.string() }));
 
-function rejection(run: () => unknown): ProtocolError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof ProtocolError) return error;
-    throw error;
-  }
-  throw new Error('expected a ProtocolError');
-}
+const rejection = (run: () => unknown): ProtocolError => thrownBy(run, ProtocolError);
 
 describe('envelopes', () => {
   // Tests that look at times fake the clock, so every Date.now() returns this instant.

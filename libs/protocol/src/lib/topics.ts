@@ -32,7 +32,7 @@ export const Topics = {
    */
   commands: { name: 'chat.commands', key: 'conversationId, else userId (chatCommandKey)', partitions: 12, compacted: false, retentionMs: 3 * DAY_MS },
   /**
-   * `chat.message-stored`, `chat.receipt-stored`, `chat.command-answered` from persistence and
+   * `chat.message-stored`, `chat.receipt-stored`, `chat.command-answers` from persistence and
    * `chat.typing-changed` from the gateway (ChatEvents). Consumer: router. Keyed by conversationId
    * (a command answer by its command's key) so a conversation's events reach clients in order.
    */
@@ -66,8 +66,8 @@ export const Topics = {
 export const DELIVERY_TOPIC_PREFIX = 'chat.delivery.';
 
 /**
- * `chat.frame-routed` for one gateway. Producer: router. Consumer: that gateway only, which is why
- * each gateway has its own topic: it reads just the frames for its sockets. Keyed by frameRoutedKey
+ * `chat.frames-routed` for one gateway. Producers: persistence and router. Consumer: that gateway
+ * only, which is why each gateway has its own topic: it reads just the frames for its sockets. Keyed by framesRoutedKey
  * (the socket for answers, else the conversation) so what must stay in order does. Short retention: a frame older than
  * that is useless live, and reconnecting clients catch up with `sync` anyway. Gateway ids should be
  * stable across restarts, or every restart leaves a topic behind.
@@ -76,7 +76,7 @@ export function deliveryTopicFor(gatewayId: string): TopicSpec {
   if (!GATEWAY_ID_PATTERN.test(gatewayId)) {
     throw new ProtocolError('invalid_field', `gatewayId: "${gatewayId.slice(0, 80)}" must be 1-60 characters of a-z, 0-9 and -`, 'gatewayId');
   }
-  return { name: `${DELIVERY_TOPIC_PREFIX}${gatewayId}`, key: 'connectionId, else conversationId (frameRoutedKey)', partitions: 3, compacted: false, retentionMs: HOUR_MS };
+  return { name: `${DELIVERY_TOPIC_PREFIX}${gatewayId}`, key: 'connectionId, else conversationId (framesRoutedKey)', partitions: 3, compacted: false, retentionMs: HOUR_MS };
 }
 
 export const DLQ_SUFFIX = '.dlq';

@@ -1,7 +1,9 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
-import type { DynamicModule, INestApplication } from '@nestjs/common';
+import type { DynamicModule } from '@nestjs/common';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import { z } from 'zod';
+import { KafkaClient, KafkaConsumerFactory, KafkaTransport, RethrowToConsumerFilter, type KafkaTransportOptions } from '@chat/kafka';
 import { createRootLogger, PinoNestLogger } from '@chat/logging';
 import type { ServiceName } from '@chat/protocol';
 import { telemetry } from '@chat/telemetry';
@@ -31,13 +33,20 @@ export interface ServiceDefinition<S extends z.ZodType<BaseConfig>> {
   service: ServiceName;
   configSchema: S;
   rootModule: (config: z.output<S>, identity: ServiceIdentity) => DynamicModule;
+  /**
+   * Application-level settings (WebSocket adapter, Express options, API docs), applied to the one
+   * application of the process after its module graph is created and before it initialises and listens.
+   */
+  configure?: (app: NestExpressApplication, config: z.output<S>) => void | Promise<void>;
+  /** Consumer options from the configuration, by group id, over those its `@KafkaEventPattern` declares. */
+  consumerOptions?: (config: z.output<S>) => KafkaTransportOptions['groupOptions'];
 }
 
 /**
  * Starts a service: validated config (or a clear message and exit 78), JSON logs, HTTP with health
  * and metrics endpoints, and graceful shutdown on SIGTERM/SIGINT bounded by SHUTDOWN_TIMEOUT_MS.
  */
-export async function runService<S extends z.ZodType<BaseConfig>>(definition: ServiceDefinition<S>): Promise<INestApplication> {
+export async function runService<S extends z.ZodType<BaseConfig>>(definition: ServiceDefinition<S>): Promise<NestExpressApplication> {
   if (process.argv.includes(CONFIG_KEYS_ARG)) {
     return exitAfterWriting(`${JSON.stringify(describeConfigKeys(definition.service, definition.configSchema))}\n`);
   }
@@ -56,7 +65,9 @@ export async function runService<S extends z.ZodType<BaseConfig>>(definition: Se
     process.kill(process.pid, 'SIGTERM');
   });
 
-  const app = await NestFactory.create(definition.rootModule(config, identity), { logger, abortOnError: false });
+  const app = await NestFactory.create<NestExpressApplication>(definition.rootModule(config, identity), { logger, abortOnError: false });
+  await definition.configure?.(app, config);
+  connectKafkaTransport(app, identity, definition.consumerOptions?.(config));
   const readiness = app.get(ReadinessRegistry);
   // Our own signal handling instead of enableShutdownHooks: Nest would re-raise the signal after
   // closing, and a drained, cleanly stopped service should exit 0.
@@ -80,9 +91,29 @@ export async function runService<S extends z.ZodType<BaseConfig>>(definition: Se
       );
     });
   }
+  // Lifecycle hooks first (Kafka connected, views started), then the @KafkaEventPattern consumers, then HTTP.
+  await app.init();
+  await app.startAllMicroservices();
   await app.listen(config.HTTP_PORT, config.HTTP_HOST);
   root.info({ port: config.HTTP_PORT, host: config.HTTP_HOST }, `${definition.service} listening`);
   return app;
+}
+
+/**
+ * Nest's microservice side of the one application: every `@KafkaEventPattern` handler in its
+ * controllers gets a consumer of `@chat/kafka` (KafkaTransport). Handler errors reach the consumer
+ * as thrown, so it retries or dead-letters by their class.
+ */
+function connectKafkaTransport(app: NestExpressApplication, identity: ServiceIdentity, groupOptions: KafkaTransportOptions['groupOptions']): void {
+  const client = app.get(KafkaClient, { strict: false });
+  const transport = new KafkaTransport({
+    consumers: app.get(KafkaConsumerFactory, { strict: false }),
+    instanceId: identity.instanceId,
+    resolve: (token) => app.get(token, { strict: false }),
+    stopping: () => client.abortSignal.aborted,
+    groupOptions,
+  });
+  app.connectMicroservice({ strategy: transport }).useGlobalFilters(new RethrowToConsumerFilter());
 }
 
 export function describeConfigKeys(service: ServiceName, schema: z.ZodType): ConfigKeys {

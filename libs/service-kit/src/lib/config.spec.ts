@@ -1,15 +1,10 @@
+import { thrownBy } from '@chat/testing';
 import { baseConfigSchema, ConfigError, databaseUrl, loadConfig } from './config';
 
 const valid = { KAFKA_BROKERS: '127.0.0.1:9092, kafka-2:9092', HTTP_PORT: '3000', INSTANCE_ID: 'Gateway-7' };
 
 function problemsOf(env: NodeJS.ProcessEnv, schema = baseConfigSchema) {
-  try {
-    loadConfig(schema, env);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  throw new Error('expected a ConfigError');
+  return thrownBy(() => loadConfig(schema, env), ConfigError).problems;
 }
 
 describe('loadConfig with the base schema', () => {

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { InstanceHeartbeat, Topics } from '@chat/protocol';
 import { KafkaClient, KafkaProducer } from '@chat/kafka';
+import { describeError, PeriodicTask } from '@chat/helpers';
 import { SERVICE_CONFIG, SERVICE_IDENTITY, type BaseConfig, type ServiceIdentity } from './service-identity';
 import { ReadinessRegistry } from './readiness';
 
@@ -8,7 +9,7 @@ import { ReadinessRegistry } from './readiness';
 @Injectable()
 export class HeartbeatPublisher implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(HeartbeatPublisher.name);
-  private timer: NodeJS.Timeout | undefined;
+  private readonly schedule: PeriodicTask;
 
   constructor(
     @Inject(SERVICE_IDENTITY) private readonly identity: ServiceIdentity,
@@ -16,19 +17,21 @@ export class HeartbeatPublisher implements OnApplicationBootstrap, OnModuleDestr
     private readonly client: KafkaClient,
     private readonly producer: KafkaProducer,
     private readonly readiness: ReadinessRegistry,
-  ) {}
-
-  onApplicationBootstrap(): void {
-    void this.client.connected().then(() => {
-      if (this.client.abortSignal.aborted) return;
-      void this.beat();
-      this.timer = setInterval(() => void this.beat(), this.config.HEARTBEAT_INTERVAL_MS);
-      this.timer.unref();
+  ) {
+    this.schedule = new PeriodicTask(() => this.beat(), {
+      intervalMs: config.HEARTBEAT_INTERVAL_MS,
+      onError: (error) => this.logger.warn({ msg: 'heartbeat not published', error: describeError(error) }),
     });
   }
 
-  onModuleDestroy(): void {
-    clearInterval(this.timer);
+  onApplicationBootstrap(): void {
+    void this.client.connected().then(() => {
+      if (!this.client.abortSignal.aborted) this.schedule.start({ runNow: true });
+    });
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.schedule.stop();
   }
 
   private async beat(): Promise<void> {
@@ -40,10 +43,6 @@ export class HeartbeatPublisher implements OnApplicationBootstrap, OnModuleDestr
       intervalMs: this.config.HEARTBEAT_INTERVAL_MS,
       ready,
     });
-    try {
-      await this.producer.send(Topics.heartbeats.name, [{ key: this.identity.instanceId, envelope }]);
-    } catch (error) {
-      this.logger.warn({ msg: 'heartbeat not published', error: error instanceof Error ? error.message : String(error) });
-    }
+    await this.producer.send(Topics.heartbeats.name, [{ key: this.identity.instanceId, envelope }]);
   }
 }

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { MetricsSample, Topics } from '@chat/protocol';
 import { KafkaClient, KafkaProducer } from '@chat/kafka';
-import { describeError, withTimeout } from '@chat/helpers';
+import { describeError, PeriodicTask, withTimeout } from '@chat/helpers';
 import { Telemetry } from '@chat/telemetry';
 import { SERVICE_CONFIG, SERVICE_IDENTITY, type BaseConfig, type ServiceIdentity } from './service-identity';
 
@@ -18,7 +18,7 @@ const FINAL_SAMPLE_TIMEOUT_MS = 3000;
 @Injectable()
 export class MetricsSamplePublisher implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(MetricsSamplePublisher.name);
-  private timer: NodeJS.Timeout | undefined;
+  private readonly schedule: PeriodicTask;
   private connected = false;
   private publishing: Promise<void> = Promise.resolve();
 
@@ -29,6 +29,10 @@ export class MetricsSamplePublisher implements OnApplicationBootstrap, OnModuleD
     private readonly client: KafkaClient,
     private readonly producer: KafkaProducer,
   ) {
+    this.schedule = new PeriodicTask(() => this.publish(), {
+      intervalMs: config.METRICS_SAMPLE_INTERVAL_MS,
+      onError: (error) => this.logger.warn({ msg: 'metrics sample not published', error: describeError(error) }),
+    });
     // Runs when the producer closes: after the consumers stopped (their last counts are in), before the producer flushes.
     producer.beforeClose(() => this.publishFinal());
   }
@@ -37,14 +41,12 @@ export class MetricsSamplePublisher implements OnApplicationBootstrap, OnModuleD
     void this.client.connected().then(() => {
       if (this.client.abortSignal.aborted) return;
       this.connected = true;
-      void this.publish();
-      this.timer = setInterval(() => void this.publish(), this.config.METRICS_SAMPLE_INTERVAL_MS);
-      this.timer.unref();
+      this.schedule.start({ runNow: true });
     });
   }
 
-  onModuleDestroy(): void {
-    clearInterval(this.timer);
+  async onModuleDestroy(): Promise<void> {
+    await this.schedule.stop();
   }
 
   /** Makes and publishes one sample after the previous one settled; never rejects. */
@@ -54,7 +56,7 @@ export class MetricsSamplePublisher implements OnApplicationBootstrap, OnModuleD
   }
 
   private async publishFinal(): Promise<void> {
-    clearInterval(this.timer);
+    await this.schedule.stop();
     if (!this.connected) return;
     await withTimeout(this.publish(), FINAL_SAMPLE_TIMEOUT_MS, 'final metrics sample timed out').catch((error: unknown) =>
       this.logger.warn({ msg: 'final metrics sample not published', error: describeError(error) }),

@@ -2,14 +2,14 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { formatProblems, referencedSecrets, runChecks } from './checks';
 import { kafkaTopicsYaml } from './kafka-topics';
-import { renderKustomization, renderWithComponents } from './kustomize/render';
+import { kustomize, kustomizeWithComponents } from './kustomize';
 import { get, objectsAt, stringMap, type Manifest } from './manifest';
 import { APPS, COMPONENTS, componentDir, KAFKA_TOPICS_DIR, OVERLAYS, overlayDir, WORKSPACE_ROOT, type Overlay } from './paths';
 import { BuiltServiceConfig } from './service-config';
 import { appOfImage, containersOf, podTemplates } from './workloads';
 
 const services = new BuiltServiceConfig();
-const rendered = Object.fromEntries(OVERLAYS.map((overlay) => [overlay, renderKustomization(overlayDir(overlay))])) as Record<Overlay, Manifest[]>;
+const rendered = Object.fromEntries(OVERLAYS.map((overlay) => [overlay, kustomize(overlayDir(overlay))])) as Record<Overlay, Manifest[]>;
 
 function configOf(manifests: Manifest[], app: string): Record<string, string> {
   return stringMap(get(manifests.find((m) => m.kind === 'ConfigMap' && m.metadata.name === `${app}-config`), 'data'));
@@ -74,12 +74,12 @@ describe('overlays/prod', () => {
 
 describe('optional components on top of overlays/prod', () => {
   it.each(COMPONENTS)('%s passes every check', async (component) => {
-    const manifests = renderWithComponents(overlayDir('prod'), [componentDir(component)]);
+    const manifests = kustomizeWithComponents(overlayDir('prod'), [componentDir(component)]);
     expect(formatProblems(await runChecks(manifests, services))).toBe('');
   });
 
   it('keda-lag-scaling replaces the CPU autoscalers of router and persistence', () => {
-    const manifests = renderWithComponents(overlayDir('prod'), [componentDir('keda-lag-scaling')]);
+    const manifests = kustomizeWithComponents(overlayDir('prod'), [componentDir('keda-lag-scaling')]);
     expect(manifests.filter((m) => m.kind === 'HorizontalPodAutoscaler').map((m) => m.metadata.name).sort()).toEqual(['auth', 'gateway']);
     expect(manifests.filter((m) => m.kind === 'ScaledObject').map((m) => m.metadata.name).sort()).toEqual(['persistence', 'router']);
   });
@@ -91,7 +91,7 @@ describe('kafka-topics', () => {
   });
 
   it('passes the schema checks, in the Kafka namespace', async () => {
-    const manifests = renderKustomization(KAFKA_TOPICS_DIR);
+    const manifests = kustomize(KAFKA_TOPICS_DIR);
     expect(formatProblems(await runChecks(manifests, services))).toBe('');
     expect(new Set(manifests.map((m) => m.metadata.namespace))).toEqual(new Set(['kafka']));
   });

@@ -1,3 +1,4 @@
+import { sleep } from '@chat/helpers';
 import type { LatencySummary } from '../report/latency';
 
 /** One baseline run: what the raw building block does on this machine, for the suite's figures to be read against. */
@@ -16,7 +17,7 @@ export async function waitUntil(done: () => boolean, timeoutMs: number, describe
   const deadline = Date.now() + timeoutMs;
   while (!done()) {
     if (Date.now() > deadline) throw new Error(describe());
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    await sleep(10);
   }
 }
 

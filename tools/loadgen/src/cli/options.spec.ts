@@ -26,4 +26,15 @@ describe('parseOptions', () => {
     expect(() => parseOptions(['idle', '--auth-url', 'http://a'])).toThrow(/--gateway-urls/);
     expect(() => parseOptions([])).toThrow(/at least one scenario/);
   });
+
+  it('takes --name=value too, lets the last --baselines/--no-baselines decide, and says what is wrong in the words of USAGE', () => {
+    expect(parseOptions(['direct', '--rate=2000', '--fanout-sizes', '10,20'])).toMatchObject({ rate: 2000, fanoutSizes: [10, 20] });
+    expect(parseOptions(['all', '--no-baselines', '--baselines']).baselines).toBe(true);
+    expect(parseOptions(['baselines'])).toMatchObject({ scenarios: [], baselines: true });
+    expect(() => parseOptions(['idle', '--bogus'])).toThrow(new Error('unknown option --bogus'));
+    expect(() => parseOptions(['idle', '--rate'])).toThrow(new Error('--rate needs a value'));
+    expect(() => parseOptions(['idle', '--connect-rate', '-1'])).toThrow(new Error('--connect-rate needs an integer ≥ 0, got -1'));
+    expect(() => parseOptions(['idle', '--client', 'fat'])).toThrow(new Error('--client is sdk or light, got fat'));
+    expect(() => parseOptions(['idle', '--fanout-sizes', '1'])).toThrow(new Error('--fanout-sizes needs an integer ≥ 2, got 1'));
+  });
 });

@@ -1,3 +1,4 @@
+import { type CommandLineOptions, parseCommandLine } from '@chat/helpers';
 import type { ClientMode } from '../workers/messages';
 
 export const SCENARIOS = ['idle', 'direct', 'fanout', 'storm', 'max', 'reconnect-storm'] as const;
@@ -109,6 +110,47 @@ function list(raw: string | undefined): string[] {
     .filter(Boolean);
 }
 
+/** Every option of USAGE, for parseArgs (node:util); each one's meaning is in parseOptions. */
+const OPTIONS = {
+  gateways: { type: 'string' },
+  'kafka-brokers': { type: 'string' },
+  'database-url-template': { type: 'string' },
+  'auth-url': { type: 'string' },
+  'gateway-urls': { type: 'string' },
+  'metrics-url': { type: 'string' },
+  'jwt-secret': { type: 'string' },
+  'log-level': { type: 'string' },
+  'cpu-prof': { type: 'string' },
+  'per-gateway': { type: 'string' },
+  workers: { type: 'string' },
+  'source-addresses': { type: 'string' },
+  client: { type: 'string' },
+  'payload-bytes': { type: 'string' },
+  connections: { type: 'string' },
+  'connect-rate': { type: 'string' },
+  'hold-s': { type: 'string' },
+  rate: { type: 'string' },
+  'duration-s': { type: 'string' },
+  pairs: { type: 'string' },
+  'fanout-sizes': { type: 'string' },
+  'fanout-members': { type: 'string' },
+  'fanout-rate': { type: 'string' },
+  'fanout-s': { type: 'string' },
+  'storm-connections': { type: 'string' },
+  'max-start': { type: 'string' },
+  'max-step': { type: 'string' },
+  'max-step-s': { type: 'string' },
+  'max-steps': { type: 'string' },
+  'reconnect-connections': { type: 'string' },
+  'reconnect-chat-rate': { type: 'string' },
+  baselines: { type: 'boolean' },
+  'no-baselines': { type: 'boolean' },
+  'baseline-messages': { type: 'string' },
+  json: { type: 'string' },
+  html: { type: 'string' },
+} as const satisfies CommandLineOptions;
+
+/** The options of a command line; throws with a message for the user (unknown option, bad value). */
 export function parseOptions(argv: string[]): LoadOptions {
   const options: LoadOptions = {
     scenarios: [],
@@ -138,137 +180,59 @@ export function parseOptions(argv: string[]): LoadOptions {
     reconnectChatRate: 50,
     baselineMessages: 20_000,
   };
-  let baselinesFlag: boolean | undefined;
-  let all = false;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    const value = () => {
-      const next = argv[++i];
-      if (next === undefined) throw new Error(`${arg} needs a value`);
-      return next;
-    };
-    const int = (min = 0) => positiveInt(arg.slice(2), value(), min);
-    switch (arg) {
-      case '--gateways':
-        options.gateways = int(1);
-        break;
-      case '--kafka-brokers':
-        options.kafkaBrokers = value();
-        break;
-      case '--database-url-template':
-        options.databaseUrlTemplate = value();
-        break;
-      case '--auth-url':
-        options.authUrl = value();
-        options.startSuite = false;
-        break;
-      case '--gateway-urls':
-        options.gatewayUrls = list(value());
-        break;
-      case '--metrics-url':
-        options.metricsUrl = value();
-        break;
-      case '--jwt-secret':
-        options.jwtSecret = value();
-        break;
-      case '--log-level':
-        options.logLevel = value();
-        break;
-      case '--cpu-prof':
-        options.cpuProfDir = value();
-        break;
-      case '--per-gateway':
-        options.perGateway = int(1);
-        break;
-      case '--workers':
-        options.workers = int(1);
-        break;
-      case '--source-addresses':
-        options.sourceAddresses = list(value());
-        break;
-      case '--client': {
-        const mode = value();
-        if (mode !== 'sdk' && mode !== 'light') throw new Error(`--client is sdk or light, got ${mode}`);
-        options.clientMode = mode;
-        break;
-      }
-      case '--payload-bytes':
-        options.payloadBytes = int(1);
-        break;
-      case '--connections':
-        options.connections = int(1);
-        break;
-      case '--connect-rate':
-        options.connectRate = int(0);
-        break;
-      case '--hold-s':
-        options.holdSeconds = int(0);
-        break;
-      case '--rate':
-        options.rate = int(1);
-        break;
-      case '--duration-s':
-        options.durationSeconds = int(1);
-        break;
-      case '--pairs':
-        options.pairs = int(1);
-        break;
-      case '--fanout-sizes':
-        options.fanoutSizes = list(value()).map((size) => positiveInt('fanout-sizes', size, 2));
-        break;
-      case '--fanout-members':
-        options.fanoutMembers = int(2);
-        break;
-      case '--fanout-rate':
-        options.fanoutRate = int(1);
-        break;
-      case '--fanout-s':
-        options.fanoutSeconds = int(1);
-        break;
-      case '--storm-connections':
-        options.stormConnections = int(1);
-        break;
-      case '--max-start':
-        options.maxStart = int(1);
-        break;
-      case '--max-step':
-        options.maxStep = int(1);
-        break;
-      case '--max-step-s':
-        options.maxStepSeconds = int(1);
-        break;
-      case '--max-steps':
-        options.maxSteps = int(1);
-        break;
-      case '--reconnect-connections':
-        options.reconnectConnections = int(1);
-        break;
-      case '--reconnect-chat-rate':
-        options.reconnectChatRate = int(1);
-        break;
-      case '--baselines':
-        baselinesFlag = true;
-        break;
-      case '--no-baselines':
-        baselinesFlag = false;
-        break;
-      case '--baseline-messages':
-        options.baselineMessages = int(1);
-        break;
-      case '--json':
-        options.json = value();
-        break;
-      case '--html':
-        options.html = value();
-        break;
-      default:
-        if (arg.startsWith('--')) throw new Error(`unknown option ${arg}`);
-        if (arg === 'all') all = true;
-        else if ((SCENARIOS as readonly string[]).includes(arg)) options.scenarios.push(arg as ScenarioName);
-        else if (arg !== 'baselines') throw new Error(`unknown scenario ${arg} (one of ${SCENARIOS.join(', ')}, all)`);
-        else baselinesFlag = true;
-    }
+  const { values, positionals, given } = parseCommandLine(argv, OPTIONS);
+  type IntOption = { [K in keyof typeof OPTIONS]: (typeof OPTIONS)[K]['type'] extends 'string' ? K : never }[keyof typeof OPTIONS];
+  /** The option's integer, checked against `min`; undefined when the option is not given. */
+  const int = (name: IntOption, min: number): number | undefined => (values[name] === undefined ? undefined : positiveInt(name, values[name], min));
+  options.gateways = int('gateways', 1) ?? options.gateways;
+  options.kafkaBrokers = values['kafka-brokers'];
+  options.databaseUrlTemplate = values['database-url-template'];
+  if (values['auth-url'] !== undefined) {
+    options.authUrl = values['auth-url'];
+    options.startSuite = false;
   }
+  if (values['gateway-urls'] !== undefined) options.gatewayUrls = list(values['gateway-urls']);
+  options.metricsUrl = values['metrics-url'];
+  options.jwtSecret = values['jwt-secret'];
+  options.logLevel = values['log-level'] ?? options.logLevel;
+  options.cpuProfDir = values['cpu-prof'];
+  options.perGateway = int('per-gateway', 1) ?? options.perGateway;
+  options.workers = int('workers', 1);
+  if (values['source-addresses'] !== undefined) options.sourceAddresses = list(values['source-addresses']);
+  const mode = values.client;
+  if (mode !== undefined && mode !== 'sdk' && mode !== 'light') throw new Error(`--client is sdk or light, got ${mode}`);
+  options.clientMode = mode;
+  options.payloadBytes = int('payload-bytes', 1) ?? options.payloadBytes;
+  options.connections = int('connections', 1) ?? options.connections;
+  options.connectRate = int('connect-rate', 0) ?? options.connectRate;
+  options.holdSeconds = int('hold-s', 0) ?? options.holdSeconds;
+  options.rate = int('rate', 1) ?? options.rate;
+  options.durationSeconds = int('duration-s', 1) ?? options.durationSeconds;
+  options.pairs = int('pairs', 1);
+  if (values['fanout-sizes'] !== undefined) options.fanoutSizes = list(values['fanout-sizes']).map((size) => positiveInt('fanout-sizes', size, 2));
+  options.fanoutMembers = int('fanout-members', 2) ?? options.fanoutMembers;
+  options.fanoutRate = int('fanout-rate', 1) ?? options.fanoutRate;
+  options.fanoutSeconds = int('fanout-s', 1) ?? options.fanoutSeconds;
+  options.stormConnections = int('storm-connections', 1) ?? options.stormConnections;
+  options.maxStart = int('max-start', 1) ?? options.maxStart;
+  options.maxStep = int('max-step', 1) ?? options.maxStep;
+  options.maxStepSeconds = int('max-step-s', 1) ?? options.maxStepSeconds;
+  options.maxSteps = int('max-steps', 1) ?? options.maxSteps;
+  options.reconnectConnections = int('reconnect-connections', 1) ?? options.reconnectConnections;
+  options.reconnectChatRate = int('reconnect-chat-rate', 1) ?? options.reconnectChatRate;
+  options.baselineMessages = int('baseline-messages', 1) ?? options.baselineMessages;
+  options.json = values.json;
+  options.html = values.html;
+
+  let all = false;
+  for (const arg of positionals) {
+    if (arg === 'all') all = true;
+    else if ((SCENARIOS as readonly string[]).includes(arg)) options.scenarios.push(arg as ScenarioName);
+    else if (arg !== 'baselines') throw new Error(`unknown scenario ${arg} (one of ${SCENARIOS.join(', ')}, all)`);
+  }
+  // --baselines and --no-baselines: the last one given decides; the word `baselines` among the scenarios means --baselines.
+  const baselinesOption = given.filter((option) => option.name === 'baselines' || option.name === 'no-baselines').at(-1);
+  const baselinesFlag = baselinesOption ? baselinesOption.name === 'baselines' : positionals.includes('baselines') || undefined;
   if (all) options.scenarios = [...SCENARIOS];
   options.baselines = baselinesFlag ?? all;
   if (options.scenarios.length === 0 && !options.baselines) throw new Error('name at least one scenario (or all)');

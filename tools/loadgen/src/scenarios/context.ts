@@ -11,7 +11,7 @@ import type { LoadUser } from '../users/user-pool';
 import type { UserPool } from '../users/user-pool';
 import type { ClientMode, ClientSpec, OpenResult, SenderSpec, SendLoadResult, WorkerConfig } from '../workers/messages';
 import { MAX_SOCKETS_PER_WORKER, WorkerPool } from '../workers/worker-pool';
-import { sleep } from '@chat/helpers';
+import { backoffDelay, sleep } from '@chat/helpers';
 
 export interface ScenarioContext {
   options: LoadOptions;
@@ -126,16 +126,19 @@ export async function waitForCount(count: () => number, expected: number, { quie
   return count();
 }
 
+/** 250 ms doubling up to 3 s, jittered: the workers' batches retry at once and should spread out. */
+const NOT_FOUND_BACKOFF = { initialMs: 250, maxMs: 3000 };
+
 /** Retries `action` while it fails with a `not_found` (a user auth registered that persistence has not learned yet). */
 export async function retryNotFound<T>(action: () => Promise<T>, timeoutMs = 90_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
-  for (let delay = 250; ; delay = Math.min(delay * 2, 3000)) {
+  for (let attempt = 1; ; attempt += 1) {
     try {
       return await action();
     } catch (error) {
       const text = error instanceof Error ? error.message : String(error);
       if (!/not_found|does not exist/.test(text) || Date.now() > deadline) throw error;
-      await sleep(delay);
+      await sleep(backoffDelay(attempt, NOT_FOUND_BACKOFF));
     }
   }
 }

@@ -1,3 +1,4 @@
+import { sleep } from '@chat/helpers';
 import { MAX_GROUP_MEMBERS } from '@chat/protocol';
 import type { FigureValue, ScenarioResult } from '../report/result';
 import { cpuFigures, cpuPerUnit } from '../suite/process-stats';
@@ -106,7 +107,7 @@ export async function runFanout(context: ScenarioContext): Promise<ScenarioResul
       for (let i = 0; i < 60; i++) {
         const lag = await context.lag?.read().catch(() => undefined);
         if (!lag || lag.total <= 10) break;
-        await new Promise((resolve) => setTimeout(resolve, 1000));
+        await sleep(1000);
       }
     }
     return finishScenario('fanout', recorder, figures, checks, errors, { phases, workers: pool.size, clientMode });

@@ -1,26 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import http from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import {
-  ensureKafkaJars,
-  getFreePort,
-  type KafkaBrokerHandle,
-  type PostgresHandle,
-  SERVICE_DATABASES,
-  serviceEnv,
-  type ServiceName,
-  type ServiceProcess,
-  startKafkaBroker,
-  startPostgres,
-  startService,
-} from '@chat/local-infra';
+import { type Infra, type InstanceSpec, readyzStatus, type ServiceName, ServiceFleet, startInfra } from '@chat/local-infra';
 
 /**
  * The chat suite the load runs against: one the load generator started itself (own broker and
  * PostgreSQL in a temp dir, or given ones, and the five services on free ports; it knows their pids
- * and the JWT secret), or one already running that it only knows by URL.
+ * and the JWT secret), or one already running that it only knows by URL. Started through the
+ * launcher of @chat/local-infra (startInfra + ServiceFleet).
  */
 
 export interface StartSuiteOptions {
@@ -49,36 +37,17 @@ export interface AttachSuiteOptions {
   jwtSecret?: string;
 }
 
-/** Generous auth limits: the load generator registers and logs in many users from one address. */
-const AUTH_LOAD_ENV: Record<string, string> = {
-  RATE_LIMIT_REGISTER_PER_IP_PER_MINUTE: '1000000',
-  RATE_LIMIT_LOGIN_PER_IP_PER_MINUTE: '1000000',
-  RATE_LIMIT_LOGIN_PER_USERNAME_PER_MINUTE: '1000000',
-};
-
 const READY_TIMEOUT_MS = 180_000;
 
-interface Launch {
-  name: ServiceName;
-  instanceId: string;
-  env: Record<string, string>;
-}
-
 export class SuiteUnderTest {
-  private readonly processes = new Map<string, ServiceProcess>();
-  /** Every process started, killed ones included (their CPU profiles are named by pid). */
-  private readonly everStarted: Array<{ instanceId: string; name: ServiceName; pid: number }> = [];
-  private broker: KafkaBrokerHandle | undefined;
-  private postgres: PostgresHandle | undefined;
-
   private constructor(
     readonly authUrl: string,
     readonly gatewayUrls: string[],
     readonly metricsUrl: string | undefined,
     readonly kafkaBrokers: string | undefined,
     readonly jwtSecret: string | undefined,
-    private readonly launches: Launch[] = [],
-    private readonly options?: StartSuiteOptions,
+    private readonly fleet?: ServiceFleet,
+    private readonly infra?: Infra,
     readonly tempDir?: string,
   ) {}
 
@@ -88,168 +57,125 @@ export class SuiteUnderTest {
 
   static async start(options: StartSuiteOptions, say: (line: string) => void): Promise<SuiteUnderTest> {
     const tempDir = mkdtempSync(path.join(tmpdir(), 'chat-loadgen-'));
-    let broker: KafkaBrokerHandle | undefined;
-    let postgres: PostgresHandle | undefined;
-    let kafkaBrokers = options.kafkaBrokers;
-    let urlFor: (database: string) => string;
-    const infra: Promise<unknown>[] = [];
-    if (!kafkaBrokers) {
-      say(`starting Kafka (${tempDir}/kafka)…`);
-      infra.push(
-        ensureKafkaJars(options.workspaceRoot)
-          .then((libsDir) => startKafkaBroker({ dataDir: path.join(tempDir, 'kafka'), logFile: path.join(tempDir, 'kafka.log'), libsDir }))
-          .then((handle) => {
-            broker = handle;
-            kafkaBrokers = handle.brokers;
-          }),
-      );
-    }
-    if (options.databaseUrlTemplate) {
-      const template = options.databaseUrlTemplate;
-      urlFor = (database) => template.replace('__database__', database);
-    } else {
-      say(`starting PostgreSQL (${tempDir}/postgres)…`);
-      urlFor = () => {
-        throw new Error('PostgreSQL not started');
-      };
-      infra.push(
-        startPostgres({ dataDir: path.join(tempDir, 'postgres'), logFile: path.join(tempDir, 'postgres.log'), databases: [...SERVICE_DATABASES] }).then((handle) => {
-          postgres = handle;
-          urlFor = handle.urlFor;
-        }),
-      );
-    }
-    const settled = await Promise.allSettled(infra);
-    const failure = settled.find((result) => result.status === 'rejected');
-    if (failure || !kafkaBrokers) {
-      await Promise.allSettled([broker?.stop(), postgres?.stop()]);
-      throw failure?.status === 'rejected' ? failure.reason : new Error('no Kafka');
-    }
+    const template = options.databaseUrlTemplate;
+    const infra = await startInfra({
+      workspaceRoot: options.workspaceRoot,
+      kafka: options.kafkaBrokers ? { external: options.kafkaBrokers } : { start: { dataDir: path.join(tempDir, 'kafka'), logFile: path.join(tempDir, 'kafka.log') } },
+      postgres: template
+        ? { external: (database) => template.replace('__database__', database) }
+        : { start: { dataDir: path.join(tempDir, 'postgres'), logFile: path.join(tempDir, 'postgres.log') } },
+      onProgress: (event) => {
+        if (event.phase === 'starting') say(`starting ${event.component === 'kafka' ? 'Kafka' : 'PostgreSQL'} (${event.dataDir})…`);
+      },
+    });
 
     const jwtSecret = randomBytes(48).toString('base64url');
     const run = `lg${Date.now().toString(36)}`;
-    const launches: Launch[] = [];
-    const env = { ...options.env };
+    const instance = (service: ServiceName, name: string, spec: Partial<InstanceSpec> = {}): InstanceSpec => ({ name, service, ...spec });
+    const instances = [
+      instance('persistence', `persistence-${run}`),
+      instance('router', `router-${run}`),
+      instance('auth', `auth-${run}`),
+      instance('metrics', `metrics-${run}`, { env: { LAG_POLL_INTERVAL_MS: '1000' } }),
+      ...Array.from({ length: options.gateways }, (_, index) =>
+        instance('gateway', `gw${index}-${run}`, {
+          env: { WS_MAX_CONNECTIONS: String(options.gatewayMaxConnections), ...options.gatewayEnv },
+          // Like the load generator's workers: a gateway holds ~19,000 sockets, far above a default soft limit of 1,024.
+          raiseOpenFileLimit: true,
+        }),
+      ),
+    ];
     if (options.cpuProfDir) mkdirSync(options.cpuProfDir, { recursive: true });
-    const launch = async (name: ServiceName, instanceId: string, extra: Record<string, string> = {}): Promise<Launch> => {
-      const base = serviceEnv(name, { kafkaBrokers: kafkaBrokers as string, databaseUrlFor: urlFor, jwtSecret, httpPort: await getFreePort(), instanceId, logLevel: options.logLevel });
-      const item = { name, instanceId, env: { ...base, ...env, ...extra } };
-      launches.push(item);
-      return item;
-    };
-    await launch('persistence', `persistence-${run}`);
-    await launch('router', `router-${run}`);
-    await launch('auth', `auth-${run}`, AUTH_LOAD_ENV);
-    await launch('metrics', `metrics-${run}`, { LAG_POLL_INTERVAL_MS: '1000' });
-    for (let index = 0; index < options.gateways; index++) {
-      await launch('gateway', `gw${index}-${run}`, { WS_MAX_CONNECTIONS: String(options.gatewayMaxConnections), ...options.gatewayEnv });
-    }
-    const port = (name: ServiceName, index = 0) => Number(launches.filter((l) => l.name === name)[index].env.HTTP_PORT);
-    const suite = new SuiteUnderTest(
-      `http://127.0.0.1:${port('auth')}`,
-      launches.filter((l) => l.name === 'gateway').map((l) => `ws://127.0.0.1:${l.env.HTTP_PORT}/ws`),
-      `http://127.0.0.1:${port('metrics')}`,
-      kafkaBrokers,
+    const onLine = options.onLine;
+    const fleet = new ServiceFleet({
+      workspaceRoot: options.workspaceRoot,
+      kafkaBrokers: infra.kafkaBrokers,
+      databaseUrlFor: (database) => infra.databaseUrlFor(database),
       jwtSecret,
-      launches,
-      options,
-      tempDir,
-    );
-    suite.broker = broker;
-    suite.postgres = postgres;
-    say(`starting ${launches.length} services (${options.gateways} gateways)…`);
-    for (const item of launches) suite.spawn(item);
+      logLevel: options.logLevel,
+      instances,
+      env: options.env,
+      generousAuthRateLimits: true,
+      // Not through NODE_OPTIONS: node refuses --cpu-prof there.
+      nodeArgs: options.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`] : [],
+      logDir: tempDir,
+      onLine: onLine ? (spec, line) => onLine(spec.name, line) : undefined,
+      readyTimeoutMs: READY_TIMEOUT_MS,
+    });
+    say(`starting ${instances.length} services (${options.gateways} gateways)…`);
     try {
-      await Promise.all([...suite.processes.values()].map((service) => service.waitForReady(READY_TIMEOUT_MS)));
+      await fleet.start();
     } catch (error) {
-      await suite.stop();
+      await infra.stop();
+      removeData(tempDir, infra);
       throw error;
     }
-    return suite;
+    const url = (name: string) => `http://127.0.0.1:${fleet.httpPort(name)}`;
+    return new SuiteUnderTest(
+      url(`auth-${run}`),
+      instances.filter((spec) => spec.service === 'gateway').map((spec) => `ws://127.0.0.1:${fleet.httpPort(spec.name)}/ws`),
+      url(`metrics-${run}`),
+      infra.kafkaBrokers,
+      jwtSecret,
+      fleet,
+      infra,
+      tempDir,
+    );
   }
 
   /** Whether the load generator started the services (and so knows their pids). */
   get owned(): boolean {
-    return this.launches.length > 0;
+    return this.fleet !== undefined;
   }
 
   get gatewayIds(): string[] {
-    return this.launches.filter((l) => l.name === 'gateway').map((l) => l.instanceId);
+    return (this.fleet?.instances ?? []).filter((spec) => spec.service === 'gateway').map((spec) => spec.name);
   }
 
   /** Pids of the running service processes by instance id, with their service name. */
   servicePids(): Array<{ instanceId: string; name: ServiceName; pid: number }> {
-    return this.launches.flatMap((l) => {
-      const service = this.processes.get(l.instanceId);
-      return service ? [{ instanceId: l.instanceId, name: l.name, pid: service.pid }] : [];
-    });
+    return (this.fleet?.running() ?? []).map(({ spec, process }) => ({ instanceId: spec.name, name: spec.service, pid: process.pid }));
   }
 
   servicePidsEverStarted(): Array<{ instanceId: string; name: ServiceName; pid: number }> {
-    return [...this.everStarted];
+    return (this.fleet?.everStarted() ?? []).map(({ instanceId, service, pid }) => ({ instanceId, name: service, pid }));
   }
 
   gatewayPid(index: number): number | undefined {
-    return this.processes.get(this.gatewayIds[index])?.pid;
+    const name = this.gatewayIds[index];
+    return this.fleet?.running().find(({ spec }) => spec.name === name)?.process.pid;
   }
 
   infraPids(): Array<{ name: string; pid: number }> {
-    return [...(this.broker ? [{ name: 'kafka', pid: this.broker.pid }] : []), ...(this.postgres ? [{ name: 'postgres', pid: this.postgres.pid }] : [])];
+    return this.infra?.pids() ?? [];
   }
 
   /** SIGKILLs gateway `index` (only one this load generator started). */
   async killGateway(index: number): Promise<void> {
-    const service = this.processes.get(this.gatewayIds[index]);
-    if (!service) throw new Error(`gateway ${index} was not started by the load generator`);
-    await service.kill('SIGKILL');
-    this.processes.delete(this.gatewayIds[index]);
+    const name = this.gatewayIds[index];
+    if (!this.fleet || !name) throw new Error(`gateway ${index} was not started by the load generator`);
+    await this.fleet.kill(name, 'SIGKILL');
   }
 
   /** GET /readyz of gateway `index`: true on 200. */
-  gatewayReady(index: number, timeoutMs = 2000): Promise<boolean> {
-    const url = this.gatewayUrls[index].replace(/^ws/, 'http').replace(/\/ws$/, '/readyz');
-    return new Promise((resolve) => {
-      const request = http.get(url, { agent: false, timeout: timeoutMs }, (response) => {
-        response.resume();
-        resolve(response.statusCode === 200);
-      });
-      request.once('timeout', () => request.destroy());
-      request.once('error', () => resolve(false));
-    });
+  async gatewayReady(index: number, timeoutMs = 2000): Promise<boolean> {
+    return (await readyzStatus(this.gatewayUrls[index].replace(/^ws/, 'http').replace(/\/ws$/, ''), timeoutMs)) === 200;
   }
 
   /** Last output lines of every service, for an error report. */
   diagnostics(lines = 20): string {
-    return [...this.processes.entries()].map(([id, service]) => `--- ${id}\n${service.output().split('\n').slice(-lines).join('\n')}`).join('\n');
+    return this.fleet?.diagnostics(lines) ?? '';
   }
 
   async stop(): Promise<void> {
-    await Promise.allSettled([...this.processes.values()].map((service) => service.stop()));
-    this.processes.clear();
-    await Promise.allSettled([this.broker?.stop()]);
-    await Promise.allSettled([this.postgres?.stop()]);
-    // The logs stay for a post-mortem; the data (≈ 100 MB a run) goes.
-    if (this.tempDir) {
-      if (this.broker) rmSync(path.join(this.tempDir, 'kafka'), { recursive: true, force: true });
-      if (this.postgres) rmSync(path.join(this.tempDir, 'postgres'), { recursive: true, force: true });
-    }
+    await this.fleet?.stop();
+    await this.infra?.stop();
+    if (this.tempDir && this.infra) removeData(this.tempDir, this.infra);
   }
+}
 
-  private spawn(item: Launch): ServiceProcess {
-    if (!this.options) throw new Error('not a started suite');
-    const service = startService({
-      name: item.name,
-      env: item.env,
-      workspaceRoot: this.options.workspaceRoot,
-      // Like the load generator's workers: a gateway holds ~19,000 sockets, far above a default soft limit of 1,024.
-      raiseOpenFileLimit: item.name === 'gateway',
-      // Not through NODE_OPTIONS: node refuses --cpu-prof there.
-      nodeArgs: this.options.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${this.options.cpuProfDir}`] : [],
-      logFile: this.tempDir ? path.join(this.tempDir, `${item.instanceId}.log`) : undefined,
-      onLine: this.options.onLine ? (line) => this.options?.onLine?.(item.instanceId, line) : undefined,
-    });
-    this.processes.set(item.instanceId, service);
-    this.everStarted.push({ instanceId: item.instanceId, name: item.name, pid: service.pid });
-    return service;
-  }
+/** The logs stay for a post-mortem; the data of a broker or PostgreSQL started here (≈ 100 MB a run) goes. */
+function removeData(tempDir: string, infra: Infra): void {
+  if (infra.broker) rmSync(path.join(tempDir, 'kafka'), { recursive: true, force: true });
+  if (infra.postgres) rmSync(path.join(tempDir, 'postgres'), { recursive: true, force: true });
 }

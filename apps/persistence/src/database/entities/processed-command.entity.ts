@@ -1,5 +1,5 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
-import type { Effect } from '../../commands/effects';
+import type { Effect } from '../../outcomes/effects';
 
 /**
  * A state-changing command already applied, with the records it produced. Kafka delivers a command

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { thrownBy } from '@chat/testing';
 import { MAX_BODY_CHARS, MAX_CLIENT_FRAME_BYTES, MAX_SERVER_FRAME_BYTES } from '../limits';
 import { ProtocolError } from '../protocol-error';
 import { type ClientFrame, type ClientFrameInput, ClientFrameTypes } from './client-frames';
@@ -59,15 +60,7 @@ const serverFrames: ServerFrame[] = [
 ];
 
 /** Runs a decode that must fail and returns the ProtocolError. */
-function rejection(decode: () => unknown): ProtocolError {
-  try {
-    decode();
-  } catch (error) {
-    if (error instanceof ProtocolError) return error;
-    throw error;
-  }
-  throw new Error('expected a ProtocolError, but decoding succeeded');
-}
+const rejection = (decode: () => unknown): ProtocolError => thrownBy(decode, ProtocolError);
 
 const decodeClient = (frame: unknown): ProtocolError =>
   rejection(() => decodeClientFrame(JSON.stringify(frame), MAX_CLIENT_FRAME_BYTES));

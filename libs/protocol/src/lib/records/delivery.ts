@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineRecord } from '../envelope';
 import { defineRecordSet, type EnvelopeOf } from '../record-set';
-import { ConnectionIdSchema, GatewayIdSchema, UserIdSchema, uniqueIds } from '../ids';
+import { ConnectionIdSchema, UserIdSchema, uniqueIds } from '../ids';
 import { MAX_DELIVERY_USERS } from '../limits';
 import { ServerFrameSchema } from '../frames/server-frames';
 
@@ -13,38 +13,25 @@ export const DeliveryTargetSchema = z.union([
 export type DeliveryTarget = z.output<typeof DeliveryTargetSchema>;
 
 /**
- * The router telling one gateway to push a frame, on that gateway's own `chat.delivery.<gatewayId>`
- * topic. One record carries one frame for all its recipients on that gateway, so the gateway encodes
- * it once. A gateway that finds no matching socket drops it: the client catches up with `sync`.
+ * Frames for one gateway's sockets, on that gateway's own `chat.delivery.<gatewayId>` topic (the
+ * topic names the gateway, so the record does not): one frame for all its recipients there (a stored
+ * message, a receipt, presence), or the answers to one request, in order, for the socket that asked
+ * (a sync's `message` frames and its `synced`). The gateway encodes each frame once, whatever the
+ * number of sockets, and writes the frames one after another. A gateway that finds no matching
+ * socket drops them: the client catches up with `sync`.
  */
-export const FrameRouted = defineRecord(
-  'chat.frame-routed',
+export const FramesRouted = defineRecord(
+  'chat.frames-routed',
   1,
   z.strictObject({
-    gatewayId: GatewayIdSchema,
     target: DeliveryTargetSchema,
-    frame: ServerFrameSchema,
-  }),
-);
-
-/**
- * The router passing on a CommandAnswers: several frames, in order, for the one socket that asked
- * (a sync's `message` frames and its `synced`). The gateway writes them one after another, so the
- * client sees exactly the frames one FrameRouted each would have given it. Gateways that predate
- * this type dead-letter it: upgrade gateways before routers and persistence.
- */
-export const AnswersRouted = defineRecord(
-  'chat.answers-routed',
-  1,
-  z.strictObject({
-    gatewayId: GatewayIdSchema,
-    target: z.strictObject({ connectionId: ConnectionIdSchema }),
     frames: z.array(ServerFrameSchema).min(1),
   }),
 );
+export type FramesRoutedPayload = z.output<typeof FramesRouted.payloadSchema>;
 
 /** Every record type on a `chat.delivery.<gatewayId>` topic; the gateway decodes with `GatewayDeliveries.decode(value)`. */
-export const GatewayDeliveries = defineRecordSet([FrameRouted, AnswersRouted]);
+export const GatewayDeliveries = defineRecordSet([FramesRouted]);
 export type GatewayDeliveryEnvelope = EnvelopeOf<(typeof GatewayDeliveries.types)[number]>;
 
 /**
@@ -52,10 +39,9 @@ export type GatewayDeliveryEnvelope = EnvelopeOf<(typeof GatewayDeliveries.types
  * (so a sync's `message` frames precede its `synced`), else all frames of one conversation, else
  * (presence) all frames about one user.
  */
-export function frameRoutedKey(delivery: z.output<typeof FrameRouted.payloadSchema> | z.output<typeof AnswersRouted.payloadSchema>): string {
-  if ('frames' in delivery) return delivery.target.connectionId;
+export function framesRoutedKey(delivery: FramesRoutedPayload): string {
   if ('connectionId' in delivery.target) return delivery.target.connectionId;
-  const frame = delivery.frame;
+  const [frame] = delivery.frames;
   if ('conversationId' in frame) return frame.conversationId;
   if (frame.type === 'presence') return frame.userId;
   return delivery.target.userIds[0] ?? frame.type;

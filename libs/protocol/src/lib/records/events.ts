@@ -53,25 +53,10 @@ export const TypingChanged = defineRecord(
 );
 
 /**
- * A frame for the one socket that sent a command: its answer (`conversation`, `history_page`, …), an
- * `error`, or the `message` frames and final `synced` of a sync. Produced with the command's key,
- * so the answers to one command arrive in order.
- */
-export const CommandAnswered = defineRecord(
-  'chat.command-answered',
-  1,
-  z.strictObject({
-    replyTo: ReplyToSchema,
-    frame: ServerFrameSchema,
-  }),
-);
-
-/**
- * Several frames for the one socket that sent a command, in order: the `message` frames of a sync
- * and its final `synced`, as many as fit one record (a sync of long messages takes a few). One record
- * instead of one per frame, on every hop up to the socket. Produced with the command's key, like
- * CommandAnswered. Newer than the rest of this topic: routers that predate it dead-letter it, so
- * routers (and gateways, for AnswersRouted) are upgraded before persistence.
+ * The answers to a command, in order, for the one socket that sent it: one frame (`accepted`,
+ * `conversation`, `history_page`, an `error` …), or the `message` frames of a sync and its final
+ * `synced`, as many as fit one record (a sync of long messages takes a few). Produced with the
+ * command's key, so the answers to one command arrive in order.
  */
 export const CommandAnswers = defineRecord(
   'chat.command-answers',
@@ -83,5 +68,5 @@ export const CommandAnswers = defineRecord(
 );
 
 /** Every record type on `chat.events`; the router decodes with `ChatEvents.decode(value)`. */
-export const ChatEvents = defineRecordSet([MessageStored, ReceiptStored, TypingChanged, CommandAnswered, CommandAnswers]);
+export const ChatEvents = defineRecordSet([MessageStored, ReceiptStored, TypingChanged, CommandAnswers]);
 export type ChatEventEnvelope = EnvelopeOf<(typeof ChatEvents.types)[number]>;

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { thrownBy } from '@chat/testing';
 import { type Envelope, encodeEnvelope } from '../envelope';
 import { directConversationId } from '../ids';
 import { ProtocolError } from '../protocol-error';
@@ -16,8 +17,8 @@ import {
   SendMessageCommand,
   SyncRequestCommand,
 } from './commands';
-import { AnswersRouted, FrameRouted, frameRoutedKey, GatewayDeliveries } from './delivery';
-import { ChatEvents, CommandAnswered, CommandAnswers, MessageStored, ReceiptStored, TypingChanged } from './events';
+import { FramesRouted, framesRoutedKey, GatewayDeliveries } from './delivery';
+import { ChatEvents, CommandAnswers, MessageStored, ReceiptStored, TypingChanged } from './events';
 import { GatewayLeaseRenewed } from './gateways';
 import { MembershipChanged } from './memberships';
 import { parsePresenceKey, PresenceChanged, presenceKey } from './presence';
@@ -40,15 +41,7 @@ const message: ChatMessage = {
   storedAt: 2,
 };
 
-function rejection(run: () => unknown): ProtocolError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof ProtocolError) return error;
-    throw error;
-  }
-  throw new Error('expected a ProtocolError');
-}
+const rejection = (run: () => unknown): ProtocolError => thrownBy(run, ProtocolError);
 
 /** Every record type with a valid example payload; each must survive encode → decode unchanged. */
 const examples: Array<[string, () => Envelope, (value: Buffer) => Envelope]> = [
@@ -78,11 +71,6 @@ const examples: Array<[string, () => Envelope, (value: Buffer) => Envelope]> = [
   ],
   ['typing-changed', () => TypingChanged.create({ conversationId, userId: userA, active: true }), (v) => TypingChanged.decode(v)],
   [
-    'command-answered',
-    () => CommandAnswered.create({ replyTo, frame: { type: 'accepted', replyTo: 'r-1', conversationId, clientMsgId: 'm1' } }),
-    (v) => CommandAnswered.decode(v),
-  ],
-  [
     'command-answers',
     () => CommandAnswers.create({ replyTo, frames: [{ type: 'message', ...message }, { type: 'synced', replyTo: 'r-1', conversations: [{ conversationId, lastSeq: 1 }] }] }),
     (v) => CommandAnswers.decode(v),
@@ -99,14 +87,9 @@ const examples: Array<[string, () => Envelope, (value: Buffer) => Envelope]> = [
   ],
   ['gateway-lease', () => GatewayLeaseRenewed.create({ gatewayId: 'gw-0', startedAt: 1, at: 2, ttlMs: 15_000 }), (v) => GatewayLeaseRenewed.decode(v)],
   [
-    'frame-routed',
-    () => FrameRouted.create({ gatewayId: 'gw-0', target: { userIds: [userA] }, frame: { type: 'message', ...message } }),
-    (v) => FrameRouted.decode(v),
-  ],
-  [
-    'answers-routed',
-    () => AnswersRouted.create({ gatewayId: 'gw-0', target: { connectionId }, frames: [{ type: 'message', ...message }, { type: 'synced', replyTo: 'r-1', conversations: [] }] }),
-    (v) => AnswersRouted.decode(v),
+    'frames-routed',
+    () => FramesRouted.create({ target: { connectionId }, frames: [{ type: 'message', ...message }, { type: 'synced', replyTo: 'r-1', conversations: [] }] }),
+    (v) => FramesRouted.decode(v),
   ],
 ];
 
@@ -137,8 +120,8 @@ describe('chat records', () => {
     );
     expect(rejection(() => GatewayLeaseRenewed.create({ gatewayId: 'gw-0', startedAt: 1, at: 2, ttlMs: 0 })).field).toBe('payload.ttlMs');
     // A command answer must carry a valid server frame.
-    const badFrame = { replyTo, frame: { type: 'pong', replyTo: 'r', extra: 1 } } as unknown as Parameters<typeof CommandAnswered.create>[0];
-    expect(rejection(() => CommandAnswered.create(badFrame)).field).toBe('payload.frame.extra');
+    const badFrame = { replyTo, frames: [{ type: 'pong', replyTo: 'r', extra: 1 }] } as unknown as Parameters<typeof CommandAnswers.create>[0];
+    expect(rejection(() => CommandAnswers.create(badFrame)).field).toBe('payload.frames.0.extra');
   });
 
   it('keep membership records consistent with the conversation kind', () => {
@@ -150,20 +133,22 @@ describe('chat records', () => {
     expect(MembershipChanged.create({ ...direct, kind: 'group', title: 'T', memberIds: [], added: [], removed: [userA] }).payload.memberIds).toEqual([]);
   });
 
-  it('answers in one record name at least one frame, each valid, and go to one connection only', () => {
+  it('answers and routed frames name at least one frame, each valid', () => {
     expect(rejection(() => CommandAnswers.create({ replyTo, frames: [] })).field).toBe('payload.frames');
     const badFrame = { replyTo, frames: [{ type: 'pong', replyTo: 'r' }, { type: 'pong', replyTo: 'r', extra: 1 }] } as unknown as Parameters<typeof CommandAnswers.create>[0];
     expect(rejection(() => CommandAnswers.create(badFrame)).field).toBe('payload.frames.1.extra');
-    const toUsers = { gatewayId: 'gw-0', target: { userIds: [userA] }, frames: [{ type: 'pong', replyTo: 'r' }] } as unknown as Parameters<typeof AnswersRouted.create>[0];
-    expect(rejection(() => AnswersRouted.create(toUsers)).field).toBe('payload.target.connectionId');
+    expect(rejection(() => FramesRouted.create({ target: { connectionId }, frames: [] })).field).toBe('payload.frames');
   });
 
   it('a delivery targets users or one connection, not both', () => {
     const frame = { type: 'pong' as const };
-    expect(FrameRouted.create({ gatewayId: 'gw-0', target: { connectionId }, frame }).payload.target).toEqual({ connectionId });
-    const both = { gatewayId: 'gw-0', target: { connectionId, userIds: [userA] }, frame } as unknown as Parameters<typeof FrameRouted.create>[0];
-    expect(rejection(() => FrameRouted.create(both)).field).toBe('payload.target');
-    expect(rejection(() => FrameRouted.create({ gatewayId: 'gw-0', target: { userIds: [] }, frame })).field).toBe('payload.target.userIds');
+    expect(FramesRouted.create({ target: { connectionId }, frames: [frame] }).payload.target).toEqual({ connectionId });
+    expect(FramesRouted.create({ target: { userIds: [userA] }, frames: [frame] }).payload.target).toEqual({ userIds: [userA] });
+    const both = { target: { connectionId, userIds: [userA] }, frames: [frame] } as unknown as Parameters<typeof FramesRouted.create>[0];
+    expect(rejection(() => FramesRouted.create(both)).field).toBe('payload.target');
+    expect(rejection(() => FramesRouted.create({ target: { userIds: [] }, frames: [frame] })).field).toBe('payload.target.userIds');
+    const named = { gatewayId: 'gw-0', target: { connectionId }, frames: [frame] } as unknown as Parameters<typeof FramesRouted.create>[0];
+    expect(rejection(() => FramesRouted.create(named)).field).toBe('payload.gatewayId');
   });
 });
 
@@ -175,12 +160,10 @@ describe('record sets of the chat topics', () => {
     expect(event.type === 'chat.typing-changed' && event.payload.active).toBe(false);
   });
 
-  it('decode both kinds of delivery on a gateway topic', () => {
+  it('decode deliveries on a gateway topic and answers on the events topic', () => {
     const frames = [{ type: 'pong' as const, replyTo: 'r' }];
-    const answers = GatewayDeliveries.decode(encodeEnvelope(AnswersRouted.create({ gatewayId: 'gw-0', target: { connectionId }, frames })));
-    expect(answers.type === 'chat.answers-routed' && answers.payload.frames).toEqual(frames);
-    const single = GatewayDeliveries.decode(encodeEnvelope(FrameRouted.create({ gatewayId: 'gw-0', target: { connectionId }, frame: { type: 'pong', replyTo: 'r' } })));
-    expect(single.type).toBe('chat.frame-routed');
+    const routed = GatewayDeliveries.decode(encodeEnvelope(FramesRouted.create({ target: { connectionId }, frames })));
+    expect(routed.type === 'chat.frames-routed' && routed.payload.frames).toEqual(frames);
     const batch = ChatEvents.decode(encodeEnvelope(CommandAnswers.create({ replyTo, frames })));
     expect(batch.type).toBe('chat.command-answers');
   });
@@ -222,10 +205,9 @@ describe('keys', () => {
 
   it('key deliveries so answers to one socket and one conversation stay in order', () => {
     const synced = { type: 'synced' as const, replyTo: 'r', conversations: [] };
-    expect(frameRoutedKey({ gatewayId: 'gw-0', target: { connectionId }, frame: synced })).toBe(connectionId);
-    expect(frameRoutedKey({ gatewayId: 'gw-0', target: { connectionId }, frame: { type: 'message', ...message } })).toBe(connectionId);
-    expect(frameRoutedKey({ gatewayId: 'gw-0', target: { connectionId }, frames: [{ type: 'message', ...message }, synced] })).toBe(connectionId);
-    expect(frameRoutedKey({ gatewayId: 'gw-0', target: { userIds: [userB] }, frame: { type: 'message', ...message } })).toBe(conversationId);
-    expect(frameRoutedKey({ gatewayId: 'gw-0', target: { userIds: [userB] }, frame: { type: 'presence', userId: userA, online: true, at: 1 } })).toBe(userA);
+    expect(framesRoutedKey({ target: { connectionId }, frames: [synced] })).toBe(connectionId);
+    expect(framesRoutedKey({ target: { connectionId }, frames: [{ type: 'message', ...message }, synced] })).toBe(connectionId);
+    expect(framesRoutedKey({ target: { userIds: [userB] }, frames: [{ type: 'message', ...message }] })).toBe(conversationId);
+    expect(framesRoutedKey({ target: { userIds: [userB] }, frames: [{ type: 'presence', userId: userA, online: true, at: 1 }] })).toBe(userA);
   });
 });

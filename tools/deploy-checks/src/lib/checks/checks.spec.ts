@@ -1,4 +1,4 @@
-import { renderKustomization } from '../kustomize/render';
+import { kustomize } from '../kustomize';
 import { clone, get, isObject, type Json, type JsonObject, type Manifest } from '../manifest';
 import { KAFKA_TOPICS_DIR, overlayDir } from '../paths';
 import { BuiltServiceConfig } from '../service-config';
@@ -7,8 +7,8 @@ import { runChecks, type CheckName, type Problem } from '.';
 // Every check must catch what it exists for: each case breaks one thing in a correct rendering
 // (overlays/prod, which passes every check: overlays.spec.ts) and expects that check to report it.
 const services = new BuiltServiceConfig();
-const prod = renderKustomization(overlayDir('prod'));
-const topics = renderKustomization(KAFKA_TOPICS_DIR);
+const prod = kustomize(overlayDir('prod'));
+const topics = kustomize(KAFKA_TOPICS_DIR);
 
 function find(manifests: Manifest[], kind: string, name: string): Manifest {
   const found = manifests.find((m) => m.kind === kind && m.metadata.name === name);

@@ -1,0 +1,19 @@
+import type { ConsumedRecord } from '@chat/kafka';
+import { encodeEnvelope, type Envelope } from '@chat/protocol';
+
+let nextOffset = 0;
+
+/** A record as a consumer hands it over; `envelope: null` is a tombstone. */
+export function consumedRecord(topic: string, key: string | null, envelope: Envelope | null, partition = 0): ConsumedRecord {
+  return {
+    topic,
+    partition,
+    offset: String(nextOffset++),
+    key,
+    value: envelope === null ? null : encodeEnvelope(envelope),
+    headers: {},
+    timestamp: Date.now(),
+    traceId: envelope?.traceId,
+    rawHeaders: {},
+  };
+}

@@ -1,0 +1,36 @@
+import { EventPattern } from '@nestjs/microservices';
+import type { ConsumerOptions } from '../kafka-consumer';
+
+/** Replaced by the instance id in a handler's topic and group id: for groups and topics of one instance. */
+export const INSTANCE_ID_PLACEHOLDER = '{instanceId}';
+
+/** A topic or group name with INSTANCE_ID_PLACEHOLDER, as it is for the instance `instanceId`. */
+export function forInstance(name: string, instanceId: string): string {
+  return name.split(INSTANCE_ID_PLACEHOLDER).join(instanceId);
+}
+
+/** Something a handler's consumer waits for before it joins its group (e.g. an in-memory view being loaded). */
+export interface ConsumerGate {
+  ready(): Promise<void>;
+}
+
+/** How the Kafka transport consumes for one `@KafkaEventPattern` handler. */
+export interface KafkaHandlerOptions extends Omit<ConsumerOptions, 'topics' | 'handle' | 'handleBatch'> {
+  /**
+   * `batch` (default): the handler gets the consecutive records of one partition, in order
+   * (`ConsumedRecord[]`); `record`: one `ConsumedRecord` per call. Either way the offsets are
+   * committed only after the handler's promise resolved.
+   */
+  mode?: 'batch' | 'record';
+  /** A provider whose `ready()` the consumer waits for before joining its group. */
+  startAfter?: abstract new (...args: never[]) => ConsumerGate;
+}
+
+/**
+ * `@EventPattern(topic)` for the Kafka transport (KafkaTransport), with how it consumes: its group,
+ * batch or record mode and the consumer's options. `{instanceId}` in the topic or group id stands
+ * for this instance's id.
+ */
+export function KafkaEventPattern(topic: string, options: KafkaHandlerOptions): MethodDecorator {
+  return EventPattern<string>(topic, { ...options });
+}

@@ -1,0 +1,25 @@
+// Infers a `typecheck` target (tsc --noEmit) for every project that has a tsconfig.json next to its
+// project.json, so no project.json repeats it. Caching and inputs live in nx.json targetDefaults.
+// Why not @nx/js/typescript: docs/architecture.md, "Builds".
+const { existsSync } = require('node:fs');
+const { dirname, join } = require('node:path');
+
+/** @type {import('@nx/devkit').CreateNodesV2} */
+const createNodesV2 = [
+  '**/tsconfig.json',
+  (configFiles, _options, context) =>
+    configFiles.flatMap((configFile) => {
+      const projectRoot = dirname(configFile);
+      if (projectRoot === '.' || !existsSync(join(context.workspaceRoot, projectRoot, 'project.json'))) return [];
+      // A `public/` folder of browser code (the metrics dashboard) has its own tsconfig (DOM lib).
+      const browser = join(projectRoot, 'public', 'tsconfig.json');
+      const browserCheck = existsSync(join(context.workspaceRoot, browser)) ? ` && tsc -p ${browser} --noEmit` : '';
+      const typecheck = {
+        command: `tsc -p ${projectRoot}/tsconfig.json --noEmit${browserCheck}`,
+        metadata: { technologies: ['typescript'], description: 'Type-checks the project, specs included (tsc --noEmit)' },
+      };
+      return [[configFile, { projects: { [projectRoot]: { targets: { typecheck } } } }]];
+    }),
+];
+
+module.exports = { createNodesV2, createNodes: createNodesV2 };
