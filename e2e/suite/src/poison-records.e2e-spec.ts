@@ -69,7 +69,9 @@ describe('malformed records in every consumed topic, end to end', () => {
       const [alice, bob] = await users.registerMany(2, 'after-poison');
       if (!alice || !bob) throw new Error('registration failed');
       const a = await users.connect(alice);
-      const direct = (await a.client.openDirect(bob.userId)).conversationId;
+      // Persistence learns new users from chat.users, where they queue behind the poison while it is
+      // retried and dead-lettered: until then open_direct answers not_found, which is what this waits out.
+      const direct = (await expectEventually(() => a.client.openDirect(bob.userId), { timeoutMs: 30_000, intervalMs: 250 })).conversationId;
       const b = await users.connect(bob);
       await a.client.sendAndWaitStored(direct, 'past the poison');
       await expectEventually(() => expect(b.seen(direct)).toEqual([[1, 'past the poison']]));
