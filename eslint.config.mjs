@@ -1,24 +1,27 @@
+import { builtinModules } from 'node:module';
 import nx from '@nx/eslint-plugin';
 
 // The lib dependency matrix (docs/architecture.md, "Lib dependency matrix"): one row per scope, listing
 // exactly the scopes its production code may import. Keep the two in step.
 const scopeDeps = {
   // libs
-  'scope:protocol': [],
+  'scope:wire': [],
+  'scope:protocol': ['scope:wire'],
   'scope:logging': [],
   'scope:helpers': [],
   'scope:testing': [],
   'scope:telemetry': ['scope:protocol'],
   'scope:auth-tokens': ['scope:protocol'],
-  'scope:client-sdk': ['scope:protocol'],
+  'scope:client-sdk': ['scope:wire'],
   'scope:kafka': ['scope:protocol', 'scope:logging', 'scope:telemetry', 'scope:helpers'],
   'scope:service-kit': ['scope:protocol', 'scope:logging', 'scope:telemetry', 'scope:helpers', 'scope:kafka'],
+  'scope:database': ['scope:helpers', 'scope:service-kit'],
   'scope:delivery': ['scope:protocol', 'scope:helpers', 'scope:kafka', 'scope:service-kit'],
   // apps
-  'scope:auth': ['scope:protocol', 'scope:logging', 'scope:telemetry', 'scope:helpers', 'scope:kafka', 'scope:service-kit', 'scope:auth-tokens'],
+  'scope:auth': ['scope:protocol', 'scope:logging', 'scope:telemetry', 'scope:helpers', 'scope:kafka', 'scope:service-kit', 'scope:database', 'scope:auth-tokens'],
   'scope:gateway': ['scope:protocol', 'scope:logging', 'scope:telemetry', 'scope:helpers', 'scope:kafka', 'scope:service-kit', 'scope:auth-tokens'],
   'scope:router': ['scope:protocol', 'scope:logging', 'scope:telemetry', 'scope:helpers', 'scope:kafka', 'scope:service-kit', 'scope:delivery'],
-  'scope:persistence': ['scope:protocol', 'scope:logging', 'scope:telemetry', 'scope:helpers', 'scope:kafka', 'scope:service-kit', 'scope:delivery'],
+  'scope:persistence': ['scope:protocol', 'scope:logging', 'scope:telemetry', 'scope:helpers', 'scope:kafka', 'scope:service-kit', 'scope:database', 'scope:delivery'],
   'scope:metrics': ['scope:protocol', 'scope:telemetry', 'scope:helpers', 'scope:kafka', 'scope:service-kit'],
   // tooling, e2e, deploy: tooling code may use the `testing` lib (seeded randomness, expectEventually)
   'scope:local-infra': ['scope:testing'],
@@ -74,6 +77,17 @@ export default [
   {
     files: TEST_FILES,
     rules: { '@nx/enforce-module-boundaries': moduleBoundaries(['scope:testing']) },
+  },
+  {
+    // The wire lib runs in browsers (the client SDK): no Node built-ins, with or without `node:`.
+    files: ['libs/wire/src/**/*.ts'],
+    ignores: TEST_FILES,
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { paths: builtinModules.map((name) => ({ name, message: 'libs/wire must stay browser-safe' })), patterns: [{ group: ['node:*'], message: 'libs/wire must stay browser-safe' }] },
+      ],
+    },
   },
   {
     files: [...TEST_FILES, 'tools/**/*.ts'],

@@ -11,11 +11,13 @@ const createNodesV2 = [
     configFiles.flatMap((configFile) => {
       const projectRoot = dirname(configFile);
       if (projectRoot === '.' || !existsSync(join(context.workspaceRoot, projectRoot, 'project.json'))) return [];
-      // A `public/` folder of browser code (the metrics dashboard) has its own tsconfig (DOM lib).
-      const browser = join(projectRoot, 'public', 'tsconfig.json');
-      const browserCheck = existsSync(join(context.workspaceRoot, browser)) ? ` && tsc -p ${browser} --noEmit` : '';
+      // Browser code has its own compiler settings (DOM lib, no Node types) beside the specs' (Node,
+      // jest): the metrics dashboard's `public/` folder, and a browser-safe lib's `tsconfig.spec.json`.
+      const extra = [join(projectRoot, 'public', 'tsconfig.json'), join(projectRoot, 'tsconfig.spec.json')]
+        .filter((config) => existsSync(join(context.workspaceRoot, config)))
+        .map((config) => ` && tsc -p ${config} --noEmit`);
       const typecheck = {
-        command: `tsc -p ${projectRoot}/tsconfig.json --noEmit${browserCheck}`,
+        command: `tsc -p ${projectRoot}/tsconfig.json --noEmit${extra.join('')}`,
         metadata: { technologies: ['typescript'], description: 'Type-checks the project, specs included (tsc --noEmit)' },
       };
       return [[configFile, { projects: { [projectRoot]: { targets: { typecheck } } } }]];

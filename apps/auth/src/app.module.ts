@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { Topics } from '@chat/protocol';
-import { DatabaseModule, ServiceKitModule, type ServiceIdentity } from '@chat/service-kit';
+import { DatabaseModule } from '@chat/database';
+import { ServiceKitModule, type ServiceIdentity } from '@chat/service-kit';
 import type { AuthConfig } from './config';
 import { AUTH_ENTITIES, AUTH_MIGRATIONS } from './database/auth-database';
 import { HttpEdgeModule } from './http/http-edge.module';

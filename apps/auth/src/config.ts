@@ -1,6 +1,5 @@
-import type { z } from 'zod';
 import { accessTokenEnvSchema, refineProductionSecret } from '@chat/auth-tokens';
-import { baseConfigSchema, databaseUrl, envInt } from '@chat/service-kit';
+import { baseConfigSchema, configFrom, databaseUrl, envInt } from '@chat/service-kit';
 
 const MINUTE_S = 60;
 const DAY_S = 24 * 60 * MINUTE_S;
@@ -30,4 +29,5 @@ export const authConfigSchema = baseConfigSchema
   })
   .superRefine(refineProductionSecret);
 
-export type AuthConfig = z.infer<typeof authConfigSchema>;
+/** The auth's validated configuration; inject it by this class. */
+export class AuthConfig extends configFrom(authConfigSchema) {}

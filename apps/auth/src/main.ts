@@ -1,12 +1,12 @@
 import { runService } from '@chat/service-kit';
 import { mountApiDocs } from './api-docs/api-docs';
 import { AppModule } from './app.module';
-import { authConfigSchema } from './config';
+import { AuthConfig } from './config';
 import { configureHttp } from './http/configure-http';
 
 void runService({
   service: 'auth',
-  configSchema: authConfigSchema,
+  config: AuthConfig,
   rootModule: AppModule.register,
   configure: (app, config) => {
     configureHttp(app, { trustProxyHops: config.TRUST_PROXY_HOPS });

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { accessTokenEnvSchema, refineProductionSecret } from '@chat/auth-tokens';
 import { MAX_CLIENT_FRAME_BYTES } from '@chat/protocol';
-import { baseConfigSchema, envInt } from '@chat/service-kit';
+import { baseConfigSchema, configFrom, envInt } from '@chat/service-kit';
 
 const KIB = 1024;
 const MIB = 1024 * KIB;
@@ -63,4 +63,5 @@ export const gatewayConfigSchema = baseConfigSchema
     }
   });
 
-export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;
+/** The gateway's validated configuration; inject it by this class. */
+export class GatewayConfig extends configFrom(gatewayConfigSchema) {}

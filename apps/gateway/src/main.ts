@@ -1,5 +1,6 @@
 import { runService } from '@chat/service-kit';
 import { AppModule } from './app.module';
-import { gatewayConfigSchema } from './config';
+import { GatewayConfig } from './config';
+import { configureGateway } from './socket/gateway-ws-adapter';
 
-void runService({ service: 'gateway', configSchema: gatewayConfigSchema, rootModule: AppModule.register });
+void runService({ service: 'gateway', config: GatewayConfig, rootModule: AppModule.register, configure: configureGateway });

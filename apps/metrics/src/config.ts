@@ -1,5 +1,4 @@
-import type { z } from 'zod';
-import { baseConfigSchema, envInt } from '@chat/service-kit';
+import { baseConfigSchema, configFrom, envInt } from '@chat/service-kit';
 
 export const metricsConfigSchema = baseConfigSchema.extend({
   /**
@@ -13,4 +12,5 @@ export const metricsConfigSchema = baseConfigSchema.extend({
   TIMESERIES_SECONDS: envInt({ min: 60, max: 86400, default: 600 }),
 });
 
-export type MetricsConfig = z.infer<typeof metricsConfigSchema>;
+/** The metrics's validated configuration; inject it by this class. */
+export class MetricsConfig extends configFrom(metricsConfigSchema) {}

@@ -1,7 +1,8 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { ViewsModule } from '@chat/delivery';
 import { Topics } from '@chat/protocol';
-import { DatabaseModule, ServiceKitModule, type ServiceIdentity } from '@chat/service-kit';
+import { DatabaseModule } from '@chat/database';
+import { ServiceKitModule, type ServiceIdentity } from '@chat/service-kit';
 import { CommandsModule } from './commands/commands.module';
 import type { PersistenceConfig } from './config';
 import { PERSISTENCE_ENTITIES, PERSISTENCE_MIGRATIONS } from './database/schema';

@@ -1,5 +1,5 @@
 import { runService } from '@chat/service-kit';
 import { AppModule } from './app.module';
-import { persistenceConfigSchema } from './config';
+import { PersistenceConfig } from './config';
 
-void runService({ service: 'persistence', configSchema: persistenceConfigSchema, rootModule: AppModule.register });
+void runService({ service: 'persistence', config: PersistenceConfig, rootModule: AppModule.register });

@@ -1,11 +1,11 @@
 import { runService } from '@chat/service-kit';
 import { AppModule } from './app.module';
-import { routerConfigSchema } from './config';
+import { RouterConfig } from './config';
 import { ConsumerGroups } from './consumer-groups';
 
 void runService({
   service: 'router',
-  configSchema: routerConfigSchema,
+  config: RouterConfig,
   rootModule: AppModule.register,
   consumerOptions: (config) => ({ [ConsumerGroups.events]: { partitionsConsumedConcurrently: config.ROUTER_CONCURRENT_PARTITIONS } }),
 });

@@ -10,7 +10,7 @@ import {
   encodeServerFrame,
   MAX_CLIENT_FRAME_BYTES,
   type ServerFrame,
-} from '@chat/protocol';
+} from '@chat/wire';
 import type { ChatSocket, SocketFactory, SocketListeners, SocketRequest } from '../src/lib/socket';
 
 /** Lets everything already queued (promise callbacks, microtasks, immediates) run. */

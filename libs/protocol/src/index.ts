@@ -1,20 +1,15 @@
-export * from './lib/protocol-error';
-export * from './lib/json';
+// The whole protocol for services: the WebSocket wire (frames, codec, ids, limits, codes) from
+// libs/wire, plus the Kafka records, topics and headers that only services exchange. Services import
+// both from here; the client SDK imports libs/wire alone.
+export * from '@chat/wire';
+
 export * from './lib/trace';
 export * from './lib/envelope';
 export * from './lib/record-set';
 export * from './lib/headers';
 export * from './lib/topics';
 export * from './lib/heartbeat';
-export * from './lib/limits';
 export * from './lib/ids';
-
-export * from './lib/frames/content';
-export * from './lib/frames/client-frames';
-export * from './lib/frames/server-frames';
-export * from './lib/frames/error-codes';
-export * from './lib/frames/close-codes';
-export * from './lib/frames/codec';
 
 export * from './lib/records/reply-to';
 export * from './lib/records/users';

@@ -4,5 +4,4 @@ export * from './lib/service-identity';
 export * from './lib/service-kit.module';
 export * from './lib/heartbeat.publisher';
 export * from './lib/metrics-sample.publisher';
-export * from './lib/database.module';
 export * from './lib/bootstrap';

@@ -5,9 +5,8 @@ import path from 'node:path';
 import type { OpenAPIObject } from '@nestjs/swagger';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { loadConfig } from '@chat/service-kit';
 import { AppModule } from '../app.module';
-import { authConfigSchema } from '../config';
+import { AuthConfig } from '../config';
 import { mountApiDocs } from './api-docs';
 
 describe('API docs', () => {
@@ -18,7 +17,7 @@ describe('API docs', () => {
 
   beforeAll(async () => {
     // The service's real module graph in preview mode: scanned, nothing instantiated, so nothing connects.
-    const config = loadConfig(authConfigSchema, { KAFKA_BROKERS: 'localhost:9092', HTTP_PORT: '3001', DATABASE_URL: 'postgres://chat@localhost:5433/chat_auth', JWT_SECRET: 's'.repeat(32) });
+    const config = AuthConfig.load({ KAFKA_BROKERS: 'localhost:9092', HTTP_PORT: '3001', DATABASE_URL: 'postgres://chat@localhost:5433/chat_auth', JWT_SECRET: 's'.repeat(32) });
     app = await NestFactory.create<NestExpressApplication>(AppModule.register(config, { service: 'auth', instanceId: 'auth-docs-spec', startedAt: Date.now() }), { preview: true, logger: false, abortOnError: false });
     document = mountApiDocs(app);
     // The Express instance alone (Nest's own routes join it at init, which preview skips).

@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { Body, Controller, Get, Global, Module, Post } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { SERVICE_CONFIG } from '@chat/service-kit';
+import { AuthConfig } from '../config';
 import { AuthError } from '../errors/auth-error';
 import { RateLimitedPerIp } from '../rate-limit/ip-rate-limit.guard';
 import { RegisterBodySchema, type RegisterBody } from '../users/credentials';
@@ -30,7 +30,7 @@ class ProbeController {
 }
 
 @Global()
-@Module({ providers: [{ provide: SERVICE_CONFIG, useValue: { TRUST_PROXY_HOPS: 0, RATE_LIMIT_REGISTER_PER_IP_PER_MINUTE: 3, RATE_LIMIT_LOGIN_PER_IP_PER_MINUTE: 3, RATE_LIMIT_LOGIN_PER_USERNAME_PER_MINUTE: 3 } }], exports: [SERVICE_CONFIG] })
+@Module({ providers: [{ provide: AuthConfig, useValue: { TRUST_PROXY_HOPS: 0, RATE_LIMIT_REGISTER_PER_IP_PER_MINUTE: 3, RATE_LIMIT_LOGIN_PER_IP_PER_MINUTE: 3, RATE_LIMIT_LOGIN_PER_USERNAME_PER_MINUTE: 3 } }], exports: [AuthConfig] })
 class ConfigStubModule {}
 
 @Module({ imports: [ConfigStubModule, HttpEdgeModule], controllers: [ProbeController] })

@@ -5,7 +5,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import jwt from 'jsonwebtoken';
 import { signAccessToken } from '@chat/auth-tokens';
-import { SERVICE_CONFIG } from '@chat/service-kit';
+import { AuthConfig } from '../config';
 import { configureHttp } from '../http/configure-http';
 import { HttpEdgeModule } from '../http/http-edge.module';
 import { MeModule } from './me.module';
@@ -22,7 +22,7 @@ const config = {
 };
 
 @Global()
-@Module({ providers: [{ provide: SERVICE_CONFIG, useValue: config }], exports: [SERVICE_CONFIG] })
+@Module({ providers: [{ provide: AuthConfig, useValue: config }], exports: [AuthConfig] })
 class ConfigStubModule {}
 
 @Module({ imports: [ConfigStubModule, HttpEdgeModule, MeModule] })

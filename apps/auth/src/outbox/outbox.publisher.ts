@@ -1,9 +1,8 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { DataSource, In, type EntityManager } from 'typeorm';
 import type { Envelope } from '@chat/protocol';
 import { KafkaClient, KafkaProducer } from '@chat/kafka';
-import { SERVICE_CONFIG } from '@chat/service-kit';
-import type { AuthConfig } from '../config';
+import { AuthConfig } from '../config';
 import { describeError, PeriodicTask, withTimeout } from '@chat/helpers';
 import { OutboxMessageEntity } from './outbox-message.entity';
 
@@ -31,7 +30,7 @@ export class OutboxPublisher implements OnApplicationBootstrap, OnModuleDestroy 
     private readonly dataSource: DataSource,
     private readonly producer: KafkaProducer,
     private readonly client: KafkaClient,
-    @Inject(SERVICE_CONFIG) private readonly config: AuthConfig,
+    private readonly config: AuthConfig,
   ) {
     // publishPending never rejects, so there is nothing for onError to see.
     this.schedule = new PeriodicTask(() => this.publishPending(), { intervalMs: config.OUTBOX_POLL_INTERVAL_MS, onError: () => undefined });

@@ -1,7 +1,7 @@
 import { Test } from '@nestjs/testing';
-import { SERVICE_CONFIG } from '@chat/service-kit';
 import { telemetry } from '@chat/telemetry';
 import { thrownBy } from '@chat/testing';
+import { AuthConfig } from '../config';
 import { AuthError } from '../errors/auth-error';
 import { RateLimits } from './rate-limits';
 
@@ -13,7 +13,7 @@ describe('RateLimits', () => {
       providers: [
         RateLimits,
         {
-          provide: SERVICE_CONFIG,
+          provide: AuthConfig,
           useValue: { RATE_LIMIT_REGISTER_PER_IP_PER_MINUTE: 2, RATE_LIMIT_LOGIN_PER_IP_PER_MINUTE: 3, RATE_LIMIT_LOGIN_PER_USERNAME_PER_MINUTE: 1 },
         },
       ],

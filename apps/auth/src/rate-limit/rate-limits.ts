@@ -1,6 +1,5 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { SERVICE_CONFIG } from '@chat/service-kit';
-import type { AuthConfig } from '../config';
+import { Injectable } from '@nestjs/common';
+import { AuthConfig } from '../config';
 import { AuthError } from '../errors/auth-error';
 import { AuthMetrics } from '../telemetry/auth.metrics';
 import { TokenBucketLimiter } from './token-bucket-limiter';
@@ -20,7 +19,7 @@ const DESCRIPTIONS: Record<RateLimitPolicy, string> = {
 export class RateLimits {
   private readonly limiters: Record<RateLimitPolicy, TokenBucketLimiter>;
 
-  constructor(@Inject(SERVICE_CONFIG) config: AuthConfig) {
+  constructor(config: AuthConfig) {
     this.limiters = {
       registerPerIp: new TokenBucketLimiter({ limit: config.RATE_LIMIT_REGISTER_PER_IP_PER_MINUTE, windowMs: MINUTE_MS }),
       loginPerIp: new TokenBucketLimiter({ limit: config.RATE_LIMIT_LOGIN_PER_IP_PER_MINUTE, windowMs: MINUTE_MS }),

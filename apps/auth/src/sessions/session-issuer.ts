@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { accessTokenSettings, signAccessToken, type AccessTokenSettings } from '@chat/auth-tokens';
-import { SERVICE_CONFIG } from '@chat/service-kit';
-import type { AuthConfig } from '../config';
+import { AuthConfig } from '../config';
 import { newRefreshToken } from './refresh-token';
 import { RefreshTokenEntity } from './refresh-token.entity';
 
@@ -22,7 +21,7 @@ export interface TokenPair {
 export class SessionIssuer {
   private readonly settings: AccessTokenSettings;
 
-  constructor(@Inject(SERVICE_CONFIG) private readonly config: AuthConfig) {
+  constructor(private readonly config: AuthConfig) {
     this.settings = accessTokenSettings(config);
   }
 

@@ -1,25 +1,20 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { decodeClientFrame, errorFrameFor, newTraceId, ProtocolError, type ClientFrame } from '@chat/protocol';
+import { errorFrameFor, newTraceId, ProtocolError, type ClientFrame } from '@chat/protocol';
 import { describeError } from '@chat/helpers';
 import { runWithTrace } from '@chat/logging';
-import { SERVICE_CONFIG, SERVICE_IDENTITY, type ServiceIdentity } from '@chat/service-kit';
-import type { GatewayConfig } from '../config';
+import { SERVICE_IDENTITY, type ServiceIdentity } from '@chat/service-kit';
+import { GatewayConfig } from '../config';
 import type { ClientConnection } from '../connections/client-connection';
 import { RECORD_PUBLISHER, type RecordPublisher } from '../publishing/record-publisher';
 import { GatewayMetrics } from '../telemetry/gateway.metrics';
 import { recordForFrame, type FrameRecord, type RecordFrame } from './frame-records';
 
-export interface IncomingFrame {
-  connection: ClientConnection;
-  data: Buffer;
-  isBinary: boolean;
-  receivedAt: number;
-}
-
 /**
- * One frame from a client: decode and validate it, apply the rate limit, then answer `ping` here and
- * turn everything else into a Kafka record. A `send` is answered `accepted` once Kafka has it, or
- * `unavailable` if not (the client retries with the same clientMsgId; persistence deduplicates).
+ * One frame from a client, already decoded and validated by the socket adapter's message parser:
+ * apply the rate limit, then answer `ping` here and turn everything else into a Kafka record. A
+ * `send` is answered `accepted` once Kafka has it, or `unavailable` if not (the client retries with
+ * the same clientMsgId; persistence deduplicates). A frame that could not be read is answered with
+ * an error naming the field (`reject`).
  *
  * Nothing is awaited before the record is handed to the producer, so the frames of one socket reach
  * Kafka in the order they were sent.
@@ -30,23 +25,13 @@ export class HandleClientFrame {
 
   constructor(
     @Inject(RECORD_PUBLISHER) private readonly publisher: RecordPublisher,
-    @Inject(SERVICE_CONFIG) private readonly config: GatewayConfig,
+    private readonly config: GatewayConfig,
     @Inject(SERVICE_IDENTITY) private readonly identity: ServiceIdentity,
   ) {}
 
-  async execute({ connection, data, isBinary, receivedAt }: IncomingFrame): Promise<void> {
-    // Every frame costs a token, readable or not, so garbage cannot be sent faster than requests.
+  async execute(connection: ClientConnection, frame: ClientFrame, receivedAt: number): Promise<void> {
+    // Every frame costs a token, readable or not (see reject), so garbage cannot be sent faster than requests.
     const withinRate = connection.takeRateToken(receivedAt);
-    let frame: ClientFrame;
-    try {
-      if (isBinary) throw new ProtocolError('invalid_json', 'frame: binary frames are not accepted; send JSON as a text frame');
-      frame = decodeClientFrame(data, this.config.WS_MAX_FRAME_BYTES);
-    } catch (error) {
-      if (!(error instanceof ProtocolError)) throw error;
-      GatewayMetrics.framesIn.inc({ type: 'invalid' });
-      this.rejectFrame(connection, error);
-      return;
-    }
     GatewayMetrics.framesIn.inc({ type: frame.type });
     connection.recordValidFrame();
     if (!withinRate) {
@@ -93,7 +78,9 @@ export class HandleClientFrame {
   }
 
   /** Answers an unreadable frame with an error naming the field; too many in a row end the session. */
-  private rejectFrame(connection: ClientConnection, error: ProtocolError): void {
+  reject(connection: ClientConnection, error: ProtocolError, receivedAt: number): void {
+    connection.takeRateToken(receivedAt);
+    GatewayMetrics.framesIn.inc({ type: 'invalid' });
     this.logger.debug({ msg: 'frame rejected', connectionId: connection.id, code: error.code, field: error.field });
     connection.sendFrame(errorFrameFor(error));
     if (connection.recordInvalidFrame()) {

@@ -1,8 +1,8 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { GatewayLeaseRenewed, Topics } from '@chat/protocol';
 import { describeError, withTimeout } from '@chat/helpers';
-import { SERVICE_CONFIG, SERVICE_IDENTITY, type ServiceIdentity } from '@chat/service-kit';
-import type { GatewayConfig } from '../config';
+import { SERVICE_IDENTITY, type ServiceIdentity } from '@chat/service-kit';
+import { GatewayConfig } from '../config';
 import { RECORD_PUBLISHER, type RecordPublisher } from '../publishing/record-publisher';
 
 /**
@@ -36,7 +36,7 @@ export class LeasePublisher implements OnApplicationBootstrap {
   constructor(
     @Inject(RECORD_PUBLISHER) private readonly publisher: RecordPublisher,
     @Inject(SERVICE_IDENTITY) private readonly identity: ServiceIdentity,
-    @Inject(SERVICE_CONFIG) private readonly config: GatewayConfig,
+    private readonly config: GatewayConfig,
   ) {
     this.firstRenewal = new Promise((resolve) => (this.markRenewed = resolve));
   }

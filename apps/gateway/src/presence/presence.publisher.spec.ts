@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Test, type TestingModule } from '@nestjs/testing';
 import { presenceKey, Topics } from '@chat/protocol';
-import { loadConfig, SERVICE_CONFIG, SERVICE_IDENTITY, type ServiceIdentity } from '@chat/service-kit';
-import { gatewayConfigSchema } from '../config';
+import { SERVICE_IDENTITY, type ServiceIdentity } from '@chat/service-kit';
+import { GatewayConfig } from '../config';
 import { RECORD_PUBLISHER } from '../publishing/record-publisher';
 import { expectEventually } from '@chat/testing';
 import { RecordingPublisher } from '../../test/recording-publisher';
@@ -10,7 +10,7 @@ import { LeasePublisher } from './lease.publisher';
 import { MAX_PRESENCE_RECORDS_PER_SEND, PresencePublisher } from './presence.publisher';
 
 const identity: ServiceIdentity = { service: 'gateway', instanceId: 'gw-presence', startedAt: 1_700_000_000_000 };
-const config = loadConfig(gatewayConfigSchema, { KAFKA_BROKERS: 'localhost:9092', HTTP_PORT: '3000', JWT_SECRET: 's'.repeat(32), GATEWAY_LEASE_TTL_MS: '3000' });
+const config = GatewayConfig.load({ KAFKA_BROKERS: 'localhost:9092', HTTP_PORT: '3000', JWT_SECRET: 's'.repeat(32), GATEWAY_LEASE_TTL_MS: '3000' });
 const alice = randomUUID();
 const bob = randomUUID();
 
@@ -29,7 +29,7 @@ describe('presence and lease publishing', () => {
         LeasePublisher,
         { provide: RECORD_PUBLISHER, useValue: publisher },
         { provide: SERVICE_IDENTITY, useValue: identity },
-        { provide: SERVICE_CONFIG, useValue: config },
+        { provide: GatewayConfig, useValue: config },
       ],
     }).compile();
     moduleRef.useLogger(false);

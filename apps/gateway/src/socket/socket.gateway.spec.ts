@@ -6,14 +6,15 @@ import { WebSocket } from 'ws';
 import { accessTokenSettings, signAccessToken } from '@chat/auth-tokens';
 import { KafkaConsumerFactory } from '@chat/kafka';
 import { decodeServerFrame, MAX_SERVER_FRAME_BYTES, presenceKey, Topics, type ReplyTo, type ServerFrame } from '@chat/protocol';
-import { loadConfig, SERVICE_CONFIG, SERVICE_IDENTITY, type ServiceIdentity } from '@chat/service-kit';
+import { SERVICE_IDENTITY, type ServiceIdentity } from '@chat/service-kit';
 import { telemetry } from '@chat/telemetry';
-import { gatewayConfigSchema, type GatewayConfig } from '../config';
+import { GatewayConfig } from '../config';
 import { ConnectionsModule } from '../connections/connections.module';
 import { DeliverFrames } from '../delivery/deliver-frames.use-case';
 import { RECORD_PUBLISHER } from '../publishing/record-publisher';
 import { expectEventually } from '@chat/testing';
 import { RecordingPublisher } from '../../test/recording-publisher';
+import { configureGateway } from './gateway-ws-adapter';
 import { SocketModule } from './socket.module';
 
 /*
@@ -31,7 +32,7 @@ class FakeServiceKitModule {
       statusOf: (groupId) => ({ groupId, topics: [], joined: deliveryGroup.joined, assignment: {} }),
     };
     const providers = [
-      { provide: SERVICE_CONFIG, useValue: config },
+      { provide: GatewayConfig, useValue: config },
       { provide: SERVICE_IDENTITY, useValue: identity },
       { provide: KafkaConsumerFactory, useValue: consumers },
     ];
@@ -51,7 +52,7 @@ interface RunningGateway {
 }
 
 async function startGateway(env: Record<string, string> = {}): Promise<RunningGateway> {
-  const config = loadConfig(gatewayConfigSchema, { KAFKA_BROKERS: '127.0.0.1:9', HTTP_PORT: '1', INSTANCE_ID: 'gw-test', JWT_SECRET: 'j'.repeat(40), ...env });
+  const config = GatewayConfig.load({ KAFKA_BROKERS: '127.0.0.1:9', HTTP_PORT: '1', INSTANCE_ID: 'gw-test', JWT_SECRET: 'j'.repeat(40), ...env });
   const identity: ServiceIdentity = { service: 'gateway', instanceId: config.INSTANCE_ID, startedAt: Date.now() };
   const publisher = new RecordingPublisher();
   const deliveryGroup = { joined: true };
@@ -63,6 +64,7 @@ async function startGateway(env: Record<string, string> = {}): Promise<RunningGa
     .useValue(publisher)
     .compile();
   const app = moduleRef.createNestApplication({ logger: false });
+  configureGateway(app, config);
   await app.listen(0, '127.0.0.1');
   const { port } = app.getHttpServer().address() as AddressInfo;
   const settings = accessTokenSettings(config);

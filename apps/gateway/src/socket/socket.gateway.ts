@@ -1,13 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import { HttpAdapterHost } from '@nestjs/core';
-import type { RawData, WebSocket, WebSocketServer } from 'ws';
+import { Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { ConnectedSocket, MessageBody, SubscribeMessage, WebSocketGateway, type OnGatewayConnection } from '@nestjs/websockets';
+import type { WebSocket } from 'ws';
 import { accessTokenSettings, type AccessTokenSettings } from '@chat/auth-tokens';
-import { CloseCodes, closeCodeName } from '@chat/protocol';
+import { CloseCodes, closeCodeName, type ClientFrame, type ClientFrameOf, type ProtocolError } from '@chat/protocol';
 import { describeError, withTimeout } from '@chat/helpers';
-import { SERVICE_CONFIG } from '@chat/service-kit';
-import type { GatewayConfig } from '../config';
+import { GatewayConfig } from '../config';
 import { ClientConnection, type ConnectionLimits } from '../connections/client-connection';
 import { closeSocket } from '../connections/close-socket';
 import { ConnectionRegistry } from '../connections/connection-registry';
@@ -17,7 +16,7 @@ import { LeasePublisher } from '../presence/lease.publisher';
 import { DeliveryState } from '../connections/delivery-state';
 import { PresencePublisher } from '../presence/presence.publisher';
 import { GatewayMetrics } from '../telemetry/gateway.metrics';
-import { GatewayWsAdapter } from './gateway-ws-adapter';
+import { UNREADABLE_FRAME } from './gateway-ws-adapter';
 import { authenticate, isOriginAllowed, type Authentication } from './handshake';
 
 /** Where clients connect, on the service's HTTP server (next to /healthz and /readyz). */
@@ -31,16 +30,14 @@ const SHUTDOWN_CLOSE_GRACE_MS = 2000;
 const HANDSHAKE_WARNING_INTERVAL_MS = 10_000;
 
 /**
- * The WebSocket edge: admits a socket (origin, capacity, access token) right after the upgrade,
- * registers it, feeds its frames to HandleClientFrame, pings it and drops it when silent, and at
- * shutdown closes every socket with 1001 and withdraws this gateway's presence and lease.
- *
- * The ws adapter is driven directly rather than through @WebSocketGateway: Nest picks a gateway's
- * adapter from `app.useWebSocketAdapter()`, which only the bootstrap could call, and our frames are
- * `{type, …}` rather than the `{event, data}` that @SubscribeMessage dispatches on.
+ * The WebSocket edge, a Nest gateway on the service's HTTP server (GatewayWsAdapter): admits a socket
+ * (origin, capacity, access token) right after the upgrade, registers it, hands each frame to
+ * HandleClientFrame through the `@SubscribeMessage` handler of its type, pings it and drops it when
+ * silent, and at shutdown closes every socket with 1001 and withdraws this gateway's presence and
+ * lease (Nest then closes the server and cuts what did not answer).
  */
-@Injectable()
-export class SocketGateway implements OnModuleInit, OnModuleDestroy {
+@WebSocketGateway({ path: WEBSOCKET_PATH })
+export class SocketGateway implements OnGatewayConnection, OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(SocketGateway.name);
   private readonly tokenSettings: AccessTokenSettings;
   private readonly limits: ConnectionLimits;
@@ -48,15 +45,14 @@ export class SocketGateway implements OnModuleInit, OnModuleDestroy {
   private readonly handshakes: TokenBucket;
   private handshakesRefused = 0;
   private handshakeWarnedAt = Number.NEGATIVE_INFINITY;
-  private adapter: GatewayWsAdapter | undefined;
-  private server: WebSocketServer | undefined;
+  /** The admitted connection of each socket; a refused socket has none, and its frames are ignored. */
+  private readonly connections = new WeakMap<WebSocket, ClientConnection>();
   private sweepTimer: NodeJS.Timeout | undefined;
   private lastSweepAt = Date.now();
   private draining = false;
 
   constructor(
-    private readonly httpHost: HttpAdapterHost,
-    @Inject(SERVICE_CONFIG) private readonly config: GatewayConfig,
+    private readonly config: GatewayConfig,
     private readonly registry: ConnectionRegistry,
     private readonly handleFrame: HandleClientFrame,
     private readonly presence: PresencePublisher,
@@ -74,11 +70,6 @@ export class SocketGateway implements OnModuleInit, OnModuleDestroy {
   }
 
   onModuleInit(): void {
-    this.adapter = new GatewayWsAdapter(this.httpHost.httpAdapter.getHttpServer());
-    // Port 0: share the service's HTTP server; the adapter routes upgrades on WEBSOCKET_PATH here.
-    const server: WebSocketServer = this.adapter.create(0, { path: WEBSOCKET_PATH, maxPayload: this.config.WS_MAX_FRAME_BYTES, perMessageDeflate: false });
-    server.on('connection', (socket, request) => this.accept(socket, request));
-    this.server = server;
     this.lastSweepAt = Date.now();
     this.sweepTimer = setInterval(() => this.sweep(Date.now()), this.config.WS_PING_INTERVAL_MS);
     this.sweepTimer.unref();
@@ -113,14 +104,10 @@ export class SocketGateway implements OnModuleInit, OnModuleDestroy {
     await this.presence.close(SHUTDOWN_PUBLISH_TIMEOUT_MS);
     await this.lease.release(SHUTDOWN_PUBLISH_TIMEOUT_MS);
     await closed;
-    if (this.adapter && this.server) {
-      // Cuts what did not answer the close in time and unhooks the upgrade listener.
-      await this.adapter.close(this.server);
-      await this.adapter.dispose();
-    }
   }
 
-  private accept(socket: WebSocket, request: IncomingMessage): void {
+  /** Nest calls this for every upgraded socket, before any of its frames is dispatched. */
+  handleConnection(socket: WebSocket, request: IncomingMessage): void {
     const now = Date.now();
     socket.on('error', (error) => this.logger.debug({ msg: 'socket error', error: describeError(error) }));
     let admission: Authentication;
@@ -139,13 +126,14 @@ export class SocketGateway implements OnModuleInit, OnModuleDestroy {
       return;
     }
     const connection = new ClientConnection(socket, admission.claims.sub, this.limits, now, request.socket);
+    this.connections.set(socket, connection);
     this.presence.record(this.registry.add(connection), now);
     GatewayMetrics.connectionsOpened.inc({});
     GatewayMetrics.connections.set({}, this.registry.size);
     connection.closeWhenExpired(admission.claims.exp * 1000, now);
-    socket.on('message', (data, isBinary) => this.onMessage(connection, data, isBinary));
     socket.on('pong', () => connection.touch(Date.now()));
     socket.on('ping', () => connection.touch(Date.now()));
+    // Not OnGatewayDisconnect: Nest's hook does not carry the close code, which metrics and logs need.
     socket.on('close', (code) => this.onClose(connection, code));
     this.logger.log({ msg: 'connection opened', connectionId: connection.id, userId: connection.userId, tokenId: admission.claims.jti, open: this.registry.size });
   }
@@ -179,10 +167,79 @@ export class SocketGateway implements OnModuleInit, OnModuleDestroy {
     this.handshakeWarnedAt = now;
   }
 
-  private onMessage(connection: ClientConnection, data: RawData, isBinary: boolean): void {
+  // One handler per client frame type; the adapter's message parser decoded and validated the frame.
+  @SubscribeMessage('send')
+  send(@ConnectedSocket() socket: WebSocket, @MessageBody() frame: ClientFrameOf<'send'>): void {
+    this.handle(socket, frame);
+  }
+
+  @SubscribeMessage('receipt')
+  receipt(@ConnectedSocket() socket: WebSocket, @MessageBody() frame: ClientFrameOf<'receipt'>): void {
+    this.handle(socket, frame);
+  }
+
+  @SubscribeMessage('typing')
+  typing(@ConnectedSocket() socket: WebSocket, @MessageBody() frame: ClientFrameOf<'typing'>): void {
+    this.handle(socket, frame);
+  }
+
+  @SubscribeMessage('sync')
+  sync(@ConnectedSocket() socket: WebSocket, @MessageBody() frame: ClientFrameOf<'sync'>): void {
+    this.handle(socket, frame);
+  }
+
+  @SubscribeMessage('history')
+  history(@ConnectedSocket() socket: WebSocket, @MessageBody() frame: ClientFrameOf<'history'>): void {
+    this.handle(socket, frame);
+  }
+
+  @SubscribeMessage('open_direct')
+  openDirect(@ConnectedSocket() socket: WebSocket, @MessageBody() frame: ClientFrameOf<'open_direct'>): void {
+    this.handle(socket, frame);
+  }
+
+  @SubscribeMessage('create_group')
+  createGroup(@ConnectedSocket() socket: WebSocket, @MessageBody() frame: ClientFrameOf<'create_group'>): void {
+    this.handle(socket, frame);
+  }
+
+  @SubscribeMessage('add_members')
+  addMembers(@ConnectedSocket() socket: WebSocket, @MessageBody() frame: ClientFrameOf<'add_members'>): void {
+    this.handle(socket, frame);
+  }
+
+  @SubscribeMessage('remove_member')
+  removeMember(@ConnectedSocket() socket: WebSocket, @MessageBody() frame: ClientFrameOf<'remove_member'>): void {
+    this.handle(socket, frame);
+  }
+
+  @SubscribeMessage('list_conversations')
+  listConversations(@ConnectedSocket() socket: WebSocket, @MessageBody() frame: ClientFrameOf<'list_conversations'>): void {
+    this.handle(socket, frame);
+  }
+
+  @SubscribeMessage('ping')
+  ping(@ConnectedSocket() socket: WebSocket, @MessageBody() frame: ClientFrameOf<'ping'>): void {
+    this.handle(socket, frame);
+  }
+
+  /** A frame the parser could not read (not JSON, a bad field, an unknown type, too deep, binary). */
+  @SubscribeMessage(UNREADABLE_FRAME)
+  unreadable(@ConnectedSocket() socket: WebSocket, @MessageBody() error: ProtocolError): void {
+    const connection = this.connections.get(socket);
+    if (!connection) return;
     const receivedAt = Date.now();
     connection.touch(receivedAt);
-    this.handleFrame.execute({ connection, data: toBuffer(data), isBinary, receivedAt }).catch((error: unknown) => {
+    this.handleFrame.reject(connection, error, receivedAt);
+  }
+
+  /** Hands a frame on; a failure is logged with an id the client is told, and the socket stays open. */
+  private handle(socket: WebSocket, frame: ClientFrame): void {
+    const connection = this.connections.get(socket);
+    if (!connection) return;
+    const receivedAt = Date.now();
+    connection.touch(receivedAt);
+    this.handleFrame.execute(connection, frame, receivedAt).catch((error: unknown) => {
       const errorId = randomUUID();
       this.logger.error({ msg: 'frame handling failed', errorId, connectionId: connection.id, error: describeError(error) });
       connection.sendFrame({ type: 'error', code: 'internal', message: `unexpected server error (id ${errorId}); retrying is safe` });
@@ -216,10 +273,4 @@ export class SocketGateway implements OnModuleInit, OnModuleDestroy {
       }
     }
   }
-}
-
-function toBuffer(data: RawData): Buffer {
-  if (Buffer.isBuffer(data)) return data;
-  if (Array.isArray(data)) return Buffer.concat(data);
-  return Buffer.from(data);
 }

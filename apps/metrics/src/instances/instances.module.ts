@@ -1,6 +1,5 @@
 import { Module } from '@nestjs/common';
-import { SERVICE_CONFIG } from '@chat/service-kit';
-import type { MetricsConfig } from '../config';
+import { MetricsConfig } from '../config';
 import { InstanceRegistry } from './instance-registry';
 import { InstancesConsumer } from './instances.consumer';
 import { InstancesController } from './instances.controller';
@@ -8,7 +7,7 @@ import { InstancesController } from './instances.controller';
 @Module({
   controllers: [InstancesController, InstancesConsumer],
   providers: [
-    { provide: InstanceRegistry, inject: [SERVICE_CONFIG], useFactory: (config: MetricsConfig) => new InstanceRegistry(config.MISSED_HEARTBEATS_BEFORE_MISSING) },
+    { provide: InstanceRegistry, inject: [MetricsConfig], useFactory: (config: MetricsConfig) => new InstanceRegistry(config.MISSED_HEARTBEATS_BEFORE_MISSING) },
   ],
   exports: [InstanceRegistry],
 })

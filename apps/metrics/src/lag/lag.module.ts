@@ -1,14 +1,13 @@
 import { Module } from '@nestjs/common';
 import { KafkaClient } from '@chat/kafka';
-import { SERVICE_CONFIG } from '@chat/service-kit';
-import type { MetricsConfig } from '../config';
+import { MetricsConfig } from '../config';
 import { KafkaOffsetsMonitor } from './kafka-offsets.monitor';
 
 @Module({
   providers: [
     {
       provide: KafkaOffsetsMonitor,
-      inject: [KafkaClient, SERVICE_CONFIG],
+      inject: [KafkaClient, MetricsConfig],
       useFactory: (client: KafkaClient, config: MetricsConfig) => new KafkaOffsetsMonitor(client, { pollIntervalMs: config.LAG_POLL_INTERVAL_MS }),
     },
   ],

@@ -1,6 +1,5 @@
 import { Module } from '@nestjs/common';
-import { SERVICE_CONFIG } from '@chat/service-kit';
-import type { MetricsConfig } from '../config';
+import { MetricsConfig } from '../config';
 import { OverviewModule } from '../overview/overview.module';
 import { ClusterSeries } from './cluster-series';
 import { ClusterSeriesRecorder } from './cluster-series.recorder';
@@ -10,7 +9,7 @@ import { TimeSeriesController } from './timeseries.controller';
   imports: [OverviewModule],
   controllers: [TimeSeriesController],
   providers: [
-    { provide: ClusterSeries, inject: [SERVICE_CONFIG], useFactory: (config: MetricsConfig) => new ClusterSeries(config.TIMESERIES_SECONDS) },
+    { provide: ClusterSeries, inject: [MetricsConfig], useFactory: (config: MetricsConfig) => new ClusterSeries(config.TIMESERIES_SECONDS) },
     ClusterSeriesRecorder,
   ],
 })

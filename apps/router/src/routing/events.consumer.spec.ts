@@ -2,12 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { Test } from '@nestjs/testing';
 import { CommandAnswers, MessageStored, ProtocolError, Topics, TypingChanged } from '@chat/protocol';
 import { KafkaClient, KafkaConsumerFactory } from '@chat/kafka';
-import { loadConfig, SERVICE_CONFIG } from '@chat/service-kit';
 import { telemetry } from '@chat/telemetry';
 import { DeliveryPublisher, MembershipView, PresenceView, ViewsService } from '@chat/delivery';
 import { RecordingDeliveryPublisher } from '@chat/delivery/testing';
 import { consumedRecord } from '../../test/consumed-record';
-import { routerConfigSchema } from '../config';
+import { RouterConfig } from '../config';
 import { EventsConsumer } from './events.consumer';
 import { RouteEventUseCase } from './route-event.use-case';
 
@@ -39,7 +38,7 @@ describe('EventsConsumer', () => {
         { provide: ViewsService, useValue: {} },
         { provide: KafkaClient, useValue: {} },
         { provide: KafkaConsumerFactory, useValue: {} },
-        { provide: SERVICE_CONFIG, useValue: loadConfig(routerConfigSchema, { KAFKA_BROKERS: 'localhost:9092', HTTP_PORT: '3002' }) },
+        { provide: RouterConfig, useValue: RouterConfig.load({ KAFKA_BROKERS: 'localhost:9092', HTTP_PORT: '3002' }) },
       ],
     }).compile();
     consumer = moduleRef.get(EventsConsumer);

@@ -67,6 +67,21 @@ export function signAccessToken(
 }
 
 /**
+ * What jsonwebtoken must check besides the signature and expiry: the one algorithm, issuer and
+ * audience. verifyAccessToken (the gateway) and auth's passport-jwt strategy both take them from here.
+ */
+export function accessTokenVerifyOptions(settings: AccessTokenSettings): { algorithms: [typeof ACCESS_TOKEN_ALGORITHM]; issuer: string; audience: string } {
+  return { algorithms: [ACCESS_TOKEN_ALGORITHM], issuer: settings.issuer, audience: settings.audience };
+}
+
+/** The claims of a verified token, or AccessTokenError('invalid') when their shape is wrong. */
+export function accessTokenClaimsOf(payload: unknown): AccessTokenClaims {
+  const claims = AccessTokenClaimsSchema.safeParse(payload);
+  if (!claims.success) throw new AccessTokenError('invalid', 'access token claims malformed');
+  return claims.data;
+}
+
+/**
  * Verifies signature, algorithm, issuer, audience and expiry, then the claims' shape. Every failure
  * is an AccessTokenError whose reason tells the caller which close code or status to use.
  */
@@ -74,17 +89,10 @@ export function verifyAccessToken(settings: AccessTokenSettings, token: string |
   if (!token) throw new AccessTokenError('missing', 'no access token');
   let decoded: unknown;
   try {
-    decoded = jwt.verify(token, secretKey(settings), {
-      algorithms: [ACCESS_TOKEN_ALGORITHM],
-      issuer: settings.issuer,
-      audience: settings.audience,
-      clockTimestamp: Math.floor(now / 1000),
-    });
+    decoded = jwt.verify(token, secretKey(settings), { ...accessTokenVerifyOptions(settings), clockTimestamp: Math.floor(now / 1000) });
   } catch (error) {
     if (error instanceof jwt.TokenExpiredError) throw new AccessTokenError('expired', 'access token expired');
     throw new AccessTokenError('invalid', `access token invalid: ${error instanceof Error ? error.message : 'unverifiable'}`);
   }
-  const claims = AccessTokenClaimsSchema.safeParse(decoded);
-  if (!claims.success) throw new AccessTokenError('invalid', 'access token claims malformed');
-  return claims.data;
+  return accessTokenClaimsOf(decoded);
 }

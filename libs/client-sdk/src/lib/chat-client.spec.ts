@@ -1,4 +1,4 @@
-import type { ChatMessage, ClientFrameOf } from '@chat/protocol';
+import type { ChatMessage, ClientFrameOf } from '@chat/wire';
 import { advanceUntil } from '@chat/testing';
 import { FakeChatServer, flush, randomLikeId } from '../../testing/fake-chat-server';
 import { ChatClient } from './chat-client';

@@ -13,7 +13,7 @@ import {
   type ServerFrame,
   type ServerFrameOf,
   type ServerFrameType,
-} from '@chat/protocol';
+} from '@chat/wire';
 import { DEFAULT_RECONNECT, reconnectDelay, type ReconnectOptions } from './backoff';
 import type {
   ChatClientEvents,

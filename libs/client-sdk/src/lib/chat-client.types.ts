@@ -1,4 +1,4 @@
-import type { ChatMessage, ConversationSummary, ServerFrame, ServerFrameOf } from '@chat/protocol';
+import type { ChatMessage, ConversationSummary, ServerFrame, ServerFrameOf } from '@chat/wire';
 import type { ReconnectOptions } from './backoff';
 import type { SocketFactory } from './socket';
 

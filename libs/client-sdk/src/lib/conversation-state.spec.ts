@@ -1,4 +1,4 @@
-import type { ChatMessage } from '@chat/protocol';
+import type { ChatMessage } from '@chat/wire';
 import { ConversationState } from './conversation-state';
 
 const conversationId = '00000000-0000-4000-8000-000000000001';

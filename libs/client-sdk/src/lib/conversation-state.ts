@@ -1,4 +1,4 @@
-import type { ChatMessage } from '@chat/protocol';
+import type { ChatMessage } from '@chat/wire';
 
 export interface AcceptResult {
   /** Messages that became deliverable, in seq order: this one and any buffered ones it unblocked. */

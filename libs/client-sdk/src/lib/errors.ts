@@ -1,4 +1,4 @@
-import { closeCodeName, type CloseCodeName, type ErrorCode } from '@chat/protocol';
+import { closeCodeName, type CloseCodeName, type ErrorCode } from '@chat/wire';
 
 /** The server answered a request with an `error` frame. `code` is one of the protocol's ErrorCodes. */
 export class ChatRequestError extends Error {

@@ -1,4 +1,4 @@
-import type { ChatMessage, MessageKind } from '@chat/protocol';
+import type { ChatMessage, MessageKind } from '@chat/wire';
 import { Deferred } from './deferred';
 import { RequestTimeoutError } from './errors';
 

@@ -1,4 +1,4 @@
-import type { ClientFrameType, ServerFrame, ServerFrameOf, ServerFrameType } from '@chat/protocol';
+import type { ClientFrameType, ServerFrame, ServerFrameOf, ServerFrameType } from '@chat/wire';
 import { ChatRequestError, RequestTimeoutError } from './errors';
 
 export interface RequestSpec<A extends ServerFrameType> {

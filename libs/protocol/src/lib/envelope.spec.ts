@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { thrownBy } from '@chat/testing';
+import { ProtocolError } from '@chat/wire';
 import { decodeEnvelope, defineRecord, encodeEnvelope, type Envelope, MAX_RECORD_BYTES } from './envelope';
-import { ProtocolError } from './protocol-error';
 import { defineRecordSet } from './record-set';
 
 const Pinged = defineRecord('test.pinged', 2, z.strictObject({ n: z.number().int().min(1) }));

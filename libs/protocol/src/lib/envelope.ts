@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { parseJson } from './json';
-import { ProtocolError } from './protocol-error';
+import { parseJson, ProtocolError } from '@chat/wire';
 import { newTraceId, TRACE_ID_PATTERN } from './trace';
 
 /** Upper bound on one Kafka record value; the broker's own default limit is about 1 MiB. */

@@ -1,5 +1,5 @@
+import { ProtocolError } from '@chat/wire';
 import { MetricsSample } from './metrics-sample';
-import { ProtocolError } from './protocol-error';
 
 const sample = {
   service: 'gateway' as const,

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
+import { ProtocolError } from '@chat/wire';
 import { decodeEnvelope, type Envelope, type RecordType } from './envelope';
-import { ProtocolError } from './protocol-error';
 
 type AnyRecordType = RecordType<string, z.ZodType>;
 

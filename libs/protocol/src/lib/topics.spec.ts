@@ -1,5 +1,5 @@
+import { ProtocolError } from '@chat/wire';
 import { deadLetterTopicOf, deliveryTopicFor, Topics } from './topics';
-import { ProtocolError } from './protocol-error';
 
 describe('topics', () => {
   it('has unique, Kafka-legal names and sane specs', () => {

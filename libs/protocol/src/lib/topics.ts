@@ -1,5 +1,5 @@
+import { ProtocolError } from '@chat/wire';
 import { GATEWAY_ID_PATTERN } from './ids';
-import { ProtocolError } from './protocol-error';
 
 /**
  * Every Kafka topic of the system, defined once. Partition counts are defaults for provisioning;

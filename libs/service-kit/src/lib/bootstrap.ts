@@ -7,7 +7,7 @@ import { KafkaClient, KafkaConsumerFactory, KafkaTransport, RethrowToConsumerFil
 import { createRootLogger, PinoNestLogger } from '@chat/logging';
 import type { ServiceName } from '@chat/protocol';
 import { telemetry } from '@chat/telemetry';
-import { ConfigError, loadConfig, type BaseConfig } from './config';
+import { ConfigError, type BaseConfig, type ConfigSource } from './config';
 import { ReadinessRegistry } from './readiness';
 import type { ServiceIdentity } from './service-identity';
 
@@ -29,28 +29,29 @@ export interface ConfigKeys {
   variables: { name: string; required: boolean }[];
 }
 
-export interface ServiceDefinition<S extends z.ZodType<BaseConfig>> {
+export interface ServiceDefinition<C extends BaseConfig> {
   service: ServiceName;
-  configSchema: S;
-  rootModule: (config: z.output<S>, identity: ServiceIdentity) => DynamicModule;
+  /** The service's config class (`configFrom(schema)`): validated from the environment at start. */
+  config: ConfigSource<C>;
+  rootModule: (config: C, identity: ServiceIdentity) => DynamicModule;
   /**
    * Application-level settings (WebSocket adapter, Express options, API docs), applied to the one
    * application of the process after its module graph is created and before it initialises and listens.
    */
-  configure?: (app: NestExpressApplication, config: z.output<S>) => void | Promise<void>;
+  configure?: (app: NestExpressApplication, config: C) => void | Promise<void>;
   /** Consumer options from the configuration, by group id, over those its `@KafkaEventPattern` declares. */
-  consumerOptions?: (config: z.output<S>) => KafkaTransportOptions['groupOptions'];
+  consumerOptions?: (config: C) => KafkaTransportOptions['groupOptions'];
 }
 
 /**
  * Starts a service: validated config (or a clear message and exit 78), JSON logs, HTTP with health
  * and metrics endpoints, and graceful shutdown on SIGTERM/SIGINT bounded by SHUTDOWN_TIMEOUT_MS.
  */
-export async function runService<S extends z.ZodType<BaseConfig>>(definition: ServiceDefinition<S>): Promise<NestExpressApplication> {
+export async function runService<C extends BaseConfig>(definition: ServiceDefinition<C>): Promise<NestExpressApplication> {
   if (process.argv.includes(CONFIG_KEYS_ARG)) {
-    return exitAfterWriting(`${JSON.stringify(describeConfigKeys(definition.service, definition.configSchema))}\n`);
+    return exitAfterWriting(`${JSON.stringify(describeConfigKeys(definition.service, definition.config.schema))}\n`);
   }
-  const config = loadConfigOrExit(definition.service, definition.configSchema);
+  const config = loadConfigOrExit(definition.service, definition.config);
   if (process.argv.includes(CHECK_CONFIG_ARG)) {
     return exitAfterWriting(`${definition.service}: configuration valid\n`);
   }
@@ -138,9 +139,9 @@ function exitAfterWriting(text: string): Promise<never> {
   });
 }
 
-function loadConfigOrExit<S extends z.ZodType<BaseConfig>>(service: ServiceName, schema: S): z.output<S> {
+function loadConfigOrExit<C>(service: ServiceName, config: ConfigSource<C>): C {
   try {
-    return loadConfig(schema);
+    return config.load();
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     // Written directly: the logger needs the config that just failed.

@@ -1,5 +1,7 @@
+import { Injectable, Module } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
 import { thrownBy } from '@chat/testing';
-import { baseConfigSchema, ConfigError, databaseUrl, loadConfig } from './config';
+import { BaseConfig, baseConfigSchema, ConfigError, configFrom, databaseUrl, envInt, loadConfig } from './config';
 
 const valid = { KAFKA_BROKERS: '127.0.0.1:9092, kafka-2:9092', HTTP_PORT: '3000', INSTANCE_ID: 'Gateway-7' };
 
@@ -50,5 +52,40 @@ describe('databaseUrl', () => {
     expect(problemsOf(valid, schema)).toEqual([{ variable: 'DATABASE_URL', problem: expect.stringContaining('is required') }]);
     expect(problemsOf({ ...valid, DATABASE_URL: 'mysql://localhost/chat' }, schema)[0].variable).toBe('DATABASE_URL');
     expect(loadConfig(schema, { ...valid, DATABASE_URL: 'postgres://u:p@db:5432/chat_auth' }).DATABASE_URL).toBe('postgres://u:p@db:5432/chat_auth');
+  });
+});
+
+describe('configFrom', () => {
+  class ExampleConfig extends configFrom(baseConfigSchema.extend({ EXAMPLE_LIMIT: envInt({ min: 1, max: 10, default: 3 }) })) {}
+
+  @Injectable()
+  class NeedsConfig {
+    constructor(readonly config: ExampleConfig) {}
+  }
+
+  it('loads the environment into an instance of the class that holds the schema output', () => {
+    const config = ExampleConfig.load({ ...valid, EXAMPLE_LIMIT: '7' });
+    expect(config).toBeInstanceOf(ExampleConfig);
+    expect(config).toMatchObject({ HTTP_PORT: 3000, EXAMPLE_LIMIT: 7, INSTANCE_ID: 'gateway-7' });
+    expect(ExampleConfig.load(valid).EXAMPLE_LIMIT).toBe(3);
+  });
+
+  it('names every bad variable', () => {
+    expect(thrownBy(() => ExampleConfig.load({ HTTP_PORT: '3000', EXAMPLE_LIMIT: '11' }), ConfigError).problems).toEqual([
+      { variable: 'KAFKA_BROKERS', problem: expect.stringContaining('is required') },
+      { variable: 'EXAMPLE_LIMIT', problem: 'must be at most 10' },
+    ]);
+  });
+
+  it('is injected by its class, with no token', async () => {
+    const config = ExampleConfig.load(valid);
+    @Module({ providers: [{ provide: ExampleConfig, useValue: config }, NeedsConfig] })
+    class ExampleModule {}
+    const moduleRef = await Test.createTestingModule({ imports: [ExampleModule] }).compile();
+    expect(moduleRef.get(NeedsConfig).config).toBe(config);
+  });
+
+  it('gives the base config its own class for library code', () => {
+    expect(BaseConfig.load(valid)).toBeInstanceOf(BaseConfig);
   });
 });

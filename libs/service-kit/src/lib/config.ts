@@ -54,7 +54,44 @@ export const baseConfigSchema = z.object({
   METRICS_SAMPLE_INTERVAL_MS: envInt({ min: 200, max: 600000, default: 2000 }),
 });
 
-export type BaseConfig = z.infer<typeof baseConfigSchema>;
+/**
+ * An injectable class for a service's validated configuration:
+ * `export class GatewayConfig extends configFrom(gatewayConfigSchema) {}`. Its instances hold the
+ * schema's output, so providers inject it by type (`constructor(private readonly config: GatewayConfig)`)
+ * with no token and no cast; `GatewayConfig.load(env)` validates an environment into one.
+ */
+export function configFrom<S extends z.ZodType<z.output<typeof baseConfigSchema>>>(schema: S) {
+  class Config {
+    static readonly schema = schema;
+    // Makes the type nominal: a plain object of the same shape is not a config (ServiceKitModule
+    // provides a config under its class, so it must be an instance). Type only, nothing at runtime.
+    protected declare readonly validatedBySchema: true;
+    static load(env: NodeJS.ProcessEnv = process.env) {
+      return new this(loadConfig(schema, env));
+    }
+    constructor(values: z.output<S>) {
+      Object.assign(this, values);
+    }
+  }
+  // A class cannot declare its fields from a type; the constructor assigns exactly the schema's output.
+  return Config as unknown as ConfigClass<Readonly<z.output<S>> & Config, S>;
+}
+
+/** What `runService` needs of a config class: its schema (to list the variables) and `load`. */
+export interface ConfigSource<C> {
+  readonly schema: z.ZodType;
+  /** Validates `env` (default: process.env); throws ConfigError naming every bad variable. */
+  load(env?: NodeJS.ProcessEnv): C;
+}
+
+/** What `configFrom` makes: a class of the values its schema produced, carrying that schema. */
+export interface ConfigClass<C, S extends z.ZodType> extends ConfigSource<C> {
+  new (values: z.output<S>): C;
+  readonly schema: S;
+}
+
+/** What every service reads; injected by library code (heartbeats, samples) in every service. */
+export class BaseConfig extends configFrom(baseConfigSchema) {}
 
 /** A PostgreSQL connection string, for the services that own tables. */
 export const databaseUrl = z

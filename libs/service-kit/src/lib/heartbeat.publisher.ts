@@ -2,7 +2,8 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleD
 import { InstanceHeartbeat, Topics } from '@chat/protocol';
 import { KafkaClient, KafkaProducer } from '@chat/kafka';
 import { describeError, PeriodicTask } from '@chat/helpers';
-import { SERVICE_CONFIG, SERVICE_IDENTITY, type BaseConfig, type ServiceIdentity } from './service-identity';
+import { BaseConfig } from './config';
+import { SERVICE_IDENTITY, type ServiceIdentity } from './service-identity';
 import { ReadinessRegistry } from './readiness';
 
 /** Publishes this instance's heartbeat so the metrics service can tell who is alive. */
@@ -13,7 +14,7 @@ export class HeartbeatPublisher implements OnApplicationBootstrap, OnModuleDestr
 
   constructor(
     @Inject(SERVICE_IDENTITY) private readonly identity: ServiceIdentity,
-    @Inject(SERVICE_CONFIG) private readonly config: BaseConfig,
+    private readonly config: BaseConfig,
     private readonly client: KafkaClient,
     private readonly producer: KafkaProducer,
     private readonly readiness: ReadinessRegistry,

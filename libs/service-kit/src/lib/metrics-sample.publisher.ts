@@ -3,7 +3,8 @@ import { MetricsSample, Topics } from '@chat/protocol';
 import { KafkaClient, KafkaProducer } from '@chat/kafka';
 import { describeError, PeriodicTask, withTimeout } from '@chat/helpers';
 import { Telemetry } from '@chat/telemetry';
-import { SERVICE_CONFIG, SERVICE_IDENTITY, type BaseConfig, type ServiceIdentity } from './service-identity';
+import { BaseConfig } from './config';
+import { SERVICE_IDENTITY, type ServiceIdentity } from './service-identity';
 
 /** How long the last sample at shutdown may take; the producer's own timeout would be longer. */
 const FINAL_SAMPLE_TIMEOUT_MS = 3000;
@@ -24,7 +25,7 @@ export class MetricsSamplePublisher implements OnApplicationBootstrap, OnModuleD
 
   constructor(
     @Inject(SERVICE_IDENTITY) private readonly identity: ServiceIdentity,
-    @Inject(SERVICE_CONFIG) private readonly config: BaseConfig,
+    private readonly config: BaseConfig,
     private readonly telemetry: Telemetry,
     private readonly client: KafkaClient,
     private readonly producer: KafkaProducer,

@@ -5,10 +5,10 @@ import { decodeFromCompressedBase64 } from 'hdr-histogram-js';
 import { MetricsSample, Topics, type Envelope } from '@chat/protocol';
 import { KafkaClient, KafkaProducer, type OutgoingRecord } from '@chat/kafka';
 import { Telemetry } from '@chat/telemetry';
-import { baseConfigSchema, loadConfig } from './config';
+import { BaseConfig } from './config';
 import { MetricsController } from './metrics.controller';
 import { MetricsSamplePublisher } from './metrics-sample.publisher';
-import { SERVICE_CONFIG, SERVICE_IDENTITY, type ServiceIdentity } from './service-identity';
+import { SERVICE_IDENTITY, type ServiceIdentity } from './service-identity';
 
 /** Keeps what would be produced, and the hooks the publisher registered for the producer's close. */
 class RecordingProducer implements Pick<KafkaProducer, 'send' | 'beforeClose'> {
@@ -31,7 +31,7 @@ class RecordingProducer implements Pick<KafkaProducer, 'send' | 'beforeClose'> {
 }
 
 const identity: ServiceIdentity = { service: 'router', instanceId: 'router-7', startedAt: 1 };
-const config = loadConfig(baseConfigSchema, { KAFKA_BROKERS: '127.0.0.1:9', HTTP_PORT: '1', INSTANCE_ID: 'router-7', METRICS_SAMPLE_INTERVAL_MS: '200' });
+const config = BaseConfig.load({ KAFKA_BROKERS: '127.0.0.1:9', HTTP_PORT: '1', INSTANCE_ID: 'router-7', METRICS_SAMPLE_INTERVAL_MS: '200' });
 
 async function setUp() {
   const telemetry = new Telemetry();
@@ -47,7 +47,7 @@ async function setUp() {
       { provide: KafkaClient, useValue: client },
       { provide: KafkaProducer, useValue: producer },
       { provide: SERVICE_IDENTITY, useValue: identity },
-      { provide: SERVICE_CONFIG, useValue: config },
+      { provide: BaseConfig, useValue: config },
     ],
   }).compile();
   return { telemetry, producer, moduleRef, publisher: moduleRef.get(MetricsSamplePublisher) };

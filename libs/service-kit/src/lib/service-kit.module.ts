@@ -2,16 +2,17 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { Topics, type TopicSpec } from '@chat/protocol';
 import { KafkaHealth, KafkaModule } from '@chat/kafka';
 import { Telemetry, telemetry } from '@chat/telemetry';
-import type { BaseConfig } from './config';
+import { BaseConfig } from './config';
 import { HealthController } from './health.controller';
 import { HeartbeatPublisher } from './heartbeat.publisher';
 import { MetricsController } from './metrics.controller';
 import { MetricsSamplePublisher } from './metrics-sample.publisher';
 import { ReadinessRegistry } from './readiness';
-import { SERVICE_CONFIG, SERVICE_IDENTITY, type ServiceIdentity } from './service-identity';
+import { SERVICE_IDENTITY, type ServiceIdentity } from './service-identity';
 
 export interface ServiceKitOptions {
   identity: ServiceIdentity;
+  /** The service's config (an instance of its `configFrom` class), injectable as that class and as BaseConfig. */
   config: BaseConfig;
   /** Topics this service produces to or consumes from (the heartbeat and metrics topics are added). */
   topics: TopicSpec[];
@@ -40,7 +41,8 @@ export class ServiceKitModule {
       controllers: [HealthController, MetricsController],
       providers: [
         { provide: SERVICE_IDENTITY, useValue: options.identity },
-        { provide: SERVICE_CONFIG, useValue: options.config },
+        { provide: BaseConfig, useValue: options.config },
+        { provide: options.config.constructor, useValue: options.config },
         // The process-wide instance, for code that prefers injection (e.g. the metrics service's own gauges).
         { provide: Telemetry, useValue: telemetry },
         {
@@ -58,7 +60,7 @@ export class ServiceKitModule {
         HeartbeatPublisher,
         MetricsSamplePublisher,
       ],
-      exports: [SERVICE_IDENTITY, SERVICE_CONFIG, ReadinessRegistry, Telemetry],
+      exports: [SERVICE_IDENTITY, BaseConfig, options.config.constructor, ReadinessRegistry, Telemetry],
     };
   }
 }

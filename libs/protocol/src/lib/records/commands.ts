@@ -1,10 +1,22 @@
 import { z } from 'zod';
+import {
+  ClientMsgIdSchema,
+  ConversationIdSchema,
+  MAX_ADD_MEMBERS,
+  MAX_GROUP_MEMBERS,
+  MAX_HISTORY_LIMIT,
+  MessageBodySchema,
+  MessageKindSchema,
+  ReceiptStatusSchema,
+  SeqSchema,
+  SyncCursorsSchema,
+  TitleSchema,
+  uniqueIds,
+  UserIdSchema,
+} from '@chat/wire';
 import { defineRecord } from '../envelope';
-import { ClientMsgIdSchema, ConversationIdSchema, directConversationId, SeqSchema, UserIdSchema, uniqueIds } from '../ids';
-import { MAX_ADD_MEMBERS, MAX_GROUP_MEMBERS, MAX_HISTORY_LIMIT } from '../limits';
+import { directConversationId } from '../ids';
 import { defineRecordSet, type EnvelopeOf } from '../record-set';
-import { MessageBodySchema, MessageKindSchema, ReceiptStatusSchema, TitleSchema } from '../frames/content';
-import { SyncCursorsSchema } from '../frames/client-frames';
 import { ReplyToSchema } from './reply-to';
 
 /*

@@ -1,9 +1,11 @@
 import { z } from 'zod';
+import { UserIdSchema, uniqueIds, ServerFrameSchema } from '@chat/wire';
 import { defineRecord } from '../envelope';
 import { defineRecordSet, type EnvelopeOf } from '../record-set';
-import { ConnectionIdSchema, UserIdSchema, uniqueIds } from '../ids';
-import { MAX_DELIVERY_USERS } from '../limits';
-import { ServerFrameSchema } from '../frames/server-frames';
+import { ConnectionIdSchema } from '../ids';
+
+/** Users one delivery record may address; the router splits larger audiences into several records. */
+export const MAX_DELIVERY_USERS = 1000;
 
 /** Every local socket of these users, or exactly one socket (the answer to its request). */
 export const DeliveryTargetSchema = z.union([

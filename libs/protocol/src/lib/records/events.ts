@@ -1,10 +1,17 @@
 import { z } from 'zod';
+import {
+  ChatMessageSchema,
+  ConversationIdSchema,
+  MAX_GROUP_MEMBERS,
+  ReceiptStatusSchema,
+  SeqSchema,
+  ServerFrameSchema,
+  TimestampSchema,
+  uniqueIds,
+  UserIdSchema,
+} from '@chat/wire';
 import { defineRecord } from '../envelope';
-import { ConversationIdSchema, SeqSchema, TimestampSchema, UserIdSchema, uniqueIds } from '../ids';
-import { MAX_GROUP_MEMBERS } from '../limits';
 import { defineRecordSet, type EnvelopeOf } from '../record-set';
-import { ChatMessageSchema, ReceiptStatusSchema } from '../frames/content';
-import { ServerFrameSchema } from '../frames/server-frames';
 import { ReplyToSchema } from './reply-to';
 
 /*

@@ -1,6 +1,7 @@
 import { z } from 'zod';
+import { TimestampSchema } from '@chat/wire';
 import { defineRecord } from '../envelope';
-import { GatewayIdSchema, TimestampSchema } from '../ids';
+import { GatewayIdSchema } from '../ids';
 
 /**
  * A gateway saying "I am alive until at + ttlMs", renewed well before that, on the compacted

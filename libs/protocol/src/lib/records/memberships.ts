@@ -1,8 +1,13 @@
 import { z } from 'zod';
+import {
+  checkConversationShape,
+  ConversationIdSchema,
+  ConversationKindSchema,
+  MAX_GROUP_MEMBERS,
+  TitleSchema,
+  UserIdSchema,
+} from '@chat/wire';
 import { defineRecord } from '../envelope';
-import { ConversationIdSchema, UserIdSchema } from '../ids';
-import { MAX_GROUP_MEMBERS } from '../limits';
-import { checkConversationShape, ConversationKindSchema, TitleSchema } from '../frames/content';
 
 /**
  * The members of a conversation after a change, on the compacted `chat.memberships` (key =

@@ -1,7 +1,7 @@
 import { z } from 'zod';
+import { TimestampSchema, UserIdSchema, ProtocolError } from '@chat/wire';
 import { defineRecord } from '../envelope';
-import { GATEWAY_ID_PATTERN, GatewayIdSchema, TimestampSchema, UserIdSchema } from '../ids';
-import { ProtocolError } from '../protocol-error';
+import { GATEWAY_ID_PATTERN, GatewayIdSchema } from '../ids';
 
 /**
  * How many sockets one user has on one gateway, on the compacted `chat.presence` (key =

@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { thrownBy } from '@chat/testing';
+import { type ChatMessage, ProtocolError } from '@chat/wire';
 import { type Envelope, encodeEnvelope } from '../envelope';
 import { directConversationId } from '../ids';
-import { ProtocolError } from '../protocol-error';
-import { type ChatMessage } from '../frames/content';
 import {
   AddMembersCommand,
   ChatCommands,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { ConnectionIdSchema, GatewayIdSchema, RequestIdSchema } from '../ids';
+import { RequestIdSchema } from '@chat/wire';
+import { ConnectionIdSchema, GatewayIdSchema } from '../ids';
 
 /**
  * Where the answer to a command goes: the gateway instance, the socket on it and the frame `id` the

@@ -1,6 +1,6 @@
 import { z } from 'zod';
+import { UserIdSchema, UsernameSchema } from '@chat/wire';
 import { defineRecord } from '../envelope';
-import { UserIdSchema, UsernameSchema } from '../ids';
 
 /**
  * Auth announces a registered user on `chat.users` (compacted, key = userId), so the other services

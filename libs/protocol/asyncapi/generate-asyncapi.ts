@@ -4,10 +4,10 @@ import { ASYNCAPI_DOCUMENT, REGENERATE_COMMAND, regenerateAsyncApi } from './asy
 
 /*
  * Rewrites the generated schemas of docs/asyncapi.yaml from the zod schemas of this lib:
- *   node -r @swc-node/register libs/protocol/src/asyncapi/generate-asyncapi.ts [--check]
+ *   npx nx run protocol:asyncapi [--args=--check]
  * With --check it writes nothing and exits 1 if the document is out of date.
  */
-const file = path.resolve(__dirname, '../../../..', ASYNCAPI_DOCUMENT);
+const file = path.resolve(__dirname, '../../..', ASYNCAPI_DOCUMENT);
 const current = readFileSync(file, 'utf8');
 const next = regenerateAsyncApi(current);
 

@@ -27,7 +27,7 @@ function describe(value: unknown): string {
   return typeof value;
 }
 
-function decodeFrame<T>(data: string | Buffer, maxBytes: number, schemas: Map<string, z.ZodType<T>>, requestIdOf: (frame: Record<string, unknown>) => string | undefined): T {
+function decodeFrame<T>(data: string | Uint8Array, maxBytes: number, schemas: Map<string, z.ZodType<T>>, requestIdOf: (frame: Record<string, unknown>) => string | undefined): T {
   const value = parseJson(data, maxBytes, MAX_FRAME_DEPTH);
   if (!isRecord(value)) {
     throw new ProtocolError('invalid_field', `frame: expected a JSON object, received ${describe(value)}`);
@@ -60,7 +60,7 @@ function clientRequestId(frame: Record<string, unknown>): string | undefined {
  * Decodes and validates a frame from a client. Throws ProtocolError whose message names the field
  * (`body: Too big: …`) and whose `requestId` is the frame's `id` when it could be read.
  */
-export function decodeClientFrame(data: string | Buffer, maxBytes: number): ClientFrame {
+export function decodeClientFrame(data: string | Uint8Array, maxBytes: number): ClientFrame {
   return decodeFrame(data, maxBytes, clientSchemaByType, clientRequestId);
 }
 
@@ -85,7 +85,7 @@ export function encodeServerFrame(frame: ServerFrame): string {
  * Decodes and validates a frame from the server (client SDK). A ProtocolError with code
  * `unknown_type` means a newer server; an SDK may skip such frames instead of failing.
  */
-export function decodeServerFrame(data: string | Buffer, maxBytes: number): ServerFrame {
+export function decodeServerFrame(data: string | Uint8Array, maxBytes: number): ServerFrame {
   return decodeFrame(data, maxBytes, serverSchemaByType, () => undefined);
 }
 

@@ -1,7 +1,7 @@
 import { isMap, isSeq, parseDocument, type Document, type Scalar, type YAMLMap } from 'yaml';
 import { z } from 'zod';
-import * as protocol from '../index';
-import { RecordType } from '../lib/envelope';
+import * as protocol from '../src/index';
+import { RecordType } from '../src/lib/envelope';
 
 /*
  * The JSON Schemas of docs/asyncapi.yaml, generated from the zod schemas of this lib so the document
@@ -11,13 +11,13 @@ import { RecordType } from '../lib/envelope';
  * holds at a place the generated schema still has (the schema itself, a property, an item …) is
  * carried over, because the zod schemas carry their documentation in comments, not in `.describe()`.
  *
- * Regenerate with `node -r @swc-node/register libs/protocol/src/asyncapi/generate-asyncapi.ts`
+ * Regenerate with `npx nx run protocol:asyncapi`
  * (`--check` only reports); asyncapi.spec.ts fails while the document is out of date.
  */
 
 /** Where the document lives, relative to the workspace root. */
 export const ASYNCAPI_DOCUMENT = 'docs/asyncapi.yaml';
-export const REGENERATE_COMMAND = 'node -r @swc-node/register libs/protocol/src/asyncapi/generate-asyncapi.ts';
+export const REGENERATE_COMMAND = 'npx nx run protocol:asyncapi';
 
 type JsonSchema = { [key: string]: unknown };
 

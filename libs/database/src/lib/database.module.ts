@@ -1,7 +1,8 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource, type EntitySchema, type MixedList } from 'typeorm';
-import { ReadinessRegistry } from './readiness';
+import { withTimeout } from '@chat/helpers';
+import { ReadinessRegistry } from '@chat/service-kit';
 
 export interface DatabaseOptions {
   url: string;
@@ -16,7 +17,8 @@ const READINESS_TIMEOUT_MS = 2000;
 
 /**
  * The service's own PostgreSQL database through TypeORM: migrations run at start (never
- * `synchronize`), and `/readyz` includes a `select 1` round trip.
+ * `synchronize`), and `/readyz` includes a `select 1` round trip. Only the services that own tables
+ * (auth, persistence) import it; lint keeps it out of the others.
  */
 @Module({})
 export class DatabaseModule {
@@ -42,18 +44,8 @@ export class DatabaseModule {
           inject: [DataSource, ReadinessRegistry],
           useFactory: (dataSource: DataSource, readiness: ReadinessRegistry) => {
             readiness.register('database', async () => {
-              let timer: NodeJS.Timeout | undefined;
-              try {
-                await Promise.race([
-                  dataSource.query('select 1'),
-                  new Promise((_, reject) => {
-                    timer = setTimeout(() => reject(new Error('select 1 timed out')), READINESS_TIMEOUT_MS);
-                  }),
-                ]);
-                return { ok: true };
-              } finally {
-                clearTimeout(timer);
-              }
+              await withTimeout(dataSource.query('select 1'), READINESS_TIMEOUT_MS, 'select 1 timed out');
+              return { ok: true };
             });
             return true;
           },

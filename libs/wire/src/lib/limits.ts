@@ -1,6 +1,7 @@
 /**
  * Size limits of the chat protocol, shared by the frame schemas, the Kafka records that carry the
- * same data and the services that enforce them, so a limit can never differ between two hops.
+ * same data (libs/protocol), the services that enforce them and the client SDK, so a limit can never
+ * differ between two hops.
  */
 
 /** Longest message body, in UTF-16 code units (JavaScript string length) of the text as sent. */
@@ -24,8 +25,6 @@ export const MAX_ADD_MEMBERS = 100;
 export const MAX_LISTED_CONVERSATIONS = 500;
 /** Longest human-readable text of an `error` frame. */
 export const MAX_ERROR_MESSAGE_CHARS = 500;
-/** Users one delivery record may address; the router splits larger audiences into several records. */
-export const MAX_DELIVERY_USERS = 1000;
 
 /**
  * Suggested `maxBytes` for decoding a client frame. The largest legitimate frame is a full `sync`
@@ -34,7 +33,7 @@ export const MAX_DELIVERY_USERS = 1000;
 export const MAX_CLIENT_FRAME_BYTES = 64 * 1024;
 /**
  * Suggested `maxBytes` for decoding a server frame in the client SDK. A server frame must also fit a
- * Kafka record (MAX_RECORD_BYTES), so servers keep pages smaller than that.
+ * Kafka record (MAX_RECORD_BYTES in libs/protocol), so servers keep pages smaller than that.
  */
 export const MAX_SERVER_FRAME_BYTES = 512 * 1024;
 /** Deepest object/array nesting a frame may have (real frames need 4); deeper input is refused unparsed. */

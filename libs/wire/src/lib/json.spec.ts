@@ -1,4 +1,5 @@
-import { jsonDepthExceeds, parseJson } from './json';
+import fc from 'fast-check';
+import { jsonDepthExceeds, parseJson, utf8ByteLengthOver } from './json';
 import { ProtocolError } from './protocol-error';
 
 describe('jsonDepthExceeds', () => {
@@ -23,5 +24,18 @@ describe('parseJson', () => {
   it('checks depth only when asked', () => {
     expect(parseJson('[[[]]]', 100)).toEqual([[[]]]);
     expect(() => parseJson('[[[]]]', 100, 2)).toThrow(/nests deeper than 2/);
+  });
+});
+
+describe('utf8ByteLengthOver', () => {
+  it('is the UTF-8 size of any text (lone surrogates included) whenever that size may exceed the limit', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary' }), fc.nat(64), (text, limit) => {
+        const size = utf8ByteLengthOver(text, limit);
+        const exact = Buffer.byteLength(text);
+        if (exact > limit) expect(size).toBe(exact);
+        else expect(size).toBeLessThanOrEqual(limit);
+      }),
+    );
   });
 });

@@ -2,11 +2,10 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { DiagnosticSeverity, Parser } from '@asyncapi/parser';
 import { parse } from 'yaml';
-import { ClientFrameSchemas } from '../lib/frames/client-frames';
-import { ServerFrameSchemas } from '../lib/frames/server-frames';
+import { ClientFrameSchemas, ServerFrameSchemas } from '@chat/wire';
 import { ASYNCAPI_DOCUMENT, namedSchemas, recordTypes, REGENERATE_COMMAND, regenerateAsyncApi } from './asyncapi-schemas';
 
-const text = readFileSync(path.resolve(__dirname, '../../../..', ASYNCAPI_DOCUMENT), 'utf8');
+const text = readFileSync(path.resolve(__dirname, '../../..', ASYNCAPI_DOCUMENT), 'utf8');
 
 type Node = { [key: string]: unknown };
 const document = parse(text) as { components: { messages: Record<string, Node>; schemas: Record<string, Node> } };
