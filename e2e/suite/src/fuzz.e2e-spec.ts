@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import type { Admin } from 'kafkajs';
+import { readyzStatus } from '@chat/local-infra';
 import { MAX_CLIENT_FRAME_BYTES } from '@chat/protocol';
 import { expectEventually } from '@chat/testing';
 import { useChatSuite } from './support/chat-suite';
@@ -39,10 +40,6 @@ async function deadLetterTotal(): Promise<number> {
     for (const topic of topics) for (const partition of await admin.fetchTopicOffsets(topic)) total += Number(partition.high);
     return total;
   });
-}
-
-async function readyStatus(port: number): Promise<number> {
-  return (await fetch(`http://127.0.0.1:${port}/readyz`)).status;
 }
 
 /** Two users chatting in turns until stopped; returns the bodies in the order they were stored. */
@@ -192,7 +189,7 @@ describe(`fuzz, end to end (FUZZ_SEED=${seed})`, () => {
         // Every process is alive and ready, and none logged an unhandled error.
         const services = [suite().gateway(0), ...(['auth', 'persistence', 'router', 'metrics'] as const).map((name) => suite().process(name))];
         for (const service of services) {
-          expect({ service: service.name, alive: isAlive(service.pid), ready: await readyStatus(service.httpPort) }).toEqual({ service: service.name, alive: true, ready: 200 });
+          expect({ service: service.name, alive: isAlive(service.pid), ready: await readyzStatus(service.httpPort) }).toEqual({ service: service.name, alive: true, ready: 200 });
           const alarming = service
             .output()
             .split('\n')

@@ -1,28 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
-import {
-  distEntry,
-  getFreePort,
-  SERVICE_SPECS,
-  SERVICES,
-  serviceEnv,
-  startKafkaBroker,
-  startService,
-  type KafkaBrokerHandle,
-  type ServiceName,
-  type ServiceProcess,
-} from '@chat/local-infra';
+import { distEntry, readyzStatus, SERVICE_SPECS, SERVICES, ServiceFleet, startInfra, type Infra, type KafkaBrokerHandle, type ServiceName } from '@chat/local-infra';
 import { e2e } from './support/environment';
 import { expectEventually } from '@chat/testing';
-
-async function readiness(service: ServiceProcess): Promise<number | undefined> {
-  try {
-    const response = await fetch(`http://127.0.0.1:${service.httpPort}/readyz`, { signal: AbortSignal.timeout(5000) });
-    return response.status;
-  } catch {
-    return undefined;
-  }
-}
 
 describe('every service, as its own process', () => {
   describe.each(SERVICES)('%s with bad configuration', (name: ServiceName) => {
@@ -40,38 +20,53 @@ describe('every service, as its own process', () => {
   });
 
   describe('readiness follows Kafka', () => {
+    let infra: Infra | undefined;
+    let fleet: ServiceFleet | undefined;
     let broker: KafkaBrokerHandle;
-    const services: ServiceProcess[] = [];
+    const readiness = () => Promise.all(SERVICES.map((name) => readyzStatus((fleet as ServiceFleet).httpPort(name), 5_000)));
 
     beforeAll(async () => {
       // A broker of its own: this test takes it away, which must not disturb other tests.
-      broker = await startKafkaBroker({ dataDir: path.join(e2e.tempDir, 'kafka-readiness') });
-      for (const name of SERVICES) {
-        const env = { ...serviceEnv(name, { kafkaBrokers: broker.brokers, databaseUrlFor: e2e.databaseUrlFor, jwtSecret: e2e.jwtSecret, httpPort: await getFreePort(), instanceId: `${name}-readiness` }), HEARTBEAT_INTERVAL_MS: '1000' };
-        services.push(startService({ name, env, workspaceRoot: e2e.workspaceRoot, logFile: path.join(e2e.tempDir, `${name}-readiness.log`) }));
-      }
-      await Promise.all(services.map((service) => service.waitForReady(90_000)));
+      infra = await startInfra({
+        workspaceRoot: e2e.workspaceRoot,
+        kafka: { start: { dataDir: path.join(e2e.tempDir, 'kafka-readiness') } },
+        postgres: { external: e2e.databaseUrlFor },
+      });
+      broker = infra.broker as KafkaBrokerHandle;
+      fleet = new ServiceFleet({
+        workspaceRoot: e2e.workspaceRoot,
+        kafkaBrokers: infra.kafkaBrokers,
+        databaseUrlFor: e2e.databaseUrlFor,
+        jwtSecret: e2e.jwtSecret,
+        instances: SERVICES.map((name) => ({ name, service: name, instanceId: `${name}-readiness` })),
+        env: { HEARTBEAT_INTERVAL_MS: '1000' },
+        logDir: path.join(e2e.tempDir, 'readiness'),
+        readyTimeoutMs: 90_000,
+      });
+      await fleet.start();
     });
 
     afterAll(async () => {
-      await Promise.all(services.map((service) => service.stop()));
-      await broker?.stop();
+      await fleet?.stop();
+      await infra?.stop();
     });
 
     it('reports not ready while the broker is down and ready again once it is back, without restarting', async () => {
-      const pids = services.map((s) => s.pid);
+      const services = fleet as ServiceFleet;
+      const pids = SERVICES.map((name) => services.process(name).pid);
       await broker.kill();
-      await expectEventually(async () => expect(await Promise.all(services.map(readiness))).toEqual(SERVICES.map(() => 503)), { timeoutMs: 60_000 });
-      for (const service of services) expect(await (await fetch(`http://127.0.0.1:${service.httpPort}/healthz`)).json()).toEqual({ status: 'ok' });
+      await expectEventually(async () => expect(await readiness()).toEqual(SERVICES.map(() => 503)), { timeoutMs: 60_000 });
+      for (const name of SERVICES) expect(await (await fetch(`http://127.0.0.1:${services.httpPort(name)}/healthz`)).json()).toEqual({ status: 'ok' });
 
       await broker.restart();
-      await expectEventually(async () => expect(await Promise.all(services.map(readiness))).toEqual(SERVICES.map(() => 200)), { timeoutMs: 120_000 });
-      expect(services.map((s) => s.pid)).toEqual(pids);
+      await expectEventually(async () => expect(await readiness()).toEqual(SERVICES.map(() => 200)), { timeoutMs: 120_000 });
+      expect(SERVICES.map((name) => services.process(name).pid)).toEqual(pids);
     });
 
     it('drains and exits 0 on SIGTERM', async () => {
-      const service = services.find((s) => s.name === 'metrics') as ServiceProcess;
-      await service.kill('SIGTERM');
+      const services = fleet as ServiceFleet;
+      await services.kill('metrics', 'SIGTERM');
+      const service = services.process('metrics');
       const exit = await service.exited;
       expect(exit.code).toBe(0);
       expect(service.output()).toContain('shutdown requested: draining');

@@ -80,30 +80,32 @@ export async function startInfra(options: StartInfraOptions): Promise<Infra> {
   let broker: KafkaBrokerHandle | undefined;
   let database: PostgresHandle | undefined;
 
-  const startKafka = async (): Promise<void> => {
-    if ('external' in kafka) {
-      progress({ component: 'kafka', phase: 'external' });
-      return;
+  /** Starts one component of our own (progress reported, port clashes retried), or reports it external. */
+  const startOwn = async <O extends { dataDir: string; port?: number }, H>(
+    component: InfraComponent,
+    own: O | undefined,
+    start: (own: O, dataDir: string) => Promise<H>,
+  ): Promise<H | undefined> => {
+    if (!own) {
+      progress({ component, phase: 'external' });
+      return undefined;
     }
-    const own = kafka.start;
-    progress({ component: 'kafka', phase: 'starting', dataDir: own.dataDir });
+    progress({ component, phase: 'starting', dataDir: own.dataDir });
     const started = Date.now();
-    const libsDir = await ensureKafkaJars(options.workspaceRoot);
     const attempts = own.port === undefined ? (options.portAttempts ?? 1) : 1;
-    broker = await withAttempts(attempts, (attempt) => startKafkaBroker({ ...own, dataDir: dataDirFor(own.dataDir, attempt), libsDir }));
-    progress({ component: 'kafka', phase: 'ready', elapsedMs: Date.now() - started });
+    const handle = await withAttempts(attempts, (attempt) => start(own, dataDirFor(own.dataDir, attempt)));
+    progress({ component, phase: 'ready', elapsedMs: Date.now() - started });
+    return handle;
+  };
+  const startKafka = async (): Promise<void> => {
+    broker = await startOwn('kafka', 'external' in kafka ? undefined : kafka.start, async (own, dataDir) =>
+      startKafkaBroker({ ...own, dataDir, libsDir: await ensureKafkaJars(options.workspaceRoot) }),
+    );
   };
   const startDatabase = async (): Promise<void> => {
-    if ('external' in postgres) {
-      progress({ component: 'postgres', phase: 'external' });
-      return;
-    }
-    const own = postgres.start;
-    progress({ component: 'postgres', phase: 'starting', dataDir: own.dataDir });
-    const started = Date.now();
-    const attempts = own.port === undefined ? (options.portAttempts ?? 1) : 1;
-    database = await withAttempts(attempts, (attempt) => startPostgres({ ...own, dataDir: dataDirFor(own.dataDir, attempt), databases: [...SERVICE_DATABASES] }));
-    progress({ component: 'postgres', phase: 'ready', elapsedMs: Date.now() - started });
+    database = await startOwn('postgres', 'external' in postgres ? undefined : postgres.start, (own, dataDir) =>
+      startPostgres({ ...own, dataDir, databases: [...SERVICE_DATABASES] }),
+    );
   };
 
   const settled =

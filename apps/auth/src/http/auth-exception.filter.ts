@@ -1,13 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { Catch, HttpException, HttpStatus, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import { AuthError, type AuthErrorCode } from '../errors/auth-error';
+import { AuthError } from '../errors/auth-error';
 import { errorDetails } from '../errors/error-details';
+import type { ErrorBody } from './api-errors';
 import { httpStatusOf } from './error-status';
-
-export interface ErrorBody {
-  error: { code: AuthErrorCode; message: string; field?: string; errorId?: string };
-}
 
 /**
  * The one place an error becomes a response: every body is `{"error": {"code", "message"}}`, the status

@@ -8,13 +8,12 @@ import { RateLimitedPerIp } from '../rate-limit/ip-rate-limit.guard';
 import { RegisterBodySchema, type RegisterBody } from '../users/credentials';
 import { configureHttp } from './configure-http';
 import { HttpEdgeModule } from './http-edge.module';
-import { ZodBodyPipe } from './zod-body.pipe';
 
 @Controller('probe')
 class ProbeController {
   @Post('register')
   @RateLimitedPerIp('registerPerIp')
-  register(@Body(new ZodBodyPipe(RegisterBodySchema)) body: RegisterBody): { username: string } {
+  register(@Body({ schema: RegisterBodySchema }) body: RegisterBody): { username: string } {
     return { username: body.username };
   }
 

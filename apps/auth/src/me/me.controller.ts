@@ -1,9 +1,9 @@
 import { Controller, Get, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiErrors } from '../http/error-body.dto';
+import { ApiErrors } from '../http/api-errors';
+import { UserSchema, type User } from '../users/credentials';
 import { CurrentUser, type AuthenticatedUser } from './authenticated-user';
 import { JwtAuthGuard } from './jwt-auth.guard';
-import { MeDto } from './me.dto';
 
 @ApiTags('auth')
 @Controller('auth')
@@ -12,9 +12,9 @@ export class MeController {
   @UseGuards(JwtAuthGuard)
   @ApiBearerAuth()
   @ApiOperation({ summary: 'Who the bearer access token belongs to' })
-  @ApiOkResponse({ type: MeDto })
+  @ApiOkResponse({ standardSchema: UserSchema })
   @ApiErrors({ status: 401, description: '`invalid_access_token` (missing or invalid) or `access_token_expired`' })
-  me(@CurrentUser() user: AuthenticatedUser): AuthenticatedUser {
+  me(@CurrentUser() user: AuthenticatedUser): User {
     return { userId: user.userId, username: user.username };
   }
 }

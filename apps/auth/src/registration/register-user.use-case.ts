@@ -6,14 +6,10 @@ import { Topics, UserRegistered } from '@chat/protocol';
 import { AuthError } from '../errors/auth-error';
 import { OutboxPublisher } from '../outbox/outbox.publisher';
 import { AuthMetrics } from '../telemetry/auth.metrics';
-import { usernameKey, type RegisterBody } from '../users/credentials';
+import { usernameKey, type RegisterBody, type User } from '../users/credentials';
 import { PasswordHasher } from '../users/password-hasher';
 import { UserEntity } from '../users/user.entity';
 
-export interface RegisteredUser {
-  userId: string;
-  username: string;
-}
 
 /** How long a registration waits for its announcement to reach Kafka before answering anyway. */
 const ANNOUNCE_WAIT_MS = 2000;
@@ -32,7 +28,7 @@ export class RegisterUserUseCase {
     private readonly outbox: OutboxPublisher,
   ) {}
 
-  async execute(command: RegisterBody): Promise<RegisteredUser> {
+  async execute(command: RegisterBody): Promise<User> {
     const key = usernameKey(command.username);
     // Cheap early answer that spares the hashing; the unique constraint below settles races.
     if (await this.usernameExists(key)) throw usernameTaken();

@@ -1,11 +1,9 @@
 import { Body, Controller, HttpCode, HttpStatus, Post } from '@nestjs/common';
-import { ApiBody, ApiCreatedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiErrors } from '../http/error-body.dto';
-import { ZodBodyPipe } from '../http/zod-body.pipe';
+import { ApiCreatedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiErrors } from '../http/api-errors';
 import { RateLimitedPerIp } from '../rate-limit/ip-rate-limit.guard';
-import { RegisterBodySchema, type RegisterBody } from '../users/credentials';
-import { RegisterUserUseCase, type RegisteredUser } from './register-user.use-case';
-import { RegisteredUserDto, RegisterRequestDto } from './registration.dto';
+import { RegisterBodySchema, UserSchema, type RegisterBody, type User } from '../users/credentials';
+import { RegisterUserUseCase } from './register-user.use-case';
 
 @ApiTags('auth')
 @Controller('auth')
@@ -16,10 +14,9 @@ export class RegistrationController {
   @HttpCode(HttpStatus.CREATED)
   @RateLimitedPerIp('registerPerIp')
   @ApiOperation({ summary: 'Create an account', description: 'The new user is announced to the other services on `chat.users`.' })
-  @ApiBody({ type: RegisterRequestDto })
-  @ApiCreatedResponse({ type: RegisteredUserDto })
+  @ApiCreatedResponse({ standardSchema: UserSchema })
   @ApiErrors(400, 409, 413, 429)
-  register(@Body(new ZodBodyPipe(RegisterBodySchema)) body: RegisterBody): Promise<RegisteredUser> {
+  register(@Body({ schema: RegisterBodySchema }) body: RegisterBody): Promise<User> {
     return this.registerUser.execute(body);
   }
 }

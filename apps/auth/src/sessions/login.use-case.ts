@@ -7,7 +7,8 @@ import { AuthMetrics } from '../telemetry/auth.metrics';
 import { usernameKey, type LoginBody } from '../users/credentials';
 import { PasswordHasher } from '../users/password-hasher';
 import { UserEntity } from '../users/user.entity';
-import { SessionIssuer, type TokenPair } from './session-issuer';
+import { SessionIssuer } from './session-issuer';
+import type { TokenPair } from './sessions.schemas';
 
 /** Checks a username and password and starts a session (a new refresh-token family). */
 @Injectable()

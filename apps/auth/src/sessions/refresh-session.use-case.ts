@@ -7,7 +7,8 @@ import { parseRefreshToken } from './refresh-token';
 import { RefreshTokenEntity } from './refresh-token.entity';
 import { decideRefresh } from './rotation';
 import { invalidRefreshToken } from './session-errors';
-import { SessionIssuer, type TokenPair } from './session-issuer';
+import { SessionIssuer } from './session-issuer';
+import type { TokenPair } from './sessions.schemas';
 
 type Outcome = { ok: true; pair: TokenPair } | { ok: false; error: AuthError };
 

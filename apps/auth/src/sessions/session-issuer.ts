@@ -5,16 +5,7 @@ import { accessTokenSettings, signAccessToken, type AccessTokenSettings } from '
 import { AuthConfig } from '../config';
 import { newRefreshToken } from './refresh-token';
 import { RefreshTokenEntity } from './refresh-token.entity';
-
-/** What login and refresh answer. */
-export interface TokenPair {
-  accessToken: string;
-  refreshToken: string;
-  tokenType: 'Bearer';
-  /** Seconds the access token is valid for. */
-  expiresIn: number;
-  userId: string;
-}
+import type { TokenPair } from './sessions.schemas';
 
 /** Hands out an access token and a refresh token of a session (a refresh-token family). */
 @Injectable()

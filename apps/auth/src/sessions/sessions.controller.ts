@@ -1,15 +1,12 @@
 import { Body, Controller, HttpCode, HttpStatus, Post } from '@nestjs/common';
-import { ApiBody, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiErrors } from '../http/error-body.dto';
-import { ZodBodyPipe } from '../http/zod-body.pipe';
+import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiErrors } from '../http/api-errors';
 import { RateLimitedPerIp } from '../rate-limit/ip-rate-limit.guard';
 import { LoginBodySchema, type LoginBody } from '../users/credentials';
 import { LoginUseCase } from './login.use-case';
 import { LogoutUseCase } from './logout.use-case';
 import { RefreshSessionUseCase } from './refresh-session.use-case';
-import type { TokenPair } from './session-issuer';
-import { LoginRequestDto, RefreshTokenRequestDto, TokenPairDto } from './sessions.dto';
-import { RefreshTokenBodySchema, type RefreshTokenBody } from './sessions.schemas';
+import { RefreshTokenBodySchema, TokenPairSchema, type RefreshTokenBody, type TokenPair } from './sessions.schemas';
 
 @ApiTags('auth')
 @Controller('auth')
@@ -24,10 +21,9 @@ export class SessionsController {
   @HttpCode(HttpStatus.OK)
   @RateLimitedPerIp('loginPerIp')
   @ApiOperation({ summary: 'Log in', description: 'Starts a session: an access token and the first refresh token of a new family.' })
-  @ApiBody({ type: LoginRequestDto })
-  @ApiOkResponse({ type: TokenPairDto })
+  @ApiOkResponse({ standardSchema: TokenPairSchema })
   @ApiErrors(400, { status: 401, description: '`invalid_credentials` (unknown user and wrong password look the same)' }, 413, 429)
-  login(@Body(new ZodBodyPipe(LoginBodySchema)) body: LoginBody): Promise<TokenPair> {
+  login(@Body({ schema: LoginBodySchema }) body: LoginBody): Promise<TokenPair> {
     return this.loginUseCase.execute(body);
   }
 
@@ -37,20 +33,18 @@ export class SessionsController {
     summary: 'Exchange a refresh token for a new pair',
     description: 'The presented token is retired. Presenting a retired token again revokes the whole session (`refresh_token_reused`).',
   })
-  @ApiBody({ type: RefreshTokenRequestDto })
-  @ApiOkResponse({ type: TokenPairDto })
+  @ApiOkResponse({ standardSchema: TokenPairSchema })
   @ApiErrors(400, { status: 401, description: '`invalid_refresh_token` or `refresh_token_reused`' }, 413)
-  refresh(@Body(new ZodBodyPipe(RefreshTokenBodySchema)) body: RefreshTokenBody): Promise<TokenPair> {
+  refresh(@Body({ schema: RefreshTokenBodySchema }) body: RefreshTokenBody): Promise<TokenPair> {
     return this.refreshUseCase.execute(body);
   }
 
   @Post('logout')
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiOperation({ summary: 'End the session of a refresh token', description: 'Revokes every refresh token of its family. Idempotent.' })
-  @ApiBody({ type: RefreshTokenRequestDto })
   @ApiNoContentResponse({ description: 'Session ended.' })
   @ApiErrors(400, { status: 401, description: '`invalid_refresh_token` (malformed, or not a token this service issued)' }, 413)
-  async logout(@Body(new ZodBodyPipe(RefreshTokenBodySchema)) body: RefreshTokenBody): Promise<void> {
+  async logout(@Body({ schema: RefreshTokenBodySchema }) body: RefreshTokenBody): Promise<void> {
     await this.logoutUseCase.execute(body);
   }
 }

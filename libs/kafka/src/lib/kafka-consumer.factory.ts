@@ -27,7 +27,7 @@ export class KafkaConsumerFactory {
 
   /** The status of this process's member of `groupId`, if it has one. */
   statusOf(groupId: string): ConsumerStatus | undefined {
-    return this.consumers.find((consumer) => consumer.status().groupId === groupId)?.status();
+    return this.statuses().find((status) => status.groupId === groupId);
   }
 
   statuses(): ConsumerStatus[] {
