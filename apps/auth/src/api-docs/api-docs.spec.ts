@@ -6,7 +6,11 @@ import type { OpenAPIObject } from '@nestjs/swagger';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from '../app.module';
+import { z } from 'zod';
 import { AuthConfig } from '../config';
+import { ErrorBodySchema } from '../http/api-errors';
+import { RefreshTokenBodySchema, TokenPairSchema } from '../sessions/sessions.schemas';
+import { LoginBodySchema, RegisterBodySchema, UserSchema } from '../users/credentials';
 import { mountApiDocs } from './api-docs';
 
 describe('API docs', () => {
@@ -37,7 +41,27 @@ describe('API docs', () => {
     expect(paths['/auth/login'].post?.requestBody).toBeDefined();
     expect(paths['/auth/logout'].post?.responses).toHaveProperty('204');
     expect(paths['/auth/me'].get?.security).toEqual([{ bearer: [] }]);
-    expect(Object.keys(document.components?.schemas ?? {})).toEqual(expect.arrayContaining(['RegisterRequestDto', 'TokenPairDto', 'ErrorBodyDto']));
+    expect(paths['/auth/register'].post?.requestBody).toMatchObject({ content: { 'application/json': { schema: { $ref: '#/components/schemas/RegisterBody' } } } });
+    expect(paths['/auth/login'].post?.responses['200']).toMatchObject({ content: { 'application/json': { schema: { $ref: '#/components/schemas/TokenPair' } } } });
+  });
+
+  it('generates every body and answer schema from the zod schema the route validates or answers with', () => {
+    const generated: Array<[string, z.ZodType, 'input' | 'output']> = [
+      ['RegisterBody', RegisterBodySchema, 'input'],
+      ['LoginBody', LoginBodySchema, 'input'],
+      ['RefreshTokenBody', RefreshTokenBodySchema, 'input'],
+      ['TokenPair', TokenPairSchema, 'output'],
+      ['User', UserSchema, 'output'],
+      ['ErrorBody', ErrorBodySchema, 'output'],
+    ];
+    const schemas = document.components?.schemas ?? {};
+    expect(Object.keys(schemas).sort()).toEqual(generated.map(([name]) => name).sort());
+    for (const [name, schema, io] of generated) {
+      // zod names the schema by its id under `definitions`; Swagger moves it to components and writes
+      // OpenAPI 3.0's single `example` where JSON Schema has `examples`.
+      const own = z.toJSONSchema(schema, { target: 'openapi-3.0', io }) as { definitions: Record<string, unknown> };
+      expect({ name, schema: withoutExamples(schemas[name]) }).toEqual({ name, schema: withoutExamples(own.definitions[name]) });
+    }
   });
 
   it('answers with exactly the routes and statuses of the REST table in docs/protocol.md', () => {
@@ -63,3 +87,10 @@ describe('API docs', () => {
     expect(await ui.text()).toContain('Swagger UI');
   });
 });
+
+/** The schema without `example`/`examples` (documentation that the two writers spell differently). */
+function withoutExamples(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(withoutExamples);
+  if (typeof schema !== 'object' || schema === null) return schema;
+  return Object.fromEntries(Object.entries(schema).filter(([key]) => key !== 'example' && key !== 'examples').map(([key, value]) => [key, withoutExamples(value)]));
+}
