@@ -27,3 +27,11 @@ if [ ! -x "$CHAT_CHROMIUM" ]; then
   fi
 fi
 unset CHAT_CHROMIUM
+
+# The deploy checks render the Kubernetes manifests with the real kustomize (`kubectl kustomize`,
+# kubectl 1.27+). Not a Debian package, so not installed here: say so up front instead of letting
+# the deploy-checks tests fail later with the same hint.
+if ! command -v kubectl >/dev/null 2>&1; then
+  echo "[scripts] NOTE: kubectl is missing; the deploy-checks tests render manifests with 'kubectl kustomize'." >&2
+  echo "[scripts]   install kubectl 1.27 or newer: https://kubernetes.io/docs/tasks/tools/" >&2
+fi

@@ -9,6 +9,7 @@ import { decodeServerFrame, MAX_SERVER_FRAME_BYTES, presenceKey, Topics, type Re
 import { SERVICE_IDENTITY, type ServiceIdentity } from '@chat/service-kit';
 import { telemetry } from '@chat/telemetry';
 import { GatewayConfig } from '../config';
+import { ConnectionRegistry } from '../connections/connection-registry';
 import { ConnectionsModule } from '../connections/connections.module';
 import { DeliverFrames } from '../delivery/deliver-frames.use-case';
 import { RECORD_PUBLISHER } from '../publishing/record-publisher';
@@ -23,6 +24,14 @@ import { SocketModule } from './socket.module';
  */
 
 jest.setTimeout(20_000);
+
+/**
+ * What stays real when a test fakes the clock: sockets need the event loop's own scheduling, and
+ * expectEventually and ws use timeouts; the gateway's sweep interval and Date.now are faked.
+ */
+const FAKE_CLOCK: Parameters<typeof jest.useFakeTimers>[0] = {
+  doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask', 'setTimeout', 'clearTimeout', 'hrtime', 'performance'],
+};
 
 @Module({})
 class FakeServiceKitModule {
@@ -444,8 +453,6 @@ describe('gateway WebSocket limits', () => {
       WS_MAX_CONNECTIONS: '2',
       WS_MAX_FRAME_BYTES: '1024',
       ALLOWED_ORIGINS: 'https://chat.example.com',
-      WS_PING_INTERVAL_MS: '1000',
-      WS_IDLE_TIMEOUT_MS: '2000',
     });
   });
 
@@ -494,10 +501,41 @@ describe('gateway WebSocket limits', () => {
     await Promise.all([first.close(), second.close()]);
   });
 
+});
+
+describe('gateway heartbeat', () => {
+  let gateway: RunningGateway;
+
+  beforeEach(async () => {
+    // The sweep's interval and the clock it reads are fake (FAKE_CLOCK).
+    jest.useFakeTimers(FAKE_CLOCK);
+    gateway = await startGateway({ INSTANCE_ID: 'gw-heartbeat', WS_PING_INTERVAL_MS: '1000', WS_IDLE_TIMEOUT_MS: '2000' });
+  });
+
+  afterEach(async () => {
+    await gateway.app.close();
+    jest.useRealTimers();
+  });
+
   it('closes a client that answers no ping with 4000, and keeps one that does', async () => {
-    const silent = client(gateway.url, { token: gateway.tokenFor(user), autoPong: false });
-    const alive = client(gateway.url, { token: gateway.tokenFor(user) });
+    const [silentUser, aliveUser] = [randomUUID(), randomUUID()];
+    const silent = client(gateway.url, { token: gateway.tokenFor(silentUser), autoPong: false });
+    const alive = client(gateway.url, { token: gateway.tokenFor(aliveUser) });
     await Promise.all([silent.opened(), alive.opened()]);
+    const registry: ConnectionRegistry = gateway.app.get(ConnectionRegistry);
+    const connectionOf = (userId: string) => registry.all().find((connection) => connection.userId === userId);
+    await expectEventually(() => expect([connectionOf(silentUser), connectionOf(aliveUser)]).toEqual([expect.anything(), expect.anything()]));
+
+    // First sweep: both silent for one interval, under the timeout: pinged.
+    const aliveWasPinged = new Promise((resolve) => alive.socket.once('ping', resolve));
+    jest.advanceTimersByTime(1000);
+    await aliveWasPinged;
+    // The fake clock stands still, so a pong (ws answers the ping by itself) makes the socket silent for 0 ms.
+    await expectEventually(() => expect(connectionOf(aliveUser)?.silentFor(Date.now())).toBe(0));
+    expect(connectionOf(silentUser)?.silentFor(Date.now())).toBe(1000);
+
+    // Second sweep: the silent one reached the timeout; the other answered and is pinged again.
+    jest.advanceTimersByTime(1000);
     expect(await silent.closed).toEqual({ code: 4000, reason: 'no pong or frame in time' });
     expect(alive.socket.readyState).toBe(WebSocket.OPEN);
     await alive.close();
@@ -509,11 +547,14 @@ describe('gateway handshake rate limit', () => {
   const user = randomUUID();
 
   beforeAll(async () => {
+    // The bucket refills by the clock: a fake one, so the test does not wait for a real second.
+    jest.useFakeTimers(FAKE_CLOCK);
     gateway = await startGateway({ INSTANCE_ID: 'gw-handshakes', WS_MAX_HANDSHAKES_PER_SECOND: '1', WS_HANDSHAKE_BURST: '2' });
   });
 
   afterAll(async () => {
     await gateway.app.close();
+    jest.useRealTimers();
   });
 
   it('refuses handshakes beyond the burst with 1013 before looking at the token, and admits again once the bucket refilled', async () => {
@@ -524,12 +565,11 @@ describe('gateway handshake rate limit', () => {
     expect(await client(gateway.url, { token: 'not-a-token' }).closed).toEqual({ code: 1013, reason: 'too many connection attempts; retry later' });
     first.send({ type: 'ping', id: 'still-here' });
     await first.next({ type: 'pong', replyTo: 'still-here' });
-    // One handshake a second: a retry a little later gets in.
-    await expectEventually(async () => {
-      const retry = client(gateway.url, { token: gateway.tokenFor(user) });
-      await retry.opened();
-      await retry.close();
-    });
+    // One handshake a second: a retry a second later gets in.
+    jest.advanceTimersByTime(1000);
+    const retry = client(gateway.url, { token: gateway.tokenFor(user) });
+    await retry.opened();
+    await retry.close();
   });
 });
 
