@@ -68,8 +68,15 @@ export class GatewayWsAdapter extends WsAdapter {
       if (response !== undefined && response !== null && client.readyState === client.OPEN) client.send(JSON.stringify(response));
     };
     client.on('message', (data: RawData, isBinary: boolean) => {
-      // ws hands text frames over as bytes here; the parser takes text as a string, as WsAdapter gives it.
-      const message = this.messageParser(isBinary ? (data as Buffer) : data.toString());
+      let message: ReturnType<WsAdapter['messageParser']>;
+      try {
+        // ws hands text frames over as bytes here; the parser takes text as a string, as WsAdapter gives it.
+        message = this.messageParser(isBinary ? data : data.toString());
+      } catch (error) {
+        // The parser answers bad input itself (UNREADABLE_FRAME); what it throws is a bug: log, keep the socket.
+        this.serverLogger.error({ msg: 'websocket message parser failed', error: describeError(error) });
+        return;
+      }
       const handler = message ? byEvent.get(message.event) : undefined;
       if (!message || !handler) return;
       const result: unknown = handler.callback(message.data, message.event);
