@@ -28,6 +28,8 @@ export const gatewayConfigSchema = baseConfigSchema
   .extend({
     /** Open WebSockets this instance holds; one more is closed with 1013 (try again later). */
     WS_MAX_CONNECTIONS: envInt({ min: 1, max: 1_000_000, default: 10_000 }),
+    /** Open WebSockets one user may hold on this instance (devices, tabs); one more is closed with 4009. */
+    WS_MAX_CONNECTIONS_PER_USER: envInt({ min: 1, max: 10_000, default: 20 }),
     /**
      * New WebSockets this instance admits per second on average (token bucket); beyond, a new socket
      * is closed with 1013 before its token is verified, so a reconnect storm (a gateway died and its

@@ -503,6 +503,38 @@ describe('gateway WebSocket limits', () => {
 
 });
 
+describe('gateway connections per user', () => {
+  let gateway: RunningGateway;
+
+  beforeAll(async () => {
+    gateway = await startGateway({ INSTANCE_ID: 'gw-per-user', WS_MAX_CONNECTIONS_PER_USER: '2' });
+  });
+
+  afterAll(async () => {
+    await gateway.app.close();
+  });
+
+  it("closes a user's socket beyond the per-user limit with 4009, not the server-full 1013, and lets other users in", async () => {
+    const [ann, bob] = [randomUUID(), randomUUID()];
+    const first = client(gateway.url, { token: gateway.tokenFor(ann) });
+    const second = client(gateway.url, { token: gateway.tokenFor(ann) });
+    await Promise.all([first.opened(), second.opened()]);
+    expect(await client(gateway.url, { token: gateway.tokenFor(ann) }).closed).toEqual({
+      code: 4009,
+      reason: 'too many connections for this user (at most 2); close another first',
+    });
+    const other = client(gateway.url, { token: gateway.tokenFor(bob) });
+    await other.opened();
+
+    // Once one of hers has closed, she may open another.
+    await first.close();
+    await expectEventually(() => expect(gateway.app.get(ConnectionRegistry).connectionsOf(ann).size).toBe(1));
+    const again = client(gateway.url, { token: gateway.tokenFor(ann) });
+    await again.opened();
+    await Promise.all([second.close(), other.close(), again.close()]);
+  });
+});
+
 describe('gateway heartbeat', () => {
   let gateway: RunningGateway;
 

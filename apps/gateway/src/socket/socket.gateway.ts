@@ -140,7 +140,7 @@ export class SocketGateway implements OnGatewayConnection, OnModuleInit, OnModul
 
   /**
    * Refuses in the order that costs least: shutting down, full, too many handshakes this second,
-   * wrong origin, then the token. Refusals before the token cost no verification, and a client
+   * wrong origin, then the token, then the user's own socket count. Refusals before the token cost no verification, and a client
    * refused with 1013 backs off longer before it comes back.
    */
   private admit(request: IncomingMessage, now: number): Authentication {
@@ -155,7 +155,11 @@ export class SocketGateway implements OnGatewayConnection, OnModuleInit, OnModul
       return { close: 'try_again_later', reason: 'too many connection attempts; retry later' };
     }
     if (!isOriginAllowed(request.headers.origin, this.config.ALLOWED_ORIGINS)) return { close: 'forbidden_origin', reason: 'origin not allowed' };
-    return authenticate(request, this.tokenSettings, now);
+    const authentication = authenticate(request, this.tokenSettings, now);
+    if ('claims' in authentication && this.registry.connectionsOf(authentication.claims.sub).size >= this.config.WS_MAX_CONNECTIONS_PER_USER) {
+      return { close: 'too_many_connections', reason: `too many connections for this user (at most ${this.config.WS_MAX_CONNECTIONS_PER_USER}); close another first` };
+    }
+    return authentication;
   }
 
   /** Counts a handshake refused by the rate limit; logs the count at most once per interval. */

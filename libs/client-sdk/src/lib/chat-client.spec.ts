@@ -401,6 +401,7 @@ describe('ChatClient connecting and catching up', () => {
     [4001, 'unauthorized'],
     [4003, 'forbidden_origin'],
     [4008, 'policy_violation'],
+    [4009, 'too_many_connections'],
     [1000, 'normal'],
   ])('stops for good on close %i (%s) and rejects connect', async (code, name) => {
     // Fake timers (the fake server's microtasks and flush()'s setImmediate stay real), so "no

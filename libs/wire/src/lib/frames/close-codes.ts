@@ -15,7 +15,7 @@ export const CloseCodes = {
   message_too_big: { code: 1009, reconnect: 'yes' },
   /** The server hit an unexpected error on this connection. */
   internal_error: { code: 1011, reconnect: 'yes' },
-  /** The server is full (connection limit) or overloaded; come back later, with longer backoff. */
+  /** The server is full (its connection limit) or overloaded; come back later, with longer backoff. */
   try_again_later: { code: 1013, reconnect: 'yes' },
   /** No pong (or any frame) arrived within the heartbeat timeout; the connection is presumed dead. */
   heartbeat_timeout: { code: 4000, reconnect: 'yes' },
@@ -29,6 +29,11 @@ export const CloseCodes = {
   slow_consumer: { code: 4005, reconnect: 'yes' },
   /** The client broke protocol policy, e.g. too many invalid frames or persistent rate-limit abuse. */
   policy_violation: { code: 4008, reconnect: 'no' },
+  /**
+   * The user already holds as many sockets on this gateway as one user may (not "server full": the
+   * server has room). Retrying cannot help until one of the user's other sockets closes.
+   */
+  too_many_connections: { code: 4009, reconnect: 'no' },
 } as const satisfies Record<string, { code: number; reconnect: 'yes' | 'no' | 'after_reauth' }>;
 
 export type CloseCodeName = keyof typeof CloseCodes;
