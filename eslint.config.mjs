@@ -36,8 +36,15 @@ const scopeDeps = {
 // an app's fakes) may also use the `testing` lib; production code may not.
 const TEST_FILES = ['**/*.spec.ts', '**/*.integration-spec.ts', '**/*.e2e-spec.ts', '**/test/**/*.ts', '**/testing/**/*.ts'];
 
-/** The module-boundaries rule over the matrix; `extra` scopes are added to every row. */
-const moduleBoundaries = (extra = []) => [
+// Integration specs and an app's test support may also start infrastructure with the launcher (one
+// way to start PostgreSQL): scope:local-infra, a tooling project.
+const INTEGRATION_TEST_FILES = ['**/*.integration-spec.ts', 'apps/*/test/**/*.ts'];
+
+/**
+ * The module-boundaries rule over the matrix; `extra` scopes are added to every row, and apps and
+ * libs may also import projects of the `extraTypes`.
+ */
+const moduleBoundaries = (extra = [], extraTypes = []) => [
   'error',
   {
     enforceBuildableLibDependency: true,
@@ -46,8 +53,8 @@ const moduleBoundaries = (extra = []) => [
     depConstraints: [
       // Apps import libs, never each other; tooling and e2e may use libs and tooling; no app or lib
       // imports tooling.
-      { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib'] },
-      { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib'] },
+      { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib', ...extraTypes] },
+      { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib', ...extraTypes] },
       { sourceTag: 'type:tooling', onlyDependOnLibsWithTags: ['type:lib', 'type:tooling'] },
       { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:lib', 'type:tooling'] },
       { sourceTag: 'type:deploy', onlyDependOnLibsWithTags: [] },
@@ -77,6 +84,10 @@ export default [
   {
     files: TEST_FILES,
     rules: { '@nx/enforce-module-boundaries': moduleBoundaries(['scope:testing']) },
+  },
+  {
+    files: INTEGRATION_TEST_FILES,
+    rules: { '@nx/enforce-module-boundaries': moduleBoundaries(['scope:testing', 'scope:local-infra'], ['type:tooling']) },
   },
   {
     // The wire lib runs in browsers (the client SDK): no Node built-ins, with or without `node:`.

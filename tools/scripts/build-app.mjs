@@ -24,11 +24,17 @@ if (!project) {
   process.exit(2);
 }
 
-/** The project and every workspace project it reaches through its dependencies. */
+const tagsOf = (name) => graph.nodes[name]?.data.tags ?? [];
+// An app's or lib's production code imports only libs other than `testing` (lint enforces it); its
+// specs and test support may reach `testing` and the launcher, which no build of it should ship.
+const shipsOnlyLibs = tagsOf(projectName).includes('type:app') || tagsOf(projectName).includes('type:lib');
+const shipped = (name) => !shipsOnlyLibs || (tagsOf(name).includes('type:lib') && !tagsOf(name).includes('scope:testing'));
+
+/** The project and every workspace project its built code reaches through its dependencies. */
 function closure(name, seen = new Set()) {
   if (seen.has(name) || !graph.nodes[name]) return seen;
   seen.add(name);
-  for (const dep of graph.dependencies[name] ?? []) closure(dep.target, seen);
+  for (const dep of graph.dependencies[name] ?? []) if (shipped(dep.target)) closure(dep.target, seen);
   return seen;
 }
 

@@ -113,7 +113,8 @@ export const commands = {
   receipt: (userId: string, conversationId: string, seq: number, status: ReceiptStatus) =>
     ReceiptCommand.create({ userId, conversationId, seq, status, replyTo: replyTo() }),
   openDirect: (userId: string, peerId: string) => OpenDirectCommand.create({ userId, peerId, replyTo: replyTo() }),
-  createGroup: (userId: string, title: string, memberIds: string[]) => CreateGroupCommand.create({ userId, title, memberIds, replyTo: replyTo() }),
+  createGroup: (userId: string, title: string, memberIds: string[], clientGroupId?: string) =>
+    CreateGroupCommand.create({ userId, title, memberIds, ...(clientGroupId === undefined ? {} : { clientGroupId }), replyTo: replyTo() }),
   addMembers: (userId: string, conversationId: string, memberIds: string[]) =>
     AddMembersCommand.create({ userId, conversationId, memberIds, replyTo: replyTo() }),
   removeMember: (userId: string, conversationId: string, memberId: string) =>

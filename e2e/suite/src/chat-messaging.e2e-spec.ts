@@ -183,6 +183,22 @@ describe('chat messaging, end to end', () => {
     await expectEventually(() => expect(a.seen(conversationId)).toEqual([[1, 'exactly once'], [2, 'the next one']]));
   });
 
+  it('a create_group retried with the same clientGroupId, from another device too, yields one group', async () => {
+    const ann = await users.register('ann');
+    const ben = await users.register('ben');
+    const phone = await users.connect(ann);
+    const clientGroupId = `group-${randomUUID()}`;
+
+    const first = await phone.client.createGroup('Only once', [ben.userId], { clientGroupId });
+    const again = await phone.client.createGroup('Only once', [ben.userId], { clientGroupId });
+    expect(again.conversationId).toBe(first.conversationId);
+    const laptop = await users.connect(ann);
+    expect((await laptop.client.createGroup('Only once', [ben.userId], { clientGroupId })).conversationId).toBe(first.conversationId);
+
+    const groups = (await laptop.client.listConversations()).filter((conversation) => conversation.title === 'Only once');
+    expect(groups.map((group) => group.conversationId)).toEqual([first.conversationId]);
+  });
+
   it('history pages are complete and in order across page boundaries (120 messages, pages of 50)', async () => {
     const alice = await users.register('alice');
     const bob = await users.register('bob');

@@ -5,6 +5,7 @@ import {
   ClientFrameTypes,
   decodeClientFrame,
   directConversationId,
+  groupConversationId,
   encodeEnvelope,
   MAX_CLIENT_FRAME_BYTES,
   newTraceId,
@@ -46,6 +47,15 @@ const cases: Array<[RecordFrame, { topic: string; key: string; type: string; pay
   [
     frame({ type: 'create_group', id: 'g1', title: 'Team', memberIds: [peer] }),
     { topic: Topics.commands.name, key: me, type: 'chat.command.create-group', payload: { userId: me, title: 'Team', memberIds: [peer], replyTo: replyTo('g1') } },
+  ],
+  [
+    frame({ type: 'create_group', id: 'g2', title: 'Team', memberIds: [peer], clientGroupId: 'team-1' }),
+    {
+      topic: Topics.commands.name,
+      key: groupConversationId(me, 'team-1'),
+      type: 'chat.command.create-group',
+      payload: { userId: me, title: 'Team', memberIds: [peer], clientGroupId: 'team-1', replyTo: replyTo('g2') },
+    },
   ],
   [
     frame({ type: 'open_direct', id: 'd1', userId: peer }),

@@ -56,7 +56,7 @@ export function recordForFrame(frame: RecordFrame, origin: FrameOrigin): FrameRe
       return command(ReceiptCommand.create({ userId, conversationId, seq, status, replyTo }, context));
     }
     case 'create_group':
-      return command(CreateGroupCommand.create({ userId, title: frame.title, memberIds: frame.memberIds, replyTo }, context));
+      return command(CreateGroupCommand.create({ userId, title: frame.title, memberIds: frame.memberIds, clientGroupId: frame.clientGroupId, replyTo }, context));
     case 'open_direct':
       if (frame.userId === userId) {
         throw new ProtocolError('invalid_field', 'userId: cannot open a direct conversation with yourself', 'userId', frame.id);

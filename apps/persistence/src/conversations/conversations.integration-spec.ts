@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { directConversationId, MAX_GROUP_MEMBERS, Topics } from '@chat/protocol';
+import { directConversationId, groupConversationId, MAX_GROUP_MEMBERS, Topics } from '@chat/protocol';
 import { answerTo, commands, type Harness, membershipChanges, startHarness, storedMessages } from '../../test/harness';
 
 describe('conversations (PostgreSQL)', () => {
@@ -73,6 +73,28 @@ describe('conversations (PostgreSQL)', () => {
       expect(change.added).toEqual(frame.memberIds);
       // Answered under the creator's key (create-group has no conversation yet).
       expect(effects.find((effect) => effect.envelope.type === 'chat.command-answers')?.key).toBe(alice);
+    });
+
+    it('with a clientGroupId makes one group however often the create is retried, and announces it once', async () => {
+      const key = `g-${randomUUID()}`;
+      const conversationId = groupConversationId(alice, key);
+      // A retry in the same batch (a resend that raced the first) …
+      const [first, retry] = [commands.createGroup(alice, 'Once', [bob], key), commands.createGroup(alice, 'Once', [bob], key)];
+      const effects = await h.run(first, retry);
+      expect(answerTo(effects, first, 'conversation')).toMatchObject({ conversationId, title: 'Once' });
+      expect(answerTo(effects, retry, 'conversation')).toMatchObject({ conversationId, title: 'Once' });
+      expect(membershipChanges(effects)).toHaveLength(1);
+      // … and one later, even with other contents, answer with the group as it is and change nothing.
+      const late = commands.createGroup(alice, 'Other title', [carol], key);
+      const again = await h.run(late);
+      expect(answerTo(again, late, 'conversation')).toMatchObject({ conversationId, title: 'Once' });
+      expect([...answerTo(again, late, 'conversation').memberIds].sort()).toEqual([alice, bob].sort());
+      expect(membershipChanges(again)).toEqual([]);
+      const rows = await h.dataSource.query<unknown[]>('select 1 from conversations where id = $1', [conversationId]);
+      expect(rows).toHaveLength(1);
+      // The key is the creator's: another user's create with the same key makes their own group.
+      const bobs = commands.createGroup(bob, 'Bob', [alice], key);
+      expect(answerTo(await h.run(bobs), bobs, 'conversation').conversationId).toBe(groupConversationId(bob, key));
     });
 
     it('refuses unknown members and creates nothing', async () => {

@@ -1,29 +1,36 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import type { CreateGroupCommand, EnvelopeOf } from '@chat/protocol';
+import { groupConversationId, type CreateGroupCommand, type EnvelopeOf } from '@chat/protocol';
 import { ConversationEntity } from '../database/entities/conversation.entity';
 import { CommandRejected, listIds } from '../outcomes/command-rejected';
 import { answer, type Effect, membershipChanged } from '../outcomes/effects';
-import { ConversationState, insertConversation, insertMembers, unknownUsers } from './conversation-state';
+import { ConversationState, insertConversation, insertMembers, loadConversation, requireMember, unknownUsers } from './conversation-state';
 
 type CreateGroup = EnvelopeOf<typeof CreateGroupCommand>;
 
 /**
  * Creates a group of the creator and `memberIds` (every one must be a known user). The creator is
- * recorded as `created_by`: the only member who may later remove others.
+ * recorded as `created_by`: the only member who may later remove others. With a `clientGroupId` the
+ * id is derived from it and the creator: a retry (or a replayed command) answers with the group the
+ * first made, as it is now, and changes nothing.
  */
 @Injectable()
 export class CreateGroupUseCase {
   async execute(command: CreateGroup, manager: EntityManager): Promise<Effect[]> {
-    const { userId, title, replyTo } = command.payload;
+    const { userId, title, replyTo, clientGroupId } = command.payload;
+    const id = clientGroupId === undefined ? randomUUID() : groupConversationId(userId, clientGroupId);
+    if (clientGroupId !== undefined) {
+      const existing = await loadConversation(manager, id);
+      if (existing) return [answer(command, requireMember(existing, userId, id).frameFor(userId, replyTo.requestId))];
+    }
     const others = command.payload.memberIds.filter((id) => id !== userId);
     const unknown = await unknownUsers(manager, others);
     if (unknown.length > 0) throw new CommandRejected('not_found', `user ${listIds(unknown)} does not exist`);
 
     const now = new Date();
     const conversation = manager.create(ConversationEntity, {
-      id: randomUUID(),
+      id,
       kind: 'group',
       title,
       createdBy: userId,

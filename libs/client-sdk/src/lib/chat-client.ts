@@ -749,9 +749,13 @@ export class ChatClient {
     return stripFrame(await this.request({ type: 'open_direct', userId }, ['conversation']));
   }
 
-  /** A new group of this user and `memberIds`. */
-  async createGroup(title: string, memberIds: string[]): Promise<ConversationSummary> {
-    return stripFrame(await this.request({ type: 'create_group', title, memberIds }, ['conversation']));
+  /**
+   * A new group of this user and `memberIds`. `clientGroupId` (default: a fresh one) is the create's
+   * idempotency key: call again with the same one after a failure and no second group is made.
+   */
+  async createGroup(title: string, memberIds: string[], options: { clientGroupId?: string } = {}): Promise<ConversationSummary> {
+    const clientGroupId = options.clientGroupId ?? globalThis.crypto.randomUUID();
+    return stripFrame(await this.request({ type: 'create_group', title, memberIds, clientGroupId }, ['conversation']));
   }
 
   /** Adds users to a group; resolves with the group after the change. */

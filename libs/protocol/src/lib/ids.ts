@@ -15,6 +15,7 @@ export const GATEWAY_ID_PATTERN = /^[a-z0-9-]{1,60}$/;
 export const GatewayIdSchema = z.string().regex(GATEWAY_ID_PATTERN, 'must be 1-60 characters of a-z, 0-9 and -');
 
 const DIRECT_CONVERSATION_NAMESPACE = 'chat.direct-conversation.v1';
+const GROUP_CONVERSATION_NAMESPACE = 'chat.group-conversation.v1';
 
 /**
  * The id of the direct conversation between two users: a name-based (version 5 style) UUID of the
@@ -23,7 +24,20 @@ const DIRECT_CONVERSATION_NAMESPACE = 'chat.direct-conversation.v1';
  */
 export function directConversationId(userA: string, userB: string): string {
   const [first, second] = [userA.toLowerCase(), userB.toLowerCase()].sort();
-  const hash = createHash('sha1').update(`${DIRECT_CONVERSATION_NAMESPACE}:${first}:${second}`).digest();
+  return nameBasedUuid(`${DIRECT_CONVERSATION_NAMESPACE}:${first}:${second}`);
+}
+
+/**
+ * The id of the group a user creates with an idempotency key (`clientGroupId`): the same creator and
+ * key give the same id, so a retried create finds the group instead of making another.
+ */
+export function groupConversationId(creatorId: string, clientGroupId: string): string {
+  return nameBasedUuid(`${GROUP_CONVERSATION_NAMESPACE}:${creatorId.toLowerCase()}:${clientGroupId}`);
+}
+
+/** A name-based (version 5 style, SHA-1) UUID of `name`. */
+function nameBasedUuid(name: string): string {
+  const hash = createHash('sha1').update(name).digest();
   hash[6] = (hash[6] & 0x0f) | 0x50; // version 5
   hash[8] = (hash[8] & 0x3f) | 0x80; // RFC 9562 variant
   const hex = hash.subarray(0, 16).toString('hex');

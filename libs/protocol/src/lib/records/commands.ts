@@ -15,7 +15,7 @@ import {
   UserIdSchema,
 } from '@chat/wire';
 import { defineRecord } from '../envelope';
-import { directConversationId } from '../ids';
+import { directConversationId, groupConversationId } from '../ids';
 import { defineRecordSet, type EnvelopeOf } from '../record-set';
 import { ReplyToSchema } from './reply-to';
 
@@ -53,7 +53,10 @@ export const ReceiptCommand = defineRecord(
   }),
 );
 
-/** Create a group with the creator (`userId`) and `memberIds`. */
+/**
+ * Create a group with the creator (`userId`) and `memberIds`. With `clientGroupId` the group's id is
+ * groupConversationId(userId, clientGroupId), so a retried create finds the group the first made.
+ */
 export const CreateGroupCommand = defineRecord(
   'chat.command.create-group',
   1,
@@ -61,6 +64,7 @@ export const CreateGroupCommand = defineRecord(
     userId: UserIdSchema,
     title: TitleSchema,
     memberIds: uniqueIds(UserIdSchema, MAX_GROUP_MEMBERS - 1),
+    clientGroupId: ClientMsgIdSchema.optional(),
     replyTo: ReplyToSchema,
   }),
 );
@@ -163,6 +167,8 @@ export function chatCommandKey(command: ChatCommandEnvelope): string {
     case 'chat.command.open-direct':
       return directConversationId(command.payload.userId, command.payload.peerId);
     case 'chat.command.create-group':
+      // A create and its retries meet on one partition, in order.
+      return command.payload.clientGroupId === undefined ? command.payload.userId : groupConversationId(command.payload.userId, command.payload.clientGroupId);
     case 'chat.command.sync-request':
     case 'chat.command.list-conversations-request':
       return command.payload.userId;

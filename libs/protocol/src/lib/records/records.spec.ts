@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { thrownBy } from '@chat/testing';
 import { type ChatMessage, ProtocolError } from '@chat/wire';
 import { type Envelope, encodeEnvelope } from '../envelope';
-import { directConversationId } from '../ids';
+import { directConversationId, groupConversationId } from '../ids';
 import {
   AddMembersCommand,
   ChatCommands,
@@ -180,6 +180,8 @@ describe('keys', () => {
     expect(chatCommandKey(SendMessageCommand.create({ senderId: userA, conversationId, clientMsgId: 'm', body: 'x', kind: 'text', replyTo }))).toBe(conversationId);
     expect(chatCommandKey(ListConversationsRequestCommand.create({ userId: userA, replyTo }))).toBe(userA);
     expect(chatCommandKey(CreateGroupCommand.create({ userId: userA, title: 'T', memberIds: [userB], replyTo }))).toBe(userA);
+    // A create with its idempotency key is keyed by the group it makes, so its retries meet it in order.
+    expect(chatCommandKey(CreateGroupCommand.create({ userId: userA, title: 'T', memberIds: [userB], clientGroupId: 'g-1', replyTo }))).toBe(groupConversationId(userA, 'g-1'));
     const ab = chatCommandKey(OpenDirectCommand.create({ userId: userA, peerId: userB, replyTo }));
     const ba = chatCommandKey(OpenDirectCommand.create({ userId: userB, peerId: userA, replyTo }));
     expect(ab).toBe(ba);
@@ -191,6 +193,13 @@ describe('keys', () => {
     expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect(directConversationId(userB.toUpperCase(), userA)).toBe(id);
     expect(directConversationId(userA, randomUUID())).not.toBe(id);
+  });
+
+  it('derive a group id from its creator and idempotency key', () => {
+    const id = groupConversationId(userA, 'g-1');
+    expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(groupConversationId(userA.toUpperCase(), 'g-1')).toBe(id);
+    expect([groupConversationId(userB, 'g-1'), groupConversationId(userA, 'g-2'), directConversationId(userA, userB)]).not.toContain(id);
   });
 
   it('build and parse presence keys', () => {

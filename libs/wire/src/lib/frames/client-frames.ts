@@ -92,12 +92,17 @@ export const OpenDirectFrameSchema = z.strictObject({
   userId: UserIdSchema,
 });
 
-/** Create a group; the creator is always a member and need not be listed. Answered by `conversation`. */
+/**
+ * Create a group; the creator is always a member and need not be listed. Answered by `conversation`.
+ * `clientGroupId` is the idempotency key, like a send's `clientMsgId`: a create retried with the same
+ * one answers with the group the first made instead of making a second.
+ */
 export const CreateGroupFrameSchema = z.strictObject({
   type: z.literal('create_group'),
   id: RequestIdSchema,
   title: TitleSchema,
   memberIds: uniqueIds(UserIdSchema, MAX_GROUP_MEMBERS - 1),
+  clientGroupId: ClientMsgIdSchema.optional(),
 });
 
 /** Add users to a group. Everyone in it then gets `member_added`. */
