@@ -1,6 +1,8 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { ConfigError, loadConfig } from '@chat/service-kit';
 import { thrownBy } from '@chat/testing';
-import { authConfigSchema } from './config';
+import { AuthConfig, authConfigSchema } from './config';
 
 const complete = {
   KAFKA_BROKERS: 'localhost:9092',
@@ -49,5 +51,14 @@ describe('auth configuration', () => {
       'ACCESS_TOKEN_TTL_SECONDS: must be at least 30',
       'REFRESH_TOKEN_TTL_SECONDS: must be an integer',
     ]);
+  });
+
+  it('has the rate limits docs/protocol.md writes down, with the same numbers', () => {
+    // Rows like "| registrations per client IP | 10 per minute | `RATE_LIMIT_REGISTER_PER_IP_PER_MINUTE` |".
+    const doc = readFileSync(path.resolve(__dirname, '../../../docs/protocol.md'), 'utf8');
+    const documented = Object.fromEntries([...doc.matchAll(/^\| [^|]+ \| (\d+) per minute \| `(RATE_LIMIT_\w+)` \|$/gm)].map(([, limit, name]) => [name, Number(limit)]));
+    const config = AuthConfig.load(complete);
+    const actual = Object.fromEntries(Object.entries(config).filter(([name]) => name.startsWith('RATE_LIMIT_')));
+    expect(documented).toEqual(actual);
   });
 });
