@@ -140,8 +140,8 @@ export class SocketGateway implements OnGatewayConnection, OnModuleInit, OnModul
 
   /**
    * Refuses in the order that costs least: shutting down, full, too many handshakes this second,
-   * wrong origin, then the token, then the user's own socket count. Refusals before the token cost no verification, and a client
-   * refused with 1013 backs off longer before it comes back.
+   * wrong origin, then the token, then the user's own socket count. Refusals before the token cost
+   * no verification, and a client refused with 1013 backs off longer before it comes back.
    */
   private admit(request: IncomingMessage, now: number): Authentication {
     if (this.draining) return { close: 'going_away', reason: 'server shutting down; reconnect' };
