@@ -15,7 +15,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        ServiceKitModule.forRoot({ identity, config, topics: [Topics.users] }),
+        ServiceKitModule.forRoot({ identity, config, topics: [Topics.users, Topics.sessions] }),
         DatabaseModule.forRoot({ url: config.DATABASE_URL, entities: AUTH_ENTITIES, migrations: AUTH_MIGRATIONS }),
         HttpEdgeModule,
         RegistrationModule,

@@ -1,5 +1,22 @@
 import { accessTokenEnvSchema, refineProductionSecret } from '@chat/auth-tokens';
+import { z } from 'zod';
+import { UsernameSchema } from '@chat/protocol';
 import { baseConfigSchema, configFrom, databaseUrl, envInt } from '@chat/service-kit';
+
+/** A comma-separated list of usernames, kept lowercase: usernames are unique regardless of case. */
+const usernameList = z.preprocess(
+  (value) => (typeof value === 'string' ? value : ''),
+  z
+    .string()
+    .transform((value) =>
+      value
+        .split(',')
+        .map((name) => name.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(UsernameSchema))
+    .transform((names) => names.map((name) => name.toLowerCase())),
+);
 
 const MINUTE_S = 60;
 const DAY_S = 24 * 60 * MINUTE_S;
@@ -24,6 +41,12 @@ export const authConfigSchema = baseConfigSchema
      * limits are per IP). 0: the TCP peer is the client.
      */
     TRUST_PROXY_HOPS: envInt({ min: 0, max: 10, default: 0 }),
+    /**
+     * Users whose tokens carry the `admin` role (they may send announcements), checked at every login
+     * and refresh: adding or removing a name takes effect within one access-token lifetime. How the
+     * first administrator is made: register the user, then list the name here and restart auth.
+     */
+    ADMIN_USERNAMES: usernameList,
     /** How often pending outbox records (user announcements) are retried, e.g. after a Kafka outage. */
     OUTBOX_POLL_INTERVAL_MS: envInt({ min: 100, max: 600_000, default: 5000 }),
   })

@@ -1,8 +1,15 @@
-import { baseConfigSchema, configFrom, databaseUrl } from '@chat/service-kit';
+import { MAX_GROUP_MEMBERS } from '@chat/protocol';
+import { baseConfigSchema, configFrom, databaseUrl, envInt } from '@chat/service-kit';
 
 export const persistenceConfigSchema = baseConfigSchema.extend({
   /** This service's own database; no other service reads its tables. */
   DATABASE_URL: databaseUrl,
+  /** Announcements one administrator may send in any hour; one more is refused with `rate_limited`. */
+  ANNOUNCEMENTS_PER_ADMIN_PER_HOUR: envInt({ min: 1, max: 10_000, default: 20 }),
+  /** Groups one user may create in any hour (a rolling window); one more is refused with `quota_exceeded`. */
+  GROUPS_PER_USER_PER_HOUR: envInt({ min: 1, max: 100_000, default: 20 }),
+  /** Members a group may have, its owner included; at most the protocol's MAX_GROUP_MEMBERS. Beyond, `quota_exceeded`. */
+  GROUP_MAX_MEMBERS: envInt({ min: 2, max: MAX_GROUP_MEMBERS, default: MAX_GROUP_MEMBERS }),
 });
 
 /** The persistence's validated configuration; inject it by this class. */

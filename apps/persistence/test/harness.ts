@@ -1,8 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { Test } from '@nestjs/testing';
+import { Test, type TestingModule } from '@nestjs/testing';
 import { DataSource } from 'typeorm';
+import type { Message } from 'kafkajs';
+import { KafkaProducer } from '@chat/kafka';
 import {
   AddMembersCommand,
+  AnnounceCommand,
+  AnnouncementPublished,
   ChatEvents,
   CreateGroupCommand,
   HistoryRequestCommand,
@@ -15,15 +19,19 @@ import {
   SyncRequestCommand,
   Topics,
   type ChatCommandEnvelope,
+  type Announcement,
   type ChatEventEnvelope,
+  type EnvelopeContext,
   type EnvelopeOf,
   type ReceiptStatus,
   type ReplyTo,
   type ServerFrame,
 } from '@chat/protocol';
+import { AnnouncementsModule } from '../src/announcements/announcements.module';
 import { CommandBatchProcessor } from '../src/commands/command-batch.processor';
 import { CommandDispatcher } from '../src/commands/command-dispatcher';
 import { EffectPublisher } from '../src/commands/effect-publisher';
+import { PersistenceConfig } from '../src/config';
 import type { Effect } from '../src/outcomes/effects';
 import { ConversationsModule } from '../src/conversations/conversations.module';
 import { MessagesModule } from '../src/messages/messages.module';
@@ -49,8 +57,19 @@ export class RecordingPublisher implements Pick<EffectPublisher, 'publish'> {
   }
 }
 
+/** Stands in for the producer of records outside command batches (the announcements janitor's tombstones). */
+export class RecordingProducer implements Pick<KafkaProducer, 'sendRaw'> {
+  readonly sent: Array<{ topic: string; messages: Message[] }> = [];
+
+  async sendRaw(topic: string, messages: Message[]): Promise<void> {
+    this.sent.push({ topic, messages });
+  }
+}
+
 export interface Harness {
   db: TestDatabase;
+  moduleRef: TestingModule;
+  producer: RecordingProducer;
   dataSource: DataSource;
   publisher: RecordingPublisher;
   processor: CommandBatchProcessor;
@@ -61,23 +80,30 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(): Promise<Harness> {
+/** `env`: persistence's configuration variables the spec sets (limits), over a minimal valid one. */
+export async function startHarness(env: Record<string, string> = {}): Promise<Harness> {
   const db = await startTestDatabase();
   const publisher = new RecordingPublisher();
+  const producer = new RecordingProducer();
+  const config = PersistenceConfig.load({ KAFKA_BROKERS: '127.0.0.1:9', HTTP_PORT: '1', DATABASE_URL: 'postgres://unused@127.0.0.1:1/unused', ...env });
   const moduleRef = await Test.createTestingModule({
-    imports: [MessagesModule, ConversationsModule],
+    imports: [MessagesModule, ConversationsModule, AnnouncementsModule],
     providers: [
       CommandDispatcher,
       CommandBatchProcessor,
       UpsertUsersUseCase,
       { provide: DataSource, useValue: db.dataSource },
       { provide: EffectPublisher, useValue: publisher },
+      { provide: KafkaProducer, useValue: producer },
+      { provide: PersistenceConfig, useValue: config },
     ],
   }).compile();
   const processor = moduleRef.get(CommandBatchProcessor);
   const upsertUsers = moduleRef.get(UpsertUsersUseCase);
   return {
     db,
+    moduleRef,
+    producer,
     dataSource: db.dataSource,
     publisher,
     processor,
@@ -124,11 +150,19 @@ export const commands = {
   history: (userId: string, conversationId: string, limit: number, beforeSeq?: number) =>
     HistoryRequestCommand.create({ userId, conversationId, limit, ...(beforeSeq === undefined ? {} : { beforeSeq }), replyTo: replyTo() }),
   list: (userId: string) => ListConversationsRequestCommand.create({ userId, replyTo: replyTo() }),
+  /** `context.occurredAt` is when the gateway received it: the announcement's sentAt. */
+  announce: (senderId: string, body: string, options: { expiresInSeconds?: number; clientAnnouncementId?: string } = {}, context: EnvelopeContext = {}) =>
+    AnnounceCommand.create({ senderId, body, expiresInSeconds: options.expiresInSeconds ?? 3600, ...(options.clientAnnouncementId === undefined ? {} : { clientAnnouncementId: options.clientAnnouncementId }), replyTo: replyTo() }, context),
 };
 
 /** The records published to chat.events, decoded as the router would. */
 export function events(effects: Effect[]): ChatEventEnvelope[] {
   return effects.filter((effect) => effect.topic === Topics.events.name).map((effect) => ChatEvents.parse(effect.envelope));
+}
+
+/** The announcements published to chat.announcements, decoded as the router would. */
+export function publishedAnnouncements(effects: Effect[]): Announcement[] {
+  return effects.filter((effect) => effect.topic === Topics.announcements.name).map((effect) => AnnouncementPublished.parse(effect.envelope).payload.announcement);
 }
 
 export function membershipChanges(effects: Effect[]): Array<EnvelopeOf<typeof MembershipChanged>['payload']> {

@@ -16,7 +16,7 @@ export class RecordingDeliveryPublisher implements Pick<DeliveryPublisher, 'publ
     return this.published.map(({ gatewayId, payload }) => [
       gatewayId,
       payload.frames.map((frame) => frame.type).join(','),
-      'userIds' in payload.target ? [...payload.target.userIds].sort() : payload.target.connectionId,
+      'userIds' in payload.target ? [...payload.target.userIds].sort() : 'connectionId' in payload.target ? payload.target.connectionId : 'everyone',
     ]);
   }
 }

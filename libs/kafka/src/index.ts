@@ -9,5 +9,7 @@ export * from './lib/kafka-health';
 export * from './lib/consumed-record';
 export * from './lib/errors';
 export * from './lib/topic-provisioner';
+export * from './lib/topic-ends';
+export * from './lib/view-progress';
 export * from './lib/transport/kafka-event-pattern';
 export * from './lib/transport/kafka.transport';

@@ -13,10 +13,12 @@ export * from './lib/ids';
 
 export * from './lib/records/reply-to';
 export * from './lib/records/users';
+export * from './lib/records/sessions';
 export * from './lib/records/commands';
 export * from './lib/records/events';
 export * from './lib/records/memberships';
 export * from './lib/records/presence';
 export * from './lib/records/gateways';
 export * from './lib/records/delivery';
+export * from './lib/records/announcements';
 export * from './lib/metrics-sample';

@@ -12,3 +12,4 @@ export * from './lib/frames/server-frames';
 export * from './lib/frames/error-codes';
 export * from './lib/frames/close-codes';
 export * from './lib/frames/codec';
+export * from './lib/frames/wire-codec';

@@ -8,5 +8,6 @@ import { MeController } from './me.controller';
   imports: [PassportModule],
   controllers: [MeController],
   providers: [JwtStrategy, JwtAuthGuard],
+  exports: [JwtAuthGuard],
 })
 export class MeModule {}

@@ -22,7 +22,16 @@ export class LogoutUseCase {
     const stored = await this.dataSource.getRepository(RefreshTokenEntity).findOneBy({ id: parts.tokenId });
     const decision = decideLogout(stored, parts.secret);
     if (decision.action === 'unknown') throw invalidRefreshToken();
-    await this.issuer.revokeFamily(this.dataSource.manager, decision.token.familyId, new Date());
+    const ended = await this.dataSource.transaction((manager) => this.issuer.revokeFamily(manager, decision.token, 'logout', new Date()));
+    if (ended) await this.issuer.announceRevocations();
     this.logger.log({ msg: 'user logged out', userId: decision.token.userId, familyId: decision.token.familyId });
+  }
+
+  /** Ends every session of the user, wherever they are logged in ("log out everywhere"). */
+  async everywhere(userId: string): Promise<number> {
+    const sessions = await this.dataSource.transaction((manager) => this.issuer.revokeAllOf(manager, userId, new Date()));
+    if (sessions > 0) await this.issuer.announceRevocations();
+    this.logger.log({ msg: 'user logged out everywhere', userId, sessions });
+    return sessions;
   }
 }

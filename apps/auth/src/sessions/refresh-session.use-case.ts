@@ -39,7 +39,7 @@ export class RefreshSessionUseCase {
           this.logger.log({ msg: 'refresh refused', reason: decision.reason, tokenId: parts.tokenId });
           return { ok: false, error: invalidRefreshToken() };
         case 'revoke_family':
-          await this.issuer.revokeFamily(manager, decision.token.familyId, now);
+          await this.issuer.revokeFamily(manager, decision.token, 'refresh_token_reused', now);
           this.logger.warn({ msg: 'rotated refresh token reused: session revoked', userId: decision.token.userId, familyId: decision.token.familyId });
           return { ok: false, error: new AuthError('refresh_token_reused', 'refresh token was already used; the session has been revoked, log in again') };
         case 'rotate': {
@@ -51,6 +51,7 @@ export class RefreshSessionUseCase {
       }
     });
     if (!outcome.ok) {
+      if (outcome.error.code === 'refresh_token_reused') await this.issuer.announceRevocations();
       AuthMetrics.refreshes.inc({ outcome: outcome.error.code === 'refresh_token_reused' ? 'reused' : 'invalid' });
       throw outcome.error;
     }

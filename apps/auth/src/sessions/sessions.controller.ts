@@ -1,6 +1,8 @@
-import { Body, Controller, HttpCode, HttpStatus, Post } from '@nestjs/common';
-import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, HttpCode, HttpStatus, Post, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiErrors } from '../http/api-errors';
+import { CurrentUser, type AuthenticatedUser } from '../me/authenticated-user';
+import { JwtAuthGuard } from '../me/jwt-auth.guard';
 import { RateLimitedPerIp } from '../rate-limit/ip-rate-limit.guard';
 import { LoginBodySchema, type LoginBody } from '../users/credentials';
 import { LoginUseCase } from './login.use-case';
@@ -42,9 +44,23 @@ export class SessionsController {
   @Post('logout')
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiOperation({ summary: 'End the session of a refresh token', description: 'Revokes every refresh token of its family. Idempotent.' })
-  @ApiNoContentResponse({ description: 'Session ended.' })
+  @ApiNoContentResponse({ description: 'Session ended; its WebSockets are closed with 4004 and its access tokens refused.' })
   @ApiErrors(400, { status: 401, description: '`invalid_refresh_token` (malformed, or not a token this service issued)' }, 413)
   async logout(@Body({ schema: RefreshTokenBodySchema }) body: RefreshTokenBody): Promise<void> {
     await this.logoutUseCase.execute(body);
+  }
+
+  @Post('logout-everywhere')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @UseGuards(JwtAuthGuard)
+  @ApiBearerAuth()
+  @ApiOperation({
+    summary: "End every session of the bearer's user",
+    description: 'Revokes the refresh tokens of every session of the user (this one included); their WebSockets are closed with 4004 and their access tokens refused. Idempotent.',
+  })
+  @ApiNoContentResponse({ description: 'Every session ended.' })
+  @ApiErrors({ status: 401, description: '`invalid_access_token` (missing or invalid) or `access_token_expired`' })
+  async logoutEverywhere(@CurrentUser() user: AuthenticatedUser): Promise<void> {
+    await this.logoutUseCase.everywhere(user.userId);
   }
 }

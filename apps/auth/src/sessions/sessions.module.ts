@@ -1,4 +1,6 @@
 import { Module } from '@nestjs/common';
+import { MeModule } from '../me/me.module';
+import { OutboxModule } from '../outbox/outbox.module';
 import { RateLimitModule } from '../rate-limit/rate-limit.module';
 import { UsersModule } from '../users/users.module';
 import { LoginUseCase } from './login.use-case';
@@ -9,7 +11,7 @@ import { SessionsController } from './sessions.controller';
 import { SessionsJanitor } from './sessions.janitor';
 
 @Module({
-  imports: [UsersModule, RateLimitModule],
+  imports: [UsersModule, RateLimitModule, OutboxModule, MeModule],
   controllers: [SessionsController],
   providers: [SessionIssuer, LoginUseCase, RefreshSessionUseCase, LogoutUseCase, SessionsJanitor],
 })

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Writable } from 'node:stream';
 import type { WebSocket } from 'ws';
+import type { UserRole } from '@chat/auth-tokens';
 import { encodeServerFrame, type CloseCodeName, type ServerFrame } from '@chat/protocol';
 import { countFrameOut } from '../telemetry/gateway.metrics';
 import { closeSocket } from './close-socket';
@@ -16,6 +17,14 @@ export interface ConnectionLimits {
   maxBufferedBytes: number;
 }
 
+/** Who is on the other end, from the socket's verified access token. */
+export interface ConnectionIdentity {
+  userId: string;
+  /** The login session the token belongs to (absent in tokens minted by tools): logout closes it. */
+  sessionId: string | undefined;
+  role: UserRole;
+}
+
 /** Buffers are sent as text frames too: they hold a frame's JSON. */
 const TEXT_FRAME = { binary: false } as const;
 
@@ -28,6 +37,9 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
  */
 export class ClientConnection {
   readonly id = randomUUID();
+  readonly userId: string;
+  readonly sessionId: string | undefined;
+  readonly role: UserRole;
   private readonly bucket: TokenBucket;
   private invalidInRow = 0;
   private lastSeenAt: number;
@@ -36,12 +48,13 @@ export class ClientConnection {
 
   constructor(
     private readonly socket: WebSocket,
-    readonly userId: string,
+    identity: ConnectionIdentity,
     private readonly limits: ConnectionLimits,
     now: number,
     /** The TCP socket under the WebSocket (the upgrade request's); its writes are gathered per turn. */
     private readonly transport?: Writable,
   ) {
+    ({ userId: this.userId, sessionId: this.sessionId, role: this.role } = identity);
     this.bucket = new TokenBucket(limits.ratePerSecond, limits.rateBurst, now);
     this.lastSeenAt = now;
     this.closedPromise = new Promise((resolve) => {

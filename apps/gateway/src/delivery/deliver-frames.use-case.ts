@@ -4,9 +4,10 @@ import { ConnectionRegistry } from '../connections/connection-registry';
 import { countFrameOut, GatewayMetrics } from '../telemetry/gateway.metrics';
 
 /**
- * Writes routed frames to their local sockets, in order: every connection of the target users, or
- * the one connection a request came from (its answers: one, or a sync's `message` frames and then
- * its `synced`). Each frame is encoded once, whatever the number of sockets. Targets that are not
+ * Writes routed frames to their local sockets, in order: every connection of the target users, the
+ * one connection a request came from (its answers: one, or a sync's `message` frames and then its
+ * `synced`), or every connection of this gateway (a broadcast: announcements). Each frame is encoded
+ * once, whatever the number of sockets. Targets that are not
  * (or no longer) here are skipped, and a socket closed partway as a slow consumer gets nothing more:
  * their clients catch up with `sync` on reconnect.
  */
@@ -29,6 +30,8 @@ export class DeliverFrames {
           written += 1;
         }
       }
+    } else if ('everyone' in target) {
+      for (const frame of frames) written += this.toEveryone(frame);
     } else {
       for (const frame of frames) written += this.toUsers(frame, target.userIds);
     }
@@ -50,6 +53,15 @@ export class DeliverFrames {
       written += sockets;
     }
     if (message) countDelivered(message, delivered, Date.now());
+    countFrameOut(frame, written);
+    return written;
+  }
+
+  /** One frame to every socket of this gateway, encoded once. */
+  private toEveryone(frame: ServerFrame): number {
+    const encoded = Buffer.from(JSON.stringify(frame));
+    let written = 0;
+    for (const connection of this.registry.all()) if (connection.sendText(encoded)) written += 1;
     countFrameOut(frame, written);
     return written;
   }

@@ -1,5 +1,6 @@
 import {
   AddMembersCommand,
+  AnnounceCommand,
   chatCommandKey,
   CreateGroupCommand,
   HistoryRequestCommand,
@@ -74,6 +75,11 @@ export function recordForFrame(frame: RecordFrame, origin: FrameOrigin): FrameRe
     }
     case 'list_conversations':
       return command(ListConversationsRequestCommand.create({ userId, replyTo }, context));
+    case 'announce': {
+      // Only administrators get here (HandleClientFrame answers anyone else with `forbidden`).
+      const { body, expiresInSeconds, clientAnnouncementId } = frame;
+      return command(AnnounceCommand.create({ senderId: userId, body, expiresInSeconds, clientAnnouncementId, replyTo }, context));
+    }
     case 'typing': {
       const envelope = TypingChanged.create({ conversationId: frame.conversationId, userId, active: frame.active }, context);
       return { topic: Topics.events.name, key: frame.conversationId, envelope };

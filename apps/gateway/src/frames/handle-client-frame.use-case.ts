@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { errorFrameFor, newTraceId, ProtocolError, type ClientFrame } from '@chat/protocol';
+import { errorFrameFor, newTraceId, ProtocolError, type ClientFrame, type ClientFrameType } from '@chat/protocol';
 import { describeError } from '@chat/helpers';
 import { runWithTrace } from '@chat/logging';
 import { SERVICE_IDENTITY, type ServiceIdentity } from '@chat/service-kit';
@@ -9,9 +9,13 @@ import { RECORD_PUBLISHER, type RecordPublisher } from '../publishing/record-pub
 import { GatewayMetrics } from '../telemetry/gateway.metrics';
 import { recordForFrame, type FrameRecord, type RecordFrame } from './frame-records';
 
+/** Frames only an administrator (the token's `role`) may send, and what anyone else is told (`forbidden`). */
+const ADMIN_ONLY: Partial<Record<ClientFrameType, string>> = { announce: 'only administrators may send announcements' };
+
 /**
  * One frame from a client, already decoded and validated by the socket adapter's message parser:
- * apply the rate limit, then answer `ping` here and turn everything else into a Kafka record. A
+ * apply the rate limit, then answer `ping` here, refuse what only administrators may send to anyone
+ * else (`forbidden`), and turn everything else into a Kafka record. A
  * `send` is answered `accepted` once Kafka has it, or `unavailable` if not (the client retries with
  * the same clientMsgId; persistence deduplicates). A frame that could not be read is answered with
  * an error naming the field (`reject`).
@@ -45,6 +49,12 @@ export class HandleClientFrame {
     }
     if (frame.type === 'ping') {
       connection.sendFrame({ type: 'pong', ...(frame.id === undefined ? {} : { replyTo: frame.id }) });
+      return;
+    }
+    const adminOnly = ADMIN_ONLY[frame.type];
+    if (adminOnly !== undefined && connection.role !== 'admin') {
+      this.logger.debug({ msg: 'frame forbidden: not an administrator', frameType: frame.type, connectionId: connection.id });
+      connection.sendFrame({ type: 'error', replyTo: frame.id, code: 'forbidden', message: adminOnly });
       return;
     }
     const traceId = newTraceId();

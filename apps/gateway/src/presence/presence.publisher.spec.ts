@@ -105,6 +105,30 @@ describe('presence and lease publishing', () => {
     );
   });
 
+  it('carries every socket opened since the last record, across coalescing and a failed produce', async () => {
+    fakeTime();
+    await start(false);
+    await lease.renewed();
+    const limits = { maxFrameBytes: 65_536, framesPerSecond: 20, frameBurst: 40, maxConnectionsPerUser: 20 };
+    const opened = (connectionId: string) => ({ connectionId, heartbeatIntervalMs: 15_000, idleTimeoutMs: 30_000, limits });
+    const [phone, laptop, tablet] = [randomUUID(), randomUUID(), randomUUID()];
+    publisher.failure = new Error('broker unavailable');
+    presence.record({ userId: alice, connections: 1 }, 50, opened(phone));
+    await jest.advanceTimersByTimeAsync(0);
+    presence.record({ userId: alice, connections: 2 }, 51, opened(laptop));
+    presence.record({ userId: alice, connections: 3 }, 52, opened(tablet));
+    publisher.failure = null;
+    await jest.advanceTimersByTimeAsync(200);
+
+    const records = publisher.on(Topics.presence.name);
+    expect(records).toHaveLength(1);
+    expect(records[0].envelope?.payload).toMatchObject({ connections: 3, openedSessions: [opened(phone), opened(laptop), opened(tablet)] });
+    // Published once: the next record carries only what opened after it.
+    presence.record({ userId: alice, connections: 2 }, 53);
+    await jest.advanceTimersByTimeAsync(0);
+    expect(publisher.on(Topics.presence.name)[1].envelope?.payload).not.toHaveProperty('openedSessions');
+  });
+
   it('publishes what is pending on close, then ignores later changes; the lease ends with a tombstone', async () => {
     await start(false);
     await lease.renewed();

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { PresenceChanged, presenceKey, Topics } from '@chat/protocol';
+import { type OpenedSession, PresenceChanged, presenceKey, Topics } from '@chat/protocol';
 import { backoffDelay, describeError, sleep, withTimeout } from '@chat/helpers';
 import { SERVICE_IDENTITY, type ServiceIdentity } from '@chat/service-kit';
 import type { PresenceChange } from '../connections/connection-registry';
@@ -15,6 +15,8 @@ export const MAX_PRESENCE_RECORDS_PER_SEND = 1000;
 interface PresenceState {
   connections: number;
   at: number;
+  /** Sockets opened since the last published record, waiting for their `session` frame. */
+  openedSessions: OpenedSession[];
 }
 
 /**
@@ -41,9 +43,11 @@ export class PresencePublisher {
     this.stopped = new Promise((resolve) => this.stopping.signal.addEventListener('abort', () => resolve(), { once: true }));
   }
 
-  record(change: PresenceChange, at: number): void {
+  /** Records the user's new socket count; `opened` is the socket that just opened, if any. */
+  record(change: PresenceChange, at: number, opened?: OpenedSession): void {
     if (!this.accepting) return;
-    this.pending.set(change.userId, { connections: change.connections, at });
+    const waiting = this.pending.get(change.userId)?.openedSessions ?? [];
+    this.pending.set(change.userId, { connections: change.connections, at, openedSessions: opened ? [...waiting, opened] : waiting });
     this.schedule();
   }
 
@@ -81,8 +85,13 @@ export class PresencePublisher {
         await this.publish(batch);
         attempt = 1;
       } catch (error) {
-        // Put the states back unless a newer one for the user arrived meanwhile.
-        for (const [userId, state] of batch) if (!this.pending.has(userId)) this.pending.set(userId, state);
+        // Put the states back unless a newer one for the user arrived meanwhile; the sockets still
+        // waiting for their session frame go with the newer state.
+        for (const [userId, state] of batch) {
+          const newer = this.pending.get(userId);
+          if (newer) newer.openedSessions = [...state.openedSessions, ...newer.openedSessions];
+          else this.pending.set(userId, state);
+        }
         const retryInMs = backoffDelay(attempt, { initialMs: 200, maxMs: 5000 });
         attempt += 1;
         this.logger.warn({ msg: 'presence not published, retrying', users: batch.size, retryInMs, error: describeError(error) });
@@ -106,13 +115,15 @@ export class PresencePublisher {
     const gatewayId = this.identity.instanceId;
     const online = [];
     const offline = [];
-    for (const [userId, { connections, at }] of batch) {
+    for (const [userId, { connections, at, openedSessions }] of batch) {
       const key = presenceKey(gatewayId, userId);
       if (connections === 0) {
+        // Every socket of the user is closed again: no session frame is wanted any more.
         offline.push(key);
         continue;
       }
-      const envelope = PresenceChanged.create({ gatewayId, userId, connections, at, gatewayStartedAt: this.identity.startedAt });
+      const sessions = openedSessions.length > 0 ? { openedSessions } : {};
+      const envelope = PresenceChanged.create({ gatewayId, userId, connections, at, gatewayStartedAt: this.identity.startedAt, ...sessions });
       online.push({ key, envelope });
     }
     await Promise.all([

@@ -13,6 +13,7 @@ import { ConnectionRegistry } from '../connections/connection-registry';
 import { ConnectionsModule } from '../connections/connections.module';
 import { DeliverFrames } from '../delivery/deliver-frames.use-case';
 import { RECORD_PUBLISHER } from '../publishing/record-publisher';
+import { RevokedSessions, type Revocation } from '../sessions/revoked-sessions';
 import { expectEventually } from '@chat/testing';
 import { RecordingPublisher } from '../../test/recording-publisher';
 import { configureGateway } from './gateway-ws-adapter';
@@ -49,15 +50,36 @@ class FakeServiceKitModule {
   }
 }
 
+/** The revocations the gateway knows, set by the tests instead of read from `chat.sessions`. */
+class FakeRevokedSessions implements Pick<RevokedSessions, 'loaded' | 'isRevoked' | 'onRevoked'> {
+  loaded = true;
+  private readonly revoked = new Set<string>();
+  private readonly listeners: ((revocation: Revocation) => void)[] = [];
+
+  isRevoked(sessionId: string): boolean {
+    return this.revoked.has(sessionId);
+  }
+
+  onRevoked(listener: (revocation: Revocation) => void): void {
+    this.listeners.push(listener);
+  }
+
+  revoke(revocation: Revocation): void {
+    this.revoked.add(revocation.sessionId);
+    for (const listener of this.listeners) listener(revocation);
+  }
+}
+
 interface RunningGateway {
   app: INestApplication;
+  revokedSessions: FakeRevokedSessions;
   url: string;
   config: GatewayConfig;
   publisher: RecordingPublisher;
   deliver: DeliverFrames;
   /** Whether the delivery consumer is in its group (it is, unless a test says otherwise). */
   deliveryGroup: { joined: boolean };
-  tokenFor(userId: string, ttlSeconds?: number): string;
+  tokenFor(userId: string, ttlSeconds?: number, sessionId?: string): string;
 }
 
 async function startGateway(env: Record<string, string> = {}): Promise<RunningGateway> {
@@ -65,12 +87,15 @@ async function startGateway(env: Record<string, string> = {}): Promise<RunningGa
   const identity: ServiceIdentity = { service: 'gateway', instanceId: config.INSTANCE_ID, startedAt: Date.now() };
   const publisher = new RecordingPublisher();
   const deliveryGroup = { joined: true };
+  const revokedSessions = new FakeRevokedSessions();
   const moduleRef = await Test.createTestingModule({
     imports: [FakeServiceKitModule.register(config, identity, deliveryGroup), SocketModule, ConnectionsModule],
     providers: [DeliverFrames],
   })
     .overrideProvider(RECORD_PUBLISHER)
     .useValue(publisher)
+    .overrideProvider(RevokedSessions)
+    .useValue(revokedSessions)
     .compile();
   const app = moduleRef.createNestApplication({ logger: false });
   configureGateway(app, config);
@@ -84,7 +109,8 @@ async function startGateway(env: Record<string, string> = {}): Promise<RunningGa
     publisher,
     deliver: app.get(DeliverFrames),
     deliveryGroup,
-    tokenFor: (userId, ttlSeconds = 300) => signAccessToken(settings, { userId, username: 'user_1', tokenId: randomUUID() }, ttlSeconds),
+    revokedSessions,
+    tokenFor: (userId, ttlSeconds = 300, sessionId = undefined) => signAccessToken(settings, { userId, username: 'user_1', tokenId: randomUUID(), sessionId }, ttlSeconds),
   };
 }
 
@@ -532,6 +558,64 @@ describe('gateway connections per user', () => {
     const again = client(gateway.url, { token: gateway.tokenFor(ann) });
     await again.opened();
     await Promise.all([second.close(), other.close(), again.close()]);
+  });
+});
+
+describe('gateway sessions', () => {
+  let gateway: RunningGateway;
+
+  beforeEach(async () => {
+    gateway = await startGateway({ INSTANCE_ID: 'gw-sessions', WS_MAX_CONNECTIONS_PER_USER: '5' });
+  });
+
+  afterEach(async () => {
+    await gateway.app.close();
+  });
+
+  it("asks the router for each socket's session frame with the limits that apply to it", async () => {
+    const [ann, sessionId] = [randomUUID(), randomUUID()];
+    const socket = client(gateway.url, { token: gateway.tokenFor(ann, 300, sessionId) });
+    await socket.opened();
+    const connectionId = [...gateway.app.get(ConnectionRegistry).connectionsOf(ann)][0].id;
+    const record = await expectEventually(() => {
+      const found = gateway.publisher.on(Topics.presence.name).find((r) => r.key === presenceKey('gw-sessions', ann));
+      if (!found) throw new Error('no presence record yet');
+      return found;
+    });
+    expect(record.envelope?.payload).toMatchObject({
+      connections: 1,
+      openedSessions: [
+        {
+          connectionId,
+          sessionId,
+          heartbeatIntervalMs: gateway.config.WS_PING_INTERVAL_MS,
+          idleTimeoutMs: gateway.config.WS_IDLE_TIMEOUT_MS,
+          limits: { maxFrameBytes: gateway.config.WS_MAX_FRAME_BYTES, framesPerSecond: gateway.config.WS_RATE_PER_SECOND, frameBurst: gateway.config.WS_RATE_BURST, maxConnectionsPerUser: 5 },
+        },
+      ],
+    });
+  });
+
+  it('closes the sockets of a revoked session with 4004, keeps the same user\'s other sessions, and refuses its tokens', async () => {
+    const [ann, phone, laptop] = [randomUUID(), randomUUID(), randomUUID()];
+    const onPhone = [client(gateway.url, { token: gateway.tokenFor(ann, 300, phone) }), client(gateway.url, { token: gateway.tokenFor(ann, 300, phone) })];
+    const onLaptop = client(gateway.url, { token: gateway.tokenFor(ann, 300, laptop) });
+    await Promise.all([...onPhone, onLaptop].map((socket) => socket.opened()));
+
+    gateway.revokedSessions.revoke({ sessionId: phone, userId: ann, reason: 'logout' });
+    for (const socket of onPhone) expect(await socket.closed).toEqual({ code: 4004, reason: 'session ended (logout); log in again' });
+    onLaptop.send({ type: 'ping', id: 'laptop' });
+    await onLaptop.next({ type: 'pong', replyTo: 'laptop' });
+
+    // A token of the ended session no longer opens a socket, even one that has not expired.
+    expect(await client(gateway.url, { token: gateway.tokenFor(ann, 300, phone) }).closed).toEqual({ code: 4004, reason: 'session ended; log in again' });
+  });
+
+  it('admits nobody (1013) until the revoked sessions are loaded', async () => {
+    gateway.revokedSessions.loaded = false;
+    expect(await client(gateway.url, { token: gateway.tokenFor(randomUUID()) }).closed).toEqual({ code: 1013, reason: 'gateway not ready; retry shortly' });
+    gateway.revokedSessions.loaded = true;
+    await client(gateway.url, { token: gateway.tokenFor(randomUUID()) }).opened();
   });
 });
 

@@ -4,7 +4,7 @@ import { Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common'
 import { ConnectedSocket, MessageBody, SubscribeMessage, WebSocketGateway, type OnGatewayConnection } from '@nestjs/websockets';
 import type { WebSocket } from 'ws';
 import { accessTokenSettings, type AccessTokenSettings } from '@chat/auth-tokens';
-import { CloseCodes, closeCodeName, type ClientFrame, type ClientFrameOf, type ProtocolError } from '@chat/protocol';
+import { CloseCodes, closeCodeName, type ClientFrame, type ClientFrameOf, type OpenedSession, type ProtocolError } from '@chat/protocol';
 import { describeError, withTimeout } from '@chat/helpers';
 import { GatewayConfig } from '../config';
 import { ClientConnection, type ConnectionLimits } from '../connections/client-connection';
@@ -15,6 +15,7 @@ import { HandleClientFrame } from '../frames/handle-client-frame.use-case';
 import { LeasePublisher } from '../presence/lease.publisher';
 import { DeliveryState } from '../connections/delivery-state';
 import { PresencePublisher } from '../presence/presence.publisher';
+import { RevokedSessions, type Revocation } from '../sessions/revoked-sessions';
 import { GatewayMetrics } from '../telemetry/gateway.metrics';
 import { UNREADABLE_FRAME } from './gateway-ws-adapter';
 import { authenticate, isOriginAllowed, type Authentication } from './handshake';
@@ -58,6 +59,7 @@ export class SocketGateway implements OnGatewayConnection, OnModuleInit, OnModul
     private readonly presence: PresencePublisher,
     private readonly lease: LeasePublisher,
     private readonly deliveryState: DeliveryState,
+    private readonly revokedSessions: RevokedSessions,
   ) {
     this.tokenSettings = accessTokenSettings(config);
     this.limits = {
@@ -75,10 +77,18 @@ export class SocketGateway implements OnGatewayConnection, OnModuleInit, OnModul
     this.sweepTimer.unref();
     // While the lease was lapsed the router routed messages past these sockets; reconnecting makes
     // every client sync what it missed (the SDK does so on every connect).
+    this.revokedSessions.onRevoked((revocation) => this.closeSession(revocation));
     this.lease.onLapse((gapMs) => {
       const connections = this.closeAll('gateway lost contact with Kafka; reconnect to catch up');
       this.logger.warn({ msg: 'connections closed after a lease lapse', connections: connections.length, gapMs });
     });
+  }
+
+  /** Closes the sockets of a session auth has ended (logout, log out everywhere, a reused refresh token). */
+  private closeSession(revocation: Revocation): void {
+    const sockets = [...this.registry.connectionsOf(revocation.userId)].filter((connection) => connection.sessionId === revocation.sessionId);
+    for (const connection of sockets) connection.close('session_revoked', `session ended (${revocation.reason}); log in again`);
+    if (sockets.length > 0) this.logger.log({ msg: 'connections closed: session revoked', userId: revocation.userId, sessionId: revocation.sessionId, reason: revocation.reason, connections: sockets.length });
   }
 
   /** Closes every socket with 1001 (clients reconnect) and records the presence changes. */
@@ -125,9 +135,11 @@ export class SocketGateway implements OnGatewayConnection, OnModuleInit, OnModul
       closeSocket(socket, admission.close, admission.reason);
       return;
     }
-    const connection = new ClientConnection(socket, admission.claims.sub, this.limits, now, request.socket);
+    const { sub: userId, sid: sessionId, role } = admission.claims;
+    const connection = new ClientConnection(socket, { userId, sessionId, role }, this.limits, now, request.socket);
     this.connections.set(socket, connection);
-    this.presence.record(this.registry.add(connection), now);
+    // Registered first, then announced: the router answers with the `session` frame once it knows.
+    this.presence.record(this.registry.add(connection), now, this.openedSession(connection));
     GatewayMetrics.connectionsOpened.inc({});
     GatewayMetrics.connections.set({}, this.registry.size);
     connection.closeWhenExpired(admission.claims.exp * 1000, now);
@@ -138,6 +150,22 @@ export class SocketGateway implements OnGatewayConnection, OnModuleInit, OnModul
     this.logger.log({ msg: 'connection opened', connectionId: connection.id, userId: connection.userId, tokenId: admission.claims.jti, open: this.registry.size });
   }
 
+  /** This gateway's part of the socket's `session` frame (the router adds the presence snapshot). */
+  private openedSession(connection: ClientConnection): OpenedSession {
+    return {
+      connectionId: connection.id,
+      ...(connection.sessionId === undefined ? {} : { sessionId: connection.sessionId }),
+      heartbeatIntervalMs: this.config.WS_PING_INTERVAL_MS,
+      idleTimeoutMs: this.config.WS_IDLE_TIMEOUT_MS,
+      limits: {
+        maxFrameBytes: this.config.WS_MAX_FRAME_BYTES,
+        framesPerSecond: this.config.WS_RATE_PER_SECOND,
+        frameBurst: this.config.WS_RATE_BURST,
+        maxConnectionsPerUser: this.config.WS_MAX_CONNECTIONS_PER_USER,
+      },
+    };
+  }
+
   /**
    * Refuses in the order that costs least: shutting down, full, too many handshakes this second,
    * wrong origin, then the token, then the user's own socket count. Refusals before the token cost
@@ -145,7 +173,7 @@ export class SocketGateway implements OnGatewayConnection, OnModuleInit, OnModul
    */
   private admit(request: IncomingMessage, now: number): Authentication {
     if (this.draining) return { close: 'going_away', reason: 'server shutting down; reconnect' };
-    if (!this.deliveryState.accepting) return { close: 'try_again_later', reason: 'gateway not ready; retry shortly' };
+    if (!this.deliveryState.accepting || !this.revokedSessions.loaded) return { close: 'try_again_later', reason: 'gateway not ready; retry shortly' };
     if (this.registry.size >= this.config.WS_MAX_CONNECTIONS) {
       this.logger.warn({ msg: 'connection refused: at capacity', limit: this.config.WS_MAX_CONNECTIONS });
       return { close: 'try_again_later', reason: 'server full; retry later' };
@@ -156,6 +184,9 @@ export class SocketGateway implements OnGatewayConnection, OnModuleInit, OnModul
     }
     if (!isOriginAllowed(request.headers.origin, this.config.ALLOWED_ORIGINS)) return { close: 'forbidden_origin', reason: 'origin not allowed' };
     const authentication = authenticate(request, this.tokenSettings, now);
+    if ('claims' in authentication && authentication.claims.sid !== undefined && this.revokedSessions.isRevoked(authentication.claims.sid)) {
+      return { close: 'session_revoked', reason: 'session ended; log in again' };
+    }
     if ('claims' in authentication && this.registry.connectionsOf(authentication.claims.sub).size >= this.config.WS_MAX_CONNECTIONS_PER_USER) {
       return { close: 'too_many_connections', reason: `too many connections for this user (at most ${this.config.WS_MAX_CONNECTIONS_PER_USER}); close another first` };
     }
@@ -219,6 +250,11 @@ export class SocketGateway implements OnGatewayConnection, OnModuleInit, OnModul
 
   @SubscribeMessage('list_conversations')
   listConversations(@ConnectedSocket() socket: WebSocket, @MessageBody() frame: ClientFrameOf<'list_conversations'>): void {
+    this.handle(socket, frame);
+  }
+
+  @SubscribeMessage('announce')
+  announce(@ConnectedSocket() socket: WebSocket, @MessageBody() frame: ClientFrameOf<'announce'>): void {
     this.handle(socket, frame);
   }
 

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { ChatCommandEnvelope } from '@chat/protocol';
+import { AnnounceUseCase } from '../announcements/announce.use-case';
 import { AddMembersUseCase } from '../conversations/add-members.use-case';
 import { CreateGroupUseCase } from '../conversations/create-group.use-case';
 import { ListConversationsUseCase } from '../conversations/list-conversations.use-case';
@@ -25,6 +26,7 @@ export class CommandDispatcher {
     private readonly sync: SyncUseCase,
     private readonly history: HistoryUseCase,
     private readonly listConversations: ListConversationsUseCase,
+    private readonly announce: AnnounceUseCase,
   ) {}
 
   /** Consecutive sends of a batch, stored together; one outcome per command, in order. */
@@ -52,6 +54,8 @@ export class CommandDispatcher {
         return this.history.execute(command, manager);
       case 'chat.command.list-conversations-request':
         return this.listConversations.execute(command, manager);
+      case 'chat.command.announce':
+        return this.announce.execute(command, manager);
     }
   }
 }

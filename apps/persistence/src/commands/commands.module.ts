@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { DeliveryModule } from '@chat/delivery';
+import { AnnouncementsModule } from '../announcements/announcements.module';
 import { ConversationsModule } from '../conversations/conversations.module';
 import { MessagesModule } from '../messages/messages.module';
 import { CommandBatchProcessor } from './command-batch.processor';
@@ -8,9 +9,9 @@ import { CommandsConsumer } from './commands.consumer';
 import { EffectPublisher } from './effect-publisher';
 import { ProcessedCommandsPruner } from './processed-commands.pruner';
 
-/** chat.commands → one transaction per batch → the gateways' delivery topics and chat.memberships. */
+/** chat.commands → one transaction per batch → the gateways' delivery topics, chat.memberships and chat.announcements. */
 @Module({
-  imports: [MessagesModule, ConversationsModule, DeliveryModule],
+  imports: [MessagesModule, ConversationsModule, AnnouncementsModule, DeliveryModule],
   controllers: [CommandsConsumer],
   providers: [CommandDispatcher, CommandBatchProcessor, EffectPublisher, ProcessedCommandsPruner],
 })

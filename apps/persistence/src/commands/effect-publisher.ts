@@ -13,7 +13,8 @@ const VIEWS_CURRENT_TIMEOUT_MS = 5000;
  * Publishes a batch's records after its transaction committed. Stored messages, receipts and
  * answers go straight to the delivery topics of the gateways that hold their recipients (from the
  * presence view; one record per gateway, in order), with no hop through the router; membership
- * changes go to the compacted `chat.memberships`. Everything is handed to the producer in the same
+ * changes and announcements go to their compacted topics (`chat.memberships`, `chat.announcements`:
+ * the router broadcasts announcements to every gateway). Everything is handed to the producer in the same
  * tick, so it leaves in one produce request. Nothing is routed while the view has stopped following
  * its topics (see ViewsService.current). A failure is transient: the batch is retried, and its
  * commands re-publish the same records (sends find their stored message, other state changes are
@@ -37,11 +38,13 @@ export class EffectPublisher {
     const now = Date.now();
     const locate = (userId: string) => this.presence.gatewaysOf(userId, now);
     const routed: Delivery[] = [];
-    const memberships: OutgoingRecord[] = [];
+    const direct = new Map<string, OutgoingRecord[]>();
     let messages = 0;
     for (const { topic, key, envelope } of effects) {
-      if (topic === Topics.memberships.name) {
-        memberships.push({ key, envelope: { ...envelope, producedAt: now } });
+      if (topic !== Topics.events.name) {
+        const records = direct.get(topic) ?? [];
+        records.push({ key, envelope: { ...envelope, producedAt: now } });
+        direct.set(topic, records);
         continue;
       }
       // Effects for chat.events are built only from the ChatEvents record types persistence stores (effects.ts).
@@ -50,7 +53,7 @@ export class EffectPublisher {
       routed.push(...deliveriesOfStoredFact(fact, locate));
     }
     try {
-      await Promise.all([this.deliveries.publish(routed), memberships.length > 0 ? this.producer.send(Topics.memberships.name, memberships) : undefined]);
+      await Promise.all([this.deliveries.publish(routed), ...[...direct].map(([topic, records]) => this.producer.send(topic, records))]);
     } catch (error) {
       throw error instanceof TransientError ? error : new TransientError(`publishing ${effects.length} records failed: ${describeError(error)}`, { cause: error });
     }

@@ -1,5 +1,5 @@
 import { In, LessThan, type EntityManager } from 'typeorm';
-import { ChatEvents, MembershipChanged, Topics, type ChatCommandEnvelope } from '@chat/protocol';
+import { AnnouncementPublished, ChatEvents, MembershipChanged, Topics, type ChatCommandEnvelope } from '@chat/protocol';
 import { ProcessedCommandEntity } from '../database/entities/processed-command.entity';
 import type { Effect } from '../outcomes/effects';
 
@@ -16,6 +16,8 @@ const STATE_CHANGING: ReadonlySet<ChatCommandEnvelope['type']> = new Set([
   'chat.command.create-group',
   'chat.command.add-members',
   'chat.command.remove-member',
+  // Without a clientAnnouncementId nothing else would stop a replay from storing it twice.
+  'chat.command.announce',
 ]);
 
 export function changesState(command: ChatCommandEnvelope): boolean {
@@ -52,6 +54,8 @@ function revalidate(effect: Effect): Effect {
       return { ...effect, envelope: ChatEvents.parse(withLegacyAnswerUpgraded(effect.envelope)) };
     case Topics.memberships.name:
       return { ...effect, envelope: MembershipChanged.parse(effect.envelope) };
+    case Topics.announcements.name:
+      return { ...effect, envelope: AnnouncementPublished.parse(effect.envelope) };
     default:
       throw new Error(`processed command holds a record for unexpected topic ${String((effect as { topic: unknown }).topic)}`);
   }

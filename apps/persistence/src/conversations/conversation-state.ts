@@ -1,9 +1,19 @@
 import { In, type EntityManager } from 'typeorm';
-import type { ConversationSummary, ServerFrameOf } from '@chat/protocol';
+import type { ConversationSummary, EnvelopeOf, GroupChange, MemberRole, MembershipChanged, ServerFrameOf } from '@chat/protocol';
 import { ConversationEntity } from '../database/entities/conversation.entity';
 import { MemberEntity } from '../database/entities/member.entity';
 import { UserEntity } from '../database/entities/user.entity';
 import { CommandRejected } from '../outcomes/command-rejected';
+
+type MembershipPayload = EnvelopeOf<typeof MembershipChanged>['payload'];
+
+/** What a change did, for its `chat.membership-changed` record; the state after it fills in the rest. */
+export interface MembershipChange {
+  added?: string[];
+  removed?: string[];
+  changed?: GroupChange[];
+  by: string;
+}
 
 /** A conversation with its members, as one command sees it inside the batch's transaction. */
 export class ConversationState {
@@ -29,26 +39,52 @@ export class ConversationState {
     return this.members.find((member) => member.userId === userId);
   }
 
+  roleOf(userId: string): MemberRole | undefined {
+    return this.member(userId)?.role;
+  }
+
+  /** A group's roles, as frames and records carry them; none for a direct conversation or a group nobody is in. */
+  get roles(): { ownerId: string; adminIds: string[] } | undefined {
+    const owner = this.members.find((member) => member.role === 'owner');
+    if (this.conversation.kind !== 'group' || !owner) return undefined;
+    return { ownerId: owner.userId, adminIds: this.members.filter((member) => member.role === 'admin').map((member) => member.userId) };
+  }
+
   /** The summary as `reader` sees it: their unread count is what lies after their read receipt. */
   summaryFor(reader: string): ConversationSummary {
-    return toSummary(this.conversation, this.memberIds, this.member(reader)?.readSeq ?? this.conversation.lastSeq);
+    const { conversation } = this;
+    const readSeq = this.member(reader)?.readSeq ?? conversation.lastSeq;
+    return {
+      conversationId: conversation.id,
+      kind: conversation.kind,
+      ...(conversation.title === null ? {} : { title: conversation.title }),
+      memberIds: this.memberIds,
+      ...this.roles,
+      lastSeq: conversation.lastSeq,
+      unread: Math.max(0, conversation.lastSeq - readSeq),
+    };
   }
 
   /** The `conversation` frame answering `requestId`. */
   frameFor(reader: string, requestId: string): ServerFrameOf<'conversation'> {
     return { type: 'conversation', replyTo: requestId, ...this.summaryFor(reader) };
   }
-}
 
-export function toSummary(conversation: ConversationEntity, memberIds: string[], readSeq: number): ConversationSummary {
-  return {
-    conversationId: conversation.id,
-    kind: conversation.kind,
-    ...(conversation.title === null ? {} : { title: conversation.title }),
-    memberIds,
-    lastSeq: conversation.lastSeq,
-    unread: Math.max(0, conversation.lastSeq - readSeq),
-  };
+  /** The `chat.membership-changed` payload of `change`: this state (after it) with what it did. */
+  membershipChange({ added = [], removed = [], changed, by }: MembershipChange): MembershipPayload {
+    const { conversation } = this;
+    return {
+      conversationId: conversation.id,
+      kind: conversation.kind,
+      ...(conversation.title === null ? {} : { title: conversation.title }),
+      memberIds: this.memberIds,
+      ...this.roles,
+      added,
+      removed,
+      ...(changed === undefined ? {} : { changed }),
+      by,
+    };
+  }
 }
 
 /**

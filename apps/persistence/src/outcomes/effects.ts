@@ -1,4 +1,5 @@
 import {
+  AnnouncementPublished,
   chatCommandKey,
   CommandAnswers,
   MAX_RECORD_BYTES,
@@ -6,6 +7,7 @@ import {
   MessageStored,
   ReceiptStored,
   Topics,
+  type Announcement,
   type ChatCommandEnvelope,
   type ChatMessage,
   type EnvelopeContext,
@@ -16,7 +18,7 @@ import { PermanentError } from '@chat/kafka';
 import type { CommandRejected } from './command-rejected';
 import { packListIntoRecords, recordBytes } from './record-budget';
 
-export type EffectTopic = typeof Topics.events.name | typeof Topics.memberships.name;
+export type EffectTopic = typeof Topics.events.name | typeof Topics.memberships.name | typeof Topics.announcements.name;
 
 /** A record a command produces, published only after the batch's transaction committed. */
 export interface Effect {
@@ -108,4 +110,9 @@ export function receiptStored(command: ChatCommandEnvelope, receipt: ReceiptPayl
 /** The complete membership after a change, on the compacted memberships topic. */
 export function membershipChanged(command: ChatCommandEnvelope, change: MembershipPayload): Effect {
   return effect(Topics.memberships.name, change.conversationId, MembershipChanged.create(change, contextOf(command)));
+}
+
+/** A stored announcement, on the compacted announcements topic: the router broadcasts it to every gateway. */
+export function announcementPublished(command: ChatCommandEnvelope, announcement: Announcement): Effect {
+  return effect(Topics.announcements.name, announcement.announcementId, AnnouncementPublished.create({ announcement }, contextOf(command, announcement.announcementId)));
 }

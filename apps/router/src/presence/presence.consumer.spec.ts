@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { Test } from '@nestjs/testing';
-import { PresenceChanged, presenceKey, Topics } from '@chat/protocol';
+import { type OpenedSession, PresenceChanged, presenceKey, Topics } from '@chat/protocol';
 import { KafkaConsumerFactory, KafkaTransport, TransientError, type ConsumedRecord, type ConsumerOptions, type ConsumerStatus } from '@chat/kafka';
 import { decodePresenceRecord, DeliveryPublisher, type FlipListener, MembershipView, PresenceView, type UserFlip, ViewsService } from '@chat/delivery';
 import { RecordingDeliveryPublisher } from '@chat/delivery/testing';
 import { consumedRecord } from '../../test/consumed-record';
 import { PresenceAnnouncer } from './presence-announcer';
 import { PresenceConsumer } from './presence.consumer';
+import { SessionGreeter } from './session-greeter';
 
 const [alice, bob, carol, stranger] = [randomUUID(), randomUUID(), randomUUID(), randomUUID()];
 const STARTED = 1;
@@ -51,6 +52,7 @@ describe('PresenceConsumer', () => {
       controllers: [PresenceConsumer],
       providers: [
         PresenceAnnouncer,
+        SessionGreeter,
         { provide: PresenceView, useValue: presence },
         { provide: MembershipView, useValue: memberships },
         { provide: DeliveryPublisher, useValue: publisher },
@@ -71,9 +73,9 @@ describe('PresenceConsumer', () => {
   });
 
   /** Writes a presence record: the view consumer applies it, then the shared group hands it over. */
-  function write(gatewayId: string, userId: string, connections: number | null, partition = 0): ConsumedRecord {
+  function write(gatewayId: string, userId: string, connections: number | null, partition = 0, openedSessions?: OpenedSession[]): ConsumedRecord {
     const at = Date.now();
-    const envelope = connections === null ? null : PresenceChanged.create({ gatewayId, userId, connections, at, gatewayStartedAt: STARTED });
+    const envelope = connections === null ? null : PresenceChanged.create({ gatewayId, userId, connections, at, gatewayStartedAt: STARTED, ...(openedSessions ? { openedSessions } : {}) });
     const record = consumedRecord(Topics.presence.name, presenceKey(gatewayId, userId), envelope, partition);
     const { value } = decodePresenceRecord(record);
     presence.applyPresence(gatewayId, userId, value, { partition, offset: record.offset, timestamp: at }, at);
@@ -126,6 +128,28 @@ describe('PresenceConsumer', () => {
     publisher.failure = null;
     await consumer.handleBatch([up]);
     expect(publisher.summary()).toEqual([['gw-1', 'presence', [bob]]]);
+  });
+
+  it('answers each new socket with its session frame, listing the contacts online, after telling the contacts', async () => {
+    await consumer.handleBatch([write('gw-1', bob, 1)]);
+    publisher.published.length = 0;
+    const limits = { maxFrameBytes: 65_536, framesPerSecond: 20, frameBurst: 40, maxConnectionsPerUser: 20 };
+    const [phone, laptop] = [randomUUID(), randomUUID()];
+    const sessionId = randomUUID();
+    const opened = (connectionId: string): OpenedSession => ({ connectionId, sessionId, heartbeatIntervalMs: 15_000, idleTimeoutMs: 30_000, limits });
+    await consumer.handleBatch([write('gw-3', alice, 2, 0, [opened(phone), opened(laptop)])]);
+
+    expect(publisher.summary()).toEqual([
+      ['gw-1', 'presence', [bob]],
+      ['gw-3', 'session', phone],
+      ['gw-3', 'session', laptop],
+    ]);
+    const sessionFrames = publisher.published.slice(1).flatMap((delivery) => delivery.payload.frames);
+    // Carol shares a group with alice but is offline; bob is online.
+    expect(sessionFrames).toEqual([
+      { type: 'session', userId: alice, ...opened(phone), onlineContactIds: [bob] },
+      { type: 'session', userId: alice, ...opened(laptop), onlineContactIds: [bob] },
+    ]);
   });
 
   it('tells nobody about a user without contacts', async () => {

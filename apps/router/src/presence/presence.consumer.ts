@@ -4,9 +4,10 @@ import { Topics, type EnvelopeContext } from '@chat/protocol';
 import { KafkaConsumerFactory, KafkaEventPattern, TransientError, type ConsumedRecord } from '@chat/kafka';
 import { describeError } from '@chat/helpers';
 import { ConsumerGroups } from '../consumer-groups';
-import { decodePresenceRecord, DeliveryPublisher, PresenceView, type UserFlip, ViewsService } from '@chat/delivery';
+import { decodePresenceRecord, type Delivery, DeliveryPublisher, PresenceView, type UserFlip, ViewsService } from '@chat/delivery';
 import { PresenceAnnouncer } from './presence-announcer';
 import { presenceTransition, type PresenceAnnouncement } from './presence-transition';
+import { SessionGreeter } from './session-greeter';
 
 /** How long a decision waits for this process's views to hold what the topics hold. */
 const CATCH_UP_TIMEOUT_MS = 10_000;
@@ -49,6 +50,7 @@ export class PresenceConsumer implements OnApplicationBootstrap {
     private readonly presence: PresenceView,
     private readonly announcer: PresenceAnnouncer,
     private readonly publisher: DeliveryPublisher,
+    private readonly greeter: SessionGreeter,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -66,11 +68,16 @@ export class PresenceConsumer implements OnApplicationBootstrap {
       throw new TransientError(`presence view did not catch up: ${describeError(error)}`, { cause: error });
     }
     const news: News[] = [];
-    for (const { record, gatewayId, userId } of decoded) {
+    const greetings: Delivery[] = [];
+    for (const item of decoded) {
+      const { record, gatewayId, userId } = item;
       const announcement = presenceTransition(this.presence, { gatewayId, userId, offset: record.offset });
       if (announcement) news.push({ ...announcement, epoch: this.presence.epochOf(userId), context: { traceId: record.traceId, occurredAt: announcement.at } });
+      greetings.push(...this.greeter.deliveries(item, { traceId: record.traceId, occurredAt: item.value?.at ?? Date.now() }));
     }
+    // Contacts hear of the user before the user's new sockets hear they are registered.
     await this.announce(news);
+    if (greetings.length > 0) await this.publisher.publish(greetings);
   }
 
   private announceLeaseFlips(flips: UserFlip[]): void {

@@ -11,7 +11,19 @@ const reasonOf = (fn: () => unknown): string => thrownBy(fn, AccessTokenError).r
 describe('access tokens', () => {
   it('round-trips the user id, username and token id', () => {
     const claims = verifyAccessToken(settings, signAccessToken(settings, subject, 60));
-    expect(claims).toMatchObject({ sub: subject.userId, username: 'ann', jti: 'tok-1' });
+    expect(claims).toMatchObject({ sub: subject.userId, username: 'ann', jti: 'tok-1', role: 'user' });
+    expect(claims.sid).toBeUndefined();
+  });
+
+  it('carries the session id and the admin role', () => {
+    const sessionId = randomUUID();
+    const claims = verifyAccessToken(settings, signAccessToken(settings, { ...subject, sessionId, role: 'admin' }, 60));
+    expect(claims).toMatchObject({ sid: sessionId, role: 'admin' });
+  });
+
+  it('refuses a role it does not know', () => {
+    const superuser = jwt.sign({ username: 'ann', role: 'root' }, settings.secret, { algorithm: 'HS256', subject: subject.userId, jwtid: 'x', issuer: 'chat-auth', audience: 'chat', expiresIn: 60 });
+    expect(reasonOf(() => verifyAccessToken(settings, superuser))).toBe('invalid');
   });
 
   it('tells an expired token from an invalid one', () => {

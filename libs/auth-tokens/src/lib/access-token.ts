@@ -12,11 +12,22 @@ export interface AccessTokenSettings {
   audience: string;
 }
 
+/** What a user may do beyond chatting: `admin` may send announcements. */
+export const UserRoles = ['user', 'admin'] as const;
+export type UserRole = (typeof UserRoles)[number];
+
 export const AccessTokenClaimsSchema = z.object({
   sub: UserIdSchema,
   username: UsernameSchema,
-  /** Token id, for logs and revocation lists. */
+  /** Token id, for logs. */
   jti: z.string().min(1).max(100),
+  /**
+   * The login session (refresh-token family) the token belongs to: logout revokes a session, and
+   * gateways then close its sockets and refuse its tokens. Absent only in tokens minted by tools.
+   */
+  sid: z.uuid().optional(),
+  /** Absent = `user`. */
+  role: z.enum(UserRoles).default('user'),
   iat: z.number().int(),
   exp: z.number().int(),
 });
@@ -53,10 +64,11 @@ function secretKey(settings: AccessTokenSettings): KeyObject {
 /** Signs a short-lived access token (auth only). */
 export function signAccessToken(
   settings: AccessTokenSettings,
-  subject: { userId: string; username: string; tokenId: string },
+  subject: { userId: string; username: string; tokenId: string; sessionId?: string; role?: UserRole },
   ttlSeconds: number,
 ): string {
-  return jwt.sign({ username: subject.username }, secretKey(settings), {
+  const claims = { username: subject.username, ...(subject.sessionId === undefined ? {} : { sid: subject.sessionId }), ...(subject.role === 'admin' ? { role: subject.role } : {}) };
+  return jwt.sign(claims, secretKey(settings), {
     algorithm: ACCESS_TOKEN_ALGORITHM,
     subject: subject.userId,
     jwtid: subject.tokenId,

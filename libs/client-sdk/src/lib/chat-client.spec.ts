@@ -129,6 +129,28 @@ describe('ChatClient requests', () => {
     await expect(waiting).rejects.toMatchObject({ closeCode: 1006 });
   });
 
+  it('exposes the session frame of the current socket until it closes', async () => {
+    const h = harness();
+    const sessions: string[] = [];
+    h.client.on('session', (frame) => sessions.push(frame.connectionId));
+    await connect(h);
+    expect(h.client.currentSession).toBeUndefined();
+    const session = {
+      type: 'session' as const,
+      userId: me,
+      connectionId: randomLikeId(0xd1),
+      heartbeatIntervalMs: 15_000,
+      idleTimeoutMs: 30_000,
+      limits: { maxFrameBytes: 65_536, framesPerSecond: 20, frameBurst: 40, maxConnectionsPerUser: 20 },
+      onlineContactIds: [other],
+    };
+    h.server.latest.push(session);
+    expect(h.client.currentSession).toEqual(session);
+    expect(sessions).toEqual([session.connectionId]);
+    h.server.latest.serverClose(1001, 'redeploy');
+    expect(h.client.currentSession).toBeUndefined();
+  });
+
   it('resolves add_members with the conversation answer; member_added pushes are events', async () => {
     const h = harness();
     await connect(h);

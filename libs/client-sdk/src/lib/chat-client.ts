@@ -126,6 +126,8 @@ export class ChatClient {
   private currentUserId: string | undefined;
   private socket: ChatSocket | undefined;
   private socketOpen = false;
+  /** The `session` frame of the current socket: it is registered for pushes once this is set. */
+  private sessionValue: ServerFrameOf<'session'> | undefined;
   /** Incremented per socket; events of an older socket are ignored. */
   private session = 0;
   private stateValue: ConnectionState = 'idle';
@@ -160,6 +162,15 @@ export class ChatClient {
 
   get state(): ConnectionState {
     return this.stateValue;
+  }
+
+  /**
+   * What the server said about the current socket (its id, session, heartbeat, limits, contacts
+   * online when it opened), once it is registered for pushes; undefined before that and after a
+   * disconnect.
+   */
+  get currentSession(): ServerFrameOf<'session'> | undefined {
+    return this.sessionValue;
   }
 
   /** This user's id (from options or the access token's `sub`), once known. */
@@ -322,6 +333,7 @@ export class ChatClient {
   }
 
   private detachSocket(error: ConnectionClosedError): void {
+    this.sessionValue = undefined;
     if (this.pingTimer !== undefined) clearInterval(this.pingTimer);
     this.pingTimer = undefined;
     this.socket = undefined;
@@ -482,6 +494,9 @@ export class ChatClient {
   /** Frames that change local state, answers included. */
   private onStateFrame(frame: ServerFrame): void {
     switch (frame.type) {
+      case 'session':
+        this.sessionValue = frame;
+        break;
       case 'conversation':
         this.learnConversation(stripFrame(frame));
         break;
@@ -510,6 +525,9 @@ export class ChatClient {
   /** Frames the app hears about as events. */
   private onEventFrame(frame: ServerFrame, answered: boolean): void {
     switch (frame.type) {
+      case 'session':
+        this.emitter.emit('session', frame);
+        break;
       case 'receipt':
         this.emitter.emit('receipt', frame);
         break;

@@ -24,6 +24,8 @@ export interface ConnectionStateChange {
 }
 
 export interface ChatClientEvents {
+  /** The socket is registered for pushes: nothing for this user after it can be missed (see `currentSession`). */
+  session: ServerFrameOf<'session'>;
   /** A stored message, in seq order per conversation, each (conversationId, seq) exactly once. */
   message: ChatMessage;
   receipt: ServerFrameOf<'receipt'>;

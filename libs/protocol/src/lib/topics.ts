@@ -25,6 +25,13 @@ export const Topics = {
    */
   users: { name: 'chat.users', key: 'userId', partitions: 3, compacted: true },
   /**
+   * `chat.session-revoked`. Producer: auth (logout, log out everywhere, a reused refresh token).
+   * Consumers: every gateway, each reading the whole topic from the start with a group of its own
+   * (closes the session's sockets, refuses its tokens). Keyed by sessionId. Retention outlives the
+   * longest access-token lifetime (1 day), after which a revocation has nothing left to refuse.
+   */
+  sessions: { name: 'chat.sessions', key: 'sessionId', partitions: 3, compacted: false, retentionMs: 2 * DAY_MS },
+  /**
    * `chat.command.*` (ChatCommands). Producer: gateway. Consumer: persistence. Keyed by
    * conversationId so one conversation's commands are handled in order by one instance (seq
    * assignment needs no lock); by userId for commands without a conversation (see chatCommandKey).
@@ -54,6 +61,13 @@ export const Topics = {
    * Compacted by gatewayId: only the latest lease of each gateway matters.
    */
   gateways: { name: 'chat.gateways', key: 'gatewayId', partitions: 1, compacted: true },
+  /**
+   * `chat.announcement-published`. Producer: persistence (after storing it). Consumer: router, which
+   * broadcasts each new one to every live gateway and keeps the current ones in a view for sockets
+   * that connect later. Compacted by announcementId; persistence tombstones expired announcements,
+   * so the topic holds only the current ones. One partition: a few announcements an hour.
+   */
+  announcements: { name: 'chat.announcements', key: 'announcementId', partitions: 1, compacted: true },
   /**
    * `ops.metrics-sample`: every instance's counters, gauges and latency histogram deltas, every sample
    * interval. Producer: every service. Consumer: metrics (a group per metrics instance, reading all).

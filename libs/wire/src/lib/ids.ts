@@ -8,6 +8,8 @@ export const UserIdSchema = z.uuid();
 export const ConversationIdSchema = z.uuid();
 /** Stored messages get a server-assigned UUID besides their per-conversation `seq`. */
 export const MessageIdSchema = z.uuid();
+/** Stored announcements get a server-assigned UUID. */
+export const AnnouncementIdSchema = z.uuid();
 
 /** Client-chosen id of a request frame; opaque to the server, which only echoes it (and may store it in an answer). */
 export const RequestIdSchema = z.string().min(1).max(MAX_REQUEST_ID_CHARS).refine(isStorableText, UNSTORABLE_TEXT_MESSAGE);

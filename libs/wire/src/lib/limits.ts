@@ -23,6 +23,12 @@ export const MAX_GROUP_MEMBERS = 1000;
 export const MAX_ADD_MEMBERS = 100;
 /** Conversations one `conversations` answer lists. */
 export const MAX_LISTED_CONVERSATIONS = 500;
+/** Online contacts listed in a `session` frame; later `presence` frames keep the picture current. */
+export const MAX_SESSION_PRESENCE = 1000;
+/** How long an announcement stays current (`announce.expiresInSeconds`): default, least and most, in seconds. */
+export const DEFAULT_ANNOUNCEMENT_EXPIRY_SECONDS = 24 * 60 * 60;
+export const MIN_ANNOUNCEMENT_EXPIRY_SECONDS = 60;
+export const MAX_ANNOUNCEMENT_EXPIRY_SECONDS = 30 * 24 * 60 * 60;
 /** Longest human-readable text of an `error` frame. */
 export const MAX_ERROR_MESSAGE_CHARS = 500;
 

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 
-export type ProtocolErrorCode = 'invalid_json' | 'invalid_field' | 'unknown_type' | 'too_large';
+/** `invalid_encoding`: not a frame in the connection's codec (not Protobuf, or a text frame where binary is spoken). */
+export type ProtocolErrorCode = 'invalid_json' | 'invalid_encoding' | 'invalid_field' | 'unknown_type' | 'too_large';
 
 /**
  * Input that does not match the protocol. `field` is the dotted path of the first offending field.

@@ -15,7 +15,7 @@ export class ConversationEntity {
   @Column({ type: 'text', nullable: true })
   title!: string | null;
 
-  /** For groups, the only member who may remove others. */
+  /** Who created it: for groups, the first owner, and whose quota of groups per hour it counts against. */
   @Column({ name: 'created_by', type: 'uuid' })
   createdBy!: string;
 

@@ -1,4 +1,5 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import type { MemberRole } from '@chat/protocol';
 import { bigintAsNumber } from './bigint.transformer';
 
 /**
@@ -16,6 +17,10 @@ export class MemberEntity {
 
   @Column({ name: 'joined_at', type: 'timestamptz', default: () => 'now()' })
   joinedAt!: Date;
+
+  /** In a group: one owner, admins, members (a unique index allows one owner). Always `member` in a direct conversation. */
+  @Column({ type: 'text', default: 'member' })
+  role!: MemberRole;
 
   /** Every message up to this seq reached a device of the user. Only moves forward. */
   @Column({ name: 'delivered_seq', type: 'bigint', default: 0, transformer: bigintAsNumber })

@@ -33,14 +33,16 @@ describe('view records', () => {
     expect(() => decodeMembershipRecord(consumed('chat.memberships', randomUUID(), change))).toThrow(/does not match/);
   });
 
-  it('read presence, and tombstones by their key', () => {
-    const value = PresenceChanged.create({ gatewayId: 'gw-1', userId: alice, connections: 2, at: 5, gatewayStartedAt: 1 });
+  it('read presence with the sockets waiting for their session frame, and tombstones by their key', () => {
+    const opened = { connectionId: randomUUID(), heartbeatIntervalMs: 15_000, idleTimeoutMs: 30_000, limits: { maxFrameBytes: 65_536, framesPerSecond: 20, frameBurst: 40, maxConnectionsPerUser: 20 } };
+    const value = PresenceChanged.create({ gatewayId: 'gw-1', userId: alice, connections: 2, at: 5, gatewayStartedAt: 1, openedSessions: [opened] });
     expect(decodePresenceRecord(consumed('chat.presence', presenceKey('gw-1', alice), value))).toEqual({
       gatewayId: 'gw-1',
       userId: alice,
       value: { connections: 2, at: 5, gatewayStartedAt: 1 },
+      openedSessions: [opened],
     });
-    expect(decodePresenceRecord(consumed('chat.presence', presenceKey('gw-1', alice), null))).toEqual({ gatewayId: 'gw-1', userId: alice, value: null });
+    expect(decodePresenceRecord(consumed('chat.presence', presenceKey('gw-1', alice), null))).toEqual({ gatewayId: 'gw-1', userId: alice, value: null, openedSessions: [] });
     expect(() => decodePresenceRecord(consumed('chat.presence', presenceKey('gw-2', alice), value))).toThrow(/does not match/);
     expect(() => decodePresenceRecord(consumed('chat.presence', null, null))).toThrow(ProtocolError);
   });

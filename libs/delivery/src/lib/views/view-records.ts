@@ -1,4 +1,4 @@
-import { ConversationIdSchema, GatewayIdSchema, GatewayLeaseRenewed, MembershipChanged, parsePresenceKey, PresenceChanged, ProtocolError } from '@chat/protocol';
+import { ConversationIdSchema, GatewayIdSchema, GatewayLeaseRenewed, MembershipChanged, type OpenedSession, parsePresenceKey, PresenceChanged, ProtocolError } from '@chat/protocol';
 import type { ConsumedRecord } from '@chat/kafka';
 import type { ConversationMembers } from './membership-view';
 import type { GatewayLease, PresenceValue } from './presence-view';
@@ -18,6 +18,8 @@ export interface PresenceRecord {
   gatewayId: string;
   userId: string;
   value: PresenceValue | null;
+  /** Sockets waiting for their `session` frame (none in a tombstone). */
+  openedSessions: OpenedSession[];
 }
 
 export interface LeaseRecord {
@@ -35,12 +37,13 @@ export function decodeMembershipRecord(record: ConsumedRecord): MembershipRecord
 
 export function decodePresenceRecord(record: ConsumedRecord): PresenceRecord {
   const { gatewayId, userId } = parsePresenceKey(record.key);
-  if (record.value === null) return { gatewayId, userId, value: null };
+  if (record.value === null) return { gatewayId, userId, value: null, openedSessions: [] };
   const { payload } = PresenceChanged.decode(record.value);
   if (payload.gatewayId !== gatewayId || payload.userId.toLowerCase() !== userId.toLowerCase()) {
     throw keyMismatch(record, `${payload.gatewayId}/${payload.userId}`);
   }
-  return { gatewayId, userId, value: { connections: payload.connections, at: payload.at, gatewayStartedAt: payload.gatewayStartedAt } };
+  const value = { connections: payload.connections, at: payload.at, gatewayStartedAt: payload.gatewayStartedAt };
+  return { gatewayId, userId, value, openedSessions: payload.openedSessions ?? [] };
 }
 
 export function decodeLeaseRecord(record: ConsumedRecord): LeaseRecord {

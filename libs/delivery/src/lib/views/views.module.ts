@@ -1,7 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
+import { ViewProgress } from '@chat/kafka';
 import { MembershipView } from './membership-view';
 import { PresenceView } from './presence-view';
-import { ViewProgress } from './view-progress';
 import { VIEWS_OPTIONS, ViewsService, type ViewsOptions } from './views.service';
 
 /**

@@ -1,13 +1,11 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { Topics } from '@chat/protocol';
-import { KafkaClient, KafkaConsumerFactory, type ConsumedRecord, type ManagedConsumer } from '@chat/kafka';
+import { fetchTopicEnds, KafkaClient, KafkaConsumerFactory, ViewProgress, type ConsumedRecord, type ManagedConsumer, type PartitionEnd } from '@chat/kafka';
 import { backoffDelay, describeError, sleep } from '@chat/helpers';
 import { ReadinessRegistry, SERVICE_IDENTITY, type CheckResult, type ServiceIdentity } from '@chat/service-kit';
 import { MembershipView } from './membership-view';
 import { PresenceView, type UserFlip } from './presence-view';
-import { fetchTopicEnds } from './topic-ends';
 import { decodeLeaseRecord, decodeMembershipRecord, decodePresenceRecord } from './view-records';
-import { ViewProgress, type PartitionEnd } from './view-progress';
 
 /** Where each of the views comes from: a compacted topic. */
 export const VIEW_TOPICS = { memberships: Topics.memberships.name, presence: Topics.presence.name, gateways: Topics.gateways.name } as const;

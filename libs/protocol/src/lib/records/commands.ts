@@ -1,12 +1,15 @@
 import { z } from 'zod';
 import {
+  AssignableRoleSchema,
   ClientMsgIdSchema,
   ConversationIdSchema,
   MAX_ADD_MEMBERS,
+  MAX_ANNOUNCEMENT_EXPIRY_SECONDS,
   MAX_GROUP_MEMBERS,
   MAX_HISTORY_LIMIT,
   MessageBodySchema,
   MessageKindSchema,
+  MIN_ANNOUNCEMENT_EXPIRY_SECONDS,
   ReceiptStatusSchema,
   SeqSchema,
   SyncCursorsSchema,
@@ -105,6 +108,43 @@ export const RemoveMemberCommand = defineRecord(
   }),
 );
 
+/** Rename a group (owner and admins). */
+export const RenameGroupCommand = defineRecord(
+  'chat.command.rename-group',
+  1,
+  z.strictObject({
+    userId: UserIdSchema,
+    conversationId: ConversationIdSchema,
+    title: TitleSchema,
+    replyTo: ReplyToSchema,
+  }),
+);
+
+/** Give `memberId` the role admin or member (the owner only). */
+export const SetMemberRoleCommand = defineRecord(
+  'chat.command.set-member-role',
+  1,
+  z.strictObject({
+    userId: UserIdSchema,
+    conversationId: ConversationIdSchema,
+    memberId: UserIdSchema,
+    role: AssignableRoleSchema,
+    replyTo: ReplyToSchema,
+  }),
+);
+
+/** Make `memberId` the group's owner (the owner only); the old owner becomes an admin. */
+export const TransferOwnershipCommand = defineRecord(
+  'chat.command.transfer-ownership',
+  1,
+  z.strictObject({
+    userId: UserIdSchema,
+    conversationId: ConversationIdSchema,
+    memberId: UserIdSchema,
+    replyTo: ReplyToSchema,
+  }),
+);
+
 /** Answered by `message` replies and a final `synced` reply, in that order (they share the command's key). */
 export const SyncRequestCommand = defineRecord(
   'chat.command.sync-request',
@@ -137,6 +177,23 @@ export const ListConversationsRequestCommand = defineRecord(
   }),
 );
 
+/**
+ * Store an administrator's announcement and publish it to everyone. Only the gateway decides who is
+ * an administrator (the token's role), so this command exists only for them. Deduplicated by
+ * (senderId, clientAnnouncementId) when the key is given; rate-limited per sender by persistence.
+ */
+export const AnnounceCommand = defineRecord(
+  'chat.command.announce',
+  1,
+  z.strictObject({
+    senderId: UserIdSchema,
+    body: MessageBodySchema,
+    expiresInSeconds: z.number().int().min(MIN_ANNOUNCEMENT_EXPIRY_SECONDS).max(MAX_ANNOUNCEMENT_EXPIRY_SECONDS),
+    clientAnnouncementId: ClientMsgIdSchema.optional(),
+    replyTo: ReplyToSchema,
+  }),
+);
+
 /** Every record type on `chat.commands`; persistence decodes with `ChatCommands.decode(value)`. */
 export const ChatCommands = defineRecordSet([
   SendMessageCommand,
@@ -145,9 +202,13 @@ export const ChatCommands = defineRecordSet([
   OpenDirectCommand,
   AddMembersCommand,
   RemoveMemberCommand,
+  RenameGroupCommand,
+  SetMemberRoleCommand,
+  TransferOwnershipCommand,
   SyncRequestCommand,
   HistoryRequestCommand,
   ListConversationsRequestCommand,
+  AnnounceCommand,
 ]);
 export type ChatCommandEnvelope = EnvelopeOf<(typeof ChatCommands.types)[number]>;
 
@@ -162,6 +223,9 @@ export function chatCommandKey(command: ChatCommandEnvelope): string {
     case 'chat.command.receipt':
     case 'chat.command.add-members':
     case 'chat.command.remove-member':
+    case 'chat.command.rename-group':
+    case 'chat.command.set-member-role':
+    case 'chat.command.transfer-ownership':
     case 'chat.command.history-request':
       return command.payload.conversationId;
     case 'chat.command.open-direct':
@@ -172,5 +236,8 @@ export function chatCommandKey(command: ChatCommandEnvelope): string {
     case 'chat.command.sync-request':
     case 'chat.command.list-conversations-request':
       return command.payload.userId;
+    case 'chat.command.announce':
+      // One sender's announcements on one partition, in order: the rate limit counts them one by one.
+      return command.payload.senderId;
   }
 }

@@ -7,10 +7,14 @@ import { ConnectionIdSchema } from '../ids';
 /** Users one delivery record may address; the router splits larger audiences into several records. */
 export const MAX_DELIVERY_USERS = 1000;
 
-/** Every local socket of these users, or exactly one socket (the answer to its request). */
+/**
+ * Every local socket of these users, exactly one socket (the answer to its request), or every socket
+ * of the gateway (a broadcast: announcements).
+ */
 export const DeliveryTargetSchema = z.union([
   z.strictObject({ userIds: uniqueIds(UserIdSchema, MAX_DELIVERY_USERS) }),
   z.strictObject({ connectionId: ConnectionIdSchema }),
+  z.strictObject({ everyone: z.literal(true) }),
 ]);
 export type DeliveryTarget = z.output<typeof DeliveryTargetSchema>;
 
@@ -39,12 +43,13 @@ export type GatewayDeliveryEnvelope = EnvelopeOf<(typeof GatewayDeliveries.types
 /**
  * The Kafka key of a delivery record, which fixes what stays in order: all answers to one socket
  * (so a sync's `message` frames precede its `synced`), else all frames of one conversation, else
- * (presence) all frames about one user.
+ * (presence) all frames about one user; a broadcast by its announcement (nothing orders them).
  */
 export function framesRoutedKey(delivery: FramesRoutedPayload): string {
   if ('connectionId' in delivery.target) return delivery.target.connectionId;
   const [frame] = delivery.frames;
   if ('conversationId' in frame) return frame.conversationId;
   if (frame.type === 'presence') return frame.userId;
-  return delivery.target.userIds[0] ?? frame.type;
+  if (frame.type === 'announcement') return frame.announcementId;
+  return 'userIds' in delivery.target ? (delivery.target.userIds[0] ?? frame.type) : frame.type;
 }

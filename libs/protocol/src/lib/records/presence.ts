@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { TimestampSchema, UserIdSchema, ProtocolError } from '@chat/wire';
+import { ProtocolError, SessionFrameSchema, TimestampSchema, UserIdSchema } from '@chat/wire';
 import { defineRecord } from '../envelope';
 import { GATEWAY_ID_PATTERN, GatewayIdSchema } from '../ids';
 
@@ -9,10 +9,23 @@ import { GATEWAY_ID_PATTERN, GatewayIdSchema } from '../ids';
  * When the count drops to 0 the gateway writes a tombstone (null value) so compaction forgets the key;
  * readers treat a tombstone and `connections: 0` alike.
  *
+ * `openedSessions` ask the router for the `session` frame of new sockets (see OpenedSessionSchema).
+ *
  * `gatewayStartedAt` is the `startedAt` of the writing gateway's lease: after a crash and restart
  * under the same gatewayId, records of the earlier run are older than the new lease and are ignored,
  * since nobody is left to tombstone them.
  */
+/**
+ * A socket the gateway has just registered, waiting for its `session` frame: the gateway's part of
+ * the frame. The router completes it with the presence snapshot once its presence view holds this
+ * record, and sends it to that socket.
+ */
+export const OpenedSessionSchema = SessionFrameSchema.omit({ type: true, userId: true, onlineContactIds: true });
+export type OpenedSession = z.output<typeof OpenedSessionSchema>;
+
+/** Sockets of one user one record may carry (the gateway's per-user cap is at most this). */
+export const MAX_OPENED_SESSIONS = 10_000;
+
 export const PresenceChanged = defineRecord(
   'chat.presence-changed',
   1,
@@ -22,6 +35,8 @@ export const PresenceChanged = defineRecord(
     connections: z.number().int().nonnegative(),
     at: TimestampSchema,
     gatewayStartedAt: TimestampSchema,
+    /** Sockets opened since the user's previous record, each to be answered with its `session` frame. */
+    openedSessions: z.array(OpenedSessionSchema).max(MAX_OPENED_SESSIONS).optional(),
   }),
 );
 

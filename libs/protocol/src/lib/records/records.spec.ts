@@ -13,8 +13,11 @@ import {
   OpenDirectCommand,
   ReceiptCommand,
   RemoveMemberCommand,
+  RenameGroupCommand,
   SendMessageCommand,
+  SetMemberRoleCommand,
   SyncRequestCommand,
+  TransferOwnershipCommand,
 } from './commands';
 import { FramesRouted, framesRoutedKey, GatewayDeliveries } from './delivery';
 import { ChatEvents, CommandAnswers, MessageStored, ReceiptStored, TypingChanged } from './events';
@@ -55,6 +58,17 @@ const examples: Array<[string, () => Envelope, (value: Buffer) => Envelope]> = [
   ['open-direct', () => OpenDirectCommand.create({ userId: userA, peerId: userB, replyTo }), (v) => OpenDirectCommand.decode(v)],
   ['add-members', () => AddMembersCommand.create({ userId: userA, conversationId, memberIds: [userB], replyTo }), (v) => AddMembersCommand.decode(v)],
   ['remove-member', () => RemoveMemberCommand.create({ userId: userA, conversationId, memberId: userB, replyTo }), (v) => RemoveMemberCommand.decode(v)],
+  ['rename-group', () => RenameGroupCommand.create({ userId: userA, conversationId, title: 'New', replyTo }), (v) => RenameGroupCommand.decode(v)],
+  [
+    'set-member-role',
+    () => SetMemberRoleCommand.create({ userId: userA, conversationId, memberId: userB, role: 'admin', replyTo }),
+    (v) => SetMemberRoleCommand.decode(v),
+  ],
+  [
+    'transfer-ownership',
+    () => TransferOwnershipCommand.create({ userId: userA, conversationId, memberId: userB, replyTo }),
+    (v) => TransferOwnershipCommand.decode(v),
+  ],
   [
     'sync-request',
     () => SyncRequestCommand.create({ userId: userA, conversations: [{ conversationId, afterSeq: 3 }], replyTo }),
@@ -76,7 +90,8 @@ const examples: Array<[string, () => Envelope, (value: Buffer) => Envelope]> = [
   ],
   [
     'membership-changed',
-    () => MembershipChanged.create({ conversationId, kind: 'group', title: 'T', memberIds: [userA, userB], added: [userB], removed: [], by: userA }),
+    () =>
+      MembershipChanged.create({ conversationId, kind: 'group', title: 'T', memberIds: [userA, userB], ownerId: userA, adminIds: [], added: [userB], removed: [], by: userA }),
     (v) => MembershipChanged.decode(v),
   ],
   [
@@ -132,6 +147,23 @@ describe('chat records', () => {
     expect(MembershipChanged.create({ ...direct, kind: 'group', title: 'T', memberIds: [], added: [], removed: [userA] }).payload.memberIds).toEqual([]);
   });
 
+  it("keep a group's roles among its members, and announce renames and role changes with them", () => {
+    const group = { conversationId, kind: 'group' as const, title: 'T', memberIds: [userA, userB], added: [], removed: [], by: userA };
+    // Records from before roles existed have none, and stay readable.
+    expect(MembershipChanged.create(group).payload.ownerId).toBeUndefined();
+    expect(MembershipChanged.create({ ...group, ownerId: userB, adminIds: [userA], changed: ['roles'] }).payload.changed).toEqual(['roles']);
+    expect(rejection(() => MembershipChanged.create({ ...group, ownerId: randomUUID(), adminIds: [] })).field).toBe('payload.ownerId');
+    expect(rejection(() => MembershipChanged.create({ ...group, ownerId: userA, adminIds: [userA] })).field).toBe('payload.adminIds');
+    expect(rejection(() => MembershipChanged.create({ ...group, changed: ['title'] })).field).toBe('payload.changed');
+    const direct = { ...group, kind: 'direct' as const, title: undefined };
+    expect(rejection(() => MembershipChanged.create({ ...direct, ownerId: userA })).field).toBe('payload.ownerId');
+  });
+
+  it('give set-member-role only the roles admin and member', () => {
+    const owner = { userId: userA, conversationId, memberId: userB, role: 'owner', replyTo } as unknown as Parameters<typeof SetMemberRoleCommand.create>[0];
+    expect(rejection(() => SetMemberRoleCommand.create(owner)).field).toBe('payload.role');
+  });
+
   it('answers and routed frames name at least one frame, each valid', () => {
     expect(rejection(() => CommandAnswers.create({ replyTo, frames: [] })).field).toBe('payload.frames');
     const badFrame = { replyTo, frames: [{ type: 'pong', replyTo: 'r' }, { type: 'pong', replyTo: 'r', extra: 1 }] } as unknown as Parameters<typeof CommandAnswers.create>[0];
@@ -179,6 +211,10 @@ describe('keys', () => {
   it('key commands by conversation, direct pair or user', () => {
     expect(chatCommandKey(SendMessageCommand.create({ senderId: userA, conversationId, clientMsgId: 'm', body: 'x', kind: 'text', replyTo }))).toBe(conversationId);
     expect(chatCommandKey(ListConversationsRequestCommand.create({ userId: userA, replyTo }))).toBe(userA);
+    // Changes of a group are keyed by it, so they apply in order with its messages and member changes.
+    expect(chatCommandKey(RenameGroupCommand.create({ userId: userA, conversationId, title: 'N', replyTo }))).toBe(conversationId);
+    expect(chatCommandKey(SetMemberRoleCommand.create({ userId: userA, conversationId, memberId: userB, role: 'member', replyTo }))).toBe(conversationId);
+    expect(chatCommandKey(TransferOwnershipCommand.create({ userId: userA, conversationId, memberId: userB, replyTo }))).toBe(conversationId);
     expect(chatCommandKey(CreateGroupCommand.create({ userId: userA, title: 'T', memberIds: [userB], replyTo }))).toBe(userA);
     // A create with its idempotency key is keyed by the group it makes, so its retries meet it in order.
     expect(chatCommandKey(CreateGroupCommand.create({ userId: userA, title: 'T', memberIds: [userB], clientGroupId: 'g-1', replyTo }))).toBe(groupConversationId(userA, 'g-1'));

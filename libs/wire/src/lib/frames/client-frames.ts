@@ -1,7 +1,16 @@
 import { z } from 'zod';
 import { ClientMsgIdSchema, ConversationIdSchema, RequestIdSchema, SeqCursorSchema, SeqSchema, UserIdSchema, uniqueIds } from '../ids';
-import { DEFAULT_HISTORY_LIMIT, MAX_ADD_MEMBERS, MAX_GROUP_MEMBERS, MAX_HISTORY_LIMIT, MAX_SYNC_CONVERSATIONS } from '../limits';
-import { MessageBodySchema, MessageKindSchema, ReceiptStatusSchema, TitleSchema } from './content';
+import {
+  DEFAULT_ANNOUNCEMENT_EXPIRY_SECONDS,
+  DEFAULT_HISTORY_LIMIT,
+  MAX_ADD_MEMBERS,
+  MAX_ANNOUNCEMENT_EXPIRY_SECONDS,
+  MAX_GROUP_MEMBERS,
+  MAX_HISTORY_LIMIT,
+  MAX_SYNC_CONVERSATIONS,
+  MIN_ANNOUNCEMENT_EXPIRY_SECONDS,
+} from '../limits';
+import { AssignableRoleSchema, MessageBodySchema, MessageKindSchema, ReceiptStatusSchema, TitleSchema } from './content';
 
 /*
  * Client → server frames. Every request carries a client-chosen `id` that the answer (or error)
@@ -105,7 +114,7 @@ export const CreateGroupFrameSchema = z.strictObject({
   clientGroupId: ClientMsgIdSchema.optional(),
 });
 
-/** Add users to a group. Everyone in it then gets `member_added`. */
+/** Add users to a group (owner and admins only). Everyone in it then gets `member_added`. */
 export const AddMembersFrameSchema = z.strictObject({
   type: z.literal('add_members'),
   id: RequestIdSchema,
@@ -113,9 +122,38 @@ export const AddMembersFrameSchema = z.strictObject({
   userIds: uniqueIds(UserIdSchema, MAX_ADD_MEMBERS),
 });
 
-/** Remove a user from a group (yourself = leave). Everyone in it, the removed user too, gets `member_removed`. */
+/**
+ * Remove a user from a group: yourself = leave (the owner only as the last member), others only
+ * with a higher role (the owner removes admins and members, admins remove members). Everyone in it,
+ * the removed user too, gets `member_removed`.
+ */
 export const RemoveMemberFrameSchema = z.strictObject({
   type: z.literal('remove_member'),
+  id: RequestIdSchema,
+  conversationId: ConversationIdSchema,
+  userId: UserIdSchema,
+});
+
+/** Rename a group (owner and admins). Answered by `conversation`; every member gets `group_updated`. */
+export const RenameGroupFrameSchema = z.strictObject({
+  type: z.literal('rename_group'),
+  id: RequestIdSchema,
+  conversationId: ConversationIdSchema,
+  title: TitleSchema,
+});
+
+/** Make a member an admin or a plain member again (the owner only). Answered by `conversation`; every member gets `group_updated`. */
+export const SetMemberRoleFrameSchema = z.strictObject({
+  type: z.literal('set_member_role'),
+  id: RequestIdSchema,
+  conversationId: ConversationIdSchema,
+  userId: UserIdSchema,
+  role: AssignableRoleSchema,
+});
+
+/** Hand the group over to another member (the owner only); the old owner stays as an admin. Answered by `conversation`; every member gets `group_updated`. */
+export const TransferOwnershipFrameSchema = z.strictObject({
+  type: z.literal('transfer_ownership'),
   id: RequestIdSchema,
   conversationId: ConversationIdSchema,
   userId: UserIdSchema,
@@ -125,6 +163,19 @@ export const RemoveMemberFrameSchema = z.strictObject({
 export const ListConversationsFrameSchema = z.strictObject({
   type: z.literal('list_conversations'),
   id: RequestIdSchema,
+});
+
+/**
+ * Administrators only: an announcement to every user, pushed to every online socket and shown to
+ * users who connect later until it expires. Answered by `announcement` once stored (`forbidden` for
+ * anyone else). `clientAnnouncementId` is the idempotency key, like a send's `clientMsgId`.
+ */
+export const AnnounceFrameSchema = z.strictObject({
+  type: z.literal('announce'),
+  id: RequestIdSchema,
+  body: MessageBodySchema,
+  expiresInSeconds: z.number().int().min(MIN_ANNOUNCEMENT_EXPIRY_SECONDS).max(MAX_ANNOUNCEMENT_EXPIRY_SECONDS).default(DEFAULT_ANNOUNCEMENT_EXPIRY_SECONDS),
+  clientAnnouncementId: ClientMsgIdSchema.optional(),
 });
 
 /** Application-level ping (for clients that cannot see WebSocket pings). Answered by `pong`. */
@@ -144,7 +195,11 @@ export const ClientFrameSchemas = {
   create_group: CreateGroupFrameSchema,
   add_members: AddMembersFrameSchema,
   remove_member: RemoveMemberFrameSchema,
+  rename_group: RenameGroupFrameSchema,
+  set_member_role: SetMemberRoleFrameSchema,
+  transfer_ownership: TransferOwnershipFrameSchema,
   list_conversations: ListConversationsFrameSchema,
+  announce: AnnounceFrameSchema,
   ping: PingFrameSchema,
 } as const;
 
@@ -158,7 +213,11 @@ export const ClientFrameSchema = z.discriminatedUnion('type', [
   CreateGroupFrameSchema,
   AddMembersFrameSchema,
   RemoveMemberFrameSchema,
+  RenameGroupFrameSchema,
+  SetMemberRoleFrameSchema,
+  TransferOwnershipFrameSchema,
   ListConversationsFrameSchema,
+  AnnounceFrameSchema,
   PingFrameSchema,
 ]);
 

@@ -23,6 +23,11 @@ export const CloseCodes = {
   unauthorized: { code: 4001, reconnect: 'no' },
   /** The access token expired during the session; reconnect with a refreshed one. */
   token_expired: { code: 4002, reconnect: 'after_reauth' },
+  /**
+   * The login session ended (logout, "log out everywhere", or a reused refresh token): the socket is
+   * closed and the session's access tokens are refused. Log in again; refreshing cannot help.
+   */
+  session_revoked: { code: 4004, reconnect: 'no' },
   /** The page's Origin is not allowed to use this server. */
   forbidden_origin: { code: 4003, reconnect: 'no' },
   /** The client did not read fast enough and its send buffer overflowed; reconnect and `sync`. */

@@ -34,6 +34,9 @@ const clientFrames: ClientFrame[] = [
   { type: 'create_group', id: 'r7', title: 'Team', memberIds: [userA, userB] },
   { type: 'add_members', id: 'r8', conversationId, userIds: [userB] },
   { type: 'remove_member', id: 'r9', conversationId, userId: userB },
+  { type: 'rename_group', id: 'r12', conversationId, title: 'Team 2' },
+  { type: 'set_member_role', id: 'r13', conversationId, userId: userB, role: 'admin' },
+  { type: 'transfer_ownership', id: 'r14', conversationId, userId: userB },
   { type: 'list_conversations', id: 'r10' },
   { type: 'ping', id: 'r11' },
 ];
@@ -47,7 +50,7 @@ const serverFrames: ServerFrame[] = [
   { type: 'presence', userId: userB, online: true, at: 1_700_000_000_200 },
   { type: 'history_page', replyTo: 'r5', conversationId, messages: [message], hasMore: true },
   { type: 'synced', replyTo: 'r4', conversations: [{ conversationId, lastSeq: 7 }] },
-  { type: 'conversation', replyTo: 'r7', conversationId, kind: 'group', title: 'Team', memberIds: [userA, userB], lastSeq: 0, unread: 0 },
+  { type: 'conversation', replyTo: 'r7', conversationId, kind: 'group', title: 'Team', memberIds: [userA, userB], ownerId: userA, adminIds: [], lastSeq: 0, unread: 0 },
   {
     type: 'conversations',
     replyTo: 'r10',
@@ -55,6 +58,7 @@ const serverFrames: ServerFrame[] = [
   },
   { type: 'member_added', conversationId, userIds: [userB], by: userA },
   { type: 'member_removed', conversationId, userId: userB, by: userB },
+  { type: 'group_updated', conversationId, title: 'Team 2', ownerId: userB, adminIds: [userA], changed: ['roles'], by: userA },
   { type: 'pong', replyTo: 'r11' },
   { type: 'error', replyTo: 'r1', code: 'not_member', message: 'not a member' },
 ];
@@ -114,6 +118,19 @@ describe('server frames', () => {
     expect(rejection(() => encodeServerFrame(group)).field).toBe('frame.title');
     const direct: ServerFrame = { type: 'conversation', conversationId, kind: 'direct', title: 'x', memberIds: [userA, userB], lastSeq: 0, unread: 0 };
     expect(rejection(() => encodeServerFrame(direct)).field).toBe('frame.title');
+  });
+
+  it("requires a group's roles among its members, and no roles for a direct conversation", () => {
+    const group: ServerFrame = { type: 'conversation', conversationId, kind: 'group', title: 'Team', memberIds: [userA, userB], lastSeq: 0, unread: 0 };
+    expect(rejection(() => encodeServerFrame(group)).field).toBe('frame.ownerId');
+    expect(rejection(() => encodeServerFrame({ ...group, ownerId: randomUUID(), adminIds: [] })).field).toBe('frame.ownerId');
+    expect(rejection(() => encodeServerFrame({ ...group, ownerId: userA, adminIds: [userA] })).field).toBe('frame.adminIds');
+    expect(rejection(() => encodeServerFrame({ ...group, ownerId: userA, adminIds: [randomUUID()] })).field).toBe('frame.adminIds');
+    const direct: ServerFrame = { type: 'conversation', conversationId, kind: 'direct', memberIds: [userA, userB], lastSeq: 0, unread: 0 };
+    expect(rejection(() => encodeServerFrame({ ...direct, ownerId: userA })).field).toBe('frame.ownerId');
+    expect(rejection(() => encodeServerFrame({ ...direct, adminIds: [] })).field).toBe('frame.adminIds');
+    const update: ServerFrame = { type: 'group_updated', conversationId, title: 'T', ownerId: userA, adminIds: [userA], changed: ['roles'], by: userA };
+    expect(rejection(() => encodeServerFrame(update)).field).toBe('frame.adminIds');
   });
 
   it('lets a conversation frame list no members only for a group its last member left', () => {

@@ -1,59 +1,20 @@
 import type { z } from 'zod';
-import { RequestIdSchema } from '../ids';
 import { parseJson } from '../json';
 import { MAX_ERROR_MESSAGE_CHARS, MAX_FRAME_DEPTH } from '../limits';
 import { ProtocolError } from '../protocol-error';
-import { type ClientFrame, type ClientFrameInput, ClientFrameSchema, ClientFrameSchemas } from './client-frames';
+import { type ClientFrame, type ClientFrameInput, ClientFrameSchema } from './client-frames';
 import type { ErrorCode } from './error-codes';
-import { type ServerFrame, type ServerFrameOf, ServerFrameSchema, ServerFrameSchemas } from './server-frames';
+import { type ServerFrame, type ServerFrameOf, ServerFrameSchema } from './server-frames';
+import { clientRequestId, clientSchemaByType, type RequestIdOf, serverSchemaByType, validateFrame } from './validate-frame';
 
 /*
- * Text-frame codec. Decoding is layered so that the cheap checks run first: byte size, then nesting
- * depth (one linear scan), then JSON.parse, then a lookup of the schema by `type` and one strict
- * schema parse. Frame types are looked up in a Map, never as a property of an object, so `type:
- * "constructor"` or `"__proto__"` cannot reach Object.prototype.
+ * Text-frame codec (JSON; the Protobuf one is protobuf-codec.ts). Decoding is layered so that the
+ * cheap checks run first: byte size, then nesting depth (one linear scan), then JSON.parse, then
+ * validateFrame: a lookup of the schema by `type` and one strict schema parse.
  */
 
-const clientSchemaByType = new Map<string, z.ZodType<ClientFrame>>(Object.entries(ClientFrameSchemas));
-const serverSchemaByType = new Map<string, z.ZodType<ServerFrame>>(Object.entries(ServerFrameSchemas));
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'array';
-  return typeof value;
-}
-
-function decodeFrame<T>(data: string | Uint8Array, maxBytes: number, schemas: Map<string, z.ZodType<T>>, requestIdOf: (frame: Record<string, unknown>) => string | undefined): T {
-  const value = parseJson(data, maxBytes, MAX_FRAME_DEPTH);
-  if (!isRecord(value)) {
-    throw new ProtocolError('invalid_field', `frame: expected a JSON object, received ${describe(value)}`);
-  }
-  const requestId = requestIdOf(value);
-  const type = Object.hasOwn(value, 'type') ? value['type'] : undefined;
-  if (typeof type !== 'string') {
-    const received = type === undefined ? 'nothing' : describe(type);
-    throw new ProtocolError('invalid_field', `type: expected a string, received ${received}`, 'type', requestId);
-  }
-  const schema = schemas.get(type);
-  if (!schema) {
-    // Echo only a bounded, printable excerpt of an unknown type back to the sender.
-    const shown = JSON.stringify(type.length > 40 ? `${type.slice(0, 40)}…` : type);
-    throw new ProtocolError('unknown_type', `type: unknown frame type ${shown}`, 'type', requestId);
-  }
-  const parsed = schema.safeParse(value);
-  if (!parsed.success) throw ProtocolError.fromZod(parsed.error).withRequestId(requestId);
-  return parsed.data;
-}
-
-/** The frame's `id` when it is a valid request id, so even a rejected frame gets a matched answer. */
-function clientRequestId(frame: Record<string, unknown>): string | undefined {
-  if (!Object.hasOwn(frame, 'id')) return undefined;
-  const id = RequestIdSchema.safeParse(frame['id']);
-  return id.success ? id.data : undefined;
+function decodeFrame<T>(data: string | Uint8Array, maxBytes: number, schemas: ReadonlyMap<string, z.ZodType<T>>, requestIdOf: RequestIdOf): T {
+  return validateFrame(parseJson(data, maxBytes, MAX_FRAME_DEPTH), schemas, requestIdOf);
 }
 
 /**
@@ -91,6 +52,7 @@ export function decodeServerFrame(data: string | Uint8Array, maxBytes: number): 
 
 const WIRE_CODE_OF: Record<ProtocolError['code'], ErrorCode> = {
   invalid_json: 'invalid_frame',
+  invalid_encoding: 'invalid_frame',
   invalid_field: 'invalid_frame',
   unknown_type: 'unknown_type',
   too_large: 'too_large',

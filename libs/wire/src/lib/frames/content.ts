@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import {
+  AnnouncementIdSchema,
   ClientMsgIdSchema,
   ConversationIdSchema,
   MessageIdSchema,
@@ -38,6 +39,21 @@ export const ConversationKinds = ['direct', 'group'] as const;
 export type ConversationKind = (typeof ConversationKinds)[number];
 export const ConversationKindSchema = z.enum(ConversationKinds);
 
+/**
+ * A member's role in a group: one owner (the creator, until they hand over), admins, members.
+ * Direct conversations have no roles. On the wire a group carries them as `ownerId` and `adminIds`.
+ */
+export const MemberRoles = ['owner', 'admin', 'member'] as const;
+export type MemberRole = (typeof MemberRoles)[number];
+
+/** The roles `set_member_role` gives; ownership moves only with `transfer_ownership`. */
+export const AssignableRoleSchema = z.enum(['admin', 'member']);
+export type AssignableRole = z.output<typeof AssignableRoleSchema>;
+
+/** What a `group_updated` says changed: the title (rename_group) or the roles (set_member_role, transfer_ownership). */
+export const GroupChangeSchema = z.enum(['title', 'roles']);
+export type GroupChange = z.output<typeof GroupChangeSchema>;
+
 /** A stored message as every reader sees it: in `message` frames, history pages and Kafka events. */
 export const ChatMessageSchema = z.strictObject({
   conversationId: ConversationIdSchema,
@@ -54,6 +70,19 @@ export const ChatMessageSchema = z.strictObject({
 });
 export type ChatMessage = z.output<typeof ChatMessageSchema>;
 
+/** A stored announcement as every user sees it: in `announcement` frames and on `chat.announcements`. */
+export const AnnouncementSchema = z.strictObject({
+  announcementId: AnnouncementIdSchema,
+  /** The administrator who sent it. */
+  senderId: UserIdSchema,
+  body: MessageBodySchema,
+  /** When the gateway received the `announce` (server clock, ms). */
+  sentAt: TimestampSchema,
+  /** After this (ms) it is no longer current: users who connect later do not get it. */
+  expiresAt: TimestampSchema,
+});
+export type Announcement = z.output<typeof AnnouncementSchema>;
+
 /** Fields of a conversation summary; also spread into the `conversation` frame. */
 export const conversationSummaryShape = {
   conversationId: ConversationIdSchema,
@@ -61,25 +90,48 @@ export const conversationSummaryShape = {
   /** Groups have one; direct conversations have none (clients show the other member's name). */
   title: TitleSchema.optional(),
   memberIds: z.array(UserIdSchema).min(1).max(MAX_GROUP_MEMBERS),
+  /** Groups: the owner, one of `memberIds`. Absent for direct conversations and a group nobody is left in. */
+  ownerId: UserIdSchema.optional(),
+  /** Groups: the admins other than the owner, in join order (often empty). Absent for direct conversations. */
+  adminIds: z.array(UserIdSchema).max(MAX_GROUP_MEMBERS).optional(),
   /** Seq of the newest message, 0 when there is none yet. */
   lastSeq: SeqCursorSchema,
   /** Messages after the reader's own `read` receipt. */
   unread: z.number().int().nonnegative(),
 };
 
-/** Groups carry a title; a direct conversation has no title and exactly two members. */
-export function checkConversationShape(
-  value: { kind: ConversationKind; title?: string | undefined; memberIds: string[] },
-  ctx: z.RefinementCtx,
-): void {
-  if (value.kind === 'group' && value.title === undefined) {
-    ctx.addIssue({ code: 'custom', message: 'a group must have a title', path: ['title'], input: value.title });
+interface ConversationShape {
+  kind: ConversationKind;
+  title?: string | undefined;
+  memberIds: string[];
+  ownerId?: string | undefined;
+  adminIds?: string[] | undefined;
+}
+
+/**
+ * Groups carry a title and, while they have members, their roles (`ownerId`, `adminIds`: members,
+ * the owner not among the admins); a direct conversation has no title, no roles and exactly two
+ * members. `rolesRequired: false` accepts a group without roles (records from before roles existed).
+ */
+export function checkConversationShape(value: ConversationShape, ctx: z.RefinementCtx, { rolesRequired = true } = {}): void {
+  const issue = (path: string, message: string, input: unknown) => ctx.addIssue({ code: 'custom', message, path: [path], input });
+  if (value.kind === 'direct') {
+    if (value.title !== undefined) issue('title', 'a direct conversation has no title', value.title);
+    if (value.memberIds.length !== 2) issue('memberIds', 'a direct conversation has exactly 2 members', value.memberIds);
+    if (value.ownerId !== undefined) issue('ownerId', 'a direct conversation has no owner', value.ownerId);
+    if (value.adminIds !== undefined) issue('adminIds', 'a direct conversation has no admins', value.adminIds);
+    return;
   }
-  if (value.kind === 'direct' && value.title !== undefined) {
-    ctx.addIssue({ code: 'custom', message: 'a direct conversation has no title', path: ['title'], input: value.title });
-  }
-  if (value.kind === 'direct' && value.memberIds.length !== 2) {
-    ctx.addIssue({ code: 'custom', message: 'a direct conversation has exactly 2 members', path: ['memberIds'], input: value.memberIds });
+  if (value.title === undefined) issue('title', 'a group must have a title', value.title);
+  const hasMembers = value.memberIds.length > 0;
+  if (rolesRequired && hasMembers && value.ownerId === undefined) issue('ownerId', 'a group with members has an owner', value.ownerId);
+  if (rolesRequired && hasMembers && value.adminIds === undefined) issue('adminIds', 'a group with members lists its admins', value.adminIds);
+  if (value.ownerId !== undefined && !value.memberIds.includes(value.ownerId)) issue('ownerId', 'the owner must be a member', value.ownerId);
+  for (const adminId of value.adminIds ?? []) {
+    if (!value.memberIds.includes(adminId) || adminId === value.ownerId) {
+      issue('adminIds', 'every admin must be a member other than the owner', adminId);
+      break;
+    }
   }
 }
 

@@ -1,12 +1,15 @@
 import { z } from 'zod';
 import { ClientMsgIdSchema, ConversationIdSchema, RequestIdSchema, SeqCursorSchema, SeqSchema, TimestampSchema, UserIdSchema } from '../ids';
-import { MAX_ERROR_MESSAGE_CHARS, MAX_GROUP_MEMBERS, MAX_HISTORY_LIMIT, MAX_LISTED_CONVERSATIONS, MAX_SYNC_CONVERSATIONS } from '../limits';
+import { MAX_ERROR_MESSAGE_CHARS, MAX_GROUP_MEMBERS, MAX_HISTORY_LIMIT, MAX_LISTED_CONVERSATIONS, MAX_SESSION_PRESENCE, MAX_SYNC_CONVERSATIONS } from '../limits';
 import {
+  AnnouncementSchema,
   ChatMessageSchema,
   checkConversationShape,
   ConversationSummarySchema,
   conversationSummaryShape,
+  GroupChangeSchema,
   ReceiptStatusSchema,
+  TitleSchema,
 } from './content';
 import { ERROR_CODES } from './error-codes';
 
@@ -15,6 +18,38 @@ import { ERROR_CODES } from './error-codes';
  * Clients must tolerate duplicates (a message may arrive both live and through sync): a message is
  * identified by (conversationId, seq).
  */
+
+/**
+ * First frame of a socket, once it is registered for pushes: every message, receipt or presence
+ * change for this user that happens after it reaches this socket (what happened before, `sync`
+ * fetches, so a client syncs on receiving it). Says what this socket is and what applies to it.
+ */
+export const SessionFrameSchema = z.strictObject({
+  type: z.literal('session'),
+  userId: UserIdSchema,
+  /** This socket; logs on both sides name it. */
+  connectionId: z.uuid(),
+  /** The login session (refresh-token family) of the access token; logout ends it and closes its sockets. */
+  sessionId: z.uuid().optional(),
+  /** The server pings this often; answer pings (browsers do) or send any frame. */
+  heartbeatIntervalMs: z.number().int().positive(),
+  /** Silence (no pong, no frame) for this long and the server closes the socket with 4000. */
+  idleTimeoutMs: z.number().int().positive(),
+  limits: z.strictObject({
+    /** Largest frame the server reads; a larger one is answered with `too_large` and dropped. */
+    maxFrameBytes: z.number().int().positive(),
+    /** Sustained frames per second, and the burst above it, before frames are refused with `rate_limited`. */
+    framesPerSecond: z.number().int().positive(),
+    frameBurst: z.number().int().positive(),
+    /** Sockets one user may hold on one gateway (one more is closed with 4009). */
+    maxConnectionsPerUser: z.number().int().positive(),
+  }),
+  /**
+   * Contacts (users who share a conversation with this one) online now; everyone else is offline.
+   * At most MAX_SESSION_PRESENCE; `presence` frames follow every change after this one.
+   */
+  onlineContactIds: z.array(UserIdSchema).max(MAX_SESSION_PRESENCE),
+});
 
 /**
  * The send is durable in Kafka and will be stored. The seq is assigned later by persistence, so it is
@@ -87,8 +122,9 @@ export const SyncedFrameSchema = z.strictObject({
 });
 
 /**
- * One conversation: the answer to `open_direct`, `create_group`, `add_members` and `remove_member`
- * (the conversation after the change), or pushed (no replyTo) when it changes. `memberIds` is empty
+ * One conversation: the answer to `open_direct`, `create_group`, `add_members`, `remove_member`,
+ * `rename_group`, `set_member_role` and `transfer_ownership` (the conversation after the change), or
+ * pushed (no replyTo) when it changes. `memberIds` is empty
  * only for a group whose last member just left (the answer to that member's `remove_member`).
  */
 export const ConversationFrameSchema = z
@@ -123,6 +159,34 @@ export const MemberRemovedFrameSchema = z.strictObject({
   by: UserIdSchema,
 });
 
+/**
+ * A group was renamed or its roles changed, by `by`: its title and roles as they are now, and what
+ * changed. Sent to every member after the change. Roles also change with `member_removed` (a removed
+ * admin is no longer one), which is not repeated here.
+ */
+export const GroupUpdatedFrameSchema = z
+  .strictObject({
+    type: z.literal('group_updated'),
+    conversationId: ConversationIdSchema,
+    title: TitleSchema,
+    ownerId: UserIdSchema,
+    adminIds: z.array(UserIdSchema).max(MAX_GROUP_MEMBERS),
+    changed: z.array(GroupChangeSchema).min(1).max(GroupChangeSchema.options.length),
+    by: UserIdSchema,
+  })
+  .refine((frame) => !frame.adminIds.includes(frame.ownerId), { message: 'the owner is not among the admins', path: ['adminIds'] });
+
+/**
+ * An administrator's announcement: pushed to every online socket (no `replyTo`), and the answer to
+ * the sender's `announce` once stored (with `replyTo`). Current until `expiresAt`; a client shows it
+ * once per `announcementId` (it may arrive twice: live and again on connect).
+ */
+export const AnnouncementFrameSchema = z.strictObject({
+  type: z.literal('announcement'),
+  replyTo: RequestIdSchema.optional(),
+  ...AnnouncementSchema.shape,
+});
+
 /** Answer to `ping`. */
 export const PongFrameSchema = z.strictObject({
   type: z.literal('pong'),
@@ -139,6 +203,7 @@ export const ErrorFrameSchema = z.strictObject({
 
 /** Schemas of the server frames by their `type`. */
 export const ServerFrameSchemas = {
+  session: SessionFrameSchema,
   accepted: AcceptedFrameSchema,
   message: MessageFrameSchema,
   receipt: ReceiptFrameSchema,
@@ -150,11 +215,14 @@ export const ServerFrameSchemas = {
   conversations: ConversationsFrameSchema,
   member_added: MemberAddedFrameSchema,
   member_removed: MemberRemovedFrameSchema,
+  group_updated: GroupUpdatedFrameSchema,
+  announcement: AnnouncementFrameSchema,
   pong: PongFrameSchema,
   error: ErrorFrameSchema,
 } as const;
 
 export const ServerFrameSchema = z.discriminatedUnion('type', [
+  SessionFrameSchema,
   AcceptedFrameSchema,
   MessageFrameSchema,
   ReceiptFrameSchema,
@@ -166,6 +234,8 @@ export const ServerFrameSchema = z.discriminatedUnion('type', [
   ConversationsFrameSchema,
   MemberAddedFrameSchema,
   MemberRemovedFrameSchema,
+  GroupUpdatedFrameSchema,
+  AnnouncementFrameSchema,
   PongFrameSchema,
   ErrorFrameSchema,
 ]);

@@ -22,7 +22,8 @@ interface Waiter {
 }
 
 /**
- * How far the views have read each partition. A view consumer that never commits starts from the
+ * How far an in-memory view of topics (read from the beginning, never committed: the router's views,
+ * the gateway's revoked sessions) has read each partition. A view consumer that never commits starts from the
  * beginning whenever it is recreated; `advance` refuses what was applied already, so such a replay
  * cannot take a view back in time. `lagging`/`waitFor` compare with offsets fetched from the broker:
  * a view has caught up with a moment once it applied every record that existed then.
@@ -80,7 +81,7 @@ export class ViewProgress {
       if (signal?.aborted) return onAbort();
       this.waiters.push(waiter);
       signal?.addEventListener('abort', onAbort, { once: true });
-      if (timeoutMs !== undefined) timer = setTimeout(() => settle(new Error(`views did not catch up within ${timeoutMs} ms`)), timeoutMs);
+      if (timeoutMs !== undefined) timer = setTimeout(() => settle(new Error(`view did not catch up within ${timeoutMs} ms`)), timeoutMs);
     });
   }
 

@@ -1,0 +1,26 @@
+import { z } from 'zod';
+import { TimestampSchema, UserIdSchema } from '@chat/wire';
+import { defineRecord } from '../envelope';
+
+/** Why a login session ended before its time. */
+export const SessionRevocationReasons = ['logout', 'logout_everywhere', 'refresh_token_reused'] as const;
+export type SessionRevocationReason = (typeof SessionRevocationReasons)[number];
+
+/**
+ * Auth ended a login session (a refresh-token family): on `chat.sessions`, key = sessionId. Every
+ * gateway closes the session's sockets and refuses its access tokens (claim `sid`) at the handshake
+ * until `tokensExpireBy`, after which no token of the session is valid anyway and the record can go.
+ */
+export const SessionRevoked = defineRecord(
+  'chat.session-revoked',
+  1,
+  z.strictObject({
+    sessionId: z.uuid(),
+    userId: UserIdSchema,
+    reason: z.enum(SessionRevocationReasons),
+    revokedAt: TimestampSchema,
+    /** When the last access token issued to the session expires (revocation + the access-token lifetime). */
+    tokensExpireBy: TimestampSchema,
+  }),
+);
+export type SessionRevokedPayload = z.output<typeof SessionRevoked.payloadSchema>;
