@@ -14,10 +14,10 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        ServiceKitModule.forRoot({ identity, config, topics: [Topics.users, Topics.commands, Topics.events, Topics.memberships, Topics.presence, Topics.gateways] }),
+        ServiceKitModule.forRoot({ identity, config, topics: [Topics.users, Topics.commands, Topics.events, Topics.memberships, Topics.presence, Topics.gateways, Topics.announcements] }),
         DatabaseModule.forRoot({ url: config.DATABASE_URL, entities: PERSISTENCE_ENTITIES, migrations: PERSISTENCE_MIGRATIONS }),
         // Where each user is connected (presence and gateway leases), to deliver what is stored straight to their gateways.
-        ViewsModule.forRoot({ consumerGroup: (instanceId, startedAt) => `persistence.views.${instanceId}.${startedAt}`, memberships: false }),
+        ViewsModule.forRoot({ consumerGroup: (instanceId, startedAt) => `persistence.views.${instanceId}.${startedAt}`, memberships: false, announcements: false }),
         UsersModule,
         CommandsModule,
       ],

@@ -15,11 +15,15 @@ import {
   OpenDirectCommand,
   ReceiptCommand,
   RemoveMemberCommand,
+  RenameGroupCommand,
   SendMessageCommand,
+  SetMemberRoleCommand,
   SyncRequestCommand,
+  TransferOwnershipCommand,
   Topics,
   type ChatCommandEnvelope,
   type Announcement,
+  type AssignableRole,
   type ChatEventEnvelope,
   type EnvelopeContext,
   type EnvelopeOf,
@@ -145,6 +149,11 @@ export const commands = {
     AddMembersCommand.create({ userId, conversationId, memberIds, replyTo: replyTo() }),
   removeMember: (userId: string, conversationId: string, memberId: string) =>
     RemoveMemberCommand.create({ userId, conversationId, memberId, replyTo: replyTo() }),
+  renameGroup: (userId: string, conversationId: string, title: string) => RenameGroupCommand.create({ userId, conversationId, title, replyTo: replyTo() }),
+  setMemberRole: (userId: string, conversationId: string, memberId: string, role: AssignableRole) =>
+    SetMemberRoleCommand.create({ userId, conversationId, memberId, role, replyTo: replyTo() }),
+  transferOwnership: (userId: string, conversationId: string, memberId: string) =>
+    TransferOwnershipCommand.create({ userId, conversationId, memberId, replyTo: replyTo() }),
   sync: (userId: string, cursors: Array<{ conversationId: string; afterSeq: number }>) =>
     SyncRequestCommand.create({ userId, conversations: cursors, replyTo: replyTo() }),
   history: (userId: string, conversationId: string, limit: number, beforeSeq?: number) =>

@@ -19,9 +19,9 @@ const DATABASE = 'chat_persistence';
  * A throwaway PostgreSQL in a temp dir on a free port, started by the workspace's one launcher
  * (tools/local-infra: as root it runs as the OS user `postgres` and makes the way to the binaries
  * and the data dir traversable), with this service's migrations applied through TypeORM exactly as
- * at service start.
+ * at service start (or only the first of them, `migrations`, to test the next one on older data).
  */
-export async function startTestDatabase(): Promise<TestDatabase> {
+export async function startTestDatabase({ migrations = PERSISTENCE_MIGRATIONS }: { migrations?: Array<(typeof PERSISTENCE_MIGRATIONS)[number]> } = {}): Promise<TestDatabase> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'persistence-pg-'));
   const postgres = await startPostgres({ dataDir: path.join(dir, 'data'), databases: [DATABASE] });
   const url = postgres.urlFor(DATABASE);
@@ -29,7 +29,7 @@ export async function startTestDatabase(): Promise<TestDatabase> {
     type: 'postgres',
     url,
     entities: PERSISTENCE_ENTITIES,
-    migrations: PERSISTENCE_MIGRATIONS,
+    migrations,
     migrationsRun: true,
     synchronize: false,
     extra: { max: 5 },

@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { ViewsModule } from '@chat/delivery';
 import { Topics } from '@chat/protocol';
 import { ServiceKitModule, type ServiceIdentity } from '@chat/service-kit';
+import { AnnouncementsModule } from './announcements/announcements.module';
 import type { RouterConfig } from './config';
 import { ConsumerGroups } from './consumer-groups';
 import { MembershipsModule } from './memberships/memberships.module';
@@ -15,11 +16,12 @@ export class AppModule {
       module: AppModule,
       imports: [
         // Delivery topics (chat.delivery.<gatewayId>) are provisioned on first use, not here.
-        ServiceKitModule.forRoot({ identity, config, topics: [Topics.events, Topics.memberships, Topics.presence, Topics.gateways] }),
-        ViewsModule.forRoot({ consumerGroup: ConsumerGroups.views, memberships: true }),
+        ServiceKitModule.forRoot({ identity, config, topics: [Topics.events, Topics.memberships, Topics.presence, Topics.gateways, Topics.announcements] }),
+        ViewsModule.forRoot({ consumerGroup: ConsumerGroups.views, memberships: true, announcements: true }),
         RoutingModule,
         PresenceModule,
         MembershipsModule,
+        AnnouncementsModule,
       ],
     };
   }

@@ -9,6 +9,8 @@ export const ConsumerGroups = {
   presence: 'router.presence',
   /** `chat.memberships` → member_added / member_removed frames. */
   memberships: 'router.memberships',
+  /** `chat.announcements` → `announcement` frames to every socket of every gateway. */
+  announcements: 'router.announcements',
   /** The replay of the compacted topics into this process's views; never commits. */
   views: (instanceId: string, startedAt: number) => `router.views.${instanceId}.${startedAt}`,
 } as const;

@@ -1,6 +1,7 @@
 export * from './lib/delivery.module';
 export * from './lib/delivery.publisher';
 export * from './lib/fan-out';
+export * from './lib/views/announcements-view';
 export * from './lib/views/membership-view';
 export * from './lib/views/presence-view';
 export * from './lib/views/view-records';

@@ -36,11 +36,13 @@ describe('API docs', () => {
 
   it('documents every route of the auth API with its bodies and error answers', () => {
     const paths = document.paths;
-    expect(Object.keys(paths).sort()).toEqual(['/auth/login', '/auth/logout', '/auth/me', '/auth/refresh', '/auth/register']);
+    expect(Object.keys(paths).sort()).toEqual(['/auth/login', '/auth/logout', '/auth/logout-everywhere', '/auth/me', '/auth/refresh', '/auth/register']);
     expect(paths['/auth/register'].post?.responses).toEqual(expect.objectContaining({ 201: expect.anything(), 409: expect.anything(), 429: expect.anything() }));
     expect(paths['/auth/login'].post?.requestBody).toBeDefined();
     expect(paths['/auth/logout'].post?.responses).toHaveProperty('204');
     expect(paths['/auth/me'].get?.security).toEqual([{ bearer: [] }]);
+    expect(paths['/auth/logout-everywhere'].post?.security).toEqual([{ bearer: [] }]);
+    expect(paths['/auth/logout-everywhere'].post?.responses).toHaveProperty('204');
     expect(paths['/auth/register'].post?.requestBody).toMatchObject({ content: { 'application/json': { schema: { $ref: '#/components/schemas/RegisterBody' } } } });
     expect(paths['/auth/login'].post?.responses['200']).toMatchObject({ content: { 'application/json': { schema: { $ref: '#/components/schemas/TokenPair' } } } });
   });

@@ -3,6 +3,7 @@ import {
   ChatCommands,
   ChatEvents,
   ClientFrameTypes,
+  DEFAULT_ANNOUNCEMENT_EXPIRY_SECONDS,
   decodeClientFrame,
   directConversationId,
   groupConversationId,
@@ -85,6 +86,15 @@ const cases: Array<[RecordFrame, { topic: string; key: string; type: string; pay
   [
     frame({ type: 'list_conversations', id: 'l1' }),
     { topic: Topics.commands.name, key: me, type: 'chat.command.list-conversations-request', payload: { userId: me, replyTo: replyTo('l1') } },
+  ],
+  [
+    frame({ type: 'announce', id: 'an1', body: 'Maintenance tonight', clientAnnouncementId: 'maint-1' }),
+    {
+      topic: Topics.commands.name,
+      key: me,
+      type: 'chat.command.announce',
+      payload: { senderId: me, body: 'Maintenance tonight', expiresInSeconds: DEFAULT_ANNOUNCEMENT_EXPIRY_SECONDS, clientAnnouncementId: 'maint-1', replyTo: replyTo('an1') },
+    },
   ],
   [
     frame({ type: 'typing', id: 't1', conversationId, active: true }),

@@ -344,6 +344,44 @@ describe('gateway WebSocket edge', () => {
     });
   });
 
+  describe('announcements', () => {
+    const adminToken = (userId: string) => signAccessToken(accessTokenSettings(gateway.config), { userId, username: 'admin_1', tokenId: randomUUID(), role: 'admin' }, 300);
+
+    it("answers a non-administrator's announce with forbidden and publishes nothing", async () => {
+      const socket = client(gateway.url, { token: gateway.tokenFor(randomUUID()) });
+      await socket.opened();
+      socket.send({ type: 'announce', id: 'an-1', body: 'Free pizza' });
+      expect(await socket.next({ type: 'error', replyTo: 'an-1' })).toEqual({ type: 'error', replyTo: 'an-1', code: 'forbidden', message: 'only administrators may send announcements' });
+      expect(gateway.publisher.on(Topics.commands.name).filter((record) => record.envelope?.type === 'chat.command.announce')).toEqual([]);
+    });
+
+    it("turns an administrator's announce into a command keyed by the sender, answered later by persistence", async () => {
+      const admin = randomUUID();
+      const socket = client(gateway.url, { token: adminToken(admin) });
+      await socket.opened();
+      socket.send({ type: 'announce', id: 'an-2', body: 'Maintenance at 22:00', expiresInSeconds: 600 });
+      const replyTo = await expectEventually(() => replyToOf(gateway.publisher, 'an-2'));
+      const record = gateway.publisher.on(Topics.commands.name).find((r) => r.envelope?.type === 'chat.command.announce');
+      expect(record).toMatchObject({ key: admin, envelope: { payload: { senderId: admin, body: 'Maintenance at 22:00', expiresInSeconds: 600, replyTo } } });
+      socket.send({ type: 'ping', id: 'after-announce' });
+      await socket.next({ type: 'pong', replyTo: 'after-announce' });
+      expect(socket.frames).toEqual([{ type: 'pong', replyTo: 'after-announce' }]);
+    });
+
+    it('writes a frame for everyone to every socket of the gateway', async () => {
+      const sockets = [randomUUID(), randomUUID(), randomUUID()].map((userId) => client(gateway.url, { token: gateway.tokenFor(userId) }));
+      await Promise.all(sockets.map((socket) => socket.opened()));
+      // A pong proves the gateway registered the socket.
+      for (const [i, socket] of sockets.entries()) {
+        socket.send({ type: 'ping', id: `everyone-${i}` });
+        await socket.next({ type: 'pong', replyTo: `everyone-${i}` });
+      }
+      const announcement: ServerFrame = { type: 'announcement', announcementId: randomUUID(), senderId: randomUUID(), body: 'Hello, everyone', sentAt: 1, expiresAt: 60_001 };
+      expect(gateway.deliver.execute({ target: { everyone: true }, frames: [announcement] })).toBeGreaterThanOrEqual(sockets.length);
+      for (const socket of sockets) expect(await socket.next({ type: 'announcement' })).toEqual(announcement);
+    });
+  });
+
   describe('delivery and presence', () => {
     it('writes a routed frame to every device of its users, and an answer to its one socket', async () => {
       const carol = randomUUID();

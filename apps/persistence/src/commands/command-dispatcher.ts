@@ -7,6 +7,9 @@ import { CreateGroupUseCase } from '../conversations/create-group.use-case';
 import { ListConversationsUseCase } from '../conversations/list-conversations.use-case';
 import { OpenDirectUseCase } from '../conversations/open-direct.use-case';
 import { RemoveMemberUseCase } from '../conversations/remove-member.use-case';
+import { RenameGroupUseCase } from '../conversations/rename-group.use-case';
+import { SetMemberRoleUseCase } from '../conversations/set-member-role.use-case';
+import { TransferOwnershipUseCase } from '../conversations/transfer-ownership.use-case';
 import { HistoryUseCase } from '../messages/history.use-case';
 import { ReceiptUseCase } from '../messages/receipt.use-case';
 import { type SendMessage, type SendOutcome, SendMessageUseCase } from '../messages/send-message.use-case';
@@ -23,6 +26,9 @@ export class CommandDispatcher {
     private readonly createGroup: CreateGroupUseCase,
     private readonly addMembers: AddMembersUseCase,
     private readonly removeMember: RemoveMemberUseCase,
+    private readonly renameGroup: RenameGroupUseCase,
+    private readonly setMemberRole: SetMemberRoleUseCase,
+    private readonly transferOwnership: TransferOwnershipUseCase,
     private readonly sync: SyncUseCase,
     private readonly history: HistoryUseCase,
     private readonly listConversations: ListConversationsUseCase,
@@ -48,6 +54,12 @@ export class CommandDispatcher {
         return this.addMembers.execute(command, manager);
       case 'chat.command.remove-member':
         return this.removeMember.execute(command, manager);
+      case 'chat.command.rename-group':
+        return this.renameGroup.execute(command, manager);
+      case 'chat.command.set-member-role':
+        return this.setMemberRole.execute(command, manager);
+      case 'chat.command.transfer-ownership':
+        return this.transferOwnership.execute(command, manager);
       case 'chat.command.sync-request':
         return this.sync.execute(command, manager);
       case 'chat.command.history-request':

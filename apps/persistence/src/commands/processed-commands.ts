@@ -16,6 +16,9 @@ const STATE_CHANGING: ReadonlySet<ChatCommandEnvelope['type']> = new Set([
   'chat.command.create-group',
   'chat.command.add-members',
   'chat.command.remove-member',
+  'chat.command.rename-group',
+  'chat.command.set-member-role',
+  'chat.command.transfer-ownership',
   // Without a clientAnnouncementId nothing else would stop a replay from storing it twice.
   'chat.command.announce',
 ]);

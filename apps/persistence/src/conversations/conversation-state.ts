@@ -108,6 +108,7 @@ interface LockedMemberRow {
   last_activity_at: Date;
   user_id: string;
   joined_at: Date;
+  role: MemberRole;
   delivered_seq: string;
   read_seq: string;
 }
@@ -122,7 +123,7 @@ export async function loadConversationsForUpdate(manager: EntityManager, convers
   if (conversationIds.length === 0) return states;
   const rows = await manager.query<LockedMemberRow[]>(
     `SELECT c.id, c.kind, c.title, c.created_by, c.last_seq, c.created_at, c.last_activity_at,
-            m.user_id, m.joined_at, m.delivered_seq, m.read_seq
+            m.user_id, m.joined_at, m.role, m.delivered_seq, m.read_seq
        FROM conversations c JOIN members m ON m.conversation_id = c.id
       WHERE c.id = ANY($1::uuid[])
       ORDER BY c.id
@@ -150,6 +151,7 @@ export async function loadConversationsForUpdate(manager: EntityManager, convers
         conversationId: row.id,
         userId: row.user_id,
         joinedAt: row.joined_at,
+        role: row.role,
         deliveredSeq: Number(row.delivered_seq),
         readSeq: Number(row.read_seq),
       }),
@@ -187,13 +189,32 @@ export function requireMember(state: ConversationState | null, userId: string, c
 }
 
 /**
- * The group `userId` is a member of, locked for a change of its members: not a member is
- * `not_member`, and a direct conversation's members never change (`forbidden`).
+ * The group `userId` is a member of, locked for a change (its members, title or roles): not a member
+ * is `not_member`, and a direct conversation never changes (`forbidden`).
  */
-export async function loadGroupForMemberChange(manager: EntityManager, conversationId: string, userId: string): Promise<ConversationState> {
+export async function loadGroupForChange(manager: EntityManager, conversationId: string, userId: string): Promise<ConversationState> {
   const state = requireMember(await loadConversationForUpdate(manager, conversationId), userId, conversationId);
-  if (state.conversation.kind === 'direct') throw new CommandRejected('forbidden', 'the members of a direct conversation cannot change');
+  if (state.conversation.kind === 'direct') throw new CommandRejected('forbidden', 'a direct conversation cannot be changed: its members are fixed and it has no title or roles');
   return state;
+}
+
+/** How much a role may do: the owner everything an admin may, an admin everything a member may. */
+export const ROLE_RANK: Readonly<Record<MemberRole, number>> = { member: 0, admin: 1, owner: 2 };
+
+/** Who holds `minimum` or more, in words for an error message. */
+const HOLDERS: Readonly<Record<Exclude<MemberRole, 'member'>, string>> = { admin: "the group's owner or admins", owner: "the group's owner" };
+
+/** Refuses (`forbidden`, naming who may) unless `userId` holds `minimum` or a higher role in the group. */
+export function requireRole(state: ConversationState, userId: string, minimum: Exclude<MemberRole, 'member'>, action: string): void {
+  const role = state.roleOf(userId) ?? 'member';
+  if (ROLE_RANK[role] < ROLE_RANK[minimum]) throw new CommandRejected('forbidden', `only ${HOLDERS[minimum]} may ${action}; you are ${role === 'admin' ? 'an admin' : 'a member'}`);
+}
+
+/** `memberId` must be in the group (`conflict` otherwise: the request does not fit its state). */
+export function requireTargetMember(state: ConversationState, memberId: string): MemberEntity {
+  const member = state.member(memberId);
+  if (!member) throw new CommandRejected('conflict', `user ${memberId} is not a member of conversation ${state.id}`);
+  return member;
 }
 
 /** Of `userIds`, those this service has not heard of from auth (chat.users). */
@@ -204,10 +225,26 @@ export async function unknownUsers(manager: EntityManager, userIds: readonly str
   return userIds.filter((id) => !knownIds.has(id));
 }
 
-/** Adds members whose receipts start at the conversation's current end: what came before is history, not unread. */
-export async function insertMembers(manager: EntityManager, conversation: ConversationEntity, userIds: readonly string[], joinedAt: Date): Promise<MemberEntity[]> {
+/**
+ * Adds members whose receipts start at the conversation's current end: what came before is history,
+ * not unread. They join as members, except the one named `ownerId` (a new group's creator).
+ */
+export async function insertMembers(
+  manager: EntityManager,
+  conversation: ConversationEntity,
+  userIds: readonly string[],
+  joinedAt: Date,
+  ownerId?: string,
+): Promise<MemberEntity[]> {
   const members = userIds.map((userId) =>
-    manager.create(MemberEntity, { conversationId: conversation.id, userId, joinedAt, deliveredSeq: conversation.lastSeq, readSeq: conversation.lastSeq }),
+    manager.create(MemberEntity, {
+      conversationId: conversation.id,
+      userId,
+      joinedAt,
+      role: userId === ownerId ? 'owner' : 'member',
+      deliveredSeq: conversation.lastSeq,
+      readSeq: conversation.lastSeq,
+    }),
   );
   // Copies: TypeORM writes the raw returned defaults (bigint as string) back into inserted objects.
   await manager.insert(MemberEntity, members.map((member) => ({ ...member })));

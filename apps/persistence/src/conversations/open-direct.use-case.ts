@@ -35,7 +35,7 @@ export class OpenDirectUseCase {
     await insertConversation(manager, conversation);
     const state = new ConversationState(conversation, await insertMembers(manager, conversation, [userId, peerId], now));
     return [
-      membershipChanged(command, { conversationId, kind: 'direct', memberIds: state.memberIds, added: state.memberIds, removed: [], by: userId }),
+      membershipChanged(command, state.membershipChange({ added: state.memberIds, by: userId })),
       answer(command, state.frameFor(userId, replyTo.requestId)),
     ];
   }

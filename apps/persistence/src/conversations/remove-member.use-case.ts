@@ -4,30 +4,44 @@ import type { EnvelopeOf, RemoveMemberCommand } from '@chat/protocol';
 import { MemberEntity } from '../database/entities/member.entity';
 import { CommandRejected } from '../outcomes/command-rejected';
 import { answer, type Effect, membershipChanged } from '../outcomes/effects';
-import { ConversationState, loadGroupForMemberChange } from './conversation-state';
+import { ConversationState, loadGroupForChange, ROLE_RANK, requireTargetMember } from './conversation-state';
 
 type RemoveMember = EnvelopeOf<typeof RemoveMemberCommand>;
 
 /**
- * Removes a member from a group. Every member may leave (remove themselves); only the group's
- * creator may remove someone else (`forbidden` otherwise; once the creator has left, nobody can).
- * Direct conversations never change (`forbidden`); removing a non-member is a `conflict`. The
- * answer is the group as it is afterwards, which no longer lists a member who left.
+ * Removes a member from a group. Every member may leave (remove themselves), except the owner while
+ * others remain: they hand the group over first (`forbidden`). Someone else may be removed only by a
+ * higher role: the owner removes admins and members, admins remove members (`forbidden` otherwise).
+ * Direct conversations never change (`forbidden`); removing a non-member is a `conflict`. The answer
+ * is the group as it is afterwards, which no longer lists a member who left. From the commit on,
+ * the removed user is no recipient of anything stored and reads nothing (`not_member`).
  */
 @Injectable()
 export class RemoveMemberUseCase {
   async execute(command: RemoveMember, manager: EntityManager): Promise<Effect[]> {
     const { userId, conversationId, memberId, replyTo } = command.payload;
-    const state = await loadGroupForMemberChange(manager, conversationId, userId);
-    const { conversation } = state;
-    if (!state.member(memberId)) throw new CommandRejected('conflict', `user ${memberId} is not a member of conversation ${conversationId}`);
-    if (memberId !== userId && conversation.createdBy !== userId) throw new CommandRejected('forbidden', "only the group's creator may remove other members");
+    const state = await loadGroupForChange(manager, conversationId, userId);
+    const target = requireTargetMember(state, memberId);
+    if (memberId === userId) {
+      if (target.role === 'owner' && state.members.length > 1) {
+        throw new CommandRejected('forbidden', 'the owner cannot leave while others are in the group: hand it over first (transfer_ownership)');
+      }
+    } else {
+      refuseUnlessOutranks(state, userId, target);
+    }
 
     await manager.delete(MemberEntity, { conversationId, userId: memberId });
-    const after = new ConversationState(conversation, state.members.filter((member) => member.userId !== memberId));
+    const after = new ConversationState(state.conversation, state.members.filter((member) => member.userId !== memberId));
     return [
-      membershipChanged(command, { conversationId, kind: 'group', title: conversation.title ?? undefined, memberIds: after.memberIds, added: [], removed: [memberId], by: userId }),
+      membershipChanged(command, after.membershipChange({ removed: [memberId], by: userId })),
       answer(command, after.frameFor(userId, replyTo.requestId)),
     ];
   }
+}
+
+function refuseUnlessOutranks(state: ConversationState, userId: string, target: MemberEntity): void {
+  const role = state.roleOf(userId) ?? 'member';
+  if (role === 'member') throw new CommandRejected('forbidden', "only the group's owner or admins may remove others; you are a member (you may leave)");
+  if (target.role === 'owner') throw new CommandRejected('forbidden', "the group's owner cannot be removed; they may hand it over (transfer_ownership) and leave");
+  if (ROLE_RANK[role] <= ROLE_RANK[target.role]) throw new CommandRejected('forbidden', "only the group's owner may remove an admin");
 }

@@ -71,6 +71,11 @@ export class AuthClient {
     await this.call('POST', '/auth/logout', { body: { refreshToken }, accessToken }, undefined);
   }
 
+  /** Ends every session of the access token's user, this one included; their sockets close with 4004. */
+  async logoutEverywhere(accessToken: string): Promise<void> {
+    await this.call('POST', '/auth/logout-everywhere', { accessToken }, undefined);
+  }
+
   me(accessToken: string): Promise<Me> {
     return this.call('GET', '/auth/me', { accessToken }, MeSchema);
   }

@@ -64,7 +64,13 @@ export class AuthSession {
     return this.validAccessToken();
   };
 
+  /** Ends this session; its sockets close with 4004 (`session_revoked`). */
   logout(): Promise<void> {
     return this.auth.logout(this.pair.refreshToken, this.pair.accessToken);
+  }
+
+  /** Ends every session of this user, on every device. */
+  async logoutEverywhere(): Promise<void> {
+    await this.auth.logoutEverywhere(await this.validAccessToken());
   }
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { MAX_DELIVERY_USERS, type ServerFrame } from '@chat/protocol';
-import { fanOut, toConnection } from './fan-out';
+import { fanOut, toConnection, toEveryone } from './fan-out';
 
 const frame: ServerFrame = { type: 'typing', conversationId: randomUUID(), userId: randomUUID(), active: true };
 const context = { traceId: 'a'.repeat(32), occurredAt: 5 };
@@ -27,6 +27,14 @@ describe('fanOut', () => {
     const deliveries = fanOut(frame, users, () => ['gw-1'], context);
     expect(deliveries.map((d) => ('userIds' in d.payload.target ? d.payload.target.userIds.length : 0))).toEqual([MAX_DELIVERY_USERS, 1]);
     expect(deliveries.flatMap((d) => ('userIds' in d.payload.target ? d.payload.target.userIds : []))).toEqual(users);
+  });
+
+  it('broadcasts one frame to every socket of each gateway, one delivery per gateway', () => {
+    expect(toEveryone(frame, ['gw-1', 'gw-2', 'gw-1'], context)).toEqual([
+      { gatewayId: 'gw-1', payload: { target: { everyone: true }, frames: [frame] }, context },
+      { gatewayId: 'gw-2', payload: { target: { everyone: true }, frames: [frame] }, context },
+    ]);
+    expect(toEveryone(frame, [], context)).toEqual([]);
   });
 
   it('addresses one socket for its answers, in order', () => {

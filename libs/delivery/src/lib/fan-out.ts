@@ -39,6 +39,11 @@ export function fanOut(frame: ServerFrame, userIds: Iterable<string>, locate: Lo
   return deliveries;
 }
 
+/** One frame for every socket of every one of these gateways (a broadcast), one delivery per gateway. */
+export function toEveryone(frame: ServerFrame, gatewayIds: Iterable<string>, context: EnvelopeContext): Delivery[] {
+  return [...new Set(gatewayIds)].map((gatewayId) => ({ gatewayId, payload: { target: { everyone: true }, frames: [frame] }, context }));
+}
+
 /** Frames for exactly one socket, in order: the answers to its request (one, or a sync's several). */
 export function toConnection(frames: ServerFrame[], gatewayId: string, connectionId: string, context: EnvelopeContext): Delivery {
   return { gatewayId, payload: { target: { connectionId }, frames }, context };

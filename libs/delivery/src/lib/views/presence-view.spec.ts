@@ -85,6 +85,18 @@ describe('PresenceView', () => {
       expect(log.lease('gw-1', { at: 6000 })).toEqual([]);
     });
 
+    it('lists the gateways whose lease holds now, with or without users, for a broadcast', () => {
+      const log = new PresenceLog();
+      log.lease('gw-1', { at: 1000 });
+      log.lease('gw-2', { at: 5000 });
+      log.write('gw-1', alice, 1, { at: 1100 });
+      log.write('gw-3', bob, 1, { at: 1100 });
+      expect(log.view.liveGatewayIds(2000).sort()).toEqual(['gw-1', 'gw-2']);
+      expect(log.view.liveGatewayIds(1000 + TTL + 1)).toEqual(['gw-2']);
+      log.view.applyLease('gw-2', null, 6000, 6000);
+      expect(log.view.liveGatewayIds(6000)).toEqual(['gw-1']);
+    });
+
     it('stops routing to a gateway whose lease ran out, even before expire() runs', () => {
       const log = new PresenceLog();
       log.lease('gw-1', { at: 1000 });

@@ -236,6 +236,13 @@ export class PresenceView {
       .map((entry) => entry.gatewayId);
   }
 
+  /** Gateways whose lease holds by the clock now, whoever is connected to them: where a broadcast goes. */
+  liveGatewayIds(now: number): string[] {
+    const live: string[] = [];
+    for (const [gatewayId, { lease }] of this.gateways) if (lease && now <= lease.at + lease.ttlMs) live.push(gatewayId);
+    return live;
+  }
+
   stats(): { users: number; keys: number; gateways: number; liveGateways: number } {
     let keys = 0;
     for (const entries of this.users.values()) keys += entries.size;

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { encodeEnvelope, GatewayLeaseRenewed, MembershipChanged, PresenceChanged, presenceKey, ProtocolError, type Envelope } from '@chat/protocol';
+import { AnnouncementPublished, encodeEnvelope, GatewayLeaseRenewed, MembershipChanged, PresenceChanged, presenceKey, ProtocolError, type Envelope } from '@chat/protocol';
 import type { ConsumedRecord } from '@chat/kafka';
-import { decodeLeaseRecord, decodeMembershipRecord, decodePresenceRecord } from './view-records';
+import { decodeAnnouncementRecord, decodeLeaseRecord, decodeMembershipRecord, decodePresenceRecord } from './view-records';
 
 const alice = randomUUID();
 const bob = randomUUID();
@@ -55,5 +55,14 @@ describe('view records', () => {
     expect(() => decodeLeaseRecord(consumed('chat.gateways', 'gw-1', PresenceChanged.create({ gatewayId: 'gw-1', userId: alice, connections: 1, at: 1, gatewayStartedAt: 1 })))).toThrow(
       ProtocolError,
     );
+  });
+
+  it('read announcements, and tombstones by their key', () => {
+    const announcement = { announcementId: randomUUID(), senderId: alice, body: 'Welcome', sentAt: 1, expiresAt: 60_001 };
+    const record = AnnouncementPublished.create({ announcement });
+    expect(decodeAnnouncementRecord(consumed('chat.announcements', announcement.announcementId, record))).toEqual({ announcementId: announcement.announcementId, announcement });
+    expect(decodeAnnouncementRecord(consumed('chat.announcements', announcement.announcementId, null))).toEqual({ announcementId: announcement.announcementId, announcement: null });
+    expect(() => decodeAnnouncementRecord(consumed('chat.announcements', 'nope', null))).toThrow(ProtocolError);
+    expect(() => decodeAnnouncementRecord(consumed('chat.announcements', randomUUID(), record))).toThrow(/does not match/);
   });
 });

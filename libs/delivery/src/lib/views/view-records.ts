@@ -1,10 +1,10 @@
-import { ConversationIdSchema, GatewayIdSchema, GatewayLeaseRenewed, MembershipChanged, type OpenedSession, parsePresenceKey, PresenceChanged, ProtocolError } from '@chat/protocol';
+import { AnnouncementIdSchema, AnnouncementPublished, type Announcement, ConversationIdSchema, GatewayIdSchema, GatewayLeaseRenewed, MembershipChanged, type OpenedSession, parsePresenceKey, PresenceChanged, ProtocolError } from '@chat/protocol';
 import type { ConsumedRecord } from '@chat/kafka';
 import type { ConversationMembers } from './membership-view';
 import type { GatewayLease, PresenceValue } from './presence-view';
 
 /*
- * The records of the three compacted topics, as the views apply them. On these topics the key is
+ * The records of the compacted topics, as the views apply them. On these topics the key is
  * the identity (a tombstone has nothing else), so a record whose payload names another key is
  * rejected rather than guessed at.
  */
@@ -52,6 +52,19 @@ export function decodeLeaseRecord(record: ConsumedRecord): LeaseRecord {
   const { payload } = GatewayLeaseRenewed.decode(record.value);
   if (payload.gatewayId !== gatewayId) throw keyMismatch(record, payload.gatewayId);
   return { gatewayId, lease: { startedAt: payload.startedAt, at: payload.at, ttlMs: payload.ttlMs } };
+}
+
+export interface AnnouncementRecord {
+  announcementId: string;
+  announcement: Announcement | null;
+}
+
+export function decodeAnnouncementRecord(record: ConsumedRecord): AnnouncementRecord {
+  const announcementId = keyOf(record, (key) => AnnouncementIdSchema.safeParse(key).success);
+  if (record.value === null) return { announcementId, announcement: null };
+  const { announcement } = AnnouncementPublished.decode(record.value).payload;
+  if (announcement.announcementId !== announcementId) throw keyMismatch(record, announcement.announcementId);
+  return { announcementId, announcement };
 }
 
 function keyOf(record: ConsumedRecord, valid: (key: string) => boolean): string {

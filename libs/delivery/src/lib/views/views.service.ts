@@ -3,12 +3,18 @@ import { Topics } from '@chat/protocol';
 import { fetchTopicEnds, KafkaClient, KafkaConsumerFactory, ViewProgress, type ConsumedRecord, type ManagedConsumer, type PartitionEnd } from '@chat/kafka';
 import { backoffDelay, describeError, sleep } from '@chat/helpers';
 import { ReadinessRegistry, SERVICE_IDENTITY, type CheckResult, type ServiceIdentity } from '@chat/service-kit';
+import { AnnouncementsView } from './announcements-view';
 import { MembershipView } from './membership-view';
 import { PresenceView, type UserFlip } from './presence-view';
-import { decodeLeaseRecord, decodeMembershipRecord, decodePresenceRecord } from './view-records';
+import { decodeAnnouncementRecord, decodeLeaseRecord, decodeMembershipRecord, decodePresenceRecord } from './view-records';
 
 /** Where each of the views comes from: a compacted topic. */
-export const VIEW_TOPICS = { memberships: Topics.memberships.name, presence: Topics.presence.name, gateways: Topics.gateways.name } as const;
+export const VIEW_TOPICS = {
+  memberships: Topics.memberships.name,
+  presence: Topics.presence.name,
+  gateways: Topics.gateways.name,
+  announcements: Topics.announcements.name,
+} as const;
 
 /** What a process keeps in view, and the name of the group that replays the topics into it. */
 export interface ViewsOptions {
@@ -16,6 +22,8 @@ export interface ViewsOptions {
   consumerGroup: (instanceId: string, startedAt: number) => string;
   /** Whether to follow `chat.memberships` too; presence and gateway leases are always followed. */
   memberships: boolean;
+  /** Whether to follow `chat.announcements` too (the current ones, for sockets that connect). */
+  announcements: boolean;
 }
 
 export const VIEWS_OPTIONS = Symbol('VIEWS_OPTIONS');
@@ -51,12 +59,18 @@ export class ViewsService implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly consumers: KafkaConsumerFactory,
     private readonly progress: ViewProgress,
     private readonly memberships: MembershipView,
+    private readonly announcements: AnnouncementsView,
     private readonly presence: PresenceView,
     @Inject(SERVICE_IDENTITY) private readonly identity: ServiceIdentity,
     @Inject(VIEWS_OPTIONS) private readonly options: ViewsOptions,
     readiness: ReadinessRegistry,
   ) {
-    this.topics = options.memberships ? Object.values(VIEW_TOPICS) : [VIEW_TOPICS.presence, VIEW_TOPICS.gateways];
+    this.topics = [
+      VIEW_TOPICS.presence,
+      VIEW_TOPICS.gateways,
+      ...(options.memberships ? [VIEW_TOPICS.memberships] : []),
+      ...(options.announcements ? [VIEW_TOPICS.announcements] : []),
+    ];
     this.caughtUpPromise = new Promise((resolve) => (this.resolveCaughtUp = resolve));
     readiness.register('views', async () => this.readiness());
   }
@@ -181,6 +195,11 @@ export class ViewsService implements OnApplicationBootstrap, OnModuleDestroy {
         this.presence.applyPresence(gatewayId, userId, value, { partition: record.partition, offset: record.offset, timestamp: record.timestamp }, now);
         return [];
       }
+      case Topics.announcements.name: {
+        const { announcementId, announcement } = decodeAnnouncementRecord(record);
+        this.announcements.apply(announcementId, announcement);
+        return [];
+      }
       case Topics.gateways.name: {
         const { gatewayId, lease } = decodeLeaseRecord(record);
         return this.presence.applyLease(gatewayId, lease, record.timestamp, now);
@@ -194,6 +213,7 @@ export class ViewsService implements OnApplicationBootstrap, OnModuleDestroy {
     const now = Date.now();
     const flips = this.presence.expire(now);
     this.presence.prune(now, PRUNE_OPTIONS);
+    this.announcements.prune(now);
     this.emit(flips);
   }
 

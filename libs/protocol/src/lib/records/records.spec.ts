@@ -3,8 +3,10 @@ import { thrownBy } from '@chat/testing';
 import { type ChatMessage, ProtocolError } from '@chat/wire';
 import { type Envelope, encodeEnvelope } from '../envelope';
 import { directConversationId, groupConversationId } from '../ids';
+import { AnnouncementPublished } from './announcements';
 import {
   AddMembersCommand,
+  AnnounceCommand,
   ChatCommands,
   chatCommandKey,
   CreateGroupCommand,
@@ -105,6 +107,16 @@ const examples: Array<[string, () => Envelope, (value: Buffer) => Envelope]> = [
     () => FramesRouted.create({ target: { connectionId }, frames: [{ type: 'message', ...message }, { type: 'synced', replyTo: 'r-1', conversations: [] }] }),
     (v) => FramesRouted.decode(v),
   ],
+  [
+    'announce',
+    () => AnnounceCommand.create({ senderId: userA, body: 'Maintenance tonight', expiresInSeconds: 3600, clientAnnouncementId: 'a-1', replyTo }),
+    (v) => AnnounceCommand.decode(v),
+  ],
+  [
+    'announcement-published',
+    () => AnnouncementPublished.create({ announcement: { announcementId: randomUUID(), senderId: userA, body: 'Maintenance tonight', sentAt: 1, expiresAt: 3_600_001 } }),
+    (v) => AnnouncementPublished.decode(v),
+  ],
 ];
 
 describe('chat records', () => {
@@ -171,8 +183,18 @@ describe('chat records', () => {
     expect(rejection(() => FramesRouted.create({ target: { connectionId }, frames: [] })).field).toBe('payload.frames');
   });
 
-  it('a delivery targets users or one connection, not both', () => {
+  it('keep announcement expiries between a minute and 30 days', () => {
+    const announce = (expiresInSeconds: number) => () => AnnounceCommand.create({ senderId: userA, body: 'x', expiresInSeconds, replyTo });
+    expect(rejection(announce(59)).field).toBe('payload.expiresInSeconds');
+    expect(rejection(announce(30 * 24 * 3600 + 1)).field).toBe('payload.expiresInSeconds');
+    expect(announce(60)().payload.expiresInSeconds).toBe(60);
+  });
+
+  it('a delivery targets users, one connection, or everyone, never two of them', () => {
     const frame = { type: 'pong' as const };
+    expect(FramesRouted.create({ target: { everyone: true }, frames: [frame] }).payload.target).toEqual({ everyone: true });
+    const everyoneAndOne = { target: { everyone: true, connectionId }, frames: [frame] } as unknown as Parameters<typeof FramesRouted.create>[0];
+    expect(rejection(() => FramesRouted.create(everyoneAndOne)).field).toBe('payload.target');
     expect(FramesRouted.create({ target: { connectionId }, frames: [frame] }).payload.target).toEqual({ connectionId });
     expect(FramesRouted.create({ target: { userIds: [userA] }, frames: [frame] }).payload.target).toEqual({ userIds: [userA] });
     const both = { target: { connectionId, userIds: [userA] }, frames: [frame] } as unknown as Parameters<typeof FramesRouted.create>[0];
@@ -211,6 +233,8 @@ describe('keys', () => {
   it('key commands by conversation, direct pair or user', () => {
     expect(chatCommandKey(SendMessageCommand.create({ senderId: userA, conversationId, clientMsgId: 'm', body: 'x', kind: 'text', replyTo }))).toBe(conversationId);
     expect(chatCommandKey(ListConversationsRequestCommand.create({ userId: userA, replyTo }))).toBe(userA);
+    // One sender's announcements in order on one partition: the rate limit counts them one by one.
+    expect(chatCommandKey(AnnounceCommand.create({ senderId: userA, body: 'x', expiresInSeconds: 60, replyTo }))).toBe(userA);
     // Changes of a group are keyed by it, so they apply in order with its messages and member changes.
     expect(chatCommandKey(RenameGroupCommand.create({ userId: userA, conversationId, title: 'N', replyTo }))).toBe(conversationId);
     expect(chatCommandKey(SetMemberRoleCommand.create({ userId: userA, conversationId, memberId: userB, role: 'member', replyTo }))).toBe(conversationId);
@@ -253,5 +277,8 @@ describe('keys', () => {
     expect(framesRoutedKey({ target: { connectionId }, frames: [{ type: 'message', ...message }, synced] })).toBe(connectionId);
     expect(framesRoutedKey({ target: { userIds: [userB] }, frames: [{ type: 'message', ...message }] })).toBe(conversationId);
     expect(framesRoutedKey({ target: { userIds: [userB] }, frames: [{ type: 'presence', userId: userA, online: true, at: 1 }] })).toBe(userA);
+    const announcementId = randomUUID();
+    const announcement = { type: 'announcement' as const, announcementId, senderId: userA, body: 'x', sentAt: 1, expiresAt: 60_001 };
+    expect(framesRoutedKey({ target: { everyone: true }, frames: [announcement] })).toBe(announcementId);
   });
 });

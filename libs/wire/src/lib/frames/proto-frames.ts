@@ -81,27 +81,56 @@ function fieldMapping(field: DescField): FieldMapping {
     case 'enum':
       return { key: field.localName, ...enumConverters(field.enum.values) };
     case 'message': {
+      if (isListWrapper(field.message)) return { key: field.localName, ...listWrapperConverters(field.localName, field.message.fields[0]) };
       const nested = messageConverters(field.localName, field.message);
       return { key: field.localName, fromProto: (value) => (value === undefined ? undefined : nested.fromProto(value)), toProto: nested.toProto };
     }
-    case 'list': {
-      const item =
-        field.listKind === 'scalar'
-          ? scalarConverters(field.scalar)
-          : field.listKind === 'enum'
-            ? enumConverters(field.enum.values)
-            : messageConverters(field.localName, field.message);
-      // Lists of strings and 32-bit numbers are handed over as they are: zod copies them anyway.
-      if (item.fromProto === same && item.toProto === same) return { key: field.localName, fromProto: same, toProto: same };
-      return {
-        key: field.localName,
-        fromProto: (value) => (value as unknown[]).map((entry, index) => withIndex(index, () => item.fromProto(entry))),
-        toProto: (value) => (value as unknown[]).map(item.toProto),
-      };
-    }
+    case 'list':
+      return { key: field.localName, ...listConverters(field.localName, field) };
     case 'map':
       throw new Error(`${field.parent.typeName}.${field.name}: map fields have no zod counterpart in the frames`);
   }
+}
+
+/**
+ * A message with nothing but `repeated … values = 1` stands for an optional list: proto3 cannot tell
+ * an absent repeated field from an empty one, and zod's `.array().optional()` does.
+ */
+export function isListWrapper(desc: DescMessage): boolean {
+  return desc.fields.length === 1 && desc.fields[0].fieldKind === 'list' && desc.fields[0].name === 'values';
+}
+
+function listWrapperConverters(key: string, values: DescField): { fromProto: Convert; toProto: Convert } {
+  if (values.fieldKind !== 'list') throw new Error(`${values.parent.typeName}: not a list wrapper`);
+  const list = listConverters(key, values);
+  return {
+    fromProto: (wrapper) => {
+      if (wrapper === undefined) return undefined;
+      const { values, $unknown } = wrapper as Message & { values: unknown[] };
+      if ($unknown !== undefined && $unknown.length > 0) {
+        const unknown = new UnknownField($unknown[0].no);
+        unknown.path.push(key);
+        throw unknown;
+      }
+      return list.fromProto(values);
+    },
+    toProto: (value) => ({ values: list.toProto(value) }),
+  };
+}
+
+function listConverters(key: string, field: DescField & { fieldKind: 'list' }): { fromProto: Convert; toProto: Convert } {
+  const item =
+    field.listKind === 'scalar'
+      ? scalarConverters(field.scalar)
+      : field.listKind === 'enum'
+        ? enumConverters(field.enum.values)
+        : messageConverters(key, field.message);
+  // Lists of strings and 32-bit numbers are handed over as they are: zod copies them anyway.
+  if (item.fromProto === same && item.toProto === same) return { fromProto: same, toProto: same };
+  return {
+    fromProto: (value) => (value as unknown[]).map((entry, index) => withIndex(index, () => item.fromProto(entry))),
+    toProto: (value) => (value as unknown[]).map(item.toProto),
+  };
 }
 
 function scalarConverters(scalar: ScalarType): { fromProto: Convert; toProto: Convert } {

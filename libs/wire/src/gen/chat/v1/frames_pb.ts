@@ -27,7 +27,26 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file chat/v1/frames.proto.
  */
 export const file_chat_v1_frames: GenFile = /*@__PURE__*/
-  fileDesc("ChRjaGF0L3YxL2ZyYW1lcy5wcm90bxIHY2hhdC52MSLHAQoLQ2hhdE1lc3NhZ2USFwoPY29udmVyc2F0aW9uX2lkGAEgASgJEgsKA3NlcRgCIAEoAxISCgptZXNzYWdlX2lkGAMgASgJEhEKCXNlbmRlcl9pZBgEIAEoCRIVCg1jbGllbnRfbXNnX2lkGAUgASgJEgwKBGJvZHkYBiABKAkSIgoEa2luZBgHIAEoDjIULmNoYXQudjEuTWVzc2FnZUtpbmQSDwoHc2VudF9hdBgIIAEoAxIRCglzdG9yZWRfYXQYCSABKAMiqwEKE0NvbnZlcnNhdGlvblN1bW1hcnkSFwoPY29udmVyc2F0aW9uX2lkGAEgASgJEicKBGtpbmQYAiABKA4yGS5jaGF0LnYxLkNvbnZlcnNhdGlvbktpbmQSEgoFdGl0bGUYAyABKAlIAIgBARISCgptZW1iZXJfaWRzGAQgAygJEhAKCGxhc3Rfc2VxGAUgASgDEg4KBnVucmVhZBgGIAEoA0IICgZfdGl0bGUilQQKC0NsaWVudEZyYW1lEiIKBHNlbmQYASABKAsyEi5jaGF0LnYxLlNlbmRGcmFtZUgAEi8KB3JlY2VpcHQYAiABKAsyHC5jaGF0LnYxLlJlY2VpcHRSZXF1ZXN0RnJhbWVIABItCgZ0eXBpbmcYAyABKAsyGy5jaGF0LnYxLlR5cGluZ1JlcXVlc3RGcmFtZUgAEiIKBHN5bmMYBCABKAsyEi5jaGF0LnYxLlN5bmNGcmFtZUgAEigKB2hpc3RvcnkYBSABKAsyFS5jaGF0LnYxLkhpc3RvcnlGcmFtZUgAEi8KC29wZW5fZGlyZWN0GAYgASgLMhguY2hhdC52MS5PcGVuRGlyZWN0RnJhbWVIABIxCgxjcmVhdGVfZ3JvdXAYByABKAsyGS5jaGF0LnYxLkNyZWF0ZUdyb3VwRnJhbWVIABIvCgthZGRfbWVtYmVycxgIIAEoCzIYLmNoYXQudjEuQWRkTWVtYmVyc0ZyYW1lSAASMwoNcmVtb3ZlX21lbWJlchgJIAEoCzIaLmNoYXQudjEuUmVtb3ZlTWVtYmVyRnJhbWVIABI9ChJsaXN0X2NvbnZlcnNhdGlvbnMYCiABKAsyHy5jaGF0LnYxLkxpc3RDb252ZXJzYXRpb25zRnJhbWVIABIiCgRwaW5nGAsgASgLMhIuY2hhdC52MS5QaW5nRnJhbWVIAEIHCgVmcmFtZSKHAQoJU2VuZEZyYW1lEgoKAmlkGAEgASgJEhcKD2NvbnZlcnNhdGlvbl9pZBgCIAEoCRIVCg1jbGllbnRfbXNnX2lkGAMgASgJEgwKBGJvZHkYBCABKAkSJwoEa2luZBgFIAEoDjIULmNoYXQudjEuTWVzc2FnZUtpbmRIAIgBAUIHCgVfa2luZCJvChNSZWNlaXB0UmVxdWVzdEZyYW1lEgoKAmlkGAEgASgJEhcKD2NvbnZlcnNhdGlvbl9pZBgCIAEoCRILCgNzZXEYAyABKAMSJgoGc3RhdHVzGAQgASgOMhYuY2hhdC52MS5SZWNlaXB0U3RhdHVzIkkKElR5cGluZ1JlcXVlc3RGcmFtZRIKCgJpZBgBIAEoCRIXCg9jb252ZXJzYXRpb25faWQYAiABKAkSDgoGYWN0aXZlGAMgASgIIjgKClN5bmNDdXJzb3ISFwoPY29udmVyc2F0aW9uX2lkGAEgASgJEhEKCWFmdGVyX3NlcRgCIAEoAyJDCglTeW5jRnJhbWUSCgoCaWQYASABKAkSKgoNY29udmVyc2F0aW9ucxgCIAMoCzITLmNoYXQudjEuU3luY0N1cnNvciJ5CgxIaXN0b3J5RnJhbWUSCgoCaWQYASABKAkSFwoPY29udmVyc2F0aW9uX2lkGAIgASgJEhcKCmJlZm9yZV9zZXEYAyABKANIAIgBARISCgVsaW1pdBgEIAEoBUgBiAEBQg0KC19iZWZvcmVfc2VxQggKBl9saW1pdCIuCg9PcGVuRGlyZWN0RnJhbWUSCgoCaWQYASABKAkSDwoHdXNlcl9pZBgCIAEoCSJzChBDcmVhdGVHcm91cEZyYW1lEgoKAmlkGAEgASgJEg0KBXRpdGxlGAIgASgJEhIKCm1lbWJlcl9pZHMYAyADKAkSHAoPY2xpZW50X2dyb3VwX2lkGAQgASgJSACIAQFCEgoQX2NsaWVudF9ncm91cF9pZCJICg9BZGRNZW1iZXJzRnJhbWUSCgoCaWQYASABKAkSFwoPY29udmVyc2F0aW9uX2lkGAIgASgJEhAKCHVzZXJfaWRzGAMgAygJIkkKEVJlbW92ZU1lbWJlckZyYW1lEgoKAmlkGAEgASgJEhcKD2NvbnZlcnNhdGlvbl9pZBgCIAEoCRIPCgd1c2VyX2lkGAMgASgJIiQKFkxpc3RDb252ZXJzYXRpb25zRnJhbWUSCgoCaWQYASABKAkiIwoJUGluZ0ZyYW1lEg8KAmlkGAEgASgJSACIAQFCBQoDX2lkIuIECgtTZXJ2ZXJGcmFtZRIqCghhY2NlcHRlZBgBIAEoCzIWLmNoYXQudjEuQWNjZXB0ZWRGcmFtZUgAEicKB21lc3NhZ2UYAiABKAsyFC5jaGF0LnYxLkNoYXRNZXNzYWdlSAASKAoHcmVjZWlwdBgDIAEoCzIVLmNoYXQudjEuUmVjZWlwdEZyYW1lSAASJgoGdHlwaW5nGAQgASgLMhQuY2hhdC52MS5UeXBpbmdGcmFtZUgAEioKCHByZXNlbmNlGAUgASgLMhYuY2hhdC52MS5QcmVzZW5jZUZyYW1lSAASMQoMaGlzdG9yeV9wYWdlGAYgASgLMhkuY2hhdC52MS5IaXN0b3J5UGFnZUZyYW1lSAASJgoGc3luY2VkGAcgASgLMhQuY2hhdC52MS5TeW5jZWRGcmFtZUgAEjIKDGNvbnZlcnNhdGlvbhgIIAEoCzIaLmNoYXQudjEuQ29udmVyc2F0aW9uRnJhbWVIABI0Cg1jb252ZXJzYXRpb25zGAkgASgLMhsuY2hhdC52MS5Db252ZXJzYXRpb25zRnJhbWVIABIxCgxtZW1iZXJfYWRkZWQYCiABKAsyGS5jaGF0LnYxLk1lbWJlckFkZGVkRnJhbWVIABI1Cg5tZW1iZXJfcmVtb3ZlZBgLIAEoCzIbLmNoYXQudjEuTWVtYmVyUmVtb3ZlZEZyYW1lSAASIgoEcG9uZxgMIAEoCzISLmNoYXQudjEuUG9uZ0ZyYW1lSAASJAoFZXJyb3IYDSABKAsyEy5jaGF0LnYxLkVycm9yRnJhbWVIAEIHCgVmcmFtZSJrCg1BY2NlcHRlZEZyYW1lEhAKCHJlcGx5X3RvGAEgASgJEhcKD2NvbnZlcnNhdGlvbl9pZBgCIAEoCRIVCg1jbGllbnRfbXNnX2lkGAMgASgJEhAKA3NlcRgEIAEoA0gAiAEBQgYKBF9zZXEieQoMUmVjZWlwdEZyYW1lEhcKD2NvbnZlcnNhdGlvbl9pZBgBIAEoCRIPCgd1c2VyX2lkGAIgASgJEgsKA3NlcRgDIAEoAxImCgZzdGF0dXMYBCABKA4yFi5jaGF0LnYxLlJlY2VpcHRTdGF0dXMSCgoCYXQYBSABKAMiRwoLVHlwaW5nRnJhbWUSFwoPY29udmVyc2F0aW9uX2lkGAEgASgJEg8KB3VzZXJfaWQYAiABKAkSDgoGYWN0aXZlGAMgASgIIjwKDVByZXNlbmNlRnJhbWUSDwoHdXNlcl9pZBgBIAEoCRIOCgZvbmxpbmUYAiABKAgSCgoCYXQYAyABKAMidwoQSGlzdG9yeVBhZ2VGcmFtZRIQCghyZXBseV90bxgBIAEoCRIXCg9jb252ZXJzYXRpb25faWQYAiABKAkSJgoIbWVzc2FnZXMYAyADKAsyFC5jaGF0LnYxLkNoYXRNZXNzYWdlEhAKCGhhc19tb3JlGAQgASgIIj8KElN5bmNlZENvbnZlcnNhdGlvbhIXCg9jb252ZXJzYXRpb25faWQYASABKAkSEAoIbGFzdF9zZXEYAiABKAMiUwoLU3luY2VkRnJhbWUSEAoIcmVwbHlfdG8YASABKAkSMgoNY29udmVyc2F0aW9ucxgCIAMoCzIbLmNoYXQudjEuU3luY2VkQ29udmVyc2F0aW9uIs0BChFDb252ZXJzYXRpb25GcmFtZRIVCghyZXBseV90bxgBIAEoCUgAiAEBEhcKD2NvbnZlcnNhdGlvbl9pZBgCIAEoCRInCgRraW5kGAMgASgOMhkuY2hhdC52MS5Db252ZXJzYXRpb25LaW5kEhIKBXRpdGxlGAQgASgJSAGIAQESEgoKbWVtYmVyX2lkcxgFIAMoCRIQCghsYXN0X3NlcRgGIAEoAxIOCgZ1bnJlYWQYByABKANCCwoJX3JlcGx5X3RvQggKBl90aXRsZSJTChJDb252ZXJzYXRpb25zRnJhbWUSEAoIcmVwbHlfdG8YASABKAkSKwoFaXRlbXMYAiADKAsyHC5jaGF0LnYxLkNvbnZlcnNhdGlvblN1bW1hcnkiSQoQTWVtYmVyQWRkZWRGcmFtZRIXCg9jb252ZXJzYXRpb25faWQYASABKAkSEAoIdXNlcl9pZHMYAiADKAkSCgoCYnkYAyABKAkiSgoSTWVtYmVyUmVtb3ZlZEZyYW1lEhcKD2NvbnZlcnNhdGlvbl9pZBgBIAEoCRIPCgd1c2VyX2lkGAIgASgJEgoKAmJ5GAMgASgJIi8KCVBvbmdGcmFtZRIVCghyZXBseV90bxgBIAEoCUgAiAEBQgsKCV9yZXBseV90byJjCgpFcnJvckZyYW1lEhUKCHJlcGx5X3RvGAEgASgJSACIAQESIAoEY29kZRgCIAEoDjISLmNoYXQudjEuRXJyb3JDb2RlEg8KB21lc3NhZ2UYAyABKAlCCwoJX3JlcGx5X3RvKkIKC01lc3NhZ2VLaW5kEhwKGE1FU1NBR0VfS0lORF9VTlNQRUNJRklFRBAAEhUKEU1FU1NBR0VfS0lORF9URVhUEAEqZgoNUmVjZWlwdFN0YXR1cxIeChpSRUNFSVBUX1NUQVRVU19VTlNQRUNJRklFRBAAEhwKGFJFQ0VJUFRfU1RBVFVTX0RFTElWRVJFRBABEhcKE1JFQ0VJUFRfU1RBVFVTX1JFQUQQAipwChBDb252ZXJzYXRpb25LaW5kEiEKHUNPTlZFUlNBVElPTl9LSU5EX1VOU1BFQ0lGSUVEEAASHAoYQ09OVkVSU0FUSU9OX0tJTkRfRElSRUNUEAESGwoXQ09OVkVSU0FUSU9OX0tJTkRfR1JPVVAQAirOAgoJRXJyb3JDb2RlEhoKFkVSUk9SX0NPREVfVU5TUEVDSUZJRUQQABIcChhFUlJPUl9DT0RFX0lOVkFMSURfRlJBTUUQARIbChdFUlJPUl9DT0RFX1VOS05PV05fVFlQRRACEhgKFEVSUk9SX0NPREVfVE9PX0xBUkdFEAMSGwoXRVJST1JfQ09ERV9SQVRFX0xJTUlURUQQBBIZChVFUlJPUl9DT0RFX05PVF9NRU1CRVIQBRIYChRFUlJPUl9DT0RFX05PVF9GT1VORBAGEhcKE0VSUk9SX0NPREVfQ09ORkxJQ1QQBxIYChRFUlJPUl9DT0RFX0ZPUkJJRERFThAIEhYKEkVSUk9SX0NPREVfVElNRU9VVBAJEhoKFkVSUk9SX0NPREVfVU5BVkFJTEFCTEUQChIXChNFUlJPUl9DT0RFX0lOVEVSTkFMEAtiBnByb3RvMw");
+  fileDesc("ChRjaGF0L3YxL2ZyYW1lcy5wcm90bxIHY2hhdC52MSIcCgpTdHJpbmdMaXN0Eg4KBnZhbHVlcxgBIAMoCSLHAQoLQ2hhdE1lc3NhZ2USFwoPY29udmVyc2F0aW9uX2lkGAEgASgJEgsKA3NlcRgCIAEoAxISCgptZXNzYWdlX2lkGAMgASgJEhEKCXNlbmRlcl9pZBgEIAEoCRIVCg1jbGllbnRfbXNnX2lkGAUgASgJEgwKBGJvZHkYBiABKAkSIgoEa2luZBgHIAEoDjIULmNoYXQudjEuTWVzc2FnZUtpbmQSDwoHc2VudF9hdBgIIAEoAxIRCglzdG9yZWRfYXQYCSABKAMi9wEKE0NvbnZlcnNhdGlvblN1bW1hcnkSFwoPY29udmVyc2F0aW9uX2lkGAEgASgJEicKBGtpbmQYAiABKA4yGS5jaGF0LnYxLkNvbnZlcnNhdGlvbktpbmQSEgoFdGl0bGUYAyABKAlIAIgBARISCgptZW1iZXJfaWRzGAQgAygJEhAKCGxhc3Rfc2VxGAUgASgDEg4KBnVucmVhZBgGIAEoAxIVCghvd25lcl9pZBgHIAEoCUgBiAEBEiYKCWFkbWluX2lkcxgIIAEoCzITLmNoYXQudjEuU3RyaW5nTGlzdEIICgZfdGl0bGVCCwoJX293bmVyX2lkIusFCgtDbGllbnRGcmFtZRIiCgRzZW5kGAEgASgLMhIuY2hhdC52MS5TZW5kRnJhbWVIABIvCgdyZWNlaXB0GAIgASgLMhwuY2hhdC52MS5SZWNlaXB0UmVxdWVzdEZyYW1lSAASLQoGdHlwaW5nGAMgASgLMhsuY2hhdC52MS5UeXBpbmdSZXF1ZXN0RnJhbWVIABIiCgRzeW5jGAQgASgLMhIuY2hhdC52MS5TeW5jRnJhbWVIABIoCgdoaXN0b3J5GAUgASgLMhUuY2hhdC52MS5IaXN0b3J5RnJhbWVIABIvCgtvcGVuX2RpcmVjdBgGIAEoCzIYLmNoYXQudjEuT3BlbkRpcmVjdEZyYW1lSAASMQoMY3JlYXRlX2dyb3VwGAcgASgLMhkuY2hhdC52MS5DcmVhdGVHcm91cEZyYW1lSAASLwoLYWRkX21lbWJlcnMYCCABKAsyGC5jaGF0LnYxLkFkZE1lbWJlcnNGcmFtZUgAEjMKDXJlbW92ZV9tZW1iZXIYCSABKAsyGi5jaGF0LnYxLlJlbW92ZU1lbWJlckZyYW1lSAASMQoMcmVuYW1lX2dyb3VwGAwgASgLMhkuY2hhdC52MS5SZW5hbWVHcm91cEZyYW1lSAASNgoPc2V0X21lbWJlcl9yb2xlGA0gASgLMhsuY2hhdC52MS5TZXRNZW1iZXJSb2xlRnJhbWVIABI9ChJ0cmFuc2Zlcl9vd25lcnNoaXAYDiABKAsyHy5jaGF0LnYxLlRyYW5zZmVyT3duZXJzaGlwRnJhbWVIABI9ChJsaXN0X2NvbnZlcnNhdGlvbnMYCiABKAsyHy5jaGF0LnYxLkxpc3RDb252ZXJzYXRpb25zRnJhbWVIABIqCghhbm5vdW5jZRgPIAEoCzIWLmNoYXQudjEuQW5ub3VuY2VGcmFtZUgAEiIKBHBpbmcYCyABKAsyEi5jaGF0LnYxLlBpbmdGcmFtZUgAQgcKBWZyYW1lIocBCglTZW5kRnJhbWUSCgoCaWQYASABKAkSFwoPY29udmVyc2F0aW9uX2lkGAIgASgJEhUKDWNsaWVudF9tc2dfaWQYAyABKAkSDAoEYm9keRgEIAEoCRInCgRraW5kGAUgASgOMhQuY2hhdC52MS5NZXNzYWdlS2luZEgAiAEBQgcKBV9raW5kIm8KE1JlY2VpcHRSZXF1ZXN0RnJhbWUSCgoCaWQYASABKAkSFwoPY29udmVyc2F0aW9uX2lkGAIgASgJEgsKA3NlcRgDIAEoAxImCgZzdGF0dXMYBCABKA4yFi5jaGF0LnYxLlJlY2VpcHRTdGF0dXMiSQoSVHlwaW5nUmVxdWVzdEZyYW1lEgoKAmlkGAEgASgJEhcKD2NvbnZlcnNhdGlvbl9pZBgCIAEoCRIOCgZhY3RpdmUYAyABKAgiOAoKU3luY0N1cnNvchIXCg9jb252ZXJzYXRpb25faWQYASABKAkSEQoJYWZ0ZXJfc2VxGAIgASgDIkMKCVN5bmNGcmFtZRIKCgJpZBgBIAEoCRIqCg1jb252ZXJzYXRpb25zGAIgAygLMhMuY2hhdC52MS5TeW5jQ3Vyc29yInkKDEhpc3RvcnlGcmFtZRIKCgJpZBgBIAEoCRIXCg9jb252ZXJzYXRpb25faWQYAiABKAkSFwoKYmVmb3JlX3NlcRgDIAEoA0gAiAEBEhIKBWxpbWl0GAQgASgFSAGIAQFCDQoLX2JlZm9yZV9zZXFCCAoGX2xpbWl0Ii4KD09wZW5EaXJlY3RGcmFtZRIKCgJpZBgBIAEoCRIPCgd1c2VyX2lkGAIgASgJInMKEENyZWF0ZUdyb3VwRnJhbWUSCgoCaWQYASABKAkSDQoFdGl0bGUYAiABKAkSEgoKbWVtYmVyX2lkcxgDIAMoCRIcCg9jbGllbnRfZ3JvdXBfaWQYBCABKAlIAIgBAUISChBfY2xpZW50X2dyb3VwX2lkIkgKD0FkZE1lbWJlcnNGcmFtZRIKCgJpZBgBIAEoCRIXCg9jb252ZXJzYXRpb25faWQYAiABKAkSEAoIdXNlcl9pZHMYAyADKAkiSQoRUmVtb3ZlTWVtYmVyRnJhbWUSCgoCaWQYASABKAkSFwoPY29udmVyc2F0aW9uX2lkGAIgASgJEg8KB3VzZXJfaWQYAyABKAkiRgoQUmVuYW1lR3JvdXBGcmFtZRIKCgJpZBgBIAEoCRIXCg9jb252ZXJzYXRpb25faWQYAiABKAkSDQoFdGl0bGUYAyABKAkicQoSU2V0TWVtYmVyUm9sZUZyYW1lEgoKAmlkGAEgASgJEhcKD2NvbnZlcnNhdGlvbl9pZBgCIAEoCRIPCgd1c2VyX2lkGAMgASgJEiUKBHJvbGUYBCABKA4yFy5jaGF0LnYxLkFzc2lnbmFibGVSb2xlIk4KFlRyYW5zZmVyT3duZXJzaGlwRnJhbWUSCgoCaWQYASABKAkSFwoPY29udmVyc2F0aW9uX2lkGAIgASgJEg8KB3VzZXJfaWQYAyABKAkiJAoWTGlzdENvbnZlcnNhdGlvbnNGcmFtZRIKCgJpZBgBIAEoCSKhAQoNQW5ub3VuY2VGcmFtZRIKCgJpZBgBIAEoCRIMCgRib2R5GAIgASgJEh8KEmV4cGlyZXNfaW5fc2Vjb25kcxgDIAEoBUgAiAEBEiMKFmNsaWVudF9hbm5vdW5jZW1lbnRfaWQYBCABKAlIAYgBAUIVChNfZXhwaXJlc19pbl9zZWNvbmRzQhkKF19jbGllbnRfYW5ub3VuY2VtZW50X2lkIiMKCVBpbmdGcmFtZRIPCgJpZBgBIAEoCUgAiAEBQgUKA19pZCL1BQoLU2VydmVyRnJhbWUSKAoHc2Vzc2lvbhgOIAEoCzIVLmNoYXQudjEuU2Vzc2lvbkZyYW1lSAASKgoIYWNjZXB0ZWQYASABKAsyFi5jaGF0LnYxLkFjY2VwdGVkRnJhbWVIABInCgdtZXNzYWdlGAIgASgLMhQuY2hhdC52MS5DaGF0TWVzc2FnZUgAEigKB3JlY2VpcHQYAyABKAsyFS5jaGF0LnYxLlJlY2VpcHRGcmFtZUgAEiYKBnR5cGluZxgEIAEoCzIULmNoYXQudjEuVHlwaW5nRnJhbWVIABIqCghwcmVzZW5jZRgFIAEoCzIWLmNoYXQudjEuUHJlc2VuY2VGcmFtZUgAEjEKDGhpc3RvcnlfcGFnZRgGIAEoCzIZLmNoYXQudjEuSGlzdG9yeVBhZ2VGcmFtZUgAEiYKBnN5bmNlZBgHIAEoCzIULmNoYXQudjEuU3luY2VkRnJhbWVIABIyCgxjb252ZXJzYXRpb24YCCABKAsyGi5jaGF0LnYxLkNvbnZlcnNhdGlvbkZyYW1lSAASNAoNY29udmVyc2F0aW9ucxgJIAEoCzIbLmNoYXQudjEuQ29udmVyc2F0aW9uc0ZyYW1lSAASMQoMbWVtYmVyX2FkZGVkGAogASgLMhkuY2hhdC52MS5NZW1iZXJBZGRlZEZyYW1lSAASNQoObWVtYmVyX3JlbW92ZWQYCyABKAsyGy5jaGF0LnYxLk1lbWJlclJlbW92ZWRGcmFtZUgAEjMKDWdyb3VwX3VwZGF0ZWQYDyABKAsyGi5jaGF0LnYxLkdyb3VwVXBkYXRlZEZyYW1lSAASMgoMYW5ub3VuY2VtZW50GBAgASgLMhouY2hhdC52MS5Bbm5vdW5jZW1lbnRGcmFtZUgAEiIKBHBvbmcYDCABKAsyEi5jaGF0LnYxLlBvbmdGcmFtZUgAEiQKBWVycm9yGA0gASgLMhMuY2hhdC52MS5FcnJvckZyYW1lSABCBwoFZnJhbWUiegoNU2Vzc2lvbkxpbWl0cxIXCg9tYXhfZnJhbWVfYnl0ZXMYASABKAMSGQoRZnJhbWVzX3Blcl9zZWNvbmQYAiABKAMSEwoLZnJhbWVfYnVyc3QYAyABKAMSIAoYbWF4X2Nvbm5lY3Rpb25zX3Blcl91c2VyGAQgASgDItoBCgxTZXNzaW9uRnJhbWUSDwoHdXNlcl9pZBgBIAEoCRIVCg1jb25uZWN0aW9uX2lkGAIgASgJEhcKCnNlc3Npb25faWQYAyABKAlIAIgBARIdChVoZWFydGJlYXRfaW50ZXJ2YWxfbXMYBCABKAMSFwoPaWRsZV90aW1lb3V0X21zGAUgASgDEiYKBmxpbWl0cxgGIAEoCzIWLmNoYXQudjEuU2Vzc2lvbkxpbWl0cxIaChJvbmxpbmVfY29udGFjdF9pZHMYByADKAlCDQoLX3Nlc3Npb25faWQiawoNQWNjZXB0ZWRGcmFtZRIQCghyZXBseV90bxgBIAEoCRIXCg9jb252ZXJzYXRpb25faWQYAiABKAkSFQoNY2xpZW50X21zZ19pZBgDIAEoCRIQCgNzZXEYBCABKANIAIgBAUIGCgRfc2VxInkKDFJlY2VpcHRGcmFtZRIXCg9jb252ZXJzYXRpb25faWQYASABKAkSDwoHdXNlcl9pZBgCIAEoCRILCgNzZXEYAyABKAMSJgoGc3RhdHVzGAQgASgOMhYuY2hhdC52MS5SZWNlaXB0U3RhdHVzEgoKAmF0GAUgASgDIkcKC1R5cGluZ0ZyYW1lEhcKD2NvbnZlcnNhdGlvbl9pZBgBIAEoCRIPCgd1c2VyX2lkGAIgASgJEg4KBmFjdGl2ZRgDIAEoCCI8Cg1QcmVzZW5jZUZyYW1lEg8KB3VzZXJfaWQYASABKAkSDgoGb25saW5lGAIgASgIEgoKAmF0GAMgASgDIncKEEhpc3RvcnlQYWdlRnJhbWUSEAoIcmVwbHlfdG8YASABKAkSFwoPY29udmVyc2F0aW9uX2lkGAIgASgJEiYKCG1lc3NhZ2VzGAMgAygLMhQuY2hhdC52MS5DaGF0TWVzc2FnZRIQCghoYXNfbW9yZRgEIAEoCCI/ChJTeW5jZWRDb252ZXJzYXRpb24SFwoPY29udmVyc2F0aW9uX2lkGAEgASgJEhAKCGxhc3Rfc2VxGAIgASgDIlMKC1N5bmNlZEZyYW1lEhAKCHJlcGx5X3RvGAEgASgJEjIKDWNvbnZlcnNhdGlvbnMYAiADKAsyGy5jaGF0LnYxLlN5bmNlZENvbnZlcnNhdGlvbiKZAgoRQ29udmVyc2F0aW9uRnJhbWUSFQoIcmVwbHlfdG8YASABKAlIAIgBARIXCg9jb252ZXJzYXRpb25faWQYAiABKAkSJwoEa2luZBgDIAEoDjIZLmNoYXQudjEuQ29udmVyc2F0aW9uS2luZBISCgV0aXRsZRgEIAEoCUgBiAEBEhIKCm1lbWJlcl9pZHMYBSADKAkSEAoIbGFzdF9zZXEYBiABKAMSDgoGdW5yZWFkGAcgASgDEhUKCG93bmVyX2lkGAggASgJSAKIAQESJgoJYWRtaW5faWRzGAkgASgLMhMuY2hhdC52MS5TdHJpbmdMaXN0QgsKCV9yZXBseV90b0IICgZfdGl0bGVCCwoJX293bmVyX2lkIlMKEkNvbnZlcnNhdGlvbnNGcmFtZRIQCghyZXBseV90bxgBIAEoCRIrCgVpdGVtcxgCIAMoCzIcLmNoYXQudjEuQ29udmVyc2F0aW9uU3VtbWFyeSJJChBNZW1iZXJBZGRlZEZyYW1lEhcKD2NvbnZlcnNhdGlvbl9pZBgBIAEoCRIQCgh1c2VyX2lkcxgCIAMoCRIKCgJieRgDIAEoCSJKChJNZW1iZXJSZW1vdmVkRnJhbWUSFwoPY29udmVyc2F0aW9uX2lkGAEgASgJEg8KB3VzZXJfaWQYAiABKAkSCgoCYnkYAyABKAkikwEKEUdyb3VwVXBkYXRlZEZyYW1lEhcKD2NvbnZlcnNhdGlvbl9pZBgBIAEoCRINCgV0aXRsZRgCIAEoCRIQCghvd25lcl9pZBgDIAEoCRIRCglhZG1pbl9pZHMYBCADKAkSJQoHY2hhbmdlZBgFIAMoDjIULmNoYXQudjEuR3JvdXBDaGFuZ2USCgoCYnkYBiABKAkilgEKEUFubm91bmNlbWVudEZyYW1lEhUKCHJlcGx5X3RvGAEgASgJSACIAQESFwoPYW5ub3VuY2VtZW50X2lkGAIgASgJEhEKCXNlbmRlcl9pZBgDIAEoCRIMCgRib2R5GAQgASgJEg8KB3NlbnRfYXQYBSABKAMSEgoKZXhwaXJlc19hdBgGIAEoA0ILCglfcmVwbHlfdG8iLwoJUG9uZ0ZyYW1lEhUKCHJlcGx5X3RvGAEgASgJSACIAQFCCwoJX3JlcGx5X3RvImMKCkVycm9yRnJhbWUSFQoIcmVwbHlfdG8YASABKAlIAIgBARIgCgRjb2RlGAIgASgOMhIuY2hhdC52MS5FcnJvckNvZGUSDwoHbWVzc2FnZRgDIAEoCUILCglfcmVwbHlfdG8qQgoLTWVzc2FnZUtpbmQSHAoYTUVTU0FHRV9LSU5EX1VOU1BFQ0lGSUVEEAASFQoRTUVTU0FHRV9LSU5EX1RFWFQQASpmCg1SZWNlaXB0U3RhdHVzEh4KGlJFQ0VJUFRfU1RBVFVTX1VOU1BFQ0lGSUVEEAASHAoYUkVDRUlQVF9TVEFUVVNfREVMSVZFUkVEEAESFwoTUkVDRUlQVF9TVEFUVVNfUkVBRBACKnAKEENvbnZlcnNhdGlvbktpbmQSIQodQ09OVkVSU0FUSU9OX0tJTkRfVU5TUEVDSUZJRUQQABIcChhDT05WRVJTQVRJT05fS0lORF9ESVJFQ1QQARIbChdDT05WRVJTQVRJT05fS0lORF9HUk9VUBACKu0CCglFcnJvckNvZGUSGgoWRVJST1JfQ09ERV9VTlNQRUNJRklFRBAAEhwKGEVSUk9SX0NPREVfSU5WQUxJRF9GUkFNRRABEhsKF0VSUk9SX0NPREVfVU5LTk9XTl9UWVBFEAISGAoURVJST1JfQ09ERV9UT09fTEFSR0UQAxIbChdFUlJPUl9DT0RFX1JBVEVfTElNSVRFRBAEEhkKFUVSUk9SX0NPREVfTk9UX01FTUJFUhAFEhgKFEVSUk9SX0NPREVfTk9UX0ZPVU5EEAYSFwoTRVJST1JfQ09ERV9DT05GTElDVBAHEhgKFEVSUk9SX0NPREVfRk9SQklEREVOEAgSFgoSRVJST1JfQ09ERV9USU1FT1VUEAkSGgoWRVJST1JfQ09ERV9VTkFWQUlMQUJMRRAKEhcKE0VSUk9SX0NPREVfSU5URVJOQUwQCxIdChlFUlJPUl9DT0RFX1FVT1RBX0VYQ0VFREVEEAwqaAoOQXNzaWduYWJsZVJvbGUSHwobQVNTSUdOQUJMRV9ST0xFX1VOU1BFQ0lGSUVEEAASGQoVQVNTSUdOQUJMRV9ST0xFX0FETUlOEAESGgoWQVNTSUdOQUJMRV9ST0xFX01FTUJFUhACKlsKC0dyb3VwQ2hhbmdlEhwKGEdST1VQX0NIQU5HRV9VTlNQRUNJRklFRBAAEhYKEkdST1VQX0NIQU5HRV9USVRMRRABEhYKEkdST1VQX0NIQU5HRV9ST0xFUxACYgZwcm90bzM");
+
+/**
+ * An optional list of strings: proto3 cannot tell an absent repeated field from an empty one.
+ *
+ * @generated from message chat.v1.StringList
+ */
+export type StringList = Message<"chat.v1.StringList"> & {
+  /**
+   * @generated from field: repeated string values = 1;
+   */
+  values: string[];
+};
+
+/**
+ * Describes the message chat.v1.StringList.
+ * Use `create(StringListSchema)` to create a new message.
+ */
+export const StringListSchema: GenMessage<StringList> = /*@__PURE__*/
+  messageDesc(file_chat_v1_frames, 0);
 
 /**
  * A stored message (ChatMessageSchema); also the `message` server frame, whose keys are exactly these.
@@ -86,7 +105,7 @@ export type ChatMessage = Message<"chat.v1.ChatMessage"> & {
  * Use `create(ChatMessageSchema)` to create a new message.
  */
 export const ChatMessageSchema: GenMessage<ChatMessage> = /*@__PURE__*/
-  messageDesc(file_chat_v1_frames, 0);
+  messageDesc(file_chat_v1_frames, 1);
 
 /**
  * ConversationSummarySchema.
@@ -123,6 +142,16 @@ export type ConversationSummary = Message<"chat.v1.ConversationSummary"> & {
    * @generated from field: int64 unread = 6;
    */
   unread: bigint;
+
+  /**
+   * @generated from field: optional string owner_id = 7;
+   */
+  ownerId?: string | undefined;
+
+  /**
+   * @generated from field: chat.v1.StringList admin_ids = 8;
+   */
+  adminIds?: StringList | undefined;
 };
 
 /**
@@ -130,7 +159,7 @@ export type ConversationSummary = Message<"chat.v1.ConversationSummary"> & {
  * Use `create(ConversationSummarySchema)` to create a new message.
  */
 export const ConversationSummarySchema: GenMessage<ConversationSummary> = /*@__PURE__*/
-  messageDesc(file_chat_v1_frames, 1);
+  messageDesc(file_chat_v1_frames, 2);
 
 /**
  * @generated from message chat.v1.ClientFrame
@@ -195,10 +224,34 @@ export type ClientFrame = Message<"chat.v1.ClientFrame"> & {
     case: "removeMember";
   } | {
     /**
+     * @generated from field: chat.v1.RenameGroupFrame rename_group = 12;
+     */
+    value: RenameGroupFrame;
+    case: "renameGroup";
+  } | {
+    /**
+     * @generated from field: chat.v1.SetMemberRoleFrame set_member_role = 13;
+     */
+    value: SetMemberRoleFrame;
+    case: "setMemberRole";
+  } | {
+    /**
+     * @generated from field: chat.v1.TransferOwnershipFrame transfer_ownership = 14;
+     */
+    value: TransferOwnershipFrame;
+    case: "transferOwnership";
+  } | {
+    /**
      * @generated from field: chat.v1.ListConversationsFrame list_conversations = 10;
      */
     value: ListConversationsFrame;
     case: "listConversations";
+  } | {
+    /**
+     * @generated from field: chat.v1.AnnounceFrame announce = 15;
+     */
+    value: AnnounceFrame;
+    case: "announce";
   } | {
     /**
      * @generated from field: chat.v1.PingFrame ping = 11;
@@ -213,7 +266,7 @@ export type ClientFrame = Message<"chat.v1.ClientFrame"> & {
  * Use `create(ClientFrameSchema)` to create a new message.
  */
 export const ClientFrameSchema: GenMessage<ClientFrame> = /*@__PURE__*/
-  messageDesc(file_chat_v1_frames, 2);
+  messageDesc(file_chat_v1_frames, 3);
 
 /**
  * @generated from message chat.v1.SendFrame
@@ -250,7 +303,7 @@ export type SendFrame = Message<"chat.v1.SendFrame"> & {
  * Use `create(SendFrameSchema)` to create a new message.
  */
 export const SendFrameSchema: GenMessage<SendFrame> = /*@__PURE__*/
-  messageDesc(file_chat_v1_frames, 3);
+  messageDesc(file_chat_v1_frames, 4);
 
 /**
  * @generated from message chat.v1.ReceiptRequestFrame
@@ -282,7 +335,7 @@ export type ReceiptRequestFrame = Message<"chat.v1.ReceiptRequestFrame"> & {
  * Use `create(ReceiptRequestFrameSchema)` to create a new message.
  */
 export const ReceiptRequestFrameSchema: GenMessage<ReceiptRequestFrame> = /*@__PURE__*/
-  messageDesc(file_chat_v1_frames, 4);
+  messageDesc(file_chat_v1_frames, 5);
 
 /**
  * @generated from message chat.v1.TypingRequestFrame
@@ -309,7 +362,7 @@ export type TypingRequestFrame = Message<"chat.v1.TypingRequestFrame"> & {
  * Use `create(TypingRequestFrameSchema)` to create a new message.
  */
 export const TypingRequestFrameSchema: GenMessage<TypingRequestFrame> = /*@__PURE__*/
-  messageDesc(file_chat_v1_frames, 5);
+  messageDesc(file_chat_v1_frames, 6);
 
 /**
  * @generated from message chat.v1.SyncCursor
@@ -331,7 +384,7 @@ export type SyncCursor = Message<"chat.v1.SyncCursor"> & {
  * Use `create(SyncCursorSchema)` to create a new message.
  */
 export const SyncCursorSchema: GenMessage<SyncCursor> = /*@__PURE__*/
-  messageDesc(file_chat_v1_frames, 6);
+  messageDesc(file_chat_v1_frames, 7);
 
 /**
  * @generated from message chat.v1.SyncFrame
@@ -353,7 +406,7 @@ export type SyncFrame = Message<"chat.v1.SyncFrame"> & {
  * Use `create(SyncFrameSchema)` to create a new message.
  */
 export const SyncFrameSchema: GenMessage<SyncFrame> = /*@__PURE__*/
-  messageDesc(file_chat_v1_frames, 7);
+  messageDesc(file_chat_v1_frames, 8);
 
 /**
  * @generated from message chat.v1.HistoryFrame
@@ -385,7 +438,7 @@ export type HistoryFrame = Message<"chat.v1.HistoryFrame"> & {
  * Use `create(HistoryFrameSchema)` to create a new message.
  */
 export const HistoryFrameSchema: GenMessage<HistoryFrame> = /*@__PURE__*/
-  messageDesc(file_chat_v1_frames, 8);
+  messageDesc(file_chat_v1_frames, 9);
 
 /**
  * @generated from message chat.v1.OpenDirectFrame
@@ -407,7 +460,7 @@ export type OpenDirectFrame = Message<"chat.v1.OpenDirectFrame"> & {
  * Use `create(OpenDirectFrameSchema)` to create a new message.
  */
 export const OpenDirectFrameSchema: GenMessage<OpenDirectFrame> = /*@__PURE__*/
-  messageDesc(file_chat_v1_frames, 9);
+  messageDesc(file_chat_v1_frames, 10);
 
 /**
  * @generated from message chat.v1.CreateGroupFrame
@@ -439,7 +492,7 @@ export type CreateGroupFrame = Message<"chat.v1.CreateGroupFrame"> & {
  * Use `create(CreateGroupFrameSchema)` to create a new message.
  */
 export const CreateGroupFrameSchema: GenMessage<CreateGroupFrame> = /*@__PURE__*/
-  messageDesc(file_chat_v1_frames, 10);
+  messageDesc(file_chat_v1_frames, 11);
 
 /**
  * @generated from message chat.v1.AddMembersFrame
@@ -466,7 +519,7 @@ export type AddMembersFrame = Message<"chat.v1.AddMembersFrame"> & {
  * Use `create(AddMembersFrameSchema)` to create a new message.
  */
 export const AddMembersFrameSchema: GenMessage<AddMembersFrame> = /*@__PURE__*/
-  messageDesc(file_chat_v1_frames, 11);
+  messageDesc(file_chat_v1_frames, 12);
 
 /**
  * @generated from message chat.v1.RemoveMemberFrame
@@ -493,7 +546,93 @@ export type RemoveMemberFrame = Message<"chat.v1.RemoveMemberFrame"> & {
  * Use `create(RemoveMemberFrameSchema)` to create a new message.
  */
 export const RemoveMemberFrameSchema: GenMessage<RemoveMemberFrame> = /*@__PURE__*/
-  messageDesc(file_chat_v1_frames, 12);
+  messageDesc(file_chat_v1_frames, 13);
+
+/**
+ * @generated from message chat.v1.RenameGroupFrame
+ */
+export type RenameGroupFrame = Message<"chat.v1.RenameGroupFrame"> & {
+  /**
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * @generated from field: string conversation_id = 2;
+   */
+  conversationId: string;
+
+  /**
+   * @generated from field: string title = 3;
+   */
+  title: string;
+};
+
+/**
+ * Describes the message chat.v1.RenameGroupFrame.
+ * Use `create(RenameGroupFrameSchema)` to create a new message.
+ */
+export const RenameGroupFrameSchema: GenMessage<RenameGroupFrame> = /*@__PURE__*/
+  messageDesc(file_chat_v1_frames, 14);
+
+/**
+ * @generated from message chat.v1.SetMemberRoleFrame
+ */
+export type SetMemberRoleFrame = Message<"chat.v1.SetMemberRoleFrame"> & {
+  /**
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * @generated from field: string conversation_id = 2;
+   */
+  conversationId: string;
+
+  /**
+   * @generated from field: string user_id = 3;
+   */
+  userId: string;
+
+  /**
+   * @generated from field: chat.v1.AssignableRole role = 4;
+   */
+  role: AssignableRole;
+};
+
+/**
+ * Describes the message chat.v1.SetMemberRoleFrame.
+ * Use `create(SetMemberRoleFrameSchema)` to create a new message.
+ */
+export const SetMemberRoleFrameSchema: GenMessage<SetMemberRoleFrame> = /*@__PURE__*/
+  messageDesc(file_chat_v1_frames, 15);
+
+/**
+ * @generated from message chat.v1.TransferOwnershipFrame
+ */
+export type TransferOwnershipFrame = Message<"chat.v1.TransferOwnershipFrame"> & {
+  /**
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * @generated from field: string conversation_id = 2;
+   */
+  conversationId: string;
+
+  /**
+   * @generated from field: string user_id = 3;
+   */
+  userId: string;
+};
+
+/**
+ * Describes the message chat.v1.TransferOwnershipFrame.
+ * Use `create(TransferOwnershipFrameSchema)` to create a new message.
+ */
+export const TransferOwnershipFrameSchema: GenMessage<TransferOwnershipFrame> = /*@__PURE__*/
+  messageDesc(file_chat_v1_frames, 16);
 
 /**
  * @generated from message chat.v1.ListConversationsFrame
@@ -510,7 +649,39 @@ export type ListConversationsFrame = Message<"chat.v1.ListConversationsFrame"> &
  * Use `create(ListConversationsFrameSchema)` to create a new message.
  */
 export const ListConversationsFrameSchema: GenMessage<ListConversationsFrame> = /*@__PURE__*/
-  messageDesc(file_chat_v1_frames, 13);
+  messageDesc(file_chat_v1_frames, 17);
+
+/**
+ * @generated from message chat.v1.AnnounceFrame
+ */
+export type AnnounceFrame = Message<"chat.v1.AnnounceFrame"> & {
+  /**
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * @generated from field: string body = 2;
+   */
+  body: string;
+
+  /**
+   * @generated from field: optional int32 expires_in_seconds = 3;
+   */
+  expiresInSeconds?: number | undefined;
+
+  /**
+   * @generated from field: optional string client_announcement_id = 4;
+   */
+  clientAnnouncementId?: string | undefined;
+};
+
+/**
+ * Describes the message chat.v1.AnnounceFrame.
+ * Use `create(AnnounceFrameSchema)` to create a new message.
+ */
+export const AnnounceFrameSchema: GenMessage<AnnounceFrame> = /*@__PURE__*/
+  messageDesc(file_chat_v1_frames, 18);
 
 /**
  * @generated from message chat.v1.PingFrame
@@ -527,7 +698,7 @@ export type PingFrame = Message<"chat.v1.PingFrame"> & {
  * Use `create(PingFrameSchema)` to create a new message.
  */
 export const PingFrameSchema: GenMessage<PingFrame> = /*@__PURE__*/
-  messageDesc(file_chat_v1_frames, 14);
+  messageDesc(file_chat_v1_frames, 19);
 
 /**
  * @generated from message chat.v1.ServerFrame
@@ -537,6 +708,12 @@ export type ServerFrame = Message<"chat.v1.ServerFrame"> & {
    * @generated from oneof chat.v1.ServerFrame.frame
    */
   frame: {
+    /**
+     * @generated from field: chat.v1.SessionFrame session = 14;
+     */
+    value: SessionFrame;
+    case: "session";
+  } | {
     /**
      * @generated from field: chat.v1.AcceptedFrame accepted = 1;
      */
@@ -604,6 +781,18 @@ export type ServerFrame = Message<"chat.v1.ServerFrame"> & {
     case: "memberRemoved";
   } | {
     /**
+     * @generated from field: chat.v1.GroupUpdatedFrame group_updated = 15;
+     */
+    value: GroupUpdatedFrame;
+    case: "groupUpdated";
+  } | {
+    /**
+     * @generated from field: chat.v1.AnnouncementFrame announcement = 16;
+     */
+    value: AnnouncementFrame;
+    case: "announcement";
+  } | {
+    /**
      * @generated from field: chat.v1.PongFrame pong = 12;
      */
     value: PongFrame;
@@ -622,7 +811,86 @@ export type ServerFrame = Message<"chat.v1.ServerFrame"> & {
  * Use `create(ServerFrameSchema)` to create a new message.
  */
 export const ServerFrameSchema: GenMessage<ServerFrame> = /*@__PURE__*/
-  messageDesc(file_chat_v1_frames, 15);
+  messageDesc(file_chat_v1_frames, 20);
+
+/**
+ * @generated from message chat.v1.SessionLimits
+ */
+export type SessionLimits = Message<"chat.v1.SessionLimits"> & {
+  /**
+   * @generated from field: int64 max_frame_bytes = 1;
+   */
+  maxFrameBytes: bigint;
+
+  /**
+   * @generated from field: int64 frames_per_second = 2;
+   */
+  framesPerSecond: bigint;
+
+  /**
+   * @generated from field: int64 frame_burst = 3;
+   */
+  frameBurst: bigint;
+
+  /**
+   * @generated from field: int64 max_connections_per_user = 4;
+   */
+  maxConnectionsPerUser: bigint;
+};
+
+/**
+ * Describes the message chat.v1.SessionLimits.
+ * Use `create(SessionLimitsSchema)` to create a new message.
+ */
+export const SessionLimitsSchema: GenMessage<SessionLimits> = /*@__PURE__*/
+  messageDesc(file_chat_v1_frames, 21);
+
+/**
+ * @generated from message chat.v1.SessionFrame
+ */
+export type SessionFrame = Message<"chat.v1.SessionFrame"> & {
+  /**
+   * @generated from field: string user_id = 1;
+   */
+  userId: string;
+
+  /**
+   * @generated from field: string connection_id = 2;
+   */
+  connectionId: string;
+
+  /**
+   * @generated from field: optional string session_id = 3;
+   */
+  sessionId?: string | undefined;
+
+  /**
+   * @generated from field: int64 heartbeat_interval_ms = 4;
+   */
+  heartbeatIntervalMs: bigint;
+
+  /**
+   * @generated from field: int64 idle_timeout_ms = 5;
+   */
+  idleTimeoutMs: bigint;
+
+  /**
+   * @generated from field: chat.v1.SessionLimits limits = 6;
+   */
+  limits?: SessionLimits | undefined;
+
+  /**
+   * @generated from field: repeated string online_contact_ids = 7;
+   */
+  onlineContactIds: string[];
+};
+
+/**
+ * Describes the message chat.v1.SessionFrame.
+ * Use `create(SessionFrameSchema)` to create a new message.
+ */
+export const SessionFrameSchema: GenMessage<SessionFrame> = /*@__PURE__*/
+  messageDesc(file_chat_v1_frames, 22);
 
 /**
  * @generated from message chat.v1.AcceptedFrame
@@ -654,7 +922,7 @@ export type AcceptedFrame = Message<"chat.v1.AcceptedFrame"> & {
  * Use `create(AcceptedFrameSchema)` to create a new message.
  */
 export const AcceptedFrameSchema: GenMessage<AcceptedFrame> = /*@__PURE__*/
-  messageDesc(file_chat_v1_frames, 16);
+  messageDesc(file_chat_v1_frames, 23);
 
 /**
  * @generated from message chat.v1.ReceiptFrame
@@ -691,7 +959,7 @@ export type ReceiptFrame = Message<"chat.v1.ReceiptFrame"> & {
  * Use `create(ReceiptFrameSchema)` to create a new message.
  */
 export const ReceiptFrameSchema: GenMessage<ReceiptFrame> = /*@__PURE__*/
-  messageDesc(file_chat_v1_frames, 17);
+  messageDesc(file_chat_v1_frames, 24);
 
 /**
  * @generated from message chat.v1.TypingFrame
@@ -718,7 +986,7 @@ export type TypingFrame = Message<"chat.v1.TypingFrame"> & {
  * Use `create(TypingFrameSchema)` to create a new message.
  */
 export const TypingFrameSchema: GenMessage<TypingFrame> = /*@__PURE__*/
-  messageDesc(file_chat_v1_frames, 18);
+  messageDesc(file_chat_v1_frames, 25);
 
 /**
  * @generated from message chat.v1.PresenceFrame
@@ -745,7 +1013,7 @@ export type PresenceFrame = Message<"chat.v1.PresenceFrame"> & {
  * Use `create(PresenceFrameSchema)` to create a new message.
  */
 export const PresenceFrameSchema: GenMessage<PresenceFrame> = /*@__PURE__*/
-  messageDesc(file_chat_v1_frames, 19);
+  messageDesc(file_chat_v1_frames, 26);
 
 /**
  * @generated from message chat.v1.HistoryPageFrame
@@ -777,7 +1045,7 @@ export type HistoryPageFrame = Message<"chat.v1.HistoryPageFrame"> & {
  * Use `create(HistoryPageFrameSchema)` to create a new message.
  */
 export const HistoryPageFrameSchema: GenMessage<HistoryPageFrame> = /*@__PURE__*/
-  messageDesc(file_chat_v1_frames, 20);
+  messageDesc(file_chat_v1_frames, 27);
 
 /**
  * @generated from message chat.v1.SyncedConversation
@@ -799,7 +1067,7 @@ export type SyncedConversation = Message<"chat.v1.SyncedConversation"> & {
  * Use `create(SyncedConversationSchema)` to create a new message.
  */
 export const SyncedConversationSchema: GenMessage<SyncedConversation> = /*@__PURE__*/
-  messageDesc(file_chat_v1_frames, 21);
+  messageDesc(file_chat_v1_frames, 28);
 
 /**
  * @generated from message chat.v1.SyncedFrame
@@ -821,7 +1089,7 @@ export type SyncedFrame = Message<"chat.v1.SyncedFrame"> & {
  * Use `create(SyncedFrameSchema)` to create a new message.
  */
 export const SyncedFrameSchema: GenMessage<SyncedFrame> = /*@__PURE__*/
-  messageDesc(file_chat_v1_frames, 22);
+  messageDesc(file_chat_v1_frames, 29);
 
 /**
  * @generated from message chat.v1.ConversationFrame
@@ -861,6 +1129,16 @@ export type ConversationFrame = Message<"chat.v1.ConversationFrame"> & {
    * @generated from field: int64 unread = 7;
    */
   unread: bigint;
+
+  /**
+   * @generated from field: optional string owner_id = 8;
+   */
+  ownerId?: string | undefined;
+
+  /**
+   * @generated from field: chat.v1.StringList admin_ids = 9;
+   */
+  adminIds?: StringList | undefined;
 };
 
 /**
@@ -868,7 +1146,7 @@ export type ConversationFrame = Message<"chat.v1.ConversationFrame"> & {
  * Use `create(ConversationFrameSchema)` to create a new message.
  */
 export const ConversationFrameSchema: GenMessage<ConversationFrame> = /*@__PURE__*/
-  messageDesc(file_chat_v1_frames, 23);
+  messageDesc(file_chat_v1_frames, 30);
 
 /**
  * @generated from message chat.v1.ConversationsFrame
@@ -890,7 +1168,7 @@ export type ConversationsFrame = Message<"chat.v1.ConversationsFrame"> & {
  * Use `create(ConversationsFrameSchema)` to create a new message.
  */
 export const ConversationsFrameSchema: GenMessage<ConversationsFrame> = /*@__PURE__*/
-  messageDesc(file_chat_v1_frames, 24);
+  messageDesc(file_chat_v1_frames, 31);
 
 /**
  * @generated from message chat.v1.MemberAddedFrame
@@ -917,7 +1195,7 @@ export type MemberAddedFrame = Message<"chat.v1.MemberAddedFrame"> & {
  * Use `create(MemberAddedFrameSchema)` to create a new message.
  */
 export const MemberAddedFrameSchema: GenMessage<MemberAddedFrame> = /*@__PURE__*/
-  messageDesc(file_chat_v1_frames, 25);
+  messageDesc(file_chat_v1_frames, 32);
 
 /**
  * @generated from message chat.v1.MemberRemovedFrame
@@ -944,7 +1222,91 @@ export type MemberRemovedFrame = Message<"chat.v1.MemberRemovedFrame"> & {
  * Use `create(MemberRemovedFrameSchema)` to create a new message.
  */
 export const MemberRemovedFrameSchema: GenMessage<MemberRemovedFrame> = /*@__PURE__*/
-  messageDesc(file_chat_v1_frames, 26);
+  messageDesc(file_chat_v1_frames, 33);
+
+/**
+ * @generated from message chat.v1.GroupUpdatedFrame
+ */
+export type GroupUpdatedFrame = Message<"chat.v1.GroupUpdatedFrame"> & {
+  /**
+   * @generated from field: string conversation_id = 1;
+   */
+  conversationId: string;
+
+  /**
+   * @generated from field: string title = 2;
+   */
+  title: string;
+
+  /**
+   * @generated from field: string owner_id = 3;
+   */
+  ownerId: string;
+
+  /**
+   * @generated from field: repeated string admin_ids = 4;
+   */
+  adminIds: string[];
+
+  /**
+   * @generated from field: repeated chat.v1.GroupChange changed = 5;
+   */
+  changed: GroupChange[];
+
+  /**
+   * @generated from field: string by = 6;
+   */
+  by: string;
+};
+
+/**
+ * Describes the message chat.v1.GroupUpdatedFrame.
+ * Use `create(GroupUpdatedFrameSchema)` to create a new message.
+ */
+export const GroupUpdatedFrameSchema: GenMessage<GroupUpdatedFrame> = /*@__PURE__*/
+  messageDesc(file_chat_v1_frames, 34);
+
+/**
+ * @generated from message chat.v1.AnnouncementFrame
+ */
+export type AnnouncementFrame = Message<"chat.v1.AnnouncementFrame"> & {
+  /**
+   * @generated from field: optional string reply_to = 1;
+   */
+  replyTo?: string | undefined;
+
+  /**
+   * @generated from field: string announcement_id = 2;
+   */
+  announcementId: string;
+
+  /**
+   * @generated from field: string sender_id = 3;
+   */
+  senderId: string;
+
+  /**
+   * @generated from field: string body = 4;
+   */
+  body: string;
+
+  /**
+   * @generated from field: int64 sent_at = 5;
+   */
+  sentAt: bigint;
+
+  /**
+   * @generated from field: int64 expires_at = 6;
+   */
+  expiresAt: bigint;
+};
+
+/**
+ * Describes the message chat.v1.AnnouncementFrame.
+ * Use `create(AnnouncementFrameSchema)` to create a new message.
+ */
+export const AnnouncementFrameSchema: GenMessage<AnnouncementFrame> = /*@__PURE__*/
+  messageDesc(file_chat_v1_frames, 35);
 
 /**
  * @generated from message chat.v1.PongFrame
@@ -961,7 +1323,7 @@ export type PongFrame = Message<"chat.v1.PongFrame"> & {
  * Use `create(PongFrameSchema)` to create a new message.
  */
 export const PongFrameSchema: GenMessage<PongFrame> = /*@__PURE__*/
-  messageDesc(file_chat_v1_frames, 27);
+  messageDesc(file_chat_v1_frames, 36);
 
 /**
  * @generated from message chat.v1.ErrorFrame
@@ -988,7 +1350,7 @@ export type ErrorFrame = Message<"chat.v1.ErrorFrame"> & {
  * Use `create(ErrorFrameSchema)` to create a new message.
  */
 export const ErrorFrameSchema: GenMessage<ErrorFrame> = /*@__PURE__*/
-  messageDesc(file_chat_v1_frames, 28);
+  messageDesc(file_chat_v1_frames, 37);
 
 /**
  * @generated from enum chat.v1.MessageKind
@@ -1126,6 +1488,11 @@ export enum ErrorCode {
    * @generated from enum value: ERROR_CODE_INTERNAL = 11;
    */
   INTERNAL = 11,
+
+  /**
+   * @generated from enum value: ERROR_CODE_QUOTA_EXCEEDED = 12;
+   */
+  QUOTA_EXCEEDED = 12,
 }
 
 /**
@@ -1133,4 +1500,56 @@ export enum ErrorCode {
  */
 export const ErrorCodeSchema: GenEnum<ErrorCode> = /*@__PURE__*/
   enumDesc(file_chat_v1_frames, 3);
+
+/**
+ * @generated from enum chat.v1.AssignableRole
+ */
+export enum AssignableRole {
+  /**
+   * @generated from enum value: ASSIGNABLE_ROLE_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * @generated from enum value: ASSIGNABLE_ROLE_ADMIN = 1;
+   */
+  ADMIN = 1,
+
+  /**
+   * @generated from enum value: ASSIGNABLE_ROLE_MEMBER = 2;
+   */
+  MEMBER = 2,
+}
+
+/**
+ * Describes the enum chat.v1.AssignableRole.
+ */
+export const AssignableRoleSchema: GenEnum<AssignableRole> = /*@__PURE__*/
+  enumDesc(file_chat_v1_frames, 4);
+
+/**
+ * @generated from enum chat.v1.GroupChange
+ */
+export enum GroupChange {
+  /**
+   * @generated from enum value: GROUP_CHANGE_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * @generated from enum value: GROUP_CHANGE_TITLE = 1;
+   */
+  TITLE = 1,
+
+  /**
+   * @generated from enum value: GROUP_CHANGE_ROLES = 2;
+   */
+  ROLES = 2,
+}
+
+/**
+ * Describes the enum chat.v1.GroupChange.
+ */
+export const GroupChangeSchema: GenEnum<GroupChange> = /*@__PURE__*/
+  enumDesc(file_chat_v1_frames, 5);
 
