@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Writable } from 'node:stream';
 import type { WebSocket } from 'ws';
 import type { UserRole } from '@chat/auth-tokens';
-import { encodeServerFrame, type CloseCodeName, type ServerFrame } from '@chat/protocol';
+import { type CloseCodeName, type ServerFrame, type WireCodec } from '@chat/protocol';
 import { countFrameOut } from '../telemetry/gateway.metrics';
 import { closeSocket } from './close-socket';
 import { TokenBucket } from './token-bucket';
@@ -25,8 +25,9 @@ export interface ConnectionIdentity {
   role: UserRole;
 }
 
-/** Buffers are sent as text frames too: they hold a frame's JSON. */
+/** A JSON connection's buffers hold a frame's JSON and go out as text frames too; Protobuf's as binary ones. */
 const TEXT_FRAME = { binary: false } as const;
+const BINARY_FRAME = { binary: true } as const;
 
 /** setTimeout's largest delay; a longer one would fire at once, so longer waits are chained. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -49,6 +50,8 @@ export class ClientConnection {
   constructor(
     private readonly socket: WebSocket,
     identity: ConnectionIdentity,
+    /** What this socket speaks, negotiated at the upgrade (Sec-WebSocket-Protocol). */
+    readonly codec: WireCodec,
     private readonly limits: ConnectionLimits,
     now: number,
     /** The TCP socket under the WebSocket (the upgrade request's); its writes are gathered per turn. */
@@ -99,26 +102,26 @@ export class ClientConnection {
   }
 
   sendFrame(frame: ServerFrame): boolean {
-    const sent = this.sendText(encodeServerFrame(frame));
+    const sent = this.sendEncoded(this.codec.encodeServer(frame));
     if (sent) countFrameOut(frame);
     return sent;
   }
 
   /**
-   * Queues an encoded frame as a text frame (the caller counts it in chat_frames_out_total): its
-   * JSON, or the JSON's UTF-8 bytes, which a fan-out shares between all its sockets instead of
-   * encoding the text once per socket. A client whose unsent backlog would exceed the limit is
-   * closed as a slow consumer instead: it reconnects and syncs, and the process never buffers
-   * without bound.
+   * Queues a frame encoded in this connection's codec (the caller counts it in
+   * chat_frames_out_total): JSON text or its UTF-8 bytes, or Protobuf bytes, which a fan-out shares
+   * between all its sockets of that codec instead of encoding once per socket. A client whose unsent
+   * backlog would exceed the limit is closed as a slow consumer instead: it reconnects and syncs,
+   * and the process never buffers without bound.
    */
-  sendText(encoded: string | Buffer): boolean {
+  sendEncoded(encoded: string | Uint8Array): boolean {
     if (!this.isOpen) return false;
     if (this.socket.bufferedAmount + encoded.length > this.limits.maxBufferedBytes) {
       this.close('slow_consumer', 'send buffer full; reconnect and sync');
       return false;
     }
     if (this.transport) turnWrites.hold(this.transport);
-    this.socket.send(encoded, TEXT_FRAME);
+    this.socket.send(encoded, this.codec.binary ? BINARY_FRAME : TEXT_FRAME);
     return true;
   }
 

@@ -2,12 +2,13 @@ import { Injectable, Logger } from '@nestjs/common';
 import type { FramesRoutedPayload, ServerFrame, ServerFrameOf } from '@chat/protocol';
 import { ConnectionRegistry } from '../connections/connection-registry';
 import { countFrameOut, GatewayMetrics } from '../telemetry/gateway.metrics';
+import { EncodedFrame } from './encoded-frame';
 
 /**
  * Writes routed frames to their local sockets, in order: every connection of the target users, the
  * one connection a request came from (its answers: one, or a sync's `message` frames and then its
  * `synced`), or every connection of this gateway (a broadcast: announcements). Each frame is encoded
- * once, whatever the number of sockets. Targets that are not
+ * once per codec (EncodedFrame), whatever the number of sockets. Targets that are not
  * (or no longer) here are skipped, and a socket closed partway as a slow consumer gets nothing more:
  * their clients catch up with `sync` on reconnect.
  */
@@ -25,7 +26,7 @@ export class DeliverFrames {
       if (connection) {
         // Validated when the record was decoded, so encoded without checking again.
         for (const frame of frames) {
-          if (!connection.sendText(JSON.stringify(frame))) break;
+          if (!connection.sendEncoded(connection.codec.encodeValidServer(frame))) break;
           countFrameOut(frame);
           written += 1;
         }
@@ -39,15 +40,15 @@ export class DeliverFrames {
     return written;
   }
 
-  /** One frame to every local socket of these users: encoded once, the same bytes to each. */
+  /** One frame to every local socket of these users: encoded once per codec, the same bytes to each. */
   private toUsers(frame: ServerFrame, userIds: readonly string[]): number {
-    const encoded = Buffer.from(JSON.stringify(frame));
+    const encoded = new EncodedFrame(frame);
     const message = frame.type === 'message' ? frame : undefined;
     let written = 0;
     let delivered = 0;
     for (const userId of userIds) {
       let sockets = 0;
-      for (const connection of this.registry.connectionsOf(userId)) if (connection.sendText(encoded)) sockets += 1;
+      for (const connection of this.registry.connectionsOf(userId)) if (connection.sendEncoded(encoded.in(connection.codec))) sockets += 1;
       if (message && userId !== message.senderId) delivered += sockets;
       else if (message) GatewayMetrics.chat.count('echoed', sockets);
       written += sockets;
@@ -57,11 +58,11 @@ export class DeliverFrames {
     return written;
   }
 
-  /** One frame to every socket of this gateway, encoded once. */
+  /** One frame to every socket of this gateway, encoded once per codec. */
   private toEveryone(frame: ServerFrame): number {
-    const encoded = Buffer.from(JSON.stringify(frame));
+    const encoded = new EncodedFrame(frame);
     let written = 0;
-    for (const connection of this.registry.all()) if (connection.sendText(encoded)) written += 1;
+    for (const connection of this.registry.all()) if (connection.sendEncoded(encoded.in(connection.codec))) written += 1;
     countFrameOut(frame, written);
     return written;
   }

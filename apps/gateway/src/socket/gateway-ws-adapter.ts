@@ -2,10 +2,11 @@ import { Logger, type INestApplication } from '@nestjs/common';
 import { WsAdapter } from '@nestjs/platform-ws';
 import type { MessageMappingProperties } from '@nestjs/websockets';
 import type { Observable } from 'rxjs';
-import type { RawData, WebSocket, WebSocketServer } from 'ws';
-import { decodeClientFrame, ProtocolError, type ClientFrame } from '@chat/protocol';
+import type { RawData, VerifyClientCallbackAsync, WebSocket, WebSocketServer } from 'ws';
+import { codecOfSubprotocol, JSON_CODEC, negotiateCodec, ProtocolError, SUPPORTED_SUBPROTOCOLS, type ClientFrame, type WireCodec } from '@chat/protocol';
 import { describeError } from '@chat/helpers';
 import type { GatewayConfig } from '../config';
+import { GatewayMetrics } from '../telemetry/gateway.metrics';
 
 /** The event a frame that could not be read is dispatched as; no frame type can be spelled so. */
 export const UNREADABLE_FRAME = '#unreadable';
@@ -14,15 +15,13 @@ export const UNREADABLE_FRAME = '#unreadable';
 export type ParsedFrame = { event: ClientFrame['type']; data: ClientFrame } | { event: typeof UNREADABLE_FRAME; data: ProtocolError };
 
 /**
- * Decodes and validates one WebSocket message as a client frame. Text frames only: `ws` hands text as
- * a string and binary as bytes. Errors other than ProtocolError are bugs and propagate.
+ * Decodes and validates one WebSocket message as a client frame in the socket's codec: a text
+ * message as a string, a binary one as bytes (the codec refuses the kind it does not speak). Errors
+ * other than ProtocolError are bugs and propagate.
  */
-export function parseClientFrame(data: unknown, maxBytes: number): ParsedFrame {
-  if (typeof data !== 'string') {
-    return { event: UNREADABLE_FRAME, data: new ProtocolError('invalid_json', 'frame: binary frames are not accepted; send JSON as a text frame') };
-  }
+export function parseClientFrame(data: string | Uint8Array, maxBytes: number, codec: WireCodec = JSON_CODEC): ParsedFrame {
   try {
-    const frame = decodeClientFrame(data, maxBytes);
+    const frame = codec.decodeClient(data, maxBytes);
     return { event: frame.type, data: frame };
   } catch (error) {
     if (error instanceof ProtocolError) return { event: UNREADABLE_FRAME, data: error };
@@ -30,10 +29,33 @@ export function parseClientFrame(data: unknown, maxBytes: number): ParsedFrame {
   }
 }
 
+/** The subprotocols a client offered in its upgrade request (ws has checked the header's syntax). */
+function offeredSubprotocols(header: string | undefined): string[] {
+  return header === undefined ? [] : header.split(',').map((name) => name.trim());
+}
+
 /**
- * The `ws` adapter of @nestjs/platform-ws for SocketGateway, with four changes:
- * - frames are `{type, …}`, not Nest's `{event, data}`: the message parser decodes and validates each
- *   one and dispatches it to the `@SubscribeMessage` handler of its type;
+ * Refuses, before the upgrade, a client that offered subprotocols none of which is a codec: HTTP 400
+ * naming the supported ones. Admitting it is no option: a client that offered subprotocols must
+ * fail a connection whose answer picks none (RFC 6455, 4.1), so it would never see a close code.
+ */
+const refuseUnsupportedSubprotocols: VerifyClientCallbackAsync = ({ req }, accept) => {
+  if (negotiateCodec(offeredSubprotocols(req.headers['sec-websocket-protocol'])) !== undefined) return accept(true);
+  GatewayMetrics.connectionsRefused.inc({ code: '400' });
+  accept(false, 400, `unsupported WebSocket subprotocol; supported: ${SUPPORTED_SUBPROTOCOLS.join(', ')}`, { 'Content-Type': 'text/plain; charset=utf-8' });
+};
+
+/** The codec an admitted socket negotiated (JSON when it offered no subprotocol). */
+export function codecOfSocket(socket: WebSocket): WireCodec {
+  return codecOfSubprotocol(socket.protocol) ?? JSON_CODEC;
+}
+
+/**
+ * The `ws` adapter of @nestjs/platform-ws for SocketGateway, with five changes:
+ * - the codec is negotiated at the upgrade (`Sec-WebSocket-Protocol`: JSON by default, Protobuf on
+ *   request), and an offer of only unsupported subprotocols is refused with HTTP 400;
+ * - frames are `{type, …}`, not Nest's `{event, data}`: each message is decoded and validated in the
+ *   socket's codec and dispatched to the `@SubscribeMessage` handler of its type;
  * - dispatch without a per-message rxjs pipeline (see bindMessageHandlers);
  * - the server's limits come from the configuration (a decorator's options are fixed at compile time);
  * - no per-socket error logging: a socket error is almost always the client's doing (an oversized
@@ -47,11 +69,18 @@ export class GatewayWsAdapter extends WsAdapter {
     app: INestApplication,
     private readonly config: GatewayConfig,
   ) {
-    super(app, { messageParser: (data) => parseClientFrame(data, config.WS_MAX_FRAME_BYTES) });
+    super(app);
   }
 
   override create(port: number, options: Record<string, unknown> & { path?: string } = {}): WebSocketServer {
-    return super.create(port, { ...options, maxPayload: this.config.WS_MAX_FRAME_BYTES, perMessageDeflate: false });
+    return super.create(port, {
+      ...options,
+      maxPayload: this.config.WS_MAX_FRAME_BYTES,
+      perMessageDeflate: false,
+      verifyClient: refuseUnsupportedSubprotocols,
+      // Called only when the client offered some; verifyClient made sure one of them is supported.
+      handleProtocols: (offered: Set<string>) => negotiateCodec(offered)?.subprotocol ?? false,
+    });
   }
 
   /**
@@ -64,21 +93,24 @@ export class GatewayWsAdapter extends WsAdapter {
    */
   override bindMessageHandlers(client: WebSocket, handlers: MessageMappingProperties[], transform: (data: unknown) => Observable<unknown>): void {
     const byEvent = new Map(handlers.map((handler) => [handler.message, handler]));
+    const codec = codecOfSocket(client);
+    const maxBytes = this.config.WS_MAX_FRAME_BYTES;
     const reply = (response: unknown) => {
       if (response !== undefined && response !== null && client.readyState === client.OPEN) client.send(JSON.stringify(response));
     };
     client.on('message', (data: RawData, isBinary: boolean) => {
-      let message: ReturnType<WsAdapter['messageParser']>;
+      let message: ParsedFrame;
       try {
-        // ws hands text frames over as bytes here; the parser takes text as a string, as WsAdapter gives it.
-        message = this.messageParser(isBinary ? data : data.toString());
+        // ws hands text frames over as bytes here; codecs take text as a string. With the default
+        // binaryType ('nodebuffer') every message is one Buffer.
+        message = parseClientFrame(isBinary ? (data as Buffer) : data.toString(), maxBytes, codec);
       } catch (error) {
         // The parser answers bad input itself (UNREADABLE_FRAME); what it throws is a bug: log, keep the socket.
         this.serverLogger.error({ msg: 'websocket message parser failed', error: describeError(error) });
         return;
       }
-      const handler = message ? byEvent.get(message.event) : undefined;
-      if (!message || !handler) return;
+      const handler = byEvent.get(message.event);
+      if (!handler) return;
       const result: unknown = handler.callback(message.data, message.event);
       if (result instanceof Promise) {
         result.then(

@@ -17,7 +17,7 @@ import { DeliveryState } from '../connections/delivery-state';
 import { PresencePublisher } from '../presence/presence.publisher';
 import { RevokedSessions, type Revocation } from '../sessions/revoked-sessions';
 import { GatewayMetrics } from '../telemetry/gateway.metrics';
-import { UNREADABLE_FRAME } from './gateway-ws-adapter';
+import { codecOfSocket, UNREADABLE_FRAME } from './gateway-ws-adapter';
 import { authenticate, isOriginAllowed, type Authentication } from './handshake';
 
 /** Where clients connect, on the service's HTTP server (next to /healthz and /readyz). */
@@ -136,7 +136,7 @@ export class SocketGateway implements OnGatewayConnection, OnModuleInit, OnModul
       return;
     }
     const { sub: userId, sid: sessionId, role } = admission.claims;
-    const connection = new ClientConnection(socket, { userId, sessionId, role }, this.limits, now, request.socket);
+    const connection = new ClientConnection(socket, { userId, sessionId, role }, codecOfSocket(socket), this.limits, now, request.socket);
     this.connections.set(socket, connection);
     // Registered first, then announced: the router answers with the `session` frame once it knows.
     this.presence.record(this.registry.add(connection), now, this.openedSession(connection));

@@ -7,7 +7,7 @@ export const GatewayMetrics = {
   connections: telemetry.gauge('chat_connections', 'WebSockets open on this gateway'),
   connectionsOpened: telemetry.counter('chat_connections_opened_total', 'WebSockets admitted (authenticated and registered)'),
   connectionsClosed: telemetry.counter('chat_connections_closed_total', 'Admitted WebSockets that closed, by close code (1006: dropped without a close frame)', ['code']),
-  connectionsRefused: telemetry.counter('chat_connections_refused_total', 'WebSockets refused at admission, by the close code they got', ['code']),
+  connectionsRefused: telemetry.counter('chat_connections_refused_total', 'WebSockets refused at admission, by the close code they got (400: refused at the upgrade, an unsupported subprotocol)', ['code']),
   framesIn: telemetry.counter('chat_frames_in_total', 'Frames read from clients, by type (`invalid` when unreadable)', ['type']),
   framesOut: telemetry.counter('chat_frames_out_total', 'Frames written to client sockets, by type (one per socket)', ['type']),
   errors: telemetry.counter('chat_errors_total', 'Error frames written to client sockets, by error code', ['code']),

@@ -423,6 +423,7 @@ describe('ChatClient connecting and catching up', () => {
     [4001, 'unauthorized'],
     [4003, 'forbidden_origin'],
     [4008, 'policy_violation'],
+    [4004, 'session_revoked'],
     [4009, 'too_many_connections'],
     [1000, 'normal'],
   ])('stops for good on close %i (%s) and rejects connect', async (code, name) => {

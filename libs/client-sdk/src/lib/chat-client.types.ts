@@ -6,7 +6,7 @@ import type { SocketFactory } from './socket';
  * - `idle`: never connected. `connecting`: getting a token and opening a socket.
  * - `syncing`: open, catching up (list_conversations + sync). `ready`: caught up, live.
  * - `reconnecting`: waiting out the backoff before the next attempt.
- * - `closed`: by `close()`, or for good (4001, 4003, 4008, 4009, 1000 from the server, reconnect disabled).
+ * - `closed`: by `close()`, or for good (4001, 4003, 4004, 4008, 4009, 1000 from the server, reconnect disabled).
  */
 export type ConnectionState = 'idle' | 'connecting' | 'syncing' | 'ready' | 'reconnecting' | 'closed';
 

@@ -36,7 +36,7 @@ export const SessionFrameSchema = z.strictObject({
   /** Silence (no pong, no frame) for this long and the server closes the socket with 4000. */
   idleTimeoutMs: z.number().int().positive(),
   limits: z.strictObject({
-    /** Largest frame the server reads; a larger one is answered with `too_large` and dropped. */
+    /** Largest frame the server reads; a larger one closes the socket with 1009 (`message_too_big`). */
     maxFrameBytes: z.number().int().positive(),
     /** Sustained frames per second, and the burst above it, before frames are refused with `rate_limited`. */
     framesPerSecond: z.number().int().positive(),
