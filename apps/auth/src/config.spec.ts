@@ -30,6 +30,12 @@ describe('auth configuration', () => {
     expect(loadConfig(authConfigSchema, { ...complete, NODE_ENV: 'production', JWT_SECRET: 'k7Qp2xVb9LmN4sTz8RcW1yHd6FgJ3aEu0oIiBvCn' }).NODE_ENV).toBe('production');
   });
 
+  it('reads the administrators as a list of usernames in lowercase, naming a bad entry', () => {
+    expect(loadConfig(authConfigSchema, complete).ADMIN_USERNAMES).toEqual([]);
+    expect(loadConfig(authConfigSchema, { ...complete, ADMIN_USERNAMES: ' Alice, ops.bob ,' }).ADMIN_USERNAMES).toEqual(['alice', 'ops.bob']);
+    expect(problemsOf({ ...complete, ADMIN_USERNAMES: 'alice,no spaces' })).toEqual(['ADMIN_USERNAMES: "no spaces" is not a username (3-32 characters of A-Z, a-z, 0-9, _, . and -)']);
+  });
+
   it('accepts a complete environment and fills the token and rate-limit defaults', () => {
     const config = loadConfig(authConfigSchema, complete);
     expect(config).toMatchObject({

@@ -14,7 +14,11 @@ const usernameList = z.preprocess(
         .map((name) => name.trim())
         .filter(Boolean),
     )
-    .pipe(z.array(UsernameSchema))
+    .superRefine((names, ctx) => {
+      for (const name of names) {
+        if (!UsernameSchema.safeParse(name).success) ctx.addIssue({ code: 'custom', message: `"${name.slice(0, 40)}" is not a username (3-32 characters of A-Z, a-z, 0-9, _, . and -)`, input: name });
+      }
+    })
     .transform((names) => names.map((name) => name.toLowerCase())),
 );
 

@@ -2,10 +2,11 @@ import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { Module, type DynamicModule, type INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
+import { BinaryWriter, WireType } from '@bufbuild/protobuf/wire';
 import { WebSocket } from 'ws';
 import { accessTokenSettings, signAccessToken } from '@chat/auth-tokens';
 import { KafkaConsumerFactory } from '@chat/kafka';
-import { decodeServerFrame, MAX_SERVER_FRAME_BYTES, presenceKey, Topics, type ReplyTo, type ServerFrame } from '@chat/protocol';
+import { type ClientFrameInput, codecOfSubprotocol, JSON_CODEC, MAX_SERVER_FRAME_BYTES, presenceKey, PROTOBUF_CODEC, Topics, type ReplyTo, type ServerFrame, type WireCodec } from '@chat/protocol';
 import { SERVICE_IDENTITY, type ServiceIdentity } from '@chat/service-kit';
 import { telemetry } from '@chat/telemetry';
 import { GatewayConfig } from '../config';
@@ -119,17 +120,22 @@ interface Closed {
   reason: string;
 }
 
-/** A `ws` client that collects the frames it receives. */
+/** A `ws` client that collects the frames it receives, in the codec it negotiated (`subprotocols` offered; none: JSON). */
 class TestClient {
   readonly frames: ServerFrame[] = [];
+  /** Whether each received frame came as a binary message. */
+  readonly binary: boolean[] = [];
   readonly closed: Promise<Closed>;
   readonly socket: WebSocket;
 
-  constructor(url: string, options: { token?: string; header?: boolean; origin?: string; autoPong?: boolean } = {}) {
-    const { token, header = true, origin, autoPong = true } = options;
+  constructor(url: string, options: { token?: string; header?: boolean; origin?: string; autoPong?: boolean; subprotocols?: string[] } = {}) {
+    const { token, header = true, origin, autoPong = true, subprotocols = [] } = options;
     const target = token && !header ? `${url}?access_token=${encodeURIComponent(token)}` : url;
-    this.socket = new WebSocket(target, { headers: token && header ? { authorization: `Bearer ${token}` } : {}, origin, autoPong });
-    this.socket.on('message', (data) => this.frames.push(decodeServerFrame(data.toString(), MAX_SERVER_FRAME_BYTES)));
+    this.socket = new WebSocket(target, subprotocols, { headers: token && header ? { authorization: `Bearer ${token}` } : {}, origin, autoPong });
+    this.socket.on('message', (data, isBinary) => {
+      this.binary.push(isBinary);
+      this.frames.push(this.codec.decodeServer(isBinary ? (data as Buffer) : data.toString(), MAX_SERVER_FRAME_BYTES));
+    });
     this.closed = new Promise((resolve) => this.socket.on('close', (code, reason) => resolve({ code, reason: reason.toString() })));
     this.socket.on('error', () => undefined);
   }
@@ -142,9 +148,16 @@ class TestClient {
     });
   }
 
-  /** Strings go as text frames, Buffers as binary frames, objects as JSON text. */
+  /** The codec the server picked (known once open). */
+  get codec(): WireCodec {
+    return codecOfSubprotocol(this.socket.protocol) ?? JSON_CODEC;
+  }
+
+  /** Strings go as text frames, Buffers as binary frames, objects as JSON text (or, when negotiated, valid frames as Protobuf). */
   send(frame: object | string | Buffer): void {
-    this.socket.send(typeof frame === 'string' || Buffer.isBuffer(frame) ? frame : JSON.stringify(frame));
+    if (typeof frame === 'string' || Buffer.isBuffer(frame)) this.socket.send(frame);
+    else if (this.codec === PROTOBUF_CODEC) this.socket.send(PROTOBUF_CODEC.encodeClient(frame as ClientFrameInput));
+    else this.socket.send(JSON.stringify(frame));
   }
 
   /** Waits for a frame matching `match` and returns it. */
@@ -379,6 +392,73 @@ describe('gateway WebSocket edge', () => {
       const announcement: ServerFrame = { type: 'announcement', announcementId: randomUUID(), senderId: randomUUID(), body: 'Hello, everyone', sentAt: 1, expiresAt: 60_001 };
       expect(gateway.deliver.execute({ target: { everyone: true }, frames: [announcement] })).toBeGreaterThanOrEqual(sockets.length);
       for (const socket of sockets) expect(await socket.next({ type: 'announcement' })).toEqual(announcement);
+    });
+  });
+
+  describe('codecs (Sec-WebSocket-Protocol)', () => {
+    it('speaks JSON to a client that offers no subprotocol or chat.v1.json, and answers with the one it picked', async () => {
+      const plain = client(gateway.url, { token: gateway.tokenFor(alice) });
+      const json = client(gateway.url, { token: gateway.tokenFor(alice), subprotocols: ['chat.v1.json'] });
+      await Promise.all([plain.opened(), json.opened()]);
+      expect([plain.socket.protocol, json.socket.protocol]).toEqual(['', 'chat.v1.json']);
+      for (const socket of [plain, json]) socket.send({ type: 'ping', id: 'json-ping' });
+      expect(await plain.next({ type: 'pong' })).toEqual({ type: 'pong', replyTo: 'json-ping' });
+      expect(await json.next({ type: 'pong' })).toEqual({ type: 'pong', replyTo: 'json-ping' });
+      expect([...plain.binary, ...json.binary]).toEqual([false, false]);
+    });
+
+    it('speaks Protobuf in binary frames to a client that asks for it, first supported offer wins', async () => {
+      const socket = client(gateway.url, { token: gateway.tokenFor(alice), subprotocols: ['chat.v2.cbor', 'chat.v1.protobuf', 'chat.v1.json'] });
+      await socket.opened();
+      expect(socket.socket.protocol).toBe('chat.v1.protobuf');
+      socket.send({ type: 'ping', id: 'proto-ping' });
+      expect(await socket.next({ type: 'pong' })).toEqual({ type: 'pong', replyTo: 'proto-ping' });
+      socket.send({ type: 'send', id: 'proto-send', conversationId, clientMsgId: 'proto-1', body: 'über binary' });
+      expect(await socket.next({ type: 'accepted', replyTo: 'proto-send' })).toEqual({ type: 'accepted', replyTo: 'proto-send', conversationId, clientMsgId: 'proto-1' });
+      expect(replyToOf(gateway.publisher, 'proto-send').requestId).toBe('proto-send');
+      expect(socket.binary).toEqual([true, true]);
+    });
+
+    it('refuses bad Protobuf frames as JSON refuses bad JSON: an error naming the field, answered in Protobuf', async () => {
+      const socket = client(gateway.url, { token: gateway.tokenFor(alice), subprotocols: ['chat.v1.protobuf'] });
+      await socket.opened();
+      // What a broken client would write, field by field (ClientFrame.send = 1; SendFrame: id, conversation_id, client_msg_id, body).
+      const text = (writer: BinaryWriter, field: number, value: string) => writer.tag(field, WireType.LengthDelimited).string(value);
+      const send = new BinaryWriter();
+      [['proto-bad', 1], ['not-a-uuid', 2], ['m', 3], ['hi', 4]].forEach(([value, field]) => text(send, field as number, value as string));
+      socket.send(Buffer.from(new BinaryWriter().tag(1, WireType.LengthDelimited).bytes(send.finish()).finish()));
+      expect(await socket.next({ type: 'error', replyTo: 'proto-bad' })).toMatchObject({ code: 'invalid_frame', message: expect.stringMatching(/^conversationId: /) });
+      socket.send('{"type":"ping","id":"as-text"}');
+      expect(await socket.next({ type: 'error', message: 'frame: text frames are not accepted; send Protobuf as a binary frame' })).toMatchObject({ code: 'invalid_frame' });
+      socket.send(Buffer.from([0xff, 0xff]));
+      expect(await socket.next({ type: 'error', message: 'frame: not a Protobuf chat.v1.ClientFrame' })).toMatchObject({ code: 'invalid_frame' });
+      expect(socket.binary.every(Boolean)).toBe(true);
+    });
+
+    it('fans a frame out to JSON and Protobuf sockets alike, each in its own codec', async () => {
+      const frank = randomUUID();
+      const json = client(gateway.url, { token: gateway.tokenFor(frank) });
+      const protobuf = client(gateway.url, { token: gateway.tokenFor(frank), subprotocols: ['chat.v1.protobuf'] });
+      const protobufToo = client(gateway.url, { token: gateway.tokenFor(frank), subprotocols: ['chat.v1.protobuf'] });
+      await Promise.all([json.opened(), protobuf.opened(), protobufToo.opened()]);
+      const message: ServerFrame = { type: 'message', conversationId, seq: 2 ** 40, messageId: randomUUID(), senderId: alice, clientMsgId: 'fan-1', body: 'to all', kind: 'text', sentAt: Date.now(), storedAt: Date.now() };
+      await expectEventually(() => expect(gateway.deliver.execute({ target: { userIds: [frank] }, frames: [message] })).toBe(3));
+      for (const socket of [json, protobuf, protobufToo]) expect(await socket.next({ type: 'message' })).toEqual(message);
+      expect([json.binary, protobuf.binary, protobufToo.binary]).toEqual([[false], [true], [true]]);
+    });
+
+    it('refuses an upgrade that offers only unsupported subprotocols with HTTP 400 naming the supported ones', async () => {
+      const socket = new WebSocket(gateway.url, ['chat.v2.cbor', 'mqtt'], { headers: { authorization: `Bearer ${gateway.tokenFor(alice)}` } });
+      const refusal = await new Promise<{ status: number | undefined; body: string }>((resolve, reject) => {
+        socket.on('open', () => reject(new Error('upgraded')));
+        socket.on('error', () => undefined);
+        socket.on('unexpected-response', (_request, response) => {
+          let body = '';
+          response.on('data', (chunk: Buffer) => (body += chunk.toString()));
+          response.on('end', () => resolve({ status: response.statusCode, body }));
+        });
+      });
+      expect(refusal).toEqual({ status: 400, body: 'unsupported WebSocket subprotocol; supported: chat.v1.json, chat.v1.protobuf' });
     });
   });
 
