@@ -5,11 +5,11 @@ import {
   type ClientFrame,
   type ClientFrameOf,
   type ClientFrameType,
+  codecOfSubprotocol,
   type ConversationSummary,
-  decodeClientFrame,
-  encodeServerFrame,
   MAX_CLIENT_FRAME_BYTES,
   type ServerFrame,
+  type WireCodec,
 } from '@chat/wire';
 import type { ChatSocket, SocketFactory, SocketListeners, SocketRequest } from '../src/lib/socket';
 
@@ -21,6 +21,8 @@ export function flush(): Promise<void> {
 /** One in-memory socket: records what the client sends, lets the test push frames and close it. */
 export class FakeSocket implements ChatSocket {
   readonly sent: ClientFrame[] = [];
+  /** Whether each message the client sent was binary. */
+  readonly sentBinary: boolean[] = [];
   status: 'connecting' | 'open' | 'closed' = 'connecting';
   closedByClient: { code: number | undefined; reason: string | undefined } | undefined;
 
@@ -28,20 +30,31 @@ export class FakeSocket implements ChatSocket {
     readonly request: SocketRequest,
     private readonly listeners: SocketListeners,
     private readonly onFrame: (frame: ClientFrame, socket: FakeSocket) => void,
+    /** The `session` frame the server sends once the socket is open (as the real one does), if any. */
+    private readonly greeting: () => ServerFrame | undefined = () => undefined,
   ) {}
+
+  /** The codec the client asked for; the fake server accepts every codec there is. */
+  get codec(): WireCodec {
+    const codec = codecOfSubprotocol(this.request.subprotocol ?? '');
+    if (!codec) throw new Error(`unsupported subprotocol ${this.request.subprotocol}`);
+    return codec;
+  }
 
   open(): void {
     this.status = 'open';
     this.listeners.onOpen();
+    const session = this.greeting();
+    if (session) this.push(session);
   }
 
   push(frame: ServerFrame): void {
     if (this.status !== 'open') throw new Error('push on a socket that is not open');
-    this.listeners.onMessage(encodeServerFrame(frame));
+    this.listeners.onMessage(this.codec.encodeServer(frame));
   }
 
-  pushRaw(text: string): void {
-    this.listeners.onMessage(text);
+  pushRaw(data: string | Uint8Array): void {
+    this.listeners.onMessage(data);
   }
 
   /** The server closes the connection (as a gateway would with a close code). */
@@ -51,9 +64,10 @@ export class FakeSocket implements ChatSocket {
     this.listeners.onClose(code, reason);
   }
 
-  send(data: string): void {
+  send(data: string | Uint8Array): void {
     if (this.status !== 'open') throw new Error('send on a socket that is not open');
-    const frame = decodeClientFrame(data, MAX_CLIENT_FRAME_BYTES);
+    const frame = this.codec.decodeClient(data, MAX_CLIENT_FRAME_BYTES);
+    this.sentBinary.push(typeof data !== 'string');
     this.sent.push(frame);
     queueMicrotask(() => this.onFrame(frame, this));
   }
@@ -89,6 +103,8 @@ export class FakeChatServer {
   answering = true;
   /** When true, a stored send is pushed live to the sending socket as well. */
   echoStored = true;
+  /** When true, every socket gets its `session` frame as soon as it opens (when false, tests push it). */
+  sendsSessionFrames = true;
   /** Overrides the answer to one frame type; return true when handled. */
   readonly overrides = new Map<ClientFrameType, (frame: ClientFrame, socket: FakeSocket) => boolean>();
   private time = 1_700_000_000_000;
@@ -97,10 +113,28 @@ export class FakeChatServer {
   constructor(readonly userId: string) {}
 
   readonly factory: SocketFactory = (request, listeners) => {
-    const socket = new FakeSocket(request, listeners, (frame, s) => this.answer(frame, s));
+    const socket = new FakeSocket(
+      request,
+      listeners,
+      (frame, s) => this.answer(frame, s),
+      () => (this.sendsSessionFrames ? this.sessionFrame() : undefined),
+    );
     this.sockets.push(socket);
     return socket;
   };
+
+  /** A `session` frame for a new socket of this server's user. */
+  sessionFrame(): ServerFrame {
+    return {
+      type: 'session',
+      userId: this.userId,
+      connectionId: randomLikeId(++this.counter),
+      heartbeatIntervalMs: 15_000,
+      idleTimeoutMs: 30_000,
+      limits: { maxFrameBytes: MAX_CLIENT_FRAME_BYTES, framesPerSecond: 20, frameBurst: 40, maxConnectionsPerUser: 20 },
+      onlineContactIds: [],
+    };
+  }
 
   get latest(): FakeSocket {
     const socket = this.sockets.at(-1);

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { MESSAGE_MAPPING_METADATA, MESSAGE_METADATA } from '@nestjs/websockets/constants';
-import { ClientFrameTypes, MAX_CLIENT_FRAME_BYTES, ProtocolError } from '@chat/protocol';
+import { ClientFrameTypes, MAX_CLIENT_FRAME_BYTES, PROTOBUF_CODEC, ProtocolError } from '@chat/protocol';
 import { parseClientFrame, UNREADABLE_FRAME } from './gateway-ws-adapter';
 import { SocketGateway } from './socket.gateway';
 
@@ -8,6 +8,13 @@ describe('parseClientFrame', () => {
   it('dispatches a valid frame under its type', () => {
     const frame = { type: 'typing', id: 'r1', conversationId: '5b0c1f9e-1111-4222-8333-944445555666', active: true };
     expect(parseClientFrame(JSON.stringify(frame), MAX_CLIENT_FRAME_BYTES)).toEqual({ event: 'typing', data: frame });
+  });
+
+  it('decodes in the socket\'s codec: Protobuf bytes on a Protobuf socket, text refused there', () => {
+    const frame = { type: 'typing', id: 'r1', conversationId: '5b0c1f9e-1111-4222-8333-944445555666', active: false } as const;
+    expect(parseClientFrame(PROTOBUF_CODEC.encodeClient(frame), MAX_CLIENT_FRAME_BYTES, PROTOBUF_CODEC)).toEqual({ event: 'typing', data: frame });
+    const text = parseClientFrame(JSON.stringify(frame), MAX_CLIENT_FRAME_BYTES, PROTOBUF_CODEC);
+    expect([text.event, (text.data as ProtocolError).code]).toEqual([UNREADABLE_FRAME, 'invalid_encoding']);
   });
 
   it.each([

@@ -423,10 +423,9 @@ describe('gateway WebSocket edge', () => {
       const socket = client(gateway.url, { token: gateway.tokenFor(alice), subprotocols: ['chat.v1.protobuf'] });
       await socket.opened();
       // What a broken client would write, field by field (ClientFrame.send = 1; SendFrame: id, conversation_id, client_msg_id, body).
-      const text = (writer: BinaryWriter, field: number, value: string) => writer.tag(field, WireType.LengthDelimited).string(value);
-      const send = new BinaryWriter();
-      [['proto-bad', 1], ['not-a-uuid', 2], ['m', 3], ['hi', 4]].forEach(([value, field]) => text(send, field as number, value as string));
-      socket.send(Buffer.from(new BinaryWriter().tag(1, WireType.LengthDelimited).bytes(send.finish()).finish()));
+      const bytes = WireType.LengthDelimited;
+      const send = new BinaryWriter().tag(1, bytes).string('proto-bad').tag(2, bytes).string('not-a-uuid').tag(3, bytes).string('m').tag(4, bytes).string('hi').finish();
+      socket.send(Buffer.from(new BinaryWriter().tag(1, bytes).bytes(send).finish()));
       expect(await socket.next({ type: 'error', replyTo: 'proto-bad' })).toMatchObject({ code: 'invalid_frame', message: expect.stringMatching(/^conversationId: /) });
       socket.send('{"type":"ping","id":"as-text"}');
       expect(await socket.next({ type: 'error', message: 'frame: text frames are not accepted; send Protobuf as a binary frame' })).toMatchObject({ code: 'invalid_frame' });

@@ -4,7 +4,6 @@ import {
   CloseCodes,
   closeCodeName,
   type ConversationSummary,
-  decodeServerFrame,
   encodeClientFrame,
   MAX_SERVER_FRAME_BYTES,
   MAX_SYNC_CONVERSATIONS,
@@ -13,6 +12,8 @@ import {
   type ServerFrame,
   type ServerFrameOf,
   type ServerFrameType,
+  type WireCodec,
+  wireCodec,
 } from '@chat/wire';
 import { DEFAULT_RECONNECT, reconnectDelay, type ReconnectOptions } from './backoff';
 import type {
@@ -109,6 +110,7 @@ export class ChatClient {
   /** Syncs in flight per conversation, so a burst of out-of-order messages triggers one sync, not many. */
   private readonly syncing = new Map<string, Promise<void>>();
   private readonly socketFactory: SocketFactory;
+  private readonly codec: WireCodec;
   private readonly reconnectOptions: ReconnectOptions | false;
   private readonly random: () => number;
   private readonly requestTimeoutMs: number;
@@ -117,6 +119,7 @@ export class ChatClient {
   private readonly retainMessages: boolean;
   private readonly maxSendAttempts: number;
   private readonly pingIntervalMs: number;
+  private readonly sessionWaitMs: number;
   /** Conversations this user was removed from: never synced again (the server would answer not_member). */
   private readonly left = new Set<string>();
   private pingTimer: ReturnType<typeof setInterval> | undefined;
@@ -128,6 +131,8 @@ export class ChatClient {
   private socketOpen = false;
   /** The `session` frame of the current socket: it is registered for pushes once this is set. */
   private sessionValue: ServerFrameOf<'session'> | undefined;
+  /** Settled when the current socket's `session` frame arrives (or the socket goes). */
+  private sessionArrived = new Deferred<void>();
   /** Incremented per socket; events of an older socket are ignored. */
   private session = 0;
   private stateValue: ConnectionState = 'idle';
@@ -142,6 +147,7 @@ export class ChatClient {
 
   constructor(options: ChatClientOptions = {}) {
     this.socketFactory = options.socketFactory ?? nodeSocketFactory();
+    this.codec = wireCodec(options.codec ?? 'json');
     this.currentUserId = options.userId;
     this.reconnectOptions = options.reconnect === false ? false : { ...DEFAULT_RECONNECT, ...options.reconnect };
     this.random = options.random ?? Math.random;
@@ -151,6 +157,7 @@ export class ChatClient {
     this.retainMessages = options.retainMessages ?? true;
     this.maxSendAttempts = Math.max(1, options.maxSendAttempts ?? 5);
     this.pingIntervalMs = options.pingIntervalMs ?? 0;
+    this.sessionWaitMs = Math.max(0, options.sessionWaitMs ?? 5_000);
     this.outbox = new Outbox(options.storedTimeoutMs ?? 60_000);
     this.emitter = new TypedEmitter<ChatClientEvents>((error, event) => {
       // An error listener that throws must not loop back into itself.
@@ -239,7 +246,7 @@ export class ChatClient {
     this.currentUserId ??= userIdFromToken(token);
     try {
       this.socket = this.socketFactory(
-        { url: this.url, token },
+        { url: this.url, token, subprotocol: this.codec.subprotocol },
         {
           onOpen: () => this.onOpen(session),
           onMessage: (data) => {
@@ -264,24 +271,30 @@ export class ChatClient {
     this.startPinging(session);
     this.flushOutbox();
     const reconnected = this.everReady;
-    this.catchUp().then(
-      (conversations) => {
-        if (session !== this.session) return;
-        this.failedAttempts = 0;
-        this.expiredInARow = 0;
-        this.everReady = true;
-        this.setState('ready');
-        this.emitter.emit('synced', { conversations, reconnected });
-        this.settleConnect();
-      },
-      (error: unknown) => {
-        if (session !== this.session || error instanceof ConnectionClosedError) return;
-        this.emitError(new Error(`catching up after connect failed: ${toError(error).message}`));
-        // A session that cannot catch up is no use: drop it and try again with backoff.
-        this.dropSocket(1000, 'catch-up failed, reconnecting');
-        this.scheduleReconnect();
-      },
-    );
+    this.registeredForPushes()
+      .then(() => {
+        // The socket may have gone while we waited; its successor catches up on its own.
+        if (session !== this.session) throw new ConnectionClosedError('connection closed before catching up');
+        return this.catchUp();
+      })
+      .then(
+        (conversations) => {
+          if (session !== this.session) return;
+          this.failedAttempts = 0;
+          this.expiredInARow = 0;
+          this.everReady = true;
+          this.setState('ready');
+          this.emitter.emit('synced', { conversations, reconnected });
+          this.settleConnect();
+        },
+        (error: unknown) => {
+          if (session !== this.session || error instanceof ConnectionClosedError) return;
+          this.emitError(new Error(`catching up after connect failed: ${toError(error).message}`));
+          // A session that cannot catch up is no use: drop it and try again with backoff.
+          this.dropSocket(1000, 'catch-up failed, reconnecting');
+          this.scheduleReconnect();
+        },
+      );
   }
 
   private onClose(session: number, code: number, reason: string): void {
@@ -334,6 +347,8 @@ export class ChatClient {
 
   private detachSocket(error: ConnectionClosedError): void {
     this.sessionValue = undefined;
+    this.sessionArrived.resolve();
+    this.sessionArrived = new Deferred<void>();
     if (this.pingTimer !== undefined) clearInterval(this.pingTimer);
     this.pingTimer = undefined;
     this.socket = undefined;
@@ -399,6 +414,17 @@ export class ChatClient {
   }
 
   // ---- catching up ------------------------------------------------------------------------------
+
+  /**
+   * Resolves once the socket's `session` frame has come (pushes reach it from then on), or after
+   * `sessionWaitMs` without it, or when the socket goes (the catch-up then fails and reconnects).
+   */
+  private registeredForPushes(): Promise<void> {
+    if (this.sessionValue !== undefined || this.sessionWaitMs === 0) return Promise.resolve();
+    const arrived = this.sessionArrived;
+    const timer = setTimeout(() => arrived.resolve(), this.sessionWaitMs);
+    return arrived.promise.finally(() => clearTimeout(timer));
+  }
 
   /** After every (re)connect: learn the conversations, then sync each one that has news. */
   private async catchUp(): Promise<number> {
@@ -473,10 +499,10 @@ export class ChatClient {
 
   // ---- incoming frames --------------------------------------------------------------------------
 
-  private onData(data: string): void {
+  private onData(data: string | Uint8Array): void {
     let frame: ServerFrame;
     try {
-      frame = decodeServerFrame(data, MAX_SERVER_FRAME_BYTES);
+      frame = this.codec.decodeServer(data, MAX_SERVER_FRAME_BYTES);
     } catch (error) {
       // A frame type from a newer server is skipped; anything else malformed is worth reporting.
       if (!(error instanceof ProtocolError && error.code === 'unknown_type')) this.emitError(toError(error));
@@ -496,6 +522,7 @@ export class ChatClient {
     switch (frame.type) {
       case 'session':
         this.sessionValue = frame;
+        this.sessionArrived.resolve();
         break;
       case 'conversation':
         this.learnConversation(stripFrame(frame));
@@ -617,15 +644,15 @@ export class ChatClient {
     const socket = this.socket;
     if (!socket || !this.socketOpen) return { id: undefined, answer: Promise.reject(new ConnectionClosedError(`${frame.type}: not connected (${this.stateValue})`)) };
     const id = this.nextRequestId();
-    let text: string;
+    let encoded: string | Uint8Array;
     try {
-      text = encodeClientFrame({ ...frame, id } as ClientFrameInput);
+      encoded = this.codec.encodeClient({ ...frame, id } as ClientFrameInput);
     } catch (error) {
       return { id, answer: Promise.reject(toError(error)) };
     }
     const answer = this.pending.add({ id, type: frame.type, answers, timeoutMs: this.requestTimeoutMs });
     try {
-      socket.send(text);
+      socket.send(encoded);
     } catch (error) {
       this.pending.fail(id, new ConnectionClosedError(`${frame.type}: could not write: ${toError(error).message}`));
     }
@@ -637,7 +664,7 @@ export class ChatClient {
     const socket = this.socket;
     if (!socket || !this.socketOpen) throw new ConnectionClosedError(`${frame.type}: not connected (${this.stateValue})`);
     const id = this.nextRequestId();
-    socket.send(encodeClientFrame({ ...frame, id } as ClientFrameInput));
+    socket.send(this.codec.encodeClient({ ...frame, id } as ClientFrameInput));
     return id;
   }
 

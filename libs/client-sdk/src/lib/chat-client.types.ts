@@ -1,4 +1,4 @@
-import type { ChatMessage, ConversationSummary, ServerFrame, ServerFrameOf } from '@chat/wire';
+import type { ChatMessage, CodecName, ConversationSummary, ServerFrame, ServerFrameOf } from '@chat/wire';
 import type { ReconnectOptions } from './backoff';
 import type { SocketFactory } from './socket';
 
@@ -47,6 +47,11 @@ export interface ChatClientEvents {
 export interface ChatClientOptions {
   /** How to open sockets; default: `ws` for Node (nodeSocketFactory()). Browsers pass browserSocketFactory(WebSocket). */
   socketFactory?: SocketFactory;
+  /**
+   * The wire format, offered as the WebSocket subprotocol: `json` (default; text frames) or
+   * `protobuf` (binary frames of libs/wire/proto/chat/v1/frames.proto: smaller, cheaper to decode).
+   */
+  codec?: CodecName;
   /** This user's id, to recognise its own messages; default: the `sub` of the access token. */
   userId?: string;
   /** Deadline of a request's answer (default 15 s). */
@@ -68,6 +73,13 @@ export interface ChatClientOptions {
   retainMessages?: boolean;
   /** Transmissions of one send before a retryable failure (unavailable, rate_limited, timeout) is final (default 5). */
   maxSendAttempts?: number;
+  /**
+   * After a (re)connect the client catches up once the server's `session` frame says the socket is
+   * registered for pushes, so nothing stored after the catch-up can be missed. It waits at most this
+   * long for that frame (the router sends it; while no router runs it does not come) and then catches
+   * up anyway (default 5000 ms; 0 = catch up at once).
+   */
+  sessionWaitMs?: number;
   /**
    * Send an application-level `ping` this often and reconnect when its `pong` does not come within
    * `requestTimeoutMs` (default 0 = off). For browsers, which cannot see WebSocket pings; Node's `ws`

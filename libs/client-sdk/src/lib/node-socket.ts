@@ -14,12 +14,16 @@ export interface NodeSocketOptions {
 
 /** Sockets from the `ws` package for Node (CLI, load generator, tests): the token goes in the Authorization header. */
 export function nodeSocketFactory(options: NodeSocketOptions = {}): SocketFactory {
-  return ({ url, token }, listeners) => openNodeSocket(url, token, listeners, options);
+  return ({ url, token, subprotocol }, listeners) => openNodeSocket(url, token, listeners, options, subprotocol);
 }
 
-/** One socket of nodeSocketFactory, for callers that pick the URL themselves (e.g. one of several gateways). */
-export function openNodeSocket(url: string, token: string, listeners: SocketListeners, options: NodeSocketOptions = {}): ChatSocket {
-  const socket = new WebSocket(url, {
+/**
+ * One socket of nodeSocketFactory, for callers that pick the URL themselves (e.g. one of several
+ * gateways). `subprotocol` is offered in `Sec-WebSocket-Protocol`; ws fails the connection if the
+ * server answers with another one or none.
+ */
+export function openNodeSocket(url: string, token: string, listeners: SocketListeners, options: NodeSocketOptions = {}, subprotocol?: string): ChatSocket {
+  const socket = new WebSocket(url, subprotocol === undefined ? [] : [subprotocol], {
     headers: { ...options.headers, authorization: `Bearer ${token}` },
     handshakeTimeout: options.handshakeTimeoutMs ?? 10_000,
     // Frames bigger than the protocol allows are refused by the decoder anyway; keep ws's own cap generous.
@@ -30,11 +34,8 @@ export function openNodeSocket(url: string, token: string, listeners: SocketList
   options.onSocket?.(socket);
   socket.on('open', () => listeners.onOpen());
   socket.on('message', (data, isBinary) => {
-    if (isBinary) {
-      listeners.onError(new Error('received a binary frame; the chat protocol uses text frames only'));
-      return;
-    }
-    listeners.onMessage(Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data as ArrayBuffer).toString('utf8'));
+    const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
+    listeners.onMessage(isBinary ? bytes : bytes.toString('utf8'));
   });
   socket.on('error', (error) => listeners.onError(error));
   socket.on('close', (code, reason) => listeners.onClose(code, reason.toString('utf8')));

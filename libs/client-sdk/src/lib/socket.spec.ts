@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
+import { expectEventually } from '@chat/testing';
 import { nodeSocketFactory } from './node-socket';
 import { type BrowserWebSocketLike, browserSocketFactory, type SocketListeners } from './socket';
 
@@ -12,7 +13,7 @@ function recorder(): { listeners: SocketListeners; events: string[]; closed: Pro
     closed,
     listeners: {
       onOpen: () => events.push('open'),
-      onMessage: (data) => events.push(`message ${data}`),
+      onMessage: (data) => events.push(typeof data === 'string' ? `message ${data}` : `binary ${[...data].join(',')}`),
       onError: (error) => events.push(`error ${error.message}`),
       onClose: (code, reason) => {
         events.push(`close ${code} ${reason}`);
@@ -25,7 +26,7 @@ function recorder(): { listeners: SocketListeners; events: string[]; closed: Pro
 describe('nodeSocketFactory', () => {
   let server: WebSocketServer;
   let url: string;
-  const seen: { authorization?: string; frames: string[] } = { frames: [] };
+  const seen: { authorization?: string; protocol?: string; frames: string[] } = { frames: [] };
 
   beforeAll(async () => {
     server = new WebSocketServer({ port: 0, host: '127.0.0.1' });
@@ -33,9 +34,11 @@ describe('nodeSocketFactory', () => {
     url = `ws://127.0.0.1:${(server.address() as AddressInfo).port}/ws`;
     server.on('connection', (socket, request) => {
       seen.authorization = request.headers.authorization;
-      socket.on('message', (data) => {
+      seen.protocol = request.headers['sec-websocket-protocol'];
+      socket.on('message', (data, isBinary) => {
         seen.frames.push(String(data));
-        if (String(data) === 'bye') socket.close(4002, 'token_expired');
+        if (isBinary) socket.send(data);
+        else if (String(data) === 'bye') socket.close(4002, 'token_expired');
         else socket.send(`echo ${String(data)}`);
       });
     });
@@ -62,6 +65,17 @@ describe('nodeSocketFactory', () => {
     expect(events).toEqual(['open', 'message echo hello', 'close 4002 token_expired']);
   });
 
+  it('offers the subprotocol and exchanges binary frames as bytes', async () => {
+    const { listeners, events } = recorder();
+    const opened = new Promise<void>((resolve) => (listeners.onOpen = resolve));
+    const socket = nodeSocketFactory()({ url, token: 'tok-2', subprotocol: 'chat.v1.protobuf' }, listeners);
+    await opened;
+    socket.send(new Uint8Array([1, 2, 255]));
+    await expectEventually(() => expect(events).toEqual(['binary 1,2,255']));
+    socket.close(1000);
+    expect(seen.protocol).toBe('chat.v1.protobuf');
+  });
+
   it('reports a refused connection as an error followed by one close', async () => {
     const { listeners, events, closed } = recorder();
     nodeSocketFactory()({ url: 'ws://127.0.0.1:1/ws', token: 't' }, listeners);
@@ -79,11 +93,15 @@ describe('browserSocketFactory', () => {
       onmessage: BrowserWebSocketLike['onmessage'] = null;
       onclose: BrowserWebSocketLike['onclose'] = null;
       onerror: BrowserWebSocketLike['onerror'] = null;
-      readonly sent: string[] = [];
-      constructor(readonly url: string) {
+      binaryType = 'blob';
+      readonly sent: (string | Uint8Array)[] = [];
+      constructor(
+        readonly url: string,
+        readonly protocols?: string | string[],
+      ) {
         created.push(this);
       }
-      send(data: string): void {
+      send(data: string | Uint8Array): void {
         this.sent.push(data);
       }
       close(): void {
@@ -91,15 +109,18 @@ describe('browserSocketFactory', () => {
       }
     }
     const { listeners, events } = recorder();
-    const socket = browserSocketFactory(FakeBrowserSocket)({ url: 'wss://chat.example/ws', token: 'a.b.c' }, listeners);
+    const socket = browserSocketFactory(FakeBrowserSocket)({ url: 'wss://chat.example/ws', token: 'a.b.c', subprotocol: 'chat.v1.protobuf' }, listeners);
     const fake = created[0] as FakeBrowserSocket;
     expect(fake.url).toBe('wss://chat.example/ws?access_token=a.b.c');
+    expect([fake.protocols, fake.binaryType]).toEqual([['chat.v1.protobuf'], 'arraybuffer']);
     fake.onopen?.({});
     fake.onmessage?.({ data: '{"type":"pong"}' });
-    fake.onmessage?.({ data: new ArrayBuffer(2) });
+    fake.onmessage?.({ data: new Uint8Array([7, 8]).buffer });
+    fake.onmessage?.({ data: { size: 2 } });
     socket.send('x');
+    socket.send(new Uint8Array([9]));
     socket.close();
-    expect(fake.sent).toEqual(['x']);
-    expect(events).toEqual(['open', 'message {"type":"pong"}', 'error received a binary frame; the chat protocol uses text frames only', 'close 1000 ']);
+    expect(fake.sent).toEqual(['x', new Uint8Array([9])]);
+    expect(events).toEqual(['open', 'message {"type":"pong"}', 'binary 7,8', 'error received a WebSocket message that is neither text nor an ArrayBuffer', 'close 1000 ']);
   });
 });

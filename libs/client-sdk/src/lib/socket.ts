@@ -7,14 +7,15 @@
 /** What the socket reports back; each socket calls `onClose` exactly once, also after `onError`. */
 export interface SocketListeners {
   onOpen(): void;
-  onMessage(data: string): void;
+  /** One WebSocket message: a string when it came as text, bytes when binary (the codec decides what it accepts). */
+  onMessage(data: string | Uint8Array): void;
   onClose(code: number, reason: string): void;
   onError(error: Error): void;
 }
 
-/** One WebSocket connection as the client uses it: text frames out, close. */
+/** One WebSocket connection as the client uses it: frames out (a string as text, bytes as binary), close. */
 export interface ChatSocket {
-  send(data: string): void;
+  send(data: string | Uint8Array): void;
   close(code?: number, reason?: string): void;
 }
 
@@ -23,21 +24,25 @@ export interface SocketRequest {
   url: string;
   /** The access token to authenticate the connection with. */
   token: string;
+  /** The subprotocol to offer (`Sec-WebSocket-Protocol`), i.e. the codec; none: the server speaks JSON. */
+  subprotocol?: string;
 }
 
 export type SocketFactory = (request: SocketRequest, listeners: SocketListeners) => ChatSocket;
 
 /** The part of the WHATWG WebSocket this SDK uses (declared here: the workspace builds without DOM types). */
 export interface BrowserWebSocketLike {
-  send(data: string): void;
+  send(data: string | Uint8Array): void;
   close(code?: number, reason?: string): void;
+  /** `arraybuffer`, so binary messages arrive as ArrayBuffer rather than Blob. */
+  binaryType: string;
   onopen: ((event: unknown) => void) | null;
   onmessage: ((event: { data: unknown }) => void) | null;
   onclose: ((event: { code: number; reason: string }) => void) | null;
   onerror: ((event: unknown) => void) | null;
 }
 
-export type BrowserWebSocketConstructor = new (url: string) => BrowserWebSocketLike;
+export type BrowserWebSocketConstructor = new (url: string, protocols?: string | string[]) => BrowserWebSocketLike;
 
 /** `url` with the token as `access_token`: browsers cannot set an Authorization header on a WebSocket. */
 export function withAccessToken(url: string, token: string): string {
@@ -51,12 +56,14 @@ export function withAccessToken(url: string, token: string): string {
  * in the query string; the gateway accepts it there for exactly this reason.
  */
 export function browserSocketFactory(WebSocketImpl: BrowserWebSocketConstructor): SocketFactory {
-  return ({ url, token }, listeners) => {
-    const socket = new WebSocketImpl(withAccessToken(url, token));
+  return ({ url, token, subprotocol }, listeners) => {
+    const socket = subprotocol === undefined ? new WebSocketImpl(withAccessToken(url, token)) : new WebSocketImpl(withAccessToken(url, token), [subprotocol]);
+    socket.binaryType = 'arraybuffer';
     socket.onopen = () => listeners.onOpen();
     socket.onmessage = (event) => {
       if (typeof event.data === 'string') listeners.onMessage(event.data);
-      else listeners.onError(new Error('received a binary frame; the chat protocol uses text frames only'));
+      else if (event.data instanceof ArrayBuffer) listeners.onMessage(new Uint8Array(event.data));
+      else listeners.onError(new Error('received a WebSocket message that is neither text nor an ArrayBuffer'));
     };
     socket.onerror = () => listeners.onError(new Error('WebSocket error'));
     socket.onclose = (event) => listeners.onClose(event.code, event.reason);
