@@ -90,16 +90,20 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
   const publisher = new RecordingPublisher();
   const producer = new RecordingProducer();
   const config = PersistenceConfig.load({ KAFKA_BROKERS: '127.0.0.1:9', HTTP_PORT: '1', DATABASE_URL: 'postgres://unused@127.0.0.1:1/unused', ...env });
+  // Global, as ServiceKitModule (config, producer) and DatabaseModule provide them in the service: every module's providers inject them.
+  const globals = [
+    { provide: PersistenceConfig, useValue: config },
+    { provide: KafkaProducer, useValue: producer },
+    { provide: DataSource, useValue: db.dataSource },
+  ];
+  const configModule = { module: class TestGlobalsModule {}, global: true, providers: globals, exports: globals.map((global) => global.provide) };
   const moduleRef = await Test.createTestingModule({
-    imports: [MessagesModule, ConversationsModule, AnnouncementsModule],
+    imports: [configModule, MessagesModule, ConversationsModule, AnnouncementsModule],
     providers: [
       CommandDispatcher,
       CommandBatchProcessor,
       UpsertUsersUseCase,
-      { provide: DataSource, useValue: db.dataSource },
       { provide: EffectPublisher, useValue: publisher },
-      { provide: KafkaProducer, useValue: producer },
-      { provide: PersistenceConfig, useValue: config },
     ],
   }).compile();
   const processor = moduleRef.get(CommandBatchProcessor);

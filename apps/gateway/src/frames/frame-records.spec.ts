@@ -71,6 +71,23 @@ const cases: Array<[RecordFrame, { topic: string; key: string; type: string; pay
     { topic: Topics.commands.name, key: conversationId, type: 'chat.command.remove-member', payload: { userId: me, conversationId, memberId: peer, replyTo: replyTo('x1') } },
   ],
   [
+    frame({ type: 'rename_group', id: 'n1', conversationId, title: 'Renamed' }),
+    { topic: Topics.commands.name, key: conversationId, type: 'chat.command.rename-group', payload: { userId: me, conversationId, title: 'Renamed', replyTo: replyTo('n1') } },
+  ],
+  [
+    frame({ type: 'set_member_role', id: 'o1', conversationId, userId: peer, role: 'admin' }),
+    {
+      topic: Topics.commands.name,
+      key: conversationId,
+      type: 'chat.command.set-member-role',
+      payload: { userId: me, conversationId, memberId: peer, role: 'admin', replyTo: replyTo('o1') },
+    },
+  ],
+  [
+    frame({ type: 'transfer_ownership', id: 't1', conversationId, userId: peer }),
+    { topic: Topics.commands.name, key: conversationId, type: 'chat.command.transfer-ownership', payload: { userId: me, conversationId, memberId: peer, replyTo: replyTo('t1') } },
+  ],
+  [
     frame({ type: 'sync', id: 'y1', conversations: [{ conversationId, afterSeq: 4 }] }),
     { topic: Topics.commands.name, key: me, type: 'chat.command.sync-request', payload: { userId: me, conversations: [{ conversationId, afterSeq: 4 }], replyTo: replyTo('y1') } },
   ],

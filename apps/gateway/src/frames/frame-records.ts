@@ -9,8 +9,11 @@ import {
   ProtocolError,
   ReceiptCommand,
   RemoveMemberCommand,
+  RenameGroupCommand,
   SendMessageCommand,
+  SetMemberRoleCommand,
   SyncRequestCommand,
+  TransferOwnershipCommand,
   Topics,
   TypingChanged,
   type ChatCommandEnvelope,
@@ -67,6 +70,12 @@ export function recordForFrame(frame: RecordFrame, origin: FrameOrigin): FrameRe
       return command(AddMembersCommand.create({ userId, conversationId: frame.conversationId, memberIds: frame.userIds, replyTo }, context));
     case 'remove_member':
       return command(RemoveMemberCommand.create({ userId, conversationId: frame.conversationId, memberId: frame.userId, replyTo }, context));
+    case 'rename_group':
+      return command(RenameGroupCommand.create({ userId, conversationId: frame.conversationId, title: frame.title, replyTo }, context));
+    case 'set_member_role':
+      return command(SetMemberRoleCommand.create({ userId, conversationId: frame.conversationId, memberId: frame.userId, role: frame.role, replyTo }, context));
+    case 'transfer_ownership':
+      return command(TransferOwnershipCommand.create({ userId, conversationId: frame.conversationId, memberId: frame.userId, replyTo }, context));
     case 'sync':
       return command(SyncRequestCommand.create({ userId, conversations: frame.conversations, replyTo }, context));
     case 'history': {

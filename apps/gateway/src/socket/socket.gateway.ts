@@ -248,6 +248,21 @@ export class SocketGateway implements OnGatewayConnection, OnModuleInit, OnModul
     this.handle(socket, frame);
   }
 
+  @SubscribeMessage('rename_group')
+  renameGroup(@ConnectedSocket() socket: WebSocket, @MessageBody() frame: ClientFrameOf<'rename_group'>): void {
+    this.handle(socket, frame);
+  }
+
+  @SubscribeMessage('set_member_role')
+  setMemberRole(@ConnectedSocket() socket: WebSocket, @MessageBody() frame: ClientFrameOf<'set_member_role'>): void {
+    this.handle(socket, frame);
+  }
+
+  @SubscribeMessage('transfer_ownership')
+  transferOwnership(@ConnectedSocket() socket: WebSocket, @MessageBody() frame: ClientFrameOf<'transfer_ownership'>): void {
+    this.handle(socket, frame);
+  }
+
   @SubscribeMessage('list_conversations')
   listConversations(@ConnectedSocket() socket: WebSocket, @MessageBody() frame: ClientFrameOf<'list_conversations'>): void {
     this.handle(socket, frame);

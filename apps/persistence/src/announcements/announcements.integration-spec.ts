@@ -1,6 +1,6 @@
-import { AnnouncementsJanitor } from './announcements.janitor';
-import { answerTo, commands, publishedAnnouncements, type Harness, startHarness } from '../../test/harness';
 import { Topics } from '@chat/protocol';
+import { answerTo, commands, publishedAnnouncements, type Harness, startHarness } from '../../test/harness';
+import { AnnouncementsJanitor } from './announcements.janitor';
 
 const HOUR_MS = 60 * 60 * 1000;
 const LIMIT = 3;
@@ -49,7 +49,9 @@ describe('announcements (PostgreSQL)', () => {
     expect(answerTo(retried, retry, 'announcement')).toEqual({ type: 'announcement', replyTo: retry.payload.replyTo.requestId, ...original });
     // Another key is another announcement.
     expect(publishedAnnouncements(await h.run(commands.announce(sender, 'Welcome', { clientAnnouncementId: 'welcome-2' })))).toHaveLength(1);
-    expect((await rows(sender)).map((row) => row.id)).toEqual([original.announcementId, expect.not.stringMatching(original.announcementId)]);
+    const stored = await rows(sender);
+    expect(stored).toHaveLength(2);
+    expect(stored[0].id).toBe(original.announcementId);
   });
 
   it('re-publishes what a replayed command produced instead of storing it again, even without a key', async () => {
@@ -103,9 +105,7 @@ describe('announcements (PostgreSQL)', () => {
     expect(stored.find((row) => row.id === long.announcementId)?.tombstoned_at).toBeNull();
 
     // Once is enough: the next round does not tombstone it again.
-    const before = tombstonedKeys().length;
     await janitor.tombstoneExpired(short.expiresAt + 60_000);
     expect(tombstonedKeys().filter((key) => key === short.announcementId)).toHaveLength(1);
-    expect(tombstonedKeys().length).toBeGreaterThanOrEqual(before);
   });
 });

@@ -3,9 +3,9 @@ import { Test } from '@nestjs/testing';
 import { DeliveryPublisher, PresenceView, ViewsService } from '@chat/delivery';
 import { connectInView, RecordingDeliveryPublisher } from '@chat/delivery/testing';
 import { KafkaProducer, TransientError, type OutgoingRecord } from '@chat/kafka';
-import { OpenDirectCommand, SendMessageCommand, Topics, directConversationId } from '@chat/protocol';
+import { AnnounceCommand, OpenDirectCommand, SendMessageCommand, Topics, directConversationId } from '@chat/protocol';
 import { EffectPublisher } from './effect-publisher';
-import { answer, membershipChanged, messageStored } from '../outcomes/effects';
+import { announcementPublished, answer, membershipChanged, messageStored } from '../outcomes/effects';
 
 const [alice, bob, carol] = [randomUUID(), randomUUID(), randomUUID()];
 const replyTo = { gatewayId: 'gw-1', connectionId: randomUUID(), requestId: 'req-1' };
@@ -71,6 +71,14 @@ describe('EffectPublisher', () => {
     ]);
     expect(deliveries.published.map(({ gatewayId, payload }) => [gatewayId, payload.target])).toEqual([['gw-1', { connectionId: replyTo.connectionId }]]);
     expect(producer.sent.map(({ topic, records }) => [topic, records.map((record) => record.key)])).toEqual([[Topics.memberships.name, [conversationId]]]);
+  });
+
+  it('sends announcements to chat.announcements keyed by their id, for the router to broadcast', async () => {
+    const announce = AnnounceCommand.create({ senderId: alice, body: 'Maintenance', expiresInSeconds: 600, replyTo });
+    const announcement = { announcementId: randomUUID(), senderId: alice, body: 'Maintenance', sentAt: 1, expiresAt: 600_001 };
+    await publisher.publish([announcementPublished(announce, announcement), answer(announce, { type: 'announcement', replyTo: 'req-1', ...announcement })]);
+    expect(producer.sent.map(({ topic, records }) => [topic, records.map((record) => record.key)])).toEqual([[Topics.announcements.name, [announcement.announcementId]]]);
+    expect(deliveries.published.map(({ gatewayId, payload }) => [gatewayId, payload.target])).toEqual([['gw-1', { connectionId: replyTo.connectionId }]]);
   });
 
   it('fails transiently when Kafka does, so the batch is retried rather than dead-lettered', async () => {

@@ -1,4 +1,4 @@
-import type { ChatMessage } from '@chat/wire';
+import type { ChatMessage, ClientFrameOf } from '@chat/wire';
 import { FakeChatServer, flush, randomLikeId } from '../../testing/fake-chat-server';
 import { ChatClient } from './chat-client';
 import type { ChatClientOptions } from './chat-client.types';
@@ -19,6 +19,12 @@ afterEach(() => {
 async function connected(options: ChatClientOptions): Promise<{ server: FakeChatServer; client: ChatClient; delivered: ChatMessage[]; errors: Error[] }> {
   const server = new FakeChatServer(me);
   server.addConversation(conversationId);
+  // The group as it is listed, with its roles (which frames since group roles require).
+  server.overrides.set('list_conversations', (frame, socket) => {
+    const items = [{ conversationId, kind: 'group' as const, title: 'Test', memberIds: [me], ownerId: me, adminIds: [], lastSeq: server.messages(conversationId).length, unread: 0 }];
+    socket.push({ type: 'conversations', replyTo: (frame as ClientFrameOf<'list_conversations'>).id, items });
+    return true;
+  });
   const client = new ChatClient({ socketFactory: server.factory, userId: me, reconnect: false, ...options });
   clients.push(client);
   const delivered: ChatMessage[] = [];

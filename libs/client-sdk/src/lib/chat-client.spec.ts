@@ -1,4 +1,4 @@
-import type { ChatMessage, ClientFrameOf } from '@chat/wire';
+import type { Announcement, ChatMessage, ClientFrameOf } from '@chat/wire';
 import { advanceUntil } from '@chat/testing';
 import { FakeChatServer, flush, randomLikeId } from '../../testing/fake-chat-server';
 import { ChatClient } from './chat-client';
@@ -180,6 +180,55 @@ describe('ChatClient requests', () => {
     await expect(h.client.addMembers(convA, [other])).resolves.toMatchObject({ conversationId: convA, memberIds: [me, other] });
     expect(added).toEqual([[other]]);
     expect(h.client.conversation(convA).summary?.memberIds).toEqual([me, other]);
+  });
+});
+
+describe('ChatClient announcements', () => {
+  const announcement = (id: number, expiresInMs = 3_600_000, body = `news ${id}`): Announcement => {
+    const sentAt = Date.now() - 10;
+    return { announcementId: randomLikeId(0xd0 + id), senderId: other, body, sentAt, expiresAt: sentAt + expiresInMs };
+  };
+
+  it('announce sends the body, expiry and an idempotency key, and resolves with the stored announcement', async () => {
+    const h = harness();
+    await connect(h);
+    const sent: Array<ClientFrameOf<'announce'>> = [];
+    const stored = announcement(1, 600_000, 'Maintenance at 22:00');
+    h.server.overrides.set('announce', (frame, socket) => {
+      sent.push(frame as ClientFrameOf<'announce'>);
+      socket.push({ type: 'announcement', replyTo: (frame as ClientFrameOf<'announce'>).id, ...stored });
+      return true;
+    });
+    await expect(h.client.announce('Maintenance at 22:00', { expiresInSeconds: 600, clientAnnouncementId: 'maint-1' })).resolves.toEqual(stored);
+    expect(sent).toEqual([{ type: 'announce', id: expect.any(String), body: 'Maintenance at 22:00', expiresInSeconds: 600, clientAnnouncementId: 'maint-1' }]);
+    // Without options: the server's default expiry and a fresh key.
+    await h.client.announce('Welcome');
+    expect(sent[1]).toMatchObject({ body: 'Welcome', expiresInSeconds: 86_400, clientAnnouncementId: expect.stringMatching(/^[0-9a-f-]{36}$/) });
+  });
+
+  it('rejects a non-administrator with forbidden', async () => {
+    const h = harness();
+    await connect(h);
+    h.server.overrides.set('announce', (frame, socket) => {
+      socket.push({ type: 'error', replyTo: (frame as ClientFrameOf<'announce'>).id, code: 'forbidden', message: 'only administrators may send announcements' });
+      return true;
+    });
+    await expect(h.client.announce('hello all')).rejects.toMatchObject({ code: 'forbidden', requestType: 'announce' });
+  });
+
+  it('tells the app of each current announcement once, whether pushed live or again on connect, and lists the current ones', async () => {
+    const h = harness();
+    await connect(h);
+    const heard: string[] = [];
+    h.client.on('announcement', (item) => heard.push(item.body));
+    const [first, second] = [announcement(1), announcement(2)];
+    h.server.latest.push({ type: 'announcement', ...first });
+    h.server.latest.push({ type: 'announcement', ...first });
+    h.server.latest.push({ type: 'announcement', ...second });
+    h.server.latest.push({ type: 'announcement', ...announcement(3, -1, 'expired') });
+    expect(heard).toEqual(['news 1', 'news 2']);
+    expect(h.client.announcements().map((item) => item.announcementId)).toEqual([first.announcementId, second.announcementId]);
+    expect(h.client.announcements(first.expiresAt)).toEqual([]);
   });
 });
 

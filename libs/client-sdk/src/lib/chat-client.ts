@@ -1,4 +1,5 @@
 import {
+  type Announcement,
   type ChatMessage,
   type ClientFrameInput,
   CloseCodes,
@@ -17,6 +18,7 @@ import {
 } from '@chat/wire';
 import { DEFAULT_RECONNECT, reconnectDelay, type ReconnectOptions } from './backoff';
 import type {
+  AnnounceOptions,
   ChatClientEvents,
   ChatClientOptions,
   ChatClientStats,
@@ -120,6 +122,8 @@ export class ChatClient {
   private readonly maxSendAttempts: number;
   private readonly pingIntervalMs: number;
   private readonly sessionWaitMs: number;
+  /** Announcements seen (pushed or on connect), by id: the event fires once per announcement. */
+  private readonly announcementsSeen = new Map<string, Announcement>();
   /** Conversations this user was removed from: never synced again (the server would answer not_member). */
   private readonly left = new Set<string>();
   private pingTimer: ReturnType<typeof setInterval> | undefined;
@@ -573,6 +577,9 @@ export class ChatClient {
       case 'conversation':
         if (frame.replyTo === undefined) this.emitter.emit('conversation', stripFrame(frame));
         break;
+      case 'announcement':
+        this.onAnnouncement(stripFrame(frame));
+        break;
       case 'error': {
         if (answered) break;
         // An error after `accepted` (persistence refused the send, e.g. not_member) fails that send.
@@ -585,6 +592,15 @@ export class ChatClient {
       default:
         break;
     }
+  }
+
+  /** The same announcement arrives live, again on every connect, and as the answer to its sender: told once. */
+  private onAnnouncement(announcement: Announcement): void {
+    const now = Date.now();
+    for (const [id, seen] of this.announcementsSeen) if (seen.expiresAt <= now) this.announcementsSeen.delete(id);
+    if (this.announcementsSeen.has(announcement.announcementId) || announcement.expiresAt <= now) return;
+    this.announcementsSeen.set(announcement.announcementId, announcement);
+    this.emitter.emit('announcement', announcement);
   }
 
   private onMessage(message: ChatMessage): void {
@@ -813,6 +829,18 @@ export class ChatClient {
     return stripFrame(await this.request({ type: 'remove_member', conversationId, userId }, ['conversation']));
   }
 
+  /**
+   * Administrators only: an announcement to every user, pushed to every online socket and to users
+   * who connect before it expires. Resolves with it once stored; rejects with `forbidden` for anyone
+   * else and `rate_limited` beyond the server's hourly limit. `clientAnnouncementId` (default: a
+   * fresh one) makes a retry after a failure safe: the same key never announces twice.
+   */
+  async announce(body: string, options: AnnounceOptions = {}): Promise<Announcement> {
+    const clientAnnouncementId = options.clientAnnouncementId ?? globalThis.crypto.randomUUID();
+    const expiry = options.expiresInSeconds === undefined ? {} : { expiresInSeconds: options.expiresInSeconds };
+    return stripFrame(await this.request({ type: 'announce', body, clientAnnouncementId, ...expiry }, ['announcement']));
+  }
+
   async listConversations(): Promise<ConversationSummary[]> {
     return (await this.request({ type: 'list_conversations' }, ['conversations'])).items;
   }
@@ -861,6 +889,11 @@ export class ChatClient {
   }
 
   // ---- local state ------------------------------------------------------------------------------
+
+  /** The announcements this client has seen that are still current at `now`, oldest first. */
+  announcements(now = Date.now()): Announcement[] {
+    return [...this.announcementsSeen.values()].filter((announcement) => announcement.expiresAt > now).sort((a, b) => a.sentAt - b.sentAt);
+  }
 
   conversationIds(): string[] {
     return [...this.conversations.keys()];

@@ -1,4 +1,4 @@
-import type { ChatMessage, CodecName, ConversationSummary, ServerFrame, ServerFrameOf } from '@chat/wire';
+import type { Announcement, ChatMessage, CodecName, ConversationSummary, ServerFrame, ServerFrameOf } from '@chat/wire';
 import type { ReconnectOptions } from './backoff';
 import type { SocketFactory } from './socket';
 
@@ -33,6 +33,11 @@ export interface ChatClientEvents {
   presence: ServerFrameOf<'presence'>;
   memberAdded: ServerFrameOf<'member_added'>;
   memberRemoved: ServerFrameOf<'member_removed'>;
+  /**
+   * An administrator's announcement, once per announcementId: pushed live to every online socket,
+   * and the current ones again after each (re)connect (see `announcements()`).
+   */
+  announcement: Announcement;
   /** A conversation changed (pushed `conversation` frame, not an answer to a request). */
   conversation: ConversationSummary;
   state: ConnectionStateChange;
@@ -117,6 +122,13 @@ export interface HistoryPage {
   /** Ascending seq. */
   messages: ChatMessage[];
   hasMore: boolean;
+}
+
+export interface AnnounceOptions {
+  /** How long it stays current for users who connect later: 60 s to 30 days (default 1 day). */
+  expiresInSeconds?: number;
+  /** Idempotency key (A-Z, a-z, 0-9, _ and -); default a random UUID. Reuse it to retry safely. */
+  clientAnnouncementId?: string;
 }
 
 export interface SendOptions {

@@ -14,6 +14,12 @@ describe('parseOptions', () => {
     expect(parseOptions(['all', '--no-baselines']).baselines).toBe(false);
   });
 
+  it('runs with JSON unless --codec names protobuf, or both to compare them', () => {
+    expect(parseOptions(['direct']).codecs).toEqual(['json']);
+    expect(parseOptions(['direct', '--codec', 'protobuf']).codecs).toEqual(['protobuf']);
+    expect(parseOptions(['direct', '--codec', 'json,protobuf']).codecs).toEqual(['json', 'protobuf']);
+  });
+
   it('reads numbers and lists, and points at an external suite with --auth-url', () => {
     const options = parseOptions(['direct', '--rate', '5000', '--source-addresses', '127.0.0.2, 127.0.0.3', '--auth-url', 'http://a', '--gateway-urls', 'ws://g1/ws,ws://g2/ws']);
     expect(options).toMatchObject({ rate: 5000, sourceAddresses: ['127.0.0.2', '127.0.0.3'], startSuite: false, gatewayUrls: ['ws://g1/ws', 'ws://g2/ws'] });
@@ -35,6 +41,7 @@ describe('parseOptions', () => {
     expect(() => parseOptions(['idle', '--rate'])).toThrow(new Error('--rate needs a value'));
     expect(() => parseOptions(['idle', '--connect-rate', '-1'])).toThrow(new Error('--connect-rate needs an integer ≥ 0, got -1'));
     expect(() => parseOptions(['idle', '--client', 'fat'])).toThrow(new Error('--client is sdk or light, got fat'));
+    expect(() => parseOptions(['idle', '--codec', 'xml'])).toThrow(new Error('--codec is json, protobuf or a list of them, got xml'));
     expect(() => parseOptions(['idle', '--fanout-sizes', '1'])).toThrow(new Error('--fanout-sizes needs an integer ≥ 2, got 1'));
   });
 });

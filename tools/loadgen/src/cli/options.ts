@@ -1,4 +1,5 @@
 import { type CommandLineOptions, parseCommandLine } from '@chat/helpers';
+import { type CodecName, CodecNames } from '@chat/protocol';
 import type { ClientMode } from '../workers/messages';
 
 export const SCENARIOS = ['idle', 'direct', 'fanout', 'storm', 'max', 'reconnect-storm'] as const;
@@ -27,6 +28,8 @@ export interface LoadOptions {
    * 1,000 messages/s (fanout: deliveries/s) on, else `sdk`; `sdk` for reconnect-storm (catch-up).
    */
   clientMode?: ClientMode;
+  /** The wire codecs to run each scenario with, one run per codec (bytes and CPU per frame compared at the end). */
+  codecs: CodecName[];
   payloadBytes: number;
   // scenarios
   connections: number;
@@ -74,6 +77,9 @@ the load generator
                                direct, max and fanout from 1000 msgs/s on (max: its top step; fanout: deliveries/s),
                                so the generator is not what saturates, else sdk; sdk for reconnect-storm)
   --payload-bytes N            message body size (default 100)
+  --codec json|protobuf|json,protobuf
+                               the clients' wire codec (WebSocket subprotocol; default json); with both, every
+                               scenario runs once per codec and a table compares bytes and gateway CPU per frame
 
 scenario settings
   --connections N              idle: connections (default 50000)
@@ -125,6 +131,7 @@ const OPTIONS = {
   workers: { type: 'string' },
   'source-addresses': { type: 'string' },
   client: { type: 'string' },
+  codec: { type: 'string' },
   'payload-bytes': { type: 'string' },
   connections: { type: 'string' },
   'connect-rate': { type: 'string' },
@@ -161,6 +168,7 @@ export function parseOptions(argv: string[]): LoadOptions {
     logLevel: 'warn',
     perGateway: 19_000,
     sourceAddresses: [],
+    codecs: ['json'],
     payloadBytes: 100,
     connections: 50_000,
     connectRate: 2500,
@@ -202,6 +210,12 @@ export function parseOptions(argv: string[]): LoadOptions {
   const mode = values.client;
   if (mode !== undefined && mode !== 'sdk' && mode !== 'light') throw new Error(`--client is sdk or light, got ${mode}`);
   options.clientMode = mode;
+  if (values.codec !== undefined) {
+    const codecs = list(values.codec);
+    const unknown = codecs.find((codec) => !(CodecNames as readonly string[]).includes(codec));
+    if (unknown !== undefined || codecs.length === 0) throw new Error(`--codec is ${CodecNames.join(', ')} or a list of them, got ${values.codec}`);
+    options.codecs = [...new Set(codecs)] as CodecName[];
+  }
   options.payloadBytes = int('payload-bytes', 1) ?? options.payloadBytes;
   options.connections = int('connections', 1) ?? options.connections;
   options.connectRate = int('connect-rate', 0) ?? options.connectRate;

@@ -114,6 +114,7 @@ export async function run(argv: string[]): Promise<number> {
     mainScript: path.resolve(process.argv[1]),
     lag,
     workersStarted: [],
+    codec: options.codecs[0],
   };
   try {
     if (options.baselines) {
@@ -124,16 +125,20 @@ export async function run(argv: string[]): Promise<number> {
       });
     }
     for (const name of options.scenarios) {
-      progress.say(`== ${name}`);
-      let scenario: ScenarioResult;
-      try {
-        scenario = await RUNNERS[name](context);
-      } catch (error) {
-        scenario = { name, ok: false, errors: [describe(error)], figures: {}, latencyMs: {}, checks: [], timeline: [], durationMs: 0 };
+      for (const codec of options.codecs) {
+        const label = `${name} [${codec}]`;
+        progress.say(`== ${label}`);
+        let scenario: ScenarioResult;
+        try {
+          scenario = await RUNNERS[name]({ ...context, codec });
+        } catch (error) {
+          scenario = { name, ok: false, errors: [describe(error)], figures: {}, latencyMs: {}, checks: [], timeline: [], durationMs: 0 };
+        }
+        scenario.codec = codec;
+        result.scenarios.push(scenario);
+        progress.say(`== ${label}: ${scenario.ok ? 'ok' : 'FAILED'}${scenario.errors.length > 0 ? ` (${scenario.errors[0].split('\n')[0]})` : ''}`);
+        await settle(context);
       }
-      result.scenarios.push(scenario);
-      progress.say(`== ${name}: ${scenario.ok ? 'ok' : 'FAILED'}${scenario.errors.length > 0 ? ` (${scenario.errors[0].split('\n')[0]})` : ''}`);
-      await settle(context);
     }
   } finally {
     await lag?.close();

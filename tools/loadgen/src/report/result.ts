@@ -12,6 +12,8 @@ export interface Check {
 
 export interface ScenarioResult {
   name: string;
+  /** The wire codec the clients spoke (a run with several codecs has one result per scenario and codec). */
+  codec?: string;
   /** No errors and every check held. */
   ok: boolean;
   errors: string[];

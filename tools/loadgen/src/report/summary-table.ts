@@ -44,7 +44,24 @@ export function formatLatency(summary: LatencySummary): string {
   return `p50 ${ms(summary.p50)} · p90 ${ms(summary.p90)} · p99 ${ms(summary.p99)} · p99.9 ${ms(summary.p999)} · max ${ms(summary.max)} ms (n=${summary.count})`;
 }
 
-/** The end-of-run summary: every scenario's figures and checks, the baselines, and the ratios. */
+/**
+ * One row per scenario run (and phase: a `codec_100` figure is the phase of groups of 100) with
+ * the wire figures of context.ts's wireFigures, so runs with different codecs line up.
+ */
+export function codecRows(result: RunResult): string[][] {
+  const rows: string[][] = [];
+  for (const scenario of result.scenarios) {
+    for (const key of Object.keys(scenario.figures)) {
+      const suffix = /^codec(.*)$/.exec(key)?.[1];
+      if (suffix === undefined) continue;
+      const figure = (name: string) => formatValue(scenario.figures[`${name}${suffix}`] ?? null);
+      rows.push([`${scenario.name}${suffix.replace('_', ' ')}`, figure('codec'), figure('bytesPerFrameToClients'), figure('bytesPerFrameFromClients'), figure('gatewayCpuUsPerFrame')]);
+    }
+  }
+  return rows;
+}
+
+/** The end-of-run summary: every scenario's figures and checks, the baselines, the codecs compared, and the ratios. */
 export function summaryText(result: RunResult): string {
   const parts: string[] = [];
   if (result.baselines.length > 0) {
@@ -53,7 +70,8 @@ export function summaryText(result: RunResult): string {
     parts.push(formatTable(rows));
   }
   for (const scenario of result.scenarios) {
-    const rows = [[`${scenario.name} ${scenario.ok ? 'OK' : 'FAILED'} (${(scenario.durationMs / 1000).toFixed(0)} s)`, 'value']];
+    const name = scenario.codec ? `${scenario.name} [${scenario.codec}]` : scenario.name;
+    const rows = [[`${name} ${scenario.ok ? 'OK' : 'FAILED'} (${(scenario.durationMs / 1000).toFixed(0)} s)`, 'value']];
     for (const [key, value] of figureRows(scenario.figures)) rows.push([key, value]);
     for (const [kind, summary] of Object.entries(scenario.latencyMs)) if (summary) rows.push([`latency send→${kind}`, formatLatency(summary)]);
     for (const check of scenario.checks) rows.push([`check: ${check.name}`, `${check.ok ? 'ok' : 'FAILED'} (${check.detail})`]);
@@ -61,6 +79,8 @@ export function summaryText(result: RunResult): string {
     parts.push(formatTable(rows));
     for (const table of scenario.tables ?? []) parts.push(`${table.title}\n${formatTable(table.rows)}`);
   }
+  const codecs = codecRows(result);
+  if (new Set(codecs.map((row) => row[1])).size > 1) parts.push(formatTable([['codecs compared', 'codec', 'bytes/frame to clients', 'bytes/frame from clients', 'gateway CPU µs/frame'], ...codecs]));
   if (result.ratios.length > 0) {
     const rows = [['suite vs baseline', 'suite', 'baseline', 'ratio', 'meaning']];
     for (const r of result.ratios) rows.push([r.name, formatValue(r.suite), formatValue(r.baseline), `${r.ratio.toFixed(2)}×`, r.meaning]);

@@ -9,12 +9,15 @@ import { type CpuReading, type CpuSpent, type CpuTarget, cpuFigures, cpuPerUnit,
 import type { SuiteUnderTest } from '../suite/suite-under-test';
 import type { LoadUser } from '../users/user-pool';
 import type { UserPool } from '../users/user-pool';
-import type { ClientMode, ClientSpec, OpenResult, SenderSpec, SendLoadResult, WorkerConfig } from '../workers/messages';
+import type { ClientMode, ClientSpec, OpenResult, SenderSpec, SendLoadResult, TickCounters, WorkerConfig } from '../workers/messages';
 import { MAX_SOCKETS_PER_WORKER, WorkerPool } from '../workers/worker-pool';
 import { backoffDelay, sleep } from '@chat/helpers';
+import type { CodecName } from '@chat/protocol';
 
 export interface ScenarioContext {
   options: LoadOptions;
+  /** The wire codec of this run of the scenario (one of options.codecs). */
+  codec: CodecName;
   suite: SuiteUnderTest;
   users: UserPool;
   progress: Progress;
@@ -39,6 +42,7 @@ export async function startPool(context: ScenarioContext, workers: number, recor
       authUrl: context.suite.authUrl,
       sourceAddresses: context.options.sourceAddresses,
       clientMode: context.options.clientMode ?? 'sdk',
+      codec: context.codec,
       failover: false,
       ...overrides,
     },
@@ -246,6 +250,25 @@ export const LIGHT_CLIENT_FROM_RATE = 1000;
  */
 export function messagingClientMode(requested: ClientMode | undefined, ratePerSecond: number): ClientMode {
   return requested ?? (ratePerSecond >= LIGHT_CLIENT_FROM_RATE ? 'light' : 'sdk');
+}
+
+/**
+ * What the codec costs on the wire, over a measured window (`totals` since recorder.mark(), `spent`
+ * from its CPU window): the clients' frames each way with their mean payload size, and the gateways'
+ * CPU time per frame they wrote or read (Kafka work included, which is the same for every codec, so
+ * two codecs differ by what they cost). `suffix` tells the phases of one scenario apart.
+ */
+export function wireFigures(codec: CodecName, totals: TickCounters, spent: CpuSpent[], suffix = ''): Record<string, FigureValue> {
+  const perFrame = (bytes: number, frames: number) => (frames > 0 ? rounded(bytes / frames) : null);
+  const frames = totals.framesIn + totals.framesOut;
+  return {
+    [`codec${suffix}`]: codec,
+    [`framesToClients${suffix}`]: totals.framesIn,
+    [`bytesPerFrameToClients${suffix}`]: perFrame(totals.bytesIn, totals.framesIn),
+    [`framesFromClients${suffix}`]: totals.framesOut,
+    [`bytesPerFrameFromClients${suffix}`]: perFrame(totals.bytesOut, totals.framesOut),
+    [`gatewayCpuUsPerFrame${suffix}`]: cpuPerUnit(spent, frames, 1e6, 2).gateways,
+  };
 }
 
 export function rounded(value: number, digits = 1): number {

@@ -1,6 +1,6 @@
 import type { ScenarioResult } from '../report/result';
 import { cpuFigures, cpuPerUnit } from '../suite/process-stats';
-import { endCpuWindow, finishScenario, messagingClientMode, rounded, type ScenarioContext, ScenarioRecorder, sendLoad, startCpuWindow, startPool, waitForCount } from './context';
+import { endCpuWindow, finishScenario, messagingClientMode, rounded, type ScenarioContext, ScenarioRecorder, sendLoad, startCpuWindow, startPool, waitForCount, wireFigures } from './context';
 import { pairsFor, setupPairs } from './messaging';
 
 const WARM_UP_SECONDS = 3;
@@ -61,6 +61,7 @@ export async function runDirect(context: ScenarioContext): Promise<ScenarioResul
       client: clientMode,
       cpuWindowSeconds: cpu.seconds,
       ...cpuFigures('cpuUsPerMessage', cpuPerUnit(cpu.spent, sent.sent, 1e6)),
+      ...wireFigures(context.codec, recorder.totals, cpu.spent),
     };
     const checks = [
       { name: 'every message accepted', ok: sent.failed === 0 && sent.accepted === sent.sent, detail: `${sent.accepted}/${sent.sent} accepted, ${sent.failed} failed` },

@@ -17,6 +17,7 @@ import {
   startCpuWindow,
   startPool,
   waitForCount,
+  wireFigures,
   workerOf,
 } from './context';
 
@@ -99,6 +100,7 @@ export async function runFanout(context: ScenarioContext): Promise<ScenarioResul
       figures[`missing_${size}`] = expected - delivered;
       figures[`cpuWindowSeconds_${size}`] = cpu.seconds;
       Object.assign(figures, cpuFigures(`cpuUsPerMessage_${size}`, cpuPerUnit(cpu.spent, sent.sent, 1e6)), cpuFigures(`cpuUsPerDelivery_${size}`, cpuPerUnit(cpu.spent, delivered, 1e6, 2)));
+      Object.assign(figures, wireFigures(context.codec, recorder.totals, cpu.spent, `_${size}`));
       checks.push({ name: `groups of ${size}: every message accepted`, ok: sent.failed === 0, detail: `${sent.accepted}/${sent.sent} accepted` });
       checks.push({ name: `groups of ${size}: every member got every message`, ok: delivered === expected, detail: `${delivered}/${expected} deliveries` });
       errors.push(...sent.errors.slice(0, 5));

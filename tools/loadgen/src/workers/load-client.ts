@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { AuthClient, AuthSession, ChatClient, type ChatSocket, DEFAULT_RECONNECT, reconnectDelay, type TokenSource } from '@chat/client-sdk';
-import { type ChatMessage, CloseCodes, closeCodeName, encodeClientFrame } from '@chat/protocol';
+import { type ChatMessage, type ClientFrameInput, CloseCodes, closeCodeName, JSON_CODEC, type WireCodec, wireCodec } from '@chat/protocol';
 import { loadSocketFactory, type LoadSocketOptions } from './load-socket';
 import type { ClientMode, ClientSpec, WorkerConfig } from './messages';
 import { sentAtOf, wallClockMs } from './timed-body';
@@ -16,6 +16,9 @@ export interface ClientObserver {
   /** This client's own message came back stored: send → stored. */
   stored(latencyMs: number): void;
   error(text: string): void;
+  /** A WebSocket message of `bytes` bytes arrived / went out. */
+  frameIn(bytes: number): void;
+  frameOut(bytes: number): void;
 }
 
 export interface LoadClient {
@@ -39,6 +42,7 @@ export function createLoadClient(spec: ClientSpec, config: WorkerConfig, index: 
     gatewayUrls: config.gatewayUrls,
     localAddress: config.sourceAddresses.length > 0 ? config.sourceAddresses[index % config.sourceAddresses.length] : undefined,
     failover: config.failover,
+    onFrame: { received: (bytes) => observer.frameIn(bytes), sent: (bytes) => observer.frameOut(bytes) },
   };
   const token = tokenSourceOf(spec, config);
   return config.clientMode === 'light' ? new LightClient(spec, token, socketOptions, config, observer) : new SdkLoadClient(spec, token, socketOptions, config, observer);
@@ -85,6 +89,7 @@ class SdkLoadClient implements LoadClient {
     this.client = new ChatClient({
       socketFactory: loadSocketFactory(spec.gateway, { ...socketOptions, onDial: (gateway) => (this.gatewayIndex = gateway) }),
       userId: spec.userId,
+      codec: config.codec,
       retainMessages: false,
       newConversations: 'latest',
       // A loaded suite answers slowly; the load generator waits rather than failing on the SDK's app-friendly defaults.
@@ -159,11 +164,13 @@ const LIGHT_REQUEST_TIMEOUT_MS = 60_000;
  * The SDK's socket layer with a minimal frame loop, for very many connections, high message rates
  * or receivers of a heavy fan-out: the same authentication (token at the upgrade), the same frames
  * and the same reconnect backoff (the SDK's reconnectDelay), but no catch-up (`sync`) after a
- * reconnect, no schema validation of incoming frames (JSON.parse only) and of `send` frames, and
- * only a per-conversation "highest seq seen" instead of the SDK's ordering and dedupe. `ready` = the
- * gateway answered a `ping`, which it only does on an authenticated socket.
+ * reconnect, no schema validation of incoming frames (JSON.parse only; Protobuf frames are decoded
+ * by the codec, which validates) and of `send` frames (JSON only), and only a per-conversation
+ * "highest seq seen" instead of the SDK's ordering and dedupe. `ready` = the gateway answered a
+ * `ping`, which it only does on an authenticated socket.
  */
 class LightClient implements LoadClient {
+  private readonly codec: WireCodec;
   private socket: ChatSocket | undefined;
   private readonly pending = new Map<string, Pending>();
   private readonly dial: ReturnType<typeof loadSocketFactory>;
@@ -185,6 +192,7 @@ class LightClient implements LoadClient {
     private readonly observer: ClientObserver,
   ) {
     this.gatewayIndex = spec.gateway;
+    this.codec = wireCodec(config.codec);
     this.dial = loadSocketFactory(spec.gateway, { ...socketOptions, onDial: (gateway) => (this.gatewayIndex = gateway) });
   }
 
@@ -228,7 +236,7 @@ class LightClient implements LoadClient {
     }
     if (this.isClosed()) return;
     const socket = this.dial(
-      { url: 'ws://loadgen.invalid/ws', token },
+      { url: 'ws://loadgen.invalid/ws', token, subprotocol: this.codec.subprotocol },
       {
         onOpen: () => {
           if (this.socket !== socket) return;
@@ -280,10 +288,10 @@ class LightClient implements LoadClient {
     }, delay);
   }
 
-  private onFrame(data: string): void {
+  private onFrame(data: string | Uint8Array): void {
     let frame: Record<string, unknown>;
     try {
-      frame = JSON.parse(data) as Record<string, unknown>;
+      frame = (typeof data === 'string' && this.codec === JSON_CODEC ? JSON.parse(data) : this.codec.decodeServer(data, Number.MAX_SAFE_INTEGER)) as Record<string, unknown>;
     } catch {
       this.observer.error('undecodable frame');
       return;
@@ -311,14 +319,14 @@ class LightClient implements LoadClient {
     const socket = this.socket;
     if (!socket || (this.state !== 'open' && this.state !== 'ready')) return Promise.reject(new Error(`not connected (${this.state})`));
     const id = `l${++this.counter}`;
-    const text = trusted ? JSON.stringify({ ...frame, id }) : encodeClientFrame({ ...frame, id } as Parameters<typeof encodeClientFrame>[0]);
+    const encoded = trusted && this.codec === JSON_CODEC ? JSON.stringify({ ...frame, id }) : this.codec.encodeClient({ ...frame, id } as ClientFrameInput);
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(id);
         reject(new Error(`${String(frame.type)}: no answer within ${LIGHT_REQUEST_TIMEOUT_MS} ms`));
       }, LIGHT_REQUEST_TIMEOUT_MS);
       this.pending.set(id, { resolve, reject, timer });
-      socket.send(text);
+      socket.send(encoded);
     });
   }
 

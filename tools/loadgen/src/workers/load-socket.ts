@@ -20,13 +20,35 @@ export interface LoadSocketOptions {
   failover: boolean;
   /** Told which gateway each attempt dials. */
   onDial?: (gatewayIndex: number) => void;
+  /** Told of every WebSocket message received and sent, with its payload size in bytes (for bytes per frame). */
+  onFrame?: { received(bytes: number): void; sent(bytes: number): void };
 }
 
 export function loadSocketFactory(initialGateway: number, options: LoadSocketOptions): SocketFactory {
   let attempts = 0;
-  return ({ token }, listeners) => {
+  const { onFrame } = options;
+  return ({ token, subprotocol }, listeners) => {
     const gateway = attempts++ === 0 || !options.failover ? initialGateway : Math.floor(Math.random() * options.gatewayUrls.length);
     options.onDial?.(gateway);
-    return openNodeSocket(options.gatewayUrls[gateway], token, listeners, { handshakeTimeoutMs: HANDSHAKE_TIMEOUT_MS, localAddress: options.localAddress });
+    const socket = openNodeSocket(
+      options.gatewayUrls[gateway],
+      token,
+      listeners,
+      {
+        handshakeTimeoutMs: HANDSHAKE_TIMEOUT_MS,
+        localAddress: options.localAddress,
+        // ws hands every message over as one Buffer (its payload as it came, text or binary).
+        ...(onFrame ? { onSocket: (ws) => ws.on('message', (data: Buffer) => onFrame.received(data.length)) } : {}),
+      },
+      subprotocol,
+    );
+    if (!onFrame) return socket;
+    return {
+      send: (data) => {
+        onFrame.sent(typeof data === 'string' ? Buffer.byteLength(data) : data.length);
+        socket.send(data);
+      },
+      close: (code, reason) => socket.close(code, reason),
+    };
   };
 }

@@ -1,4 +1,5 @@
 import type { TokenPair } from '@chat/client-sdk';
+import type { CodecName } from '@chat/protocol';
 
 /*
  * What the coordinating process and its worker processes say to each other over the IPC channel
@@ -17,6 +18,8 @@ export interface WorkerConfig {
   /** Local addresses the clients bind to, round robin (empty: the OS chooses). */
   sourceAddresses: string[];
   clientMode: ClientMode;
+  /** The wire codec every client of this worker speaks. */
+  codec: CodecName;
   /** After a lost connection, reconnect to a random gateway of the list (a load balancer's job in production). */
   failover: boolean;
   /** SDK reconnect backoff; default the SDK's own. */
@@ -88,6 +91,11 @@ export interface TickCounters {
   /** Own messages come back as stored. */
   stored: number;
   errors: number;
+  /** WebSocket messages (frames) the clients received and sent, and their payload bytes. */
+  framesIn: number;
+  bytesIn: number;
+  framesOut: number;
+  bytesOut: number;
 }
 
 export interface TickGauges {
@@ -127,7 +135,7 @@ export interface ReadyMessage {
 export type WorkerMessage = TickMessage | ReplyMessage | ReadyMessage;
 
 export function emptyCounters(): TickCounters {
-  return { opened: 0, ready: 0, readyAgain: 0, lost: 0, reconnectAttempts: 0, sent: 0, accepted: 0, sendFailed: 0, delivered: 0, stored: 0, errors: 0 };
+  return { opened: 0, ready: 0, readyAgain: 0, lost: 0, reconnectAttempts: 0, sent: 0, accepted: 0, sendFailed: 0, delivered: 0, stored: 0, errors: 0, framesIn: 0, bytesIn: 0, framesOut: 0, bytesOut: 0 };
 }
 
 export function addCounters(into: TickCounters, from: TickCounters): void {

@@ -56,6 +56,14 @@ class Worker {
       this.stored.record(latency);
     },
     error: (text) => this.noteError(text),
+    frameIn: (bytes) => {
+      this.counters.framesIn++;
+      this.counters.bytesIn += bytes;
+    },
+    frameOut: (bytes) => {
+      this.counters.framesOut++;
+      this.counters.bytesOut += bytes;
+    },
   };
 
   start(): void {

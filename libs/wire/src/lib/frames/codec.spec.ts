@@ -38,6 +38,7 @@ const clientFrames: ClientFrame[] = [
   { type: 'set_member_role', id: 'r13', conversationId, userId: userB, role: 'admin' },
   { type: 'transfer_ownership', id: 'r14', conversationId, userId: userB },
   { type: 'list_conversations', id: 'r10' },
+  { type: 'announce', id: 'r15', body: 'Maintenance at 22:00', expiresInSeconds: 3600, clientAnnouncementId: 'maint-1' },
   { type: 'ping', id: 'r11' },
 ];
 
@@ -59,6 +60,7 @@ const serverFrames: ServerFrame[] = [
   { type: 'member_added', conversationId, userIds: [userB], by: userA },
   { type: 'member_removed', conversationId, userId: userB, by: userB },
   { type: 'group_updated', conversationId, title: 'Team 2', ownerId: userB, adminIds: [userA], changed: ['roles'], by: userA },
+  { type: 'announcement', replyTo: 'r15', announcementId: randomUUID(), senderId: userA, body: 'Maintenance at 22:00', sentAt: 1_700_000_000_000, expiresAt: 1_700_003_600_000 },
   { type: 'pong', replyTo: 'r11' },
   { type: 'error', replyTo: 'r1', code: 'not_member', message: 'not a member' },
 ];
@@ -86,6 +88,14 @@ describe('client frames', () => {
     expect(decodeClientFrame(JSON.stringify(validSend), MAX_CLIENT_FRAME_BYTES)).toEqual({ ...validSend, kind: 'text' });
     const history: ClientFrameInput = { type: 'history', id: 'h', conversationId };
     expect(JSON.parse(encodeClientFrame(history))).toEqual({ ...history, limit: 50 });
+  });
+
+  it('lets an announcement expire after a day unless told otherwise, within a minute and 30 days', () => {
+    const announce = { type: 'announce', id: 'a', body: 'Maintenance' };
+    expect(decodeClientFrame(JSON.stringify(announce), MAX_CLIENT_FRAME_BYTES)).toEqual({ ...announce, expiresInSeconds: 24 * 3600 });
+    expect(decodeClient({ ...announce, expiresInSeconds: 59 }).field).toBe('expiresInSeconds');
+    expect(decodeClient({ ...announce, expiresInSeconds: 30 * 24 * 3600 + 1 }).field).toBe('expiresInSeconds');
+    expect(decodeClient({ ...announce, clientAnnouncementId: 'not ok' }).field).toBe('clientAnnouncementId');
   });
 
   it('keeps the body exactly as sent', () => {
