@@ -1,5 +1,9 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { ConfigError, loadConfig } from '@chat/service-kit';
 import { persistenceConfigSchema } from './config';
+
+const complete = { KAFKA_BROKERS: 'localhost:9092', HTTP_PORT: '3001', DATABASE_URL: 'postgres://chat@localhost:5433/chat_persistence' };
 
 describe('persistence configuration', () => {
   it('requires its own database', () => {
@@ -10,5 +14,29 @@ describe('persistence configuration', () => {
   it('accepts a complete environment', () => {
     const config = loadConfig(persistenceConfigSchema, { KAFKA_BROKERS: 'localhost:9092', HTTP_PORT: '3001', DATABASE_URL: 'postgres://chat@localhost:5433/chat_persistence' });
     expect(config.DATABASE_URL).toBe('postgres://chat@localhost:5433/chat_persistence');
+  });
+
+  it('has group quotas with defaults, a group no larger than the protocol allows', () => {
+    expect(loadConfig(persistenceConfigSchema, complete)).toMatchObject({ GROUPS_PER_USER_PER_HOUR: 20, GROUP_MAX_MEMBERS: 1000 });
+    expect(loadConfig(persistenceConfigSchema, { ...complete, GROUPS_PER_USER_PER_HOUR: '3', GROUP_MAX_MEMBERS: '4' })).toMatchObject({ GROUPS_PER_USER_PER_HOUR: 3, GROUP_MAX_MEMBERS: 4 });
+    expect(() => loadConfig(persistenceConfigSchema, { ...complete, GROUP_MAX_MEMBERS: '1001' })).toThrow(/GROUP_MAX_MEMBERS: must be at most 1000/);
+    expect(() => loadConfig(persistenceConfigSchema, { ...complete, GROUPS_PER_USER_PER_HOUR: '0' })).toThrow(/GROUPS_PER_USER_PER_HOUR: must be at least 1/);
+  });
+
+  it('has the group quotas docs/protocol.md writes down, with the same numbers', () => {
+    // Rows like "| groups one user may create in any hour | 20 | `GROUPS_PER_USER_PER_HOUR` | …".
+    const doc = readFileSync(path.resolve(__dirname, '../../../docs/protocol.md'), 'utf8');
+    const documented = Object.fromEntries([...doc.matchAll(/^\| [^|]+ \| ([\d ]+) \| `(GROUPS_PER_USER_PER_HOUR|GROUP_MAX_MEMBERS)` \|/gm)].map(([, value, name]) => [name, Number(value.replace(/ /g, ''))]));
+    const config = loadConfig(persistenceConfigSchema, complete);
+    expect(documented).toEqual({ GROUPS_PER_USER_PER_HOUR: config.GROUPS_PER_USER_PER_HOUR, GROUP_MAX_MEMBERS: config.GROUP_MAX_MEMBERS });
+  });
+
+  it('limits announcements per administrator and hour, 20 by default as docs/protocol.md says', () => {
+    const config = loadConfig(persistenceConfigSchema, complete);
+    expect(config.ANNOUNCEMENTS_PER_ADMIN_PER_HOUR).toBe(20);
+    expect(() => loadConfig(persistenceConfigSchema, { ...complete, ANNOUNCEMENTS_PER_ADMIN_PER_HOUR: '0' })).toThrow(/ANNOUNCEMENTS_PER_ADMIN_PER_HOUR: must be at least 1/);
+    const doc = readFileSync(path.resolve(__dirname, '../../../docs/protocol.md'), 'utf8');
+    const [, documented] = /^\| [^|]+ \| (\d+) \| `ANNOUNCEMENTS_PER_ADMIN_PER_HOUR` \|/m.exec(doc) ?? [];
+    expect(Number(documented)).toBe(config.ANNOUNCEMENTS_PER_ADMIN_PER_HOUR);
   });
 });

@@ -84,12 +84,21 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-/** `env`: persistence's configuration variables the spec sets (limits), over a minimal valid one. */
+/**
+ * `env`: persistence's configuration variables the spec sets (limits), over a minimal valid one. Specs
+ * create many groups per user, so the quota of groups per hour is off unless a spec sets it.
+ */
 export async function startHarness(env: Record<string, string> = {}): Promise<Harness> {
   const db = await startTestDatabase();
   const publisher = new RecordingPublisher();
   const producer = new RecordingProducer();
-  const config = PersistenceConfig.load({ KAFKA_BROKERS: '127.0.0.1:9', HTTP_PORT: '1', DATABASE_URL: 'postgres://unused@127.0.0.1:1/unused', ...env });
+  const config = PersistenceConfig.load({
+    KAFKA_BROKERS: '127.0.0.1:9',
+    HTTP_PORT: '1',
+    DATABASE_URL: 'postgres://unused@127.0.0.1:1/unused',
+    GROUPS_PER_USER_PER_HOUR: '100000',
+    ...env,
+  });
   // Global, as ServiceKitModule (config, producer) and DatabaseModule provide them in the service: every module's providers inject them.
   const globals = [
     { provide: PersistenceConfig, useValue: config },

@@ -144,7 +144,7 @@ export class FakeChatServer {
 
   addConversation(conversationId: string, memberIds: string[] = [this.userId]): void {
     this.conversations.set(conversationId, {
-      summary: { conversationId, kind: 'group', title: 'Test', memberIds, lastSeq: 0, unread: 0 },
+      summary: { conversationId, kind: 'group', title: 'Test', memberIds, ownerId: memberIds[0], adminIds: [], lastSeq: 0, unread: 0 },
       messages: [],
     });
   }

@@ -60,10 +60,11 @@ const REFINEMENTS = new Map<z.ZodType, JsonSchema>([
   // not empty or whitespace only
   [protocol.MessageBodySchema, { pattern: '\\S' }],
   [protocol.TitleSchema, { pattern: '\\S' }],
-  // checkConversationShape: groups have a title, direct conversations none and two members
+  // checkConversationShape: groups have a title and roles, direct conversations neither and two members
   [protocol.ConversationSummarySchema, { allOf: [ref('ConversationShape')] }],
   [protocol.ConversationFrameSchema, { allOf: [ref('ConversationShape')] }],
-  // the same, except that a group whose last member left has no members
+  // the same, except that a group whose last member left has no members, and records from before
+  // roles have none; a rename or a change of roles is announced with the group's roles
   [
     protocol.MembershipChanged.payloadSchema,
     {
@@ -71,8 +72,12 @@ const REFINEMENTS = new Map<z.ZodType, JsonSchema>([
         { if: { required: ['kind', 'memberIds'], properties: { kind: { const: 'group' }, memberIds: { minItems: 1 } } }, then: { required: ['title'] } },
         {
           if: { required: ['kind'], properties: { kind: { const: 'direct' } } },
-          then: { not: { required: ['title'] }, properties: { memberIds: { minItems: 2, maxItems: 2 } } },
+          then: {
+            allOf: [{ not: { required: ['title'] } }, { not: { required: ['ownerId'] } }, { not: { required: ['adminIds'] } }],
+            properties: { memberIds: { minItems: 2, maxItems: 2 } },
+          },
         },
+        { if: { required: ['changed'], properties: { changed: { minItems: 1 } } }, then: { required: ['ownerId', 'adminIds'], properties: { kind: { const: 'group' } } } },
       ],
     },
   ],

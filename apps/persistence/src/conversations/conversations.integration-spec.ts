@@ -10,8 +10,7 @@ describe('conversations (PostgreSQL)', () => {
   let dave: string;
 
   beforeAll(async () => {
-    // Quotas have a spec of their own (group-quotas.integration-spec.ts); here alice creates many groups.
-    h = await startHarness({ GROUPS_PER_USER_PER_HOUR: '1000' });
+    h = await startHarness();
     [alice, bob, carol, dave] = await h.users(4);
   }, 120_000);
 

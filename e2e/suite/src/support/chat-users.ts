@@ -20,6 +20,8 @@ export class TestDevice {
   readonly messages: ChatMessage[] = [];
   readonly presence: ServerFrameOf<'presence'>[] = [];
   readonly memberAdded: ServerFrameOf<'member_added'>[] = [];
+  readonly memberRemoved: ServerFrameOf<'member_removed'>[] = [];
+  readonly groupUpdated: ServerFrameOf<'group_updated'>[] = [];
   readonly receipts: ServerFrameOf<'receipt'>[] = [];
   readonly typing: ServerFrameOf<'typing'>[] = [];
   readonly errors: Error[] = [];
@@ -33,6 +35,8 @@ export class TestDevice {
     client.on('message', (message) => this.messages.push(message));
     client.on('presence', (frame) => this.presence.push(frame));
     client.on('memberAdded', (frame) => this.memberAdded.push(frame));
+    client.on('memberRemoved', (frame) => this.memberRemoved.push(frame));
+    client.on('groupUpdated', (frame) => this.groupUpdated.push(frame));
     client.on('receipt', (frame) => this.receipts.push(frame));
     client.on('typing', (frame) => this.typing.push(frame));
     client.on('error', (error) => this.errors.push(error));

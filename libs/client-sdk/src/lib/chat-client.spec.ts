@@ -172,7 +172,7 @@ describe('ChatClient requests', () => {
     h.server.overrides.set('add_members', (frame, socket) => {
       socket.push({ type: 'member_added', conversationId: convA, userIds: [other], by: me });
       const replyTo = (frame as ClientFrameOf<'add_members'>).id;
-      socket.push({ type: 'conversation', replyTo, conversationId: convA, kind: 'group', title: 'T', memberIds: [me, other], lastSeq: 0, unread: 0 });
+      socket.push({ type: 'conversation', replyTo, conversationId: convA, kind: 'group', title: 'T', memberIds: [me, other], ownerId: me, adminIds: [], lastSeq: 0, unread: 0 });
       return true;
     });
     const added: string[][] = [];
@@ -632,5 +632,69 @@ describe('ChatClient connecting and catching up', () => {
     await ready;
     expect(client.userId).toBe(me);
     client.close();
+  });
+});
+
+describe('ChatClient groups', () => {
+  const third = randomLikeId(0xb3);
+
+  /** Answers rename_group, set_member_role and transfer_ownership like a server would, from `group`. */
+  function answerGroupRequests(h: Harness, group: { title: string; ownerId: string; adminIds: string[] }): ClientFrameOf<'rename_group' | 'set_member_role' | 'transfer_ownership'>[] {
+    const seen: ClientFrameOf<'rename_group' | 'set_member_role' | 'transfer_ownership'>[] = [];
+    const answer = (frame: ClientFrameOf<'rename_group' | 'set_member_role' | 'transfer_ownership'>, socket: typeof h.server.latest) => {
+      seen.push(frame);
+      if (frame.type === 'rename_group') group.title = frame.title;
+      if (frame.type === 'set_member_role') group.adminIds = frame.role === 'admin' ? [frame.userId] : [];
+      if (frame.type === 'transfer_ownership') [group.ownerId, group.adminIds] = [frame.userId, [me]];
+      socket.push({ type: 'conversation', replyTo: frame.id, conversationId: convA, kind: 'group', memberIds: [me, other, third], ...group, lastSeq: 0, unread: 0 });
+      return true;
+    };
+    for (const type of ['rename_group', 'set_member_role', 'transfer_ownership'] as const) {
+      h.server.overrides.set(type, (frame, socket) => answer(frame as ClientFrameOf<typeof type>, socket));
+    }
+    return seen;
+  }
+
+  it('renames, makes admins and hands a group over, resolving with the group after each change', async () => {
+    const h = harness();
+    h.server.addConversation(convA, [me, other, third]);
+    await connect(h);
+    const seen = answerGroupRequests(h, { title: 'Test', ownerId: me, adminIds: [] });
+
+    await expect(h.client.renameGroup(convA, 'Climbing')).resolves.toMatchObject({ title: 'Climbing', ownerId: me });
+    await expect(h.client.setMemberRole(convA, other, 'admin')).resolves.toMatchObject({ adminIds: [other] });
+    await expect(h.client.transferOwnership(convA, third)).resolves.toMatchObject({ ownerId: third, adminIds: [me] });
+    expect(seen.map(({ id: _id, ...frame }) => frame)).toEqual([
+      { type: 'rename_group', conversationId: convA, title: 'Climbing' },
+      { type: 'set_member_role', conversationId: convA, userId: other, role: 'admin' },
+      { type: 'transfer_ownership', conversationId: convA, userId: third },
+    ]);
+    expect(h.client.conversation(convA).summary).toMatchObject({ title: 'Climbing', ownerId: third, adminIds: [me] });
+  });
+
+  it('keeps the title and roles current from pushed changes, and tells the app', async () => {
+    const h = harness();
+    h.server.addConversation(convA, [me, other, third]);
+    await connect(h);
+    const updates: string[] = [];
+    h.client.on('groupUpdated', (frame) => updates.push(`${frame.changed.join()} by ${frame.by}`));
+
+    h.server.latest.push({ type: 'group_updated', conversationId: convA, title: 'Renamed', ownerId: me, adminIds: [other], changed: ['title'], by: other });
+    expect(h.client.conversation(convA).summary).toMatchObject({ title: 'Renamed', ownerId: me, adminIds: [other] });
+    h.server.latest.push({ type: 'member_removed', conversationId: convA, userId: other, by: me });
+    expect(h.client.conversation(convA).summary).toMatchObject({ memberIds: [me, third], adminIds: [] });
+    expect(updates).toEqual([`title by ${other}`]);
+  });
+
+  it('rejects a change it may not make with the forbidden error naming the role needed', async () => {
+    const h = harness();
+    h.server.addConversation(convA, [other, me]);
+    await connect(h);
+    h.server.overrides.set('rename_group', (frame, socket) => {
+      socket.push({ type: 'error', replyTo: (frame as ClientFrameOf<'rename_group'>).id, code: 'forbidden', message: "only the group's owner or admins may rename the group; you are a member" });
+      return true;
+    });
+    await expect(h.client.renameGroup(convA, 'Mine')).rejects.toMatchObject({ code: 'forbidden', requestType: 'rename_group', message: expect.stringContaining('owner or admins') });
+    expect(h.client.conversation(convA).summary?.title).toBe('Test');
   });
 });

@@ -1,5 +1,6 @@
 import {
   type Announcement,
+  type AssignableRole,
   type ChatMessage,
   type ClientFrameInput,
   CloseCodes,
@@ -28,7 +29,7 @@ import type {
   HistoryPage,
   SendOptions,
 } from './chat-client.types';
-import { ConversationState } from './conversation-state';
+import { applyGroupChange, ConversationState, type GroupChangeFrame } from './conversation-state';
 import { Deferred } from './deferred';
 import { ChatRequestError, ConnectionClosedError, RequestTimeoutError } from './errors';
 import { nodeSocketFactory } from './node-socket';
@@ -542,11 +543,14 @@ export class ChatClient {
           this.left.delete(frame.conversationId);
           this.ensureConversation(frame.conversationId);
         }
-        this.updateMembers(frame.conversationId, (members) => [...members, ...frame.userIds.filter((id) => !members.includes(id))]);
+        this.applyGroupChange(frame);
         break;
       case 'member_removed':
         if (frame.userId === this.currentUserId) this.left.add(frame.conversationId);
-        this.updateMembers(frame.conversationId, (members) => members.filter((id) => id !== frame.userId));
+        this.applyGroupChange(frame);
+        break;
+      case 'group_updated':
+        this.applyGroupChange(frame);
         break;
       default:
         break;
@@ -573,6 +577,9 @@ export class ChatClient {
         break;
       case 'member_removed':
         this.emitter.emit('memberRemoved', frame);
+        break;
+      case 'group_updated':
+        this.emitter.emit('groupUpdated', frame);
         break;
       case 'conversation':
         if (frame.replyTo === undefined) this.emitter.emit('conversation', stripFrame(frame));
@@ -621,9 +628,10 @@ export class ChatClient {
     state.noteServerSeq(summary.lastSeq);
   }
 
-  private updateMembers(conversationId: string, change: (members: string[]) => string[]): void {
-    const summary = this.summaries.get(conversationId);
-    if (summary) this.summaries.set(conversationId, { ...summary, memberIds: change(summary.memberIds) });
+  /** Keeps a known group's members, title and roles current (conversation(id).summary). */
+  private applyGroupChange(frame: GroupChangeFrame): void {
+    const summary = this.summaries.get(frame.conversationId);
+    if (summary) this.summaries.set(frame.conversationId, applyGroupChange(summary, frame));
   }
 
   /**
@@ -827,6 +835,21 @@ export class ChatClient {
   /** Removes a user from a group (this user = leave); resolves with the group after the change. */
   async removeMember(conversationId: string, userId: string): Promise<ConversationSummary> {
     return stripFrame(await this.request({ type: 'remove_member', conversationId, userId }, ['conversation']));
+  }
+
+  /** Renames a group (owner and admins); resolves with the group after the change. Every member gets `groupUpdated`. */
+  async renameGroup(conversationId: string, title: string): Promise<ConversationSummary> {
+    return stripFrame(await this.request({ type: 'rename_group', conversationId, title }, ['conversation']));
+  }
+
+  /** Makes a member an admin or a plain member again (the owner only); resolves with the group after the change. */
+  async setMemberRole(conversationId: string, userId: string, role: AssignableRole): Promise<ConversationSummary> {
+    return stripFrame(await this.request({ type: 'set_member_role', conversationId, userId, role }, ['conversation']));
+  }
+
+  /** Hands the group over to another member (the owner only), who becomes its owner; this user stays as an admin. */
+  async transferOwnership(conversationId: string, userId: string): Promise<ConversationSummary> {
+    return stripFrame(await this.request({ type: 'transfer_ownership', conversationId, userId }, ['conversation']));
   }
 
   /**

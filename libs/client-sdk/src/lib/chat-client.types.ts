@@ -33,6 +33,8 @@ export interface ChatClientEvents {
   presence: ServerFrameOf<'presence'>;
   memberAdded: ServerFrameOf<'member_added'>;
   memberRemoved: ServerFrameOf<'member_removed'>;
+  /** A group was renamed or its roles changed (conversation(id).summary is already updated). */
+  groupUpdated: ServerFrameOf<'group_updated'>;
   /**
    * An administrator's announcement, once per announcementId: pushed live to every online socket,
    * and the current ones again after each (re)connect (see `announcements()`).

@@ -1,5 +1,5 @@
-import type { ChatMessage } from '@chat/wire';
-import { ConversationState } from './conversation-state';
+import type { ChatMessage, ConversationSummary } from '@chat/wire';
+import { applyGroupChange, ConversationState, roleOf } from './conversation-state';
 
 const conversationId = '00000000-0000-4000-8000-000000000001';
 
@@ -80,5 +80,32 @@ describe('ConversationState', () => {
     expect(state.lastSeq).toBe(6);
     expect(state.bufferedCount).toBe(0);
     expect(state.skipTo(2)).toEqual([]);
+  });
+});
+
+describe('group summaries', () => {
+  const [owner, admin, member, newcomer] = ['a', 'b', 'c', 'd'].map((n) => `00000000-0000-4000-8000-0000000000${n}${n}`);
+  const group: ConversationSummary = { conversationId, kind: 'group', title: 'Team', memberIds: [owner, admin, member], ownerId: owner, adminIds: [admin], lastSeq: 0, unread: 0 };
+
+  it("tells each member's role, and none in a direct conversation or for a stranger", () => {
+    expect([owner, admin, member, newcomer].map((userId) => roleOf(group, userId))).toEqual(['owner', 'admin', 'member', undefined]);
+    const direct: ConversationSummary = { conversationId, kind: 'direct', memberIds: [owner, member], lastSeq: 0, unread: 0 };
+    expect(roleOf(direct, owner)).toBeUndefined();
+  });
+
+  it('follows members added and removed: newcomers are members, a removed admin is no admin', () => {
+    const added = applyGroupChange(group, { type: 'member_added', conversationId, userIds: [newcomer, member], by: admin });
+    expect(added.memberIds).toEqual([owner, admin, member, newcomer]);
+    expect(roleOf(added, newcomer)).toBe('member');
+    const removed = applyGroupChange(added, { type: 'member_removed', conversationId, userId: admin, by: owner });
+    expect(removed).toMatchObject({ memberIds: [owner, member, newcomer], ownerId: owner, adminIds: [] });
+  });
+
+  it('takes the title and roles of group_updated as they are now', () => {
+    const updated = applyGroupChange(group, { type: 'group_updated', conversationId, title: 'Renamed', ownerId: admin, adminIds: [owner, member], changed: ['roles'], by: owner });
+    expect(updated).toMatchObject({ title: 'Renamed', memberIds: [owner, admin, member], ownerId: admin, adminIds: [owner, member] });
+    expect(roleOf(updated, owner)).toBe('admin');
+    // The frame's list is copied, not shared.
+    expect(group.adminIds).toEqual([admin]);
   });
 });

@@ -1,4 +1,37 @@
-import type { ChatMessage } from '@chat/wire';
+import type { ChatMessage, ConversationSummary, MemberRole, ServerFrameOf } from '@chat/wire';
+
+/** The pushed frames that change what a client knows of a group's members, title and roles. */
+export type GroupChangeFrame = ServerFrameOf<'member_added'> | ServerFrameOf<'member_removed'> | ServerFrameOf<'group_updated'>;
+
+/** `userId`'s role in a group; undefined for a direct conversation and for someone not in it. */
+export function roleOf(summary: ConversationSummary, userId: string): MemberRole | undefined {
+  if (summary.kind !== 'group' || !summary.memberIds.includes(userId)) return undefined;
+  if (summary.ownerId === userId) return 'owner';
+  return summary.adminIds?.includes(userId) ? 'admin' : 'member';
+}
+
+/**
+ * The summary after a pushed change: added users join as members, a removed user leaves (and is
+ * no admin any more), `group_updated` brings the title and roles as they are now.
+ */
+export function applyGroupChange(summary: ConversationSummary, frame: GroupChangeFrame): ConversationSummary {
+  switch (frame.type) {
+    case 'member_added':
+      return { ...summary, memberIds: [...summary.memberIds, ...frame.userIds.filter((id) => !summary.memberIds.includes(id))] };
+    case 'member_removed': {
+      const without = (ids: string[]) => ids.filter((id) => id !== frame.userId);
+      return {
+        ...summary,
+        memberIds: without(summary.memberIds),
+        ...(summary.adminIds === undefined ? {} : { adminIds: without(summary.adminIds) }),
+        // The owner leaves only as the last member: then the group has nobody to own it.
+        ...(summary.ownerId === frame.userId ? { ownerId: undefined } : {}),
+      };
+    }
+    case 'group_updated':
+      return { ...summary, title: frame.title, ownerId: frame.ownerId, adminIds: [...frame.adminIds] };
+  }
+}
 
 export interface AcceptResult {
   /** Messages that became deliverable, in seq order: this one and any buffered ones it unblocked. */

@@ -10,6 +10,7 @@ describe('parseOptions', () => {
 
   it('runs named scenarios without baselines unless asked', () => {
     expect(parseOptions(['idle', 'storm'])).toMatchObject({ scenarios: ['idle', 'storm'], baselines: false });
+    expect(parseOptions(['announce', '--connections', '1000', '--announcements', '5'])).toMatchObject({ scenarios: ['announce'], connections: 1000, announcements: 5 });
     expect(parseOptions(['direct', '--baselines']).baselines).toBe(true);
     expect(parseOptions(['all', '--no-baselines']).baselines).toBe(false);
   });

@@ -2,7 +2,7 @@ import { type CommandLineOptions, parseCommandLine } from '@chat/helpers';
 import { type CodecName, CodecNames } from '@chat/protocol';
 import type { ClientMode } from '../workers/messages';
 
-export const SCENARIOS = ['idle', 'direct', 'fanout', 'storm', 'max', 'reconnect-storm'] as const;
+export const SCENARIOS = ['idle', 'announce', 'direct', 'fanout', 'storm', 'max', 'reconnect-storm'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 export interface LoadOptions {
@@ -35,6 +35,7 @@ export interface LoadOptions {
   connections: number;
   connectRate: number;
   holdSeconds: number;
+  announcements: number;
   rate: number;
   durationSeconds: number;
   pairs?: number;
@@ -57,7 +58,7 @@ export interface LoadOptions {
 
 export const USAGE = `usage: node dist/tools/loadgen/main.js <scenario...|all> [options]
 
-scenarios: idle direct fanout storm max reconnect-storm (all = every one, with the baselines first)
+scenarios: idle announce direct fanout storm max reconnect-storm (all = every one, with the baselines first)
 
 the suite (default: start one: Kafka + PostgreSQL in a temp dir, the five services on free ports)
   --gateways N                 gateway processes to start (default 3)
@@ -82,9 +83,11 @@ the load generator
                                scenario runs once per codec and a table compares bytes and gateway CPU per frame
 
 scenario settings
-  --connections N              idle: connections (default 50000)
-  --connect-rate N             idle: new connections per second (default 2500; 0 = all at once)
+  --connections N              idle, announce: connections (default 50000)
+  --connect-rate N             idle, announce: new connections per second (default 2500; 0 = all at once)
   --hold-s N                   idle: hold time after all are connected (default 45: three heartbeat rounds)
+  --announcements N            announce: announcements sent one after another (default 3; the server allows
+                               ANNOUNCEMENTS_PER_ADMIN_PER_HOUR, 20, per administrator and hour)
   --rate N --duration-s N      direct: messages/s in total and seconds (default 1000 for 60)
   --pairs N                    direct/max: user pairs (default rate/10, each user sending ≤ 5/s)
   --fanout-sizes 100,1000      fanout: group sizes, one phase each
@@ -136,6 +139,7 @@ const OPTIONS = {
   connections: { type: 'string' },
   'connect-rate': { type: 'string' },
   'hold-s': { type: 'string' },
+  announcements: { type: 'string' },
   rate: { type: 'string' },
   'duration-s': { type: 'string' },
   pairs: { type: 'string' },
@@ -173,6 +177,7 @@ export function parseOptions(argv: string[]): LoadOptions {
     connections: 50_000,
     connectRate: 2500,
     holdSeconds: 45,
+    announcements: 3,
     rate: 1000,
     durationSeconds: 60,
     fanoutSizes: [100, 1000],
@@ -220,6 +225,7 @@ export function parseOptions(argv: string[]): LoadOptions {
   options.connections = int('connections', 1) ?? options.connections;
   options.connectRate = int('connect-rate', 0) ?? options.connectRate;
   options.holdSeconds = int('hold-s', 0) ?? options.holdSeconds;
+  options.announcements = int('announcements', 1) ?? options.announcements;
   options.rate = int('rate', 1) ?? options.rate;
   options.durationSeconds = int('duration-s', 1) ?? options.durationSeconds;
   options.pairs = int('pairs', 1);

@@ -11,6 +11,7 @@ import type { RunResult, ScenarioResult } from '../report/result';
 import { summaryText } from '../report/summary-table';
 import type { ScenarioContext } from '../scenarios/context';
 import { sleep } from '@chat/helpers';
+import { runAnnounce } from '../scenarios/announce';
 import { runDirect } from '../scenarios/direct';
 import { runFanout } from '../scenarios/fanout';
 import { runIdle } from '../scenarios/idle';
@@ -24,6 +25,7 @@ import { type LoadOptions, parseOptions, type ScenarioName, USAGE } from './opti
 
 const RUNNERS: Record<ScenarioName, (context: ScenarioContext) => Promise<ScenarioResult>> = {
   idle: runIdle,
+  announce: runAnnounce,
   direct: runDirect,
   fanout: runFanout,
   storm: runStorm,

@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { AuthClient, type TokenPair } from '@chat/client-sdk';
-import { signAccessToken } from '@chat/auth-tokens';
+import { signAccessToken, type UserRole } from '@chat/auth-tokens';
 
 /** A user a load client connects as: a fixed minted token, or a logged-in pair (refreshed through auth). */
 export interface LoadUser {
@@ -54,9 +54,20 @@ export class UserPool {
     });
   }
 
-  private mint(userId: string, username: string): string {
+  /**
+   * An administrator (the token's `admin` role, as auth gives the names in ADMIN_USERNAMES), with a
+   * minted token: announcements need no registered user. Needs the suite's JWT secret.
+   */
+  adminUser(): LoadUser {
+    if (!this.jwtSecret) throw new Error('an administrator token is minted with the suite\'s JWT secret: start the suite here or pass --jwt-secret');
+    const userId = randomUUID();
+    const username = `lg-admin-${userId.slice(0, 8)}`;
+    return { userId, username, token: this.mint(userId, username, 'admin') };
+  }
+
+  private mint(userId: string, username: string, role: UserRole = 'user'): string {
     if (!this.jwtSecret) throw new Error('no JWT secret');
-    return signAccessToken({ secret: this.jwtSecret, issuer: 'chat-auth', audience: 'chat' }, { userId, username, tokenId: randomUUID() }, MINTED_TOKEN_TTL_SECONDS);
+    return signAccessToken({ secret: this.jwtSecret, issuer: 'chat-auth', audience: 'chat' }, { userId, username, tokenId: randomUUID(), role }, MINTED_TOKEN_TTL_SECONDS);
   }
 
   private async register(count: number, onProgress?: (done: number) => void): Promise<LoadUser[]> {

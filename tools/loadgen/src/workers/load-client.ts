@@ -11,7 +11,7 @@ export interface ClientObserver {
   ready(client: LoadClient, again: boolean): void;
   lost(client: LoadClient): void;
   reconnectAttempt(client: LoadClient): void;
-  /** A message of someone else arrived: send → delivered. */
+  /** A message of someone else (or an announcement) arrived: send → delivered. */
   delivered(latencyMs: number): void;
   /** This client's own message came back stored: send → stored. */
   stored(latencyMs: number): void;
@@ -63,6 +63,16 @@ function observeMessage(userId: string, message: Pick<ChatMessage, 'senderId' | 
 }
 
 /**
+ * An announcement with a timed body: send → reached, counted as a delivery. One sent before `since`
+ * (this client's connect) came with the connect as a current one, not live, and is not counted.
+ */
+function observeAnnouncement(body: string, since: number, observer: ClientObserver): void {
+  const sentAt = sentAtOf(body);
+  if (sentAt === undefined || sentAt < since) return;
+  observer.delivered(wallClockMs() - sentAt);
+}
+
+/**
  * Whether `message` is at or below the highest seq seen in its conversation (records it otherwise).
  * A connection gets a conversation's messages in seq order, so this catches redeliveries.
  */
@@ -77,6 +87,7 @@ export function isRepeat(lastSeq: Map<string, number>, message: Pick<ChatMessage
 class SdkLoadClient implements LoadClient {
   private readonly client: ChatClient;
   private gatewayIndex: number;
+  private connectStartedAt = Number.POSITIVE_INFINITY;
 
   constructor(
     private readonly spec: ClientSpec,
@@ -107,6 +118,8 @@ class SdkLoadClient implements LoadClient {
     });
     this.client.on('synced', ({ reconnected }) => observer.ready(this, reconnected));
     this.client.on('message', (message) => observeMessage(spec.userId, message, observer));
+    // The SDK tells of each announcement once.
+    this.client.on('announcement', (announcement) => observeAnnouncement(announcement.body, this.connectStartedAt, observer));
     this.client.on('error', (error) => observer.error(error.message));
   }
 
@@ -127,6 +140,7 @@ class SdkLoadClient implements LoadClient {
   }
 
   connect(): Promise<void> {
+    this.connectStartedAt = wallClockMs();
     // The URL is only a label here: the socket factory dials the gateway.
     return this.client.connect('ws://loadgen.invalid/ws', this.token);
   }
@@ -183,6 +197,9 @@ class LightClient implements LoadClient {
   private reconnectTimer: NodeJS.Timeout | undefined;
   /** Highest seq seen per conversation: a message at or below it is a duplicate (or out of order) and not counted. */
   private readonly lastSeq = new Map<string, number>();
+  /** Announcements counted: each once, however often it arrives. */
+  private readonly announcements = new Set<string>();
+  private connectStartedAt = Number.POSITIVE_INFINITY;
 
   constructor(
     private readonly spec: ClientSpec,
@@ -218,6 +235,7 @@ class LightClient implements LoadClient {
   }
 
   connect(): Promise<void> {
+    this.connectStartedAt = wallClockMs();
     return new Promise<void>((resolve, reject) => {
       this.firstReady = { resolve, reject };
       void this.open('connect');
@@ -303,6 +321,13 @@ class LightClient implements LoadClient {
       return;
     }
     const replyTo = typeof frame.replyTo === 'string' ? frame.replyTo : undefined;
+    if (frame.type === 'announcement' && replyTo === undefined) {
+      const announcementId = String(frame.announcementId);
+      if (this.announcements.has(announcementId)) return;
+      this.announcements.add(announcementId);
+      observeAnnouncement(String(frame.body), this.connectStartedAt, this.observer);
+      return;
+    }
     const pending = replyTo === undefined ? undefined : this.pending.get(replyTo);
     if (!pending || replyTo === undefined) {
       if (frame.type === 'error') this.observer.error(`${String(frame.code)}: ${String(frame.message)}`);
