@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Test } from '@nestjs/testing';
 import { type OpenedSession, PresenceChanged, presenceKey, Topics } from '@chat/protocol';
 import { KafkaConsumerFactory, KafkaTransport, TransientError, type ConsumedRecord, type ConsumerOptions, type ConsumerStatus } from '@chat/kafka';
-import { decodePresenceRecord, DeliveryPublisher, type FlipListener, MembershipView, PresenceView, type UserFlip, ViewsService } from '@chat/delivery';
+import { AnnouncementsView, decodePresenceRecord, DeliveryPublisher, type FlipListener, MembershipView, PresenceView, type UserFlip, ViewsService } from '@chat/delivery';
 import { RecordingDeliveryPublisher } from '@chat/delivery/testing';
 import { consumedRecord } from '../../test/consumed-record';
 import { PresenceAnnouncer } from './presence-announcer';
@@ -36,12 +36,14 @@ describe('PresenceConsumer', () => {
   let presence: PresenceView;
   let views: FakeViews;
   let created: ConsumerOptions | null;
+  let announcements: AnnouncementsView;
 
   beforeEach(async () => {
     publisher = new RecordingDeliveryPublisher();
     presence = new PresenceView();
     views = new FakeViews();
     created = null;
+    announcements = new AnnouncementsView();
     const memberships = new MembershipView();
     memberships.apply(randomUUID(), { kind: 'direct', memberIds: [alice, bob] });
     memberships.apply(randomUUID(), { kind: 'group', title: 'T', memberIds: [alice, carol] });
@@ -55,6 +57,7 @@ describe('PresenceConsumer', () => {
         SessionGreeter,
         { provide: PresenceView, useValue: presence },
         { provide: MembershipView, useValue: memberships },
+        { provide: AnnouncementsView, useValue: announcements },
         { provide: DeliveryPublisher, useValue: publisher },
         { provide: ViewsService, useValue: views },
         { provide: KafkaConsumerFactory, useValue: { statusOf: (groupId: string) => (groupId === 'router.presence' ? status() : undefined) } },
@@ -130,7 +133,12 @@ describe('PresenceConsumer', () => {
     expect(publisher.summary()).toEqual([['gw-1', 'presence', [bob]]]);
   });
 
-  it('answers each new socket with its session frame, listing the contacts online, after telling the contacts', async () => {
+  it('answers each new socket with its session frame, listing the contacts online, then the current announcements', async () => {
+    const now = Date.now();
+    const current = { announcementId: randomUUID(), senderId: carol, body: 'maintenance at noon', sentAt: now - 1000, expiresAt: now + 60_000 };
+    announcements.apply(current.announcementId, current);
+    const expired = { ...current, announcementId: randomUUID(), expiresAt: now - 1 };
+    announcements.apply(expired.announcementId, expired);
     await consumer.handleBatch([write('gw-1', bob, 1)]);
     publisher.published.length = 0;
     const limits = { maxFrameBytes: 65_536, framesPerSecond: 20, frameBurst: 40, maxConnectionsPerUser: 20 };
@@ -141,14 +149,13 @@ describe('PresenceConsumer', () => {
 
     expect(publisher.summary()).toEqual([
       ['gw-1', 'presence', [bob]],
-      ['gw-3', 'session', phone],
-      ['gw-3', 'session', laptop],
+      ['gw-3', 'session,announcement', phone],
+      ['gw-3', 'session,announcement', laptop],
     ]);
-    const sessionFrames = publisher.published.slice(1).flatMap((delivery) => delivery.payload.frames);
-    // Carol shares a group with alice but is offline; bob is online.
-    expect(sessionFrames).toEqual([
-      { type: 'session', userId: alice, ...opened(phone), onlineContactIds: [bob] },
-      { type: 'session', userId: alice, ...opened(laptop), onlineContactIds: [bob] },
+    // Carol shares a group with alice but is offline; bob is online. The expired announcement is not sent.
+    expect(publisher.published.slice(1).map((delivery) => delivery.payload.frames)).toEqual([
+      [{ type: 'session', userId: alice, ...opened(phone), onlineContactIds: [bob] }, { type: 'announcement', ...current }],
+      [{ type: 'session', userId: alice, ...opened(laptop), onlineContactIds: [bob] }, { type: 'announcement', ...current }],
     ]);
   });
 

@@ -73,7 +73,7 @@ export class PresenceConsumer implements OnApplicationBootstrap {
       const { record, gatewayId, userId } = item;
       const announcement = presenceTransition(this.presence, { gatewayId, userId, offset: record.offset });
       if (announcement) news.push({ ...announcement, epoch: this.presence.epochOf(userId), context: { traceId: record.traceId, occurredAt: announcement.at } });
-      greetings.push(...this.greeter.deliveries(item, { traceId: record.traceId, occurredAt: item.value?.at ?? Date.now() }));
+      greetings.push(...this.greeter.deliveries(item, { traceId: record.traceId, occurredAt: item.value?.at ?? Date.now() }, Date.now()));
     }
     // Contacts hear of the user before the user's new sockets hear they are registered.
     await this.announce(news);
