@@ -77,10 +77,12 @@ describe('load generator smoke run', () => {
         errors: [],
         baselines: ['kafka-round-trip', 'kafka-round-trip@20/s', 'ws-echo'],
       });
-      expect(result.scenarios.map((s) => s.name)).toEqual(['idle', 'direct', 'fanout', 'storm', 'max', 'reconnect-storm']);
+      expect(result.scenarios.map((s) => s.name)).toEqual(['idle', 'announce', 'direct', 'fanout', 'storm', 'max', 'reconnect-storm']);
       for (const s of result.scenarios) expect({ name: s.name, errors: s.errors }).toEqual({ name: s.name, errors: [] });
 
       expect(scenario('idle').figures).toMatchObject({ connectionsRequested: 50, connectionsHeld: 50, lostDuringHold: 0 });
+      // Three announcements, each to all 50 connections.
+      expect(scenario('announce').figures).toMatchObject({ connectionsReady: 50, announcements: 3, reached: 150 });
       const direct = scenario('direct').figures;
       expect(direct.sent).toBeGreaterThan(0);
       expect({ accepted: direct.accepted, delivered: direct.delivered }).toEqual({ accepted: direct.sent, delivered: direct.sent });

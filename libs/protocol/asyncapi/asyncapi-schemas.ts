@@ -68,6 +68,7 @@ const REFINEMENTS = new Map<z.ZodType, JsonSchema>([
   [
     protocol.MembershipChanged.payloadSchema,
     {
+      dependencies: { ownerId: ['adminIds'], adminIds: ['ownerId'] },
       allOf: [
         { if: { required: ['kind', 'memberIds'], properties: { kind: { const: 'group' }, memberIds: { minItems: 1 } } }, then: { required: ['title'] } },
         {

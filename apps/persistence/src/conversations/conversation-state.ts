@@ -39,15 +39,31 @@ export class ConversationState {
     return this.members.find((member) => member.userId === userId);
   }
 
+  /** `userId`'s role in a group (undefined if not a member; `member` in a direct conversation). */
   roleOf(userId: string): MemberRole | undefined {
-    return this.member(userId)?.role;
+    const member = this.member(userId);
+    if (!member) return undefined;
+    return this.owner?.userId === userId ? 'owner' : member.role === 'admin' ? 'admin' : 'member';
+  }
+
+  /**
+   * The group's owner. A group without an owner row was created by an instance of an earlier
+   * release while this one rolled out (the migration gave every group it found one): like the
+   * migration, its creator while a member, else its earliest member, owns it; the next change of
+   * roles writes that down.
+   */
+  private get owner(): MemberEntity | undefined {
+    if (this.conversation.kind !== 'group') return undefined;
+    const { members } = this;
+    return members.find((member) => member.role === 'owner') ?? members.find((member) => member.userId === this.conversation.createdBy) ?? members[0];
   }
 
   /** A group's roles, as frames and records carry them; none for a direct conversation or a group nobody is in. */
   get roles(): { ownerId: string; adminIds: string[] } | undefined {
-    const owner = this.members.find((member) => member.role === 'owner');
-    if (this.conversation.kind !== 'group' || !owner) return undefined;
-    return { ownerId: owner.userId, adminIds: this.members.filter((member) => member.role === 'admin').map((member) => member.userId) };
+    const owner = this.owner;
+    if (!owner) return undefined;
+    const adminIds = this.members.filter((member) => member.role === 'admin' && member !== owner).map((member) => member.userId);
+    return { ownerId: owner.userId, adminIds };
   }
 
   /** The summary as `reader` sees it: their unread count is what lies after their read receipt. */

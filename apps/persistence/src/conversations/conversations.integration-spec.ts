@@ -330,6 +330,19 @@ describe('conversations (PostgreSQL)', () => {
       const rows = await h.dataSource.query<Array<{ role: string }>>(`select role from members where conversation_id = $1 and role = 'owner'`, [conversationId]);
       expect(rows).toHaveLength(1);
     });
+
+    it("treats a group made by an instance of the release before roles (no owner row) as its creator's, until a transfer writes it down", async () => {
+      const conversationId = await group(alice, [bob, carol]);
+      await h.dataSource.query(`UPDATE members SET role = 'member' WHERE conversation_id = $1`, [conversationId]);
+      expect(await listed(bob, conversationId)).toMatchObject({ ownerId: alice, adminIds: [] });
+      const byMember = commands.addMembers(bob, conversationId, [dave]);
+      const handOver = commands.transferOwnership(alice, conversationId, carol);
+      const effects = await h.run(byMember, handOver);
+      expect(answerTo(effects, byMember, 'error').code).toBe('forbidden');
+      expect(answerTo(effects, handOver, 'conversation')).toMatchObject({ ownerId: carol, adminIds: [alice] });
+      const roles = await h.dataSource.query<Array<{ user_id: string; role: string }>>(`select user_id, role from members where conversation_id = $1 order by user_id`, [conversationId]);
+      expect(Object.fromEntries(roles.map((row) => [row.user_id, row.role]))).toEqual({ [alice]: 'admin', [bob]: 'member', [carol]: 'owner' });
+    });
   });
 
   describe('list-conversations', () => {

@@ -21,13 +21,13 @@ export class RemoveMemberUseCase {
   async execute(command: RemoveMember, manager: EntityManager): Promise<Effect[]> {
     const { userId, conversationId, memberId, replyTo } = command.payload;
     const state = await loadGroupForChange(manager, conversationId, userId);
-    const target = requireTargetMember(state, memberId);
+    requireTargetMember(state, memberId);
     if (memberId === userId) {
-      if (target.role === 'owner' && state.members.length > 1) {
+      if (state.roleOf(userId) === 'owner' && state.members.length > 1) {
         throw new CommandRejected('forbidden', 'the owner cannot leave while others are in the group: hand it over first (transfer_ownership)');
       }
     } else {
-      refuseUnlessOutranks(state, userId, target);
+      refuseUnlessOutranks(state, userId, memberId);
     }
 
     await manager.delete(MemberEntity, { conversationId, userId: memberId });
@@ -39,9 +39,10 @@ export class RemoveMemberUseCase {
   }
 }
 
-function refuseUnlessOutranks(state: ConversationState, userId: string, target: MemberEntity): void {
+function refuseUnlessOutranks(state: ConversationState, userId: string, memberId: string): void {
   const role = state.roleOf(userId) ?? 'member';
+  const targetRole = state.roleOf(memberId) ?? 'member';
   if (role === 'member') throw new CommandRejected('forbidden', "only the group's owner or admins may remove others; you are a member (you may leave)");
-  if (target.role === 'owner') throw new CommandRejected('forbidden', "the group's owner cannot be removed; they may hand it over (transfer_ownership) and leave");
-  if (ROLE_RANK[role] <= ROLE_RANK[target.role]) throw new CommandRejected('forbidden', "only the group's owner may remove an admin");
+  if (targetRole === 'owner') throw new CommandRejected('forbidden', "the group's owner cannot be removed; they may hand it over (transfer_ownership) and leave");
+  if (ROLE_RANK[role] <= ROLE_RANK[targetRole]) throw new CommandRejected('forbidden', "only the group's owner may remove an admin");
 }

@@ -21,8 +21,9 @@ export class SetMemberRoleUseCase {
     const state = await loadGroupForChange(manager, conversationId, userId);
     requireRole(state, userId, 'owner', 'make or unmake admins');
     const target = requireTargetMember(state, memberId);
-    if (target.role === 'owner') throw new CommandRejected('forbidden', "the owner's role changes only by handing the group over (transfer_ownership)");
-    if (target.role === role) return [answer(command, state.frameFor(userId, replyTo.requestId))];
+    const current = state.roleOf(memberId);
+    if (current === 'owner') throw new CommandRejected('forbidden', "the owner's role changes only by handing the group over (transfer_ownership)");
+    if (current === role) return [answer(command, state.frameFor(userId, replyTo.requestId))];
 
     await manager.update(MemberEntity, { conversationId, userId: memberId }, { role });
     target.role = role;

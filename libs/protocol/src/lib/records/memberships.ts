@@ -38,7 +38,7 @@ export const MembershipChanged = defineRecord(
     })
     .superRefine((change, ctx) => {
       // A group whose last member left has no members (nor roles); it keeps its title and kind.
-      checkConversationShape(change, ctx, { rolesRequired: false });
+      checkConversationShape(change, ctx);
       // A rename or a change of roles is announced with the group's roles: it has members.
       if (change.changed?.length && (change.kind !== 'group' || change.ownerId === undefined || change.adminIds === undefined)) {
         ctx.addIssue({ code: 'custom', message: 'only a group with an owner and admins is renamed or changes roles', path: ['changed'], input: change.changed });

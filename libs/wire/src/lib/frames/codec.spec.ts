@@ -130,9 +130,11 @@ describe('server frames', () => {
     expect(rejection(() => encodeServerFrame(direct)).field).toBe('frame.title');
   });
 
-  it("requires a group's roles among its members, and no roles for a direct conversation", () => {
+  it("keeps a group's roles among its members, and a direct conversation without roles", () => {
     const group: ServerFrame = { type: 'conversation', conversationId, kind: 'group', title: 'Team', memberIds: [userA, userB], lastSeq: 0, unread: 0 };
-    expect(rejection(() => encodeServerFrame(group)).field).toBe('frame.ownerId');
+    // A server of the release before roles sends none: still readable.
+    expect(decodeServerFrame(encodeServerFrame(group), MAX_SERVER_FRAME_BYTES)).toEqual(group);
+    expect(rejection(() => encodeServerFrame({ ...group, ownerId: userA })).field).toBe('frame.adminIds');
     expect(rejection(() => encodeServerFrame({ ...group, ownerId: randomUUID(), adminIds: [] })).field).toBe('frame.ownerId');
     expect(rejection(() => encodeServerFrame({ ...group, ownerId: userA, adminIds: [userA] })).field).toBe('frame.adminIds');
     expect(rejection(() => encodeServerFrame({ ...group, ownerId: userA, adminIds: [randomUUID()] })).field).toBe('frame.adminIds');

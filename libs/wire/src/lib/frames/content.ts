@@ -109,11 +109,12 @@ interface ConversationShape {
 }
 
 /**
- * Groups carry a title and, while they have members, their roles (`ownerId`, `adminIds`: members,
- * the owner not among the admins); a direct conversation has no title, no roles and exactly two
- * members. `rolesRequired: false` accepts a group without roles (records from before roles existed).
+ * Groups carry a title and their roles (`ownerId`, `adminIds`: members, the owner not among the
+ * admins); a direct conversation has no title, no roles and exactly two members. Roles may be
+ * absent (a server or record from before they existed, a group nobody is left in): servers of this
+ * release send them for every group with members, and clients of this release read frames without.
  */
-export function checkConversationShape(value: ConversationShape, ctx: z.RefinementCtx, { rolesRequired = true } = {}): void {
+export function checkConversationShape(value: ConversationShape, ctx: z.RefinementCtx): void {
   const issue = (path: string, message: string, input: unknown) => ctx.addIssue({ code: 'custom', message, path: [path], input });
   if (value.kind === 'direct') {
     if (value.title !== undefined) issue('title', 'a direct conversation has no title', value.title);
@@ -123,9 +124,7 @@ export function checkConversationShape(value: ConversationShape, ctx: z.Refineme
     return;
   }
   if (value.title === undefined) issue('title', 'a group must have a title', value.title);
-  const hasMembers = value.memberIds.length > 0;
-  if (rolesRequired && hasMembers && value.ownerId === undefined) issue('ownerId', 'a group with members has an owner', value.ownerId);
-  if (rolesRequired && hasMembers && value.adminIds === undefined) issue('adminIds', 'a group with members lists its admins', value.adminIds);
+  if ((value.ownerId === undefined) !== (value.adminIds === undefined)) issue('adminIds', 'a group has both an owner and its admins, or neither', value.adminIds);
   if (value.ownerId !== undefined && !value.memberIds.includes(value.ownerId)) issue('ownerId', 'the owner must be a member', value.ownerId);
   for (const adminId of value.adminIds ?? []) {
     if (!value.memberIds.includes(adminId) || adminId === value.ownerId) {
