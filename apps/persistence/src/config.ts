@@ -4,7 +4,7 @@ import { baseConfigSchema, configFrom, databaseUrl, envInt } from '@chat/service
 export const persistenceConfigSchema = baseConfigSchema.extend({
   /** This service's own database; no other service reads its tables. */
   DATABASE_URL: databaseUrl,
-  /** Announcements one administrator may send in any hour; one more is refused with `rate_limited`. */
+  /** Announcements one administrator may send in any hour; one more is refused with `quota_exceeded`. */
   ANNOUNCEMENTS_PER_ADMIN_PER_HOUR: envInt({ min: 1, max: 10_000, default: 20 }),
   /** Groups one user may create in any hour (a rolling window); one more is refused with `quota_exceeded`. */
   GROUPS_PER_USER_PER_HOUR: envInt({ min: 1, max: 100_000, default: 20 }),

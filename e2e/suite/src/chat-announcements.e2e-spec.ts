@@ -10,7 +10,7 @@ import { uniqueName } from './support/environment';
  * Announcements as users see them, on two gateways: an administrator (a name in auth's
  * ADMIN_USERNAMES, so their token carries the admin role) announces, and every online socket on
  * both gateways gets it; anyone else is refused with `forbidden`; past the hourly limit the answer
- * is `rate_limited`.
+ * is `quota_exceeded`.
  */
 
 const RATE_LIMIT = 3;
@@ -69,6 +69,13 @@ describe('announcements, end to end', () => {
       expect(heard.get(device)).toEqual([stored]);
       expect(device.client.announcements()).toEqual([stored]);
     }
+
+    // Erin was offline: she gets the still-current announcement right behind her session frame.
+    const erin = await users.connect(await users.register('ann-late'), { gateway: 1 });
+    await expectEventually(() => expect(erin.client.announcements().map((item) => item.announcementId)).toContain(stored.announcementId));
+    const types = erin.frames.map((frame) => frame.type);
+    expect(types.indexOf('session')).toBeGreaterThanOrEqual(0);
+    expect(types.indexOf('session')).toBeLessThan(types.indexOf('announcement'));
   });
 
   it("refuses a non-administrator's announcement with forbidden, and nobody gets it", async () => {
@@ -87,15 +94,15 @@ describe('announcements, end to end', () => {
     expect([...device.frames, ...listener.frames].filter((frame) => frame.type === 'announcement' && frame.body === 'Free pizza for everyone')).toEqual([]);
   });
 
-  it(`refuses an administrator's announcement beyond ${RATE_LIMIT} an hour with rate_limited; a retry of a stored one still gets its answer`, async () => {
+  it(`refuses an administrator's announcement beyond ${RATE_LIMIT} an hour with quota_exceeded; a retry of a stored one still gets its answer`, async () => {
     const device = await users.connect(rateLimitedAdmin, { gateway: 1 });
     const sent: Announcement[] = [];
     for (let i = 1; i <= RATE_LIMIT; i += 1) sent.push(await device.client.announce(`notice ${i}`, { clientAnnouncementId: `notice-${i}`, expiresInSeconds: 60 }));
     expect(sent.map((item) => item.body)).toEqual(['notice 1', 'notice 2', 'notice 3']);
 
     const overLimit = device.client.announce('one too many');
-    await expect(overLimit).rejects.toMatchObject({ code: 'rate_limited' });
-    await expect(overLimit).rejects.toThrow(`rate_limited: at most ${RATE_LIMIT} announcements per administrator per hour; try again later`);
+    await expect(overLimit).rejects.toMatchObject({ code: 'quota_exceeded' });
+    await expect(overLimit).rejects.toThrow(`quota_exceeded: at most ${RATE_LIMIT} announcements per administrator per hour; try again later`);
     // Idempotent: the same key answers with the announcement it stored, limit or not.
     await expect(device.client.announce('notice 1', { clientAnnouncementId: 'notice-1', expiresInSeconds: 60 })).resolves.toEqual(sent[0]);
   });

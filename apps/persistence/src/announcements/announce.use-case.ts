@@ -18,7 +18,7 @@ export const ANNOUNCEMENT_RATE_WINDOW_MS = 60 * 60 * 1000;
  * A retry with the same `clientAnnouncementId` answers with the stored one and publishes nothing
  * again: the first went out with its own command (a replayed command re-publishes from
  * processed_commands). More than ANNOUNCEMENTS_PER_ADMIN_PER_HOUR in the hour before this one
- * (by the gateway's receive time) are refused with `rate_limited`. A sender's commands share a
+ * (by the gateway's receive time) are refused with `quota_exceeded`. A sender's commands share a
  * partition (chatCommandKey), so the count is never raced by another instance.
  */
 @Injectable()
@@ -34,7 +34,7 @@ export class AnnounceUseCase {
     const sentAt = command.occurredAt;
     const limit = this.config.ANNOUNCEMENTS_PER_ADMIN_PER_HOUR;
     const recent = await manager.countBy(AnnouncementEntity, { senderId, sentAt: MoreThan(new Date(sentAt - ANNOUNCEMENT_RATE_WINDOW_MS)) });
-    if (recent >= limit) throw new CommandRejected('rate_limited', `at most ${limit} announcements per administrator per hour; try again later`);
+    if (recent >= limit) throw new CommandRejected('quota_exceeded', `at most ${limit} announcements per administrator per hour; try again later`);
 
     const announcement: Announcement = { announcementId: randomUUID(), senderId, body, sentAt, expiresAt: sentAt + expiresInSeconds * 1000 };
     await manager.insert(AnnouncementEntity, {

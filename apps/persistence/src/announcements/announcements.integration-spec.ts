@@ -64,7 +64,7 @@ describe('announcements (PostgreSQL)', () => {
     expect(await rows(sender)).toHaveLength(1);
   });
 
-  it(`refuses more than ${LIMIT} announcements per administrator in an hour with rate_limited naming the limit, and allows them again an hour later`, async () => {
+  it(`refuses more than ${LIMIT} announcements per administrator in an hour with quota_exceeded naming the limit, and allows them again an hour later`, async () => {
     const [sender, other] = [await admin(), await admin()];
     const start = Date.now();
     const allowed = Array.from({ length: LIMIT }, (_, i) => commands.announce(sender, `news ${i}`, {}, { occurredAt: start + i * 60_000 }));
@@ -75,7 +75,7 @@ describe('announcements (PostgreSQL)', () => {
     expect(answerTo(effects, over, 'error')).toEqual({
       type: 'error',
       replyTo: over.payload.replyTo.requestId,
-      code: 'rate_limited',
+      code: 'quota_exceeded',
       message: `at most ${LIMIT} announcements per administrator per hour; try again later`,
     });
     // Another administrator has a limit of their own.

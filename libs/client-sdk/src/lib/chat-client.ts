@@ -855,7 +855,7 @@ export class ChatClient {
   /**
    * Administrators only: an announcement to every user, pushed to every online socket and to users
    * who connect before it expires. Resolves with it once stored; rejects with `forbidden` for anyone
-   * else and `rate_limited` beyond the server's hourly limit. `clientAnnouncementId` (default: a
+   * else and `quota_exceeded` beyond the server's hourly limit. `clientAnnouncementId` (default: a
    * fresh one) makes a retry after a failure safe: the same key never announces twice.
    */
   async announce(body: string, options: AnnounceOptions = {}): Promise<Announcement> {

@@ -44,6 +44,16 @@ const clientFrames: ClientFrame[] = [
 
 /** One complete example of every server frame. */
 const serverFrames: ServerFrame[] = [
+  {
+    type: 'session',
+    userId: userA,
+    connectionId: randomUUID(),
+    sessionId: randomUUID(),
+    heartbeatIntervalMs: 15_000,
+    idleTimeoutMs: 30_000,
+    limits: { maxFrameBytes: 65_536, framesPerSecond: 20, frameBurst: 40, maxConnectionsPerUser: 20 },
+    onlineContactIds: [userB],
+  },
   { type: 'accepted', replyTo: 'r1', conversationId, clientMsgId: 'm-1' },
   { type: 'message', ...message },
   { type: 'receipt', conversationId, userId: userB, seq: 7, status: 'delivered', at: 1_700_000_000_100 },

@@ -6,7 +6,7 @@ export const ErrorCodeList = [
   { code: 'invalid_frame', meaning: 'The frame is not JSON (not Protobuf, on a chat.v1.protobuf connection) or does not match its schema; `message` names the field. Fix the client, do not retry as is.' },
   { code: 'unknown_type', meaning: 'The frame `type` is not one this server knows (e.g. a newer client on an older server).' },
   { code: 'too_large', meaning: 'The frame exceeds the byte or nesting limit; it was not read.' },
-  { code: 'rate_limited', meaning: 'Too many frames too fast, or a quota (e.g. announcements per hour) is used up; the request was dropped. Retry later with backoff.' },
+  { code: 'rate_limited', meaning: 'Too many frames too fast; the request was dropped. Retry later with backoff.' },
   { code: 'not_member', meaning: 'You are not a member of that conversation (never were, or were removed).' },
   { code: 'not_found', meaning: 'The conversation or user does not exist.' },
   { code: 'conflict', meaning: 'The request contradicts the current state (e.g. already a member, not a member).' },
