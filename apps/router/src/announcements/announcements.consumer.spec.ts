@@ -4,7 +4,7 @@ import { AnnouncementPublished, Topics, type Announcement } from '@chat/protocol
 import { KafkaClient, KafkaConsumerFactory } from '@chat/kafka';
 import { DeliveryPublisher, PresenceView, ViewsService } from '@chat/delivery';
 import { RecordingDeliveryPublisher } from '@chat/delivery/testing';
-import { consumedRecord } from '../../test/consumed-record';
+import { consumedRecord } from '@chat/kafka/testing';
 import { ANNOUNCEMENT_NEWS_MAX_AGE_MS, AnnouncementsConsumer } from './announcements.consumer';
 
 const admin = randomUUID();

@@ -4,7 +4,7 @@ import { MembershipChanged, Topics } from '@chat/protocol';
 import { KafkaClient, KafkaConsumerFactory } from '@chat/kafka';
 import { DeliveryPublisher, PresenceView, ViewsService } from '@chat/delivery';
 import { RecordingDeliveryPublisher } from '@chat/delivery/testing';
-import { consumedRecord } from '../../test/consumed-record';
+import { consumedRecord } from '@chat/kafka/testing';
 import { MEMBERSHIP_NEWS_MAX_AGE_MS, MembershipsConsumer } from './memberships.consumer';
 
 const [alice, bob, carol] = [randomUUID(), randomUUID(), randomUUID()];

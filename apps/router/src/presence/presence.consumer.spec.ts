@@ -4,7 +4,7 @@ import { type OpenedSession, PresenceChanged, presenceKey, Topics } from '@chat/
 import { KafkaConsumerFactory, KafkaTransport, TransientError, type ConsumedRecord, type ConsumerOptions, type ConsumerStatus } from '@chat/kafka';
 import { AnnouncementsView, decodePresenceRecord, DeliveryPublisher, type FlipListener, MembershipView, PresenceView, type UserFlip, ViewsService } from '@chat/delivery';
 import { RecordingDeliveryPublisher } from '@chat/delivery/testing';
-import { consumedRecord } from '../../test/consumed-record';
+import { consumedRecord } from '@chat/kafka/testing';
 import { PresenceAnnouncer } from './presence-announcer';
 import { PresenceConsumer } from './presence.consumer';
 import { SessionGreeter } from './session-greeter';

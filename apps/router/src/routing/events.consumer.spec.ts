@@ -5,7 +5,7 @@ import { KafkaClient, KafkaConsumerFactory } from '@chat/kafka';
 import { telemetry } from '@chat/telemetry';
 import { DeliveryPublisher, MembershipView, PresenceView, ViewsService } from '@chat/delivery';
 import { RecordingDeliveryPublisher } from '@chat/delivery/testing';
-import { consumedRecord } from '../../test/consumed-record';
+import { consumedRecord } from '@chat/kafka/testing';
 import { RouterConfig } from '../config';
 import { EventsConsumer } from './events.consumer';
 import { RouteEventUseCase } from './route-event.use-case';
