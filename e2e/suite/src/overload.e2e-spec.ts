@@ -172,7 +172,8 @@ describe('overload, end to end', () => {
       let bystanderTurns = 0;
       const dropped = async (): Promise<boolean> => (await metricValue(suite().gateway(0), 'chat_connections')) === connected - 1;
       while (!(await dropped())) {
-        if (sent >= 4000) throw new Error(`the stalled socket was not dropped after ${sent} messages\n${suite().diagnostics()}`);
+        // A bound, not a figure: kernel buffers on loopback autotune to several MiB, so the drop comes anywhere from ~2,000 to ~4,000.
+        if (sent >= 10_000) throw new Error(`the stalled socket was not dropped after ${sent} messages\n${suite().diagnostics()}`);
         const wave = sent + 200;
         for (; sent < wave; sent += 1) sender.sendFrame({ type: 'send', id: `f-${sent}`, conversationId: group, clientMsgId: `f-${sent}`, body });
         await sender.waitFor((frame) => frame.type === 'accepted' && frame.replyTo === `f-${sent - 1}`, { timeoutMs: 30_000 });
