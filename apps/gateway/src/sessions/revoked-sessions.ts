@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { SessionRevoked, type SessionRevokedPayload, Topics } from '@chat/protocol';
-import { fetchTopicEnds, KafkaClient, KafkaConsumerFactory, ViewProgress, type ConsumedRecord, type PartitionEnd } from '@chat/kafka';
-import { backoffDelay, describeError, sleep } from '@chat/helpers';
+import { fetchTopicEndsPatiently, KafkaClient, KafkaConsumerFactory, ViewProgress, type ConsumedRecord, type PartitionEnd } from '@chat/kafka';
+import { describeError } from '@chat/helpers';
 import { ReadinessRegistry, SERVICE_IDENTITY, type CheckResult, type ServiceIdentity } from '@chat/service-kit';
 
 export interface Revocation {
@@ -84,18 +84,12 @@ export class RevokedSessions implements OnApplicationBootstrap, OnModuleDestroy 
     this.pruneTimer.unref();
   }
 
-  private async fetchStartEnds(): Promise<PartitionEnd[] | null> {
-    for (let attempt = 1; !this.client.abortSignal.aborted; attempt += 1) {
-      try {
-        return await fetchTopicEnds(this.client.admin, [Topics.sessions.name]);
-      } catch (error) {
-        const retryInMs = backoffDelay(attempt, { initialMs: 500, maxMs: 10_000 });
-        this.logger.warn({ msg: 'could not fetch the end of the sessions topic, retrying', retryInMs, error: describeError(error) });
-        await sleep(retryInMs, this.client.abortSignal);
-      }
-    }
-    return null;
+  private fetchStartEnds(): Promise<PartitionEnd[] | null> {
+    return fetchTopicEndsPatiently(this.client.admin, [Topics.sessions.name], this.client.abortSignal, (retryInMs, error) =>
+      this.logger.warn({ msg: 'could not fetch the end of the sessions topic, retrying', retryInMs, error: describeError(error) }),
+    );
   }
+
 
   /** Applies revocations in order; public for the specs, which feed records without a broker. */
   apply(records: ConsumedRecord[], now: number): void {

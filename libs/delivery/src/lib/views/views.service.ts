@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { Topics } from '@chat/protocol';
-import { fetchTopicEnds, KafkaClient, KafkaConsumerFactory, ViewProgress, type ConsumedRecord, type ManagedConsumer, type PartitionEnd } from '@chat/kafka';
-import { backoffDelay, describeError, sleep } from '@chat/helpers';
+import { fetchTopicEnds, fetchTopicEndsPatiently, KafkaClient, KafkaConsumerFactory, ViewProgress, type ConsumedRecord, type ManagedConsumer, type PartitionEnd } from '@chat/kafka';
+import { describeError, sleep } from '@chat/helpers';
 import { ReadinessRegistry, SERVICE_IDENTITY, type CheckResult, type ServiceIdentity } from '@chat/service-kit';
 import { AnnouncementsView } from './announcements-view';
 import { MembershipView } from './membership-view';
@@ -152,18 +152,12 @@ export class ViewsService implements OnApplicationBootstrap, OnModuleDestroy {
     this.resolveCaughtUp();
   }
 
-  private async fetchStartEnds(): Promise<PartitionEnd[] | null> {
-    for (let attempt = 1; !this.client.abortSignal.aborted; attempt += 1) {
-      try {
-        return await fetchTopicEnds(this.client.admin, this.topics);
-      } catch (error) {
-        const delay = backoffDelay(attempt, { initialMs: 500, maxMs: 10000 });
-        this.logger.warn({ msg: 'could not fetch the ends of the view topics, retrying', retryInMs: delay, error: describeError(error) });
-        await sleep(delay, this.client.abortSignal);
-      }
-    }
-    return null;
+  private fetchStartEnds(): Promise<PartitionEnd[] | null> {
+    return fetchTopicEndsPatiently(this.client.admin, this.topics, this.client.abortSignal, (retryInMs, error) =>
+      this.logger.warn({ msg: 'could not fetch the ends of the view topics, retrying', retryInMs, error: describeError(error) }),
+    );
   }
+
 
   private async apply(records: ConsumedRecord[]): Promise<void> {
     const now = Date.now();
