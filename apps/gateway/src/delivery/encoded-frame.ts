@@ -7,25 +7,15 @@ import type { ServerFrame, WireCodec } from '@chat/protocol';
  * JSON.stringify per frame.
  */
 export class EncodedFrame {
-  private codec: WireCodec | undefined;
-  private bytes: Uint8Array | undefined;
-  /** The rare case: sockets of a second codec in the same fan-out. */
-  private others: Map<WireCodec, Uint8Array> | undefined;
+  private readonly byCodec = new Map<WireCodec, Uint8Array>();
 
   constructor(readonly frame: ServerFrame) {}
 
   in(codec: WireCodec): Uint8Array {
-    if (codec === this.codec && this.bytes) return this.bytes;
-    if (this.codec === undefined) {
-      this.codec = codec;
-      this.bytes = encode(codec, this.frame);
-      return this.bytes;
-    }
-    this.others ??= new Map();
-    let bytes = this.others.get(codec);
+    let bytes = this.byCodec.get(codec);
     if (!bytes) {
       bytes = encode(codec, this.frame);
-      this.others.set(codec, bytes);
+      this.byCodec.set(codec, bytes);
     }
     return bytes;
   }
