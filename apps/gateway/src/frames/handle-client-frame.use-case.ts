@@ -13,7 +13,7 @@ import { recordForFrame, type FrameRecord, type RecordFrame } from './frame-reco
 const ADMIN_ONLY: Partial<Record<ClientFrameType, string>> = { announce: 'only administrators may send announcements' };
 
 /**
- * One frame from a client, already decoded and validated by the socket adapter's message parser:
+ * One frame from a client, already decoded and validated by the socket adapter (parseClientFrame):
  * apply the rate limit, then answer `ping` here, refuse what only administrators may send to anyone
  * else (`forbidden`), and turn everything else into a Kafka record. A
  * `send` is answered `accepted` once Kafka has it, or `unavailable` if not (the client retries with

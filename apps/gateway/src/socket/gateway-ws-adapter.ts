@@ -11,7 +11,7 @@ import { GatewayMetrics } from '../telemetry/gateway.metrics';
 /** The event a frame that could not be read is dispatched as; no frame type can be spelled so. */
 export const UNREADABLE_FRAME = '#unreadable';
 
-/** What the message parser hands a `@SubscribeMessage` handler: a valid frame under its type, or why not. */
+/** What parseClientFrame hands a `@SubscribeMessage` handler: a valid frame under its type, or why not. */
 export type ParsedFrame = { event: ClientFrame['type']; data: ClientFrame } | { event: typeof UNREADABLE_FRAME; data: ProtocolError };
 
 /**

@@ -202,7 +202,7 @@ export class SocketGateway implements OnGatewayConnection, OnModuleInit, OnModul
     this.handshakeWarnedAt = now;
   }
 
-  // One handler per client frame type; the adapter's message parser decoded and validated the frame.
+  // One handler per client frame type; the adapter decoded and validated the frame (parseClientFrame).
   @SubscribeMessage('send')
   send(@ConnectedSocket() socket: WebSocket, @MessageBody() frame: ClientFrameOf<'send'>): void {
     this.handle(socket, frame);

@@ -66,16 +66,24 @@ export class ConversationState {
     return { ownerId: owner.userId, adminIds };
   }
 
-  /** The summary as `reader` sees it: their unread count is what lies after their read receipt. */
-  summaryFor(reader: string): ConversationSummary {
+  /** What a summary and a membership record both say: which conversation, its title, members and roles. */
+  private get shape() {
     const { conversation } = this;
-    const readSeq = this.member(reader)?.readSeq ?? conversation.lastSeq;
     return {
       conversationId: conversation.id,
       kind: conversation.kind,
       ...(conversation.title === null ? {} : { title: conversation.title }),
       memberIds: this.memberIds,
       ...this.roles,
+    };
+  }
+
+  /** The summary as `reader` sees it: their unread count is what lies after their read receipt. */
+  summaryFor(reader: string): ConversationSummary {
+    const { conversation } = this;
+    const readSeq = this.member(reader)?.readSeq ?? conversation.lastSeq;
+    return {
+      ...this.shape,
       lastSeq: conversation.lastSeq,
       unread: Math.max(0, conversation.lastSeq - readSeq),
     };
@@ -88,13 +96,8 @@ export class ConversationState {
 
   /** The `chat.membership-changed` payload of `change`: this state (after it) with what it did. */
   membershipChange({ added = [], removed = [], changed, by }: MembershipChange): MembershipPayload {
-    const { conversation } = this;
     return {
-      conversationId: conversation.id,
-      kind: conversation.kind,
-      ...(conversation.title === null ? {} : { title: conversation.title }),
-      memberIds: this.memberIds,
-      ...this.roles,
+      ...this.shape,
       added,
       removed,
       ...(changed === undefined ? {} : { changed }),
