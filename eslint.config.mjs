@@ -91,13 +91,17 @@ export default [
     rules: { '@nx/enforce-module-boundaries': moduleBoundaries(['scope:testing', 'scope:local-infra'], ['type:tooling']) },
   },
   {
-    // The wire lib runs in browsers (the client SDK): no Node built-ins, with or without `node:`.
-    files: ['libs/wire/src/**/*.ts'],
-    ignores: TEST_FILES,
+    // The wire lib and the client SDK run in browsers (the web client): no Node built-ins, with or
+    // without `node:`, and no `ws`; the SDK's Node sockets are its separate entry src/node.ts.
+    files: ['libs/wire/src/**/*.ts', 'libs/client-sdk/src/**/*.ts'],
+    ignores: [...TEST_FILES, 'libs/client-sdk/src/node.ts', 'libs/client-sdk/src/lib/node-socket.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
-        { paths: builtinModules.map((name) => ({ name, message: 'libs/wire must stay browser-safe' })), patterns: [{ group: ['node:*'], message: 'libs/wire must stay browser-safe' }] },
+        {
+          paths: [...builtinModules, 'ws'].map((name) => ({ name, message: 'browser code: no Node modules (Node sockets: @chat/client-sdk/node)' })),
+          patterns: [{ group: ['node:*'], message: 'browser code: no Node modules' }],
+        },
       ],
     },
   },

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { signAccessToken } from '@chat/auth-tokens';
 import { ChatClient, ChatRequestError, ConnectionClosedError } from '@chat/client-sdk';
+import { nodeSocketFactory } from '@chat/client-sdk/node';
 import { CloseCodes } from '@chat/protocol';
 import { expectEventually, rejectionOf } from '@chat/testing';
 import { RawSocket } from './support/chat-raw-socket';
@@ -58,7 +59,7 @@ describe('chat access, end to end', () => {
       expect({ token: token?.slice(0, 12), code: close.code }).toEqual({ token: token?.slice(0, 12), code: CloseCodes.unauthorized.code });
     }
 
-    const client = new ChatClient({ reconnect: { minDelayMs: 50, maxDelayMs: 100 } });
+    const client = new ChatClient({ socketFactory: nodeSocketFactory(), reconnect: { minDelayMs: 50, maxDelayMs: 100 } });
     const attempts: number[] = [];
     client.on('state', (change) => {
       if (change.state === 'connecting') attempts.push(Date.now());
@@ -76,7 +77,7 @@ describe('chat access, end to end', () => {
     expect(close.code).toBe(CloseCodes.token_expired.code);
 
     const reasons: string[] = [];
-    const client = new ChatClient();
+    const client = new ChatClient({ socketFactory: nodeSocketFactory() });
     await client.connect(suite().gatewayUrl(), async (reason) => {
       reasons.push(reason);
       return reason === 'expired' ? (await alice.session.refresh()).accessToken : expired;
@@ -87,7 +88,7 @@ describe('chat access, end to end', () => {
     client.close();
 
     // With a fixed token there is nothing to refresh: the SDK gives up instead of looping.
-    const stuck = new ChatClient();
+    const stuck = new ChatClient({ socketFactory: nodeSocketFactory() });
     await expect(stuck.connect(suite().gatewayUrl(), expired)).rejects.toMatchObject({ closeCode: 4002 });
   });
 

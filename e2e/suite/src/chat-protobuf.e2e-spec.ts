@@ -1,5 +1,6 @@
 import type WebSocket from 'ws';
-import { type ChatClientOptions, nodeSocketFactory } from '@chat/client-sdk';
+import type { ChatClientOptions } from '@chat/client-sdk';
+import { nodeSocketFactory } from '@chat/client-sdk/node';
 import { expectEventually } from '@chat/testing';
 import { useChatSuite } from './support/chat-suite';
 import { RawSocket } from './support/chat-raw-socket';

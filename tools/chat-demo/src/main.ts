@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { AuthClient, AuthSession, ChatClient } from '@chat/client-sdk';
+import { nodeSocketFactory } from '@chat/client-sdk/node';
 
 const USAGE = 'usage: node dist/tools/chat-demo/main.js [--auth http://127.0.0.1:3001] [--gateway ws://127.0.0.1:3000/ws]';
 
@@ -32,7 +33,7 @@ async function person(auth: AuthClient, gatewayUrl: string, name: string): Promi
   const password = randomBytes(12).toString('base64url');
   await auth.register(username, password);
   const session = await AuthSession.login(auth, username, password);
-  const chat = new ChatClient();
+  const chat = new ChatClient({ socketFactory: nodeSocketFactory() });
   chat.on('message', (message) => {
     const who = message.senderId === session.userId ? 'me' : 'them';
     console.log(`  ${username.padEnd(14)} sees #${message.seq} from ${who}: ${message.body}`);

@@ -1,5 +1,6 @@
 import type WebSocket from 'ws';
-import { ChatClient, nodeSocketFactory, type SocketFactory, type TokenProvider } from '@chat/client-sdk';
+import { ChatClient, type SocketFactory, type TokenProvider } from '@chat/client-sdk';
+import { nodeSocketFactory } from '@chat/client-sdk/node';
 import type { ChatMessage } from '@chat/protocol';
 import type { Delivery, DeviceLog } from './records';
 

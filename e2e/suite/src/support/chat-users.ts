@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { AuthClient, AuthSession, ChatClient, type ChatClientOptions, type ConnectionStateChange } from '@chat/client-sdk';
+import { nodeSocketFactory } from '@chat/client-sdk/node';
 import type { ChatMessage, ServerFrame, ServerFrameOf } from '@chat/protocol';
 import type { ChatSuite } from './chat-suite';
 import { uniqueName } from './environment';
@@ -91,7 +92,7 @@ export class ChatUsers {
 
   /** Connects a new device of `user` to gateway `gateway` and waits until it has caught up. */
   async connect(user: TestUser, { gateway = 0, options = {} }: { gateway?: number; options?: ChatClientOptions } = {}): Promise<TestDevice> {
-    const client = new ChatClient({ requestTimeoutMs: 20_000, storedTimeoutMs: 30_000, reconnect: { minDelayMs: 100, maxDelayMs: 2_000 }, ...options });
+    const client = new ChatClient({ socketFactory: nodeSocketFactory(), requestTimeoutMs: 20_000, storedTimeoutMs: 30_000, reconnect: { minDelayMs: 100, maxDelayMs: 2_000 }, ...options });
     const device = new TestDevice(user, client);
     this.devices.push(device);
     await client.connect(this.suite().gatewayUrl(gateway), user.session.tokenProvider);

@@ -633,6 +633,32 @@ describe('ChatClient connecting and catching up', () => {
     expect(client.userId).toBe(me);
     client.close();
   });
+
+  it('opens sockets with the global WebSocket by default, and says what to pass where there is none', () => {
+    const globals = globalThis as { WebSocket?: unknown };
+    const original = globals.WebSocket;
+    const opened: string[] = [];
+    try {
+      delete globals.WebSocket;
+      expect(() => new ChatClient()).toThrow("pass { socketFactory: nodeSocketFactory() } from '@chat/client-sdk/node'");
+      globals.WebSocket = class {
+        binaryType = '';
+        onopen = null;
+        onmessage = null;
+        onclose = null;
+        onerror = null;
+        constructor(url: string) {
+          opened.push(url);
+        }
+        send(): void {}
+        close(): void {}
+      };
+      void new ChatClient({ reconnect: false, connectTimeoutMs: 0 }).connect(URL, 'tok-global').catch(() => undefined);
+      expect(opened).toEqual([`${URL}?access_token=tok-global`]);
+    } finally {
+      globals.WebSocket = original;
+    }
+  });
 });
 
 describe('ChatClient groups', () => {

@@ -32,10 +32,9 @@ import type {
 import { applyGroupChange, ConversationState, type GroupChangeFrame } from './conversation-state';
 import { Deferred } from './deferred';
 import { ChatRequestError, ConnectionClosedError, RequestTimeoutError } from './errors';
-import { nodeSocketFactory } from './node-socket';
 import { Outbox, type OutboxEntry, type SendResult } from './outbox';
 import { PendingRequests } from './pending-requests';
-import type { ChatSocket, SocketFactory } from './socket';
+import { type BrowserWebSocketConstructor, browserSocketFactory, type ChatSocket, type SocketFactory } from './socket';
 import { type TokenReason, type TokenSource, userIdFromToken } from './token';
 import { type Listener, TypedEmitter } from './typed-emitter';
 
@@ -151,7 +150,7 @@ export class ChatClient {
   private readonly statsValue: ChatClientStats = { framesReceived: 0, duplicatesDropped: 0, gapFills: 0, reconnects: 0, resends: 0 };
 
   constructor(options: ChatClientOptions = {}) {
-    this.socketFactory = options.socketFactory ?? nodeSocketFactory();
+    this.socketFactory = options.socketFactory ?? defaultSocketFactory();
     this.codec = wireCodec(options.codec ?? 'json');
     this.currentUserId = options.userId;
     this.reconnectOptions = options.reconnect === false ? false : { ...DEFAULT_RECONNECT, ...options.reconnect };
@@ -932,4 +931,13 @@ export class ChatClient {
       summary: this.summaries.get(conversationId),
     };
   }
+}
+
+/** The runtime's own WebSocket (browsers, Deno, Node 22+); elsewhere the caller must pick one. */
+function defaultSocketFactory(): SocketFactory {
+  const WebSocketImpl = (globalThis as { WebSocket?: BrowserWebSocketConstructor }).WebSocket;
+  if (WebSocketImpl === undefined) {
+    throw new Error("this runtime has no global WebSocket: pass { socketFactory: nodeSocketFactory() } from '@chat/client-sdk/node'");
+  }
+  return browserSocketFactory(WebSocketImpl);
 }

@@ -52,7 +52,10 @@ export interface ChatClientEvents {
 }
 
 export interface ChatClientOptions {
-  /** How to open sockets; default: `ws` for Node (nodeSocketFactory()). Browsers pass browserSocketFactory(WebSocket). */
+  /**
+   * How to open sockets; default: the runtime's global WebSocket (browsers). Node 20 has none: pass
+   * nodeSocketFactory() from '@chat/client-sdk/node'.
+   */
   socketFactory?: SocketFactory;
   /**
    * The wire format, offered as the WebSocket subprotocol: `json` (default; text frames) or

@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
 import { expectEventually } from '@chat/testing';
-import { nodeSocketFactory } from './node-socket';
+import { nodeSocketFactory } from '../node';
 import { type BrowserWebSocketLike, browserSocketFactory, type SocketListeners } from './socket';
 
 function recorder(): { listeners: SocketListeners; events: string[]; closed: Promise<void> } {

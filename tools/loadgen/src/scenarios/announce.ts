@@ -1,4 +1,5 @@
 import { ChatClient } from '@chat/client-sdk';
+import { nodeSocketFactory } from '@chat/client-sdk/node';
 import { sleep } from '@chat/helpers';
 import { LatencyHistogram } from '../report/latency';
 import type { ScenarioResult } from '../report/result';
@@ -46,7 +47,7 @@ export async function runAnnounce(context: ScenarioContext): Promise<ScenarioRes
   const specs = users.map((user, i) => clientSpec(user, `announce-${i}`, gateways[i]));
   const clientMode = connectionClientMode(context);
   const pool = await startPool(context, workerCount(context, count), recorder, { clientMode });
-  const sender = new ChatClient({ userId: admin.userId, codec: context.codec, connectTimeoutMs: 0, requestTimeoutMs: 60_000, reconnect: false });
+  const sender = new ChatClient({ socketFactory: nodeSocketFactory(), userId: admin.userId, codec: context.codec, connectTimeoutMs: 0, requestTimeoutMs: 60_000, reconnect: false });
   try {
     progress.start('announce: connecting', () => `${recorder.ready}/${count} ready`, () => recorder.ready / count);
     const connectStarted = Date.now();

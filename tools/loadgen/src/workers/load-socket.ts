@@ -1,4 +1,5 @@
-import { openNodeSocket, type SocketFactory } from '@chat/client-sdk';
+import type { SocketFactory } from '@chat/client-sdk';
+import { openNodeSocket } from '@chat/client-sdk/node';
 
 /**
  * Generous: on a loaded machine a gateway answers upgrades late, and a client that gives up only
