@@ -650,8 +650,8 @@ describe('ChatClient connecting and catching up', () => {
         constructor(url: string) {
           opened.push(url);
         }
-        send(): void {}
-        close(): void {}
+        send = (): void => undefined;
+        close = (): void => undefined;
       };
       void new ChatClient({ reconnect: false, connectTimeoutMs: 0 }).connect(URL, 'tok-global').catch(() => undefined);
       expect(opened).toEqual([`${URL}?access_token=tok-global`]);
