@@ -220,6 +220,20 @@ describe('security, end to end', () => {
     expect(output).not.toContain(password);
   });
 
+  it('the user directory finds people by name or id for a signed-in user only, and tells nothing but id and name', async () => {
+    const [ann, bob] = await Promise.all([users.register('dir-ann'), users.register('dir-bob')]);
+    const found = await ann.session.lookupUsers({ usernames: [bob.username.toUpperCase(), 'nobody-by-this-name'], userIds: [ann.userId, randomUUID()] });
+    expect(found.sort((a, b) => a.username.localeCompare(b.username))).toEqual([
+      { userId: ann.userId, username: ann.username },
+      { userId: bob.userId, username: bob.username },
+    ]);
+    const anonymous = await http('POST', '/auth/users/lookup', { body: { usernames: [bob.username] } });
+    expect(anonymous.status).toBe(401);
+    const tooMany = await http('POST', '/auth/users/lookup', { token: ann.session.accessToken, body: { userIds: Array.from({ length: 101 }, () => randomUUID()) } });
+    expect(tooMany.status).toBe(400);
+    expect(tooMany.body).toMatchObject({ error: { code: 'validation_failed', message: expect.stringContaining('at most 100 user ids') } });
+  });
+
   it('reusing a rotated refresh token revokes the whole family, the newest token included', async () => {
     const alice = await users.register('reuse');
     const login = await http('POST', '/auth/login', { body: { username: alice.username, password: alice.password } });

@@ -19,6 +19,10 @@ export type TokenPair = z.output<typeof TokenPairSchema>;
 const MeSchema = z.object({ userId: z.string(), username: z.string() });
 export type Me = z.output<typeof MeSchema>;
 
+const FoundUsersSchema = z.object({ users: z.array(MeSchema) });
+/** A user as others see one: the id the protocol uses and the name people know. */
+export type UserProfile = Me;
+
 const ErrorBodySchema = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
 
 export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
@@ -78,6 +82,12 @@ export class AuthClient {
 
   me(accessToken: string): Promise<Me> {
     return this.call('GET', '/auth/me', { accessToken }, MeSchema);
+  }
+
+  /** The users among those named (usernames case-insensitive) that exist; at most 100 of each per call. */
+  async lookupUsers(accessToken: string, query: { usernames?: string[]; userIds?: string[] }): Promise<UserProfile[]> {
+    const found = await this.call('POST', '/auth/users/lookup', { body: { usernames: query.usernames ?? [], userIds: query.userIds ?? [] }, accessToken }, FoundUsersSchema);
+    return found.users;
   }
 
   private async call<T>(

@@ -1,4 +1,4 @@
-import type { AuthClient, TokenPair } from './auth-client';
+import type { AuthClient, TokenPair, UserProfile } from './auth-client';
 import type { TokenProvider } from './token';
 
 /** Refresh this long before the access token expires, so a connect never starts with one about to lapse. */
@@ -63,6 +63,11 @@ export class AuthSession {
     if (reason === 'expired') return (await this.refresh()).accessToken;
     return this.validAccessToken();
   };
+
+  /** Users by username or id (auth's directory): to start a direct chat by name, to show senders' names. */
+  async lookupUsers(query: { usernames?: string[]; userIds?: string[] }): Promise<UserProfile[]> {
+    return this.auth.lookupUsers(await this.validAccessToken(), query);
+  }
 
   /** Ends this session; its sockets close with 4004 (`session_revoked`). */
   logout(): Promise<void> {
