@@ -21,4 +21,5 @@ export * from './lib/records/presence';
 export * from './lib/records/gateways';
 export * from './lib/records/delivery';
 export * from './lib/records/announcements';
+export * from './lib/records/user-admin';
 export * from './lib/metrics-sample';

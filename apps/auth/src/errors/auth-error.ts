@@ -12,6 +12,7 @@ export const AuthErrorCodeList = [
   { code: 'invalid_credentials', meaning: 'Unknown username or wrong password (deliberately not told apart).' },
   { code: 'invalid_refresh_token', meaning: 'The refresh token is malformed, unknown, expired or revoked. Log in again.' },
   { code: 'refresh_token_reused', meaning: 'An already rotated refresh token was presented: its whole session was revoked. Log in again.' },
+  { code: 'account_disabled', meaning: 'An operator disabled this account (`chatctl user disable`): no login or refresh until it is enabled again.' },
   { code: 'invalid_access_token', meaning: 'The bearer access token is missing or not valid. Log in or refresh.' },
   { code: 'access_token_expired', meaning: 'The bearer access token expired. Refresh it.' },
   { code: 'rate_limited', meaning: 'Too many attempts; retry after the `Retry-After` header (seconds).' },

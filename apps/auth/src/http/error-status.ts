@@ -20,6 +20,8 @@ export function httpStatusOf(code: AuthErrorCode): HttpStatus {
     case 'invalid_access_token':
     case 'access_token_expired':
       return HttpStatus.UNAUTHORIZED;
+    case 'account_disabled':
+      return HttpStatus.FORBIDDEN;
     case 'rate_limited':
       return HttpStatus.TOO_MANY_REQUESTS;
     case 'not_found':

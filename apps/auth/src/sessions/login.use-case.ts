@@ -7,6 +7,7 @@ import { AuthMetrics } from '../telemetry/auth.metrics';
 import { usernameKey, type LoginBody } from '../users/credentials';
 import { PasswordHasher } from '../users/password-hasher';
 import { UserEntity } from '../users/user.entity';
+import { accountDisabled } from './session-errors';
 import { SessionIssuer } from './session-issuer';
 import type { TokenPair } from './sessions.schemas';
 
@@ -34,6 +35,12 @@ export class LoginUseCase {
       AuthMetrics.logins.inc({ outcome: 'invalid_credentials' });
       this.logger.log({ msg: 'login refused', usernameKey: key, knownUser: Boolean(user) });
       throw new AuthError('invalid_credentials', 'invalid username or password');
+    }
+    // Told only to whoever knows the password, so it says nothing about an account to a guesser.
+    if (user.disabledAt) {
+      AuthMetrics.logins.inc({ outcome: 'account_disabled' });
+      this.logger.log({ msg: 'login refused: account disabled', userId: user.id });
+      throw accountDisabled();
     }
     const { pair } = await this.issuer.issue(this.dataSource.manager, user, randomUUID(), new Date());
     AuthMetrics.logins.inc({ outcome: 'success' });

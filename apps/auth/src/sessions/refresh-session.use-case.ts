@@ -6,7 +6,7 @@ import { UserEntity } from '../users/user.entity';
 import { parseRefreshToken } from './refresh-token';
 import { RefreshTokenEntity } from './refresh-token.entity';
 import { decideRefresh } from './rotation';
-import { invalidRefreshToken } from './session-errors';
+import { accountDisabled, invalidRefreshToken } from './session-errors';
 import { SessionIssuer } from './session-issuer';
 import type { TokenPair } from './sessions.schemas';
 
@@ -44,6 +44,8 @@ export class RefreshSessionUseCase {
           return { ok: false, error: new AuthError('refresh_token_reused', 'refresh token was already used; the session has been revoked, log in again') };
         case 'rotate': {
           const user = await manager.findOneByOrFail(UserEntity, { id: decision.token.userId });
+          // Disabling revokes every session, so this is only reached by a refresh racing the disable.
+          if (user.disabledAt) return { ok: false, error: accountDisabled() };
           const issued = await this.issuer.issue(manager, user, decision.token.familyId, now);
           await manager.update(RefreshTokenEntity, { id: decision.token.id }, { revokedAt: now, replacedBy: issued.refreshTokenId });
           return { ok: true, pair: issued.pair };
@@ -52,7 +54,7 @@ export class RefreshSessionUseCase {
     });
     if (!outcome.ok) {
       if (outcome.error.code === 'refresh_token_reused') await this.issuer.announceRevocations();
-      AuthMetrics.refreshes.inc({ outcome: outcome.error.code === 'refresh_token_reused' ? 'reused' : 'invalid' });
+      AuthMetrics.refreshes.inc({ outcome: outcome.error.code === 'refresh_token_reused' ? 'reused' : outcome.error.code === 'account_disabled' ? 'account_disabled' : 'invalid' });
       throw outcome.error;
     }
     AuthMetrics.refreshes.inc({ outcome: 'rotated' });

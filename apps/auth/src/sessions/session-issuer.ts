@@ -6,6 +6,7 @@ import { currentTraceId } from '@chat/logging';
 import { SessionRevoked, type SessionRevocationReason, Topics } from '@chat/protocol';
 import { AuthConfig } from '../config';
 import { OutboxPublisher } from '../outbox/outbox.publisher';
+import type { StoredRole } from '../users/user.entity';
 import { newRefreshToken } from './refresh-token';
 import { RefreshTokenEntity } from './refresh-token.entity';
 import type { TokenPair } from './sessions.schemas';
@@ -26,7 +27,7 @@ export class SessionIssuer {
   }
 
   /** Stores a new refresh token in `familyId` (through `manager`, so it joins the caller's transaction). */
-  async issue(manager: EntityManager, user: { id: string; username: string }, familyId: string, now: Date): Promise<{ pair: TokenPair; refreshTokenId: string }> {
+  async issue(manager: EntityManager, user: { id: string; username: string; role: StoredRole }, familyId: string, now: Date): Promise<{ pair: TokenPair; refreshTokenId: string }> {
     const refresh = newRefreshToken();
     await manager.insert(RefreshTokenEntity, {
       id: refresh.tokenId,
@@ -39,9 +40,14 @@ export class SessionIssuer {
       replacedBy: null,
     });
     const ttl = this.config.ACCESS_TOKEN_TTL_SECONDS;
-    const role = this.config.ADMIN_USERNAMES.includes(user.username.toLowerCase()) ? 'admin' : 'user';
+    const role = user.role === 'admin' || this.isAdminByConfig(user.username) ? 'admin' : 'user';
     const accessToken = signAccessToken(this.settings, { userId: user.id, username: user.username, tokenId: randomUUID(), sessionId: familyId, role }, ttl);
     return { refreshTokenId: refresh.tokenId, pair: { accessToken, refreshToken: refresh.token, tokenType: 'Bearer', expiresIn: ttl, userId: user.id } };
+  }
+
+  /** Whether ADMIN_USERNAMES names the user: an administrator whatever role auth stores. */
+  isAdminByConfig(username: string): boolean {
+    return this.config.ADMIN_USERNAMES.includes(username.toLowerCase());
   }
 
   /**
@@ -67,8 +73,8 @@ export class SessionIssuer {
     return true;
   }
 
-  /** Ends every live session of a user ("log out everywhere"); answers how many there were. */
-  async revokeAllOf(manager: EntityManager, userId: string, now: Date): Promise<number> {
+  /** Ends every live session of a user ("log out everywhere", or an operator's command); answers how many there were. */
+  async revokeAllOf(manager: EntityManager, userId: string, now: Date, reason: SessionRevocationReason = 'logout_everywhere'): Promise<number> {
     const live: { familyId: string }[] = await manager
       .createQueryBuilder(RefreshTokenEntity, 'token')
       .select('distinct token.family_id', 'familyId')
@@ -76,7 +82,7 @@ export class SessionIssuer {
       .andWhere('token.revoked_at is null')
       .getRawMany();
     let revoked = 0;
-    for (const { familyId } of live) if (await this.revokeFamily(manager, { familyId, userId }, 'logout_everywhere', now)) revoked += 1;
+    for (const { familyId } of live) if (await this.revokeFamily(manager, { familyId, userId }, reason, now)) revoked += 1;
     return revoked;
   }
 

@@ -24,7 +24,7 @@ export class SessionsController {
   @RateLimitedPerIp('loginPerIp')
   @ApiOperation({ summary: 'Log in', description: 'Starts a session: an access token and the first refresh token of a new family.' })
   @ApiOkResponse({ standardSchema: TokenPairSchema })
-  @ApiErrors(400, { status: 401, description: '`invalid_credentials` (unknown user and wrong password look the same)' }, 413, 429)
+  @ApiErrors(400, { status: 401, description: '`invalid_credentials` (unknown user and wrong password look the same)' }, { status: 403, description: '`account_disabled` (an operator disabled the account; told only to the right password)' }, 413, 429)
   login(@Body({ schema: LoginBodySchema }) body: LoginBody): Promise<TokenPair> {
     return this.loginUseCase.execute(body);
   }
@@ -36,7 +36,7 @@ export class SessionsController {
     description: 'The presented token is retired. Presenting a retired token again revokes the whole session (`refresh_token_reused`).',
   })
   @ApiOkResponse({ standardSchema: TokenPairSchema })
-  @ApiErrors(400, { status: 401, description: '`invalid_refresh_token` or `refresh_token_reused`' }, 413)
+  @ApiErrors(400, { status: 401, description: '`invalid_refresh_token` or `refresh_token_reused`' }, { status: 403, description: '`account_disabled`' }, 413)
   refresh(@Body({ schema: RefreshTokenBodySchema }) body: RefreshTokenBody): Promise<TokenPair> {
     return this.refreshUseCase.execute(body);
   }

@@ -14,5 +14,6 @@ import { SessionsJanitor } from './sessions.janitor';
   imports: [UsersModule, RateLimitModule, OutboxModule, MeModule],
   controllers: [SessionsController],
   providers: [SessionIssuer, LoginUseCase, RefreshSessionUseCase, LogoutUseCase, SessionsJanitor],
+  exports: [SessionIssuer],
 })
 export class SessionsModule {}

@@ -20,4 +20,14 @@ export class UserEntity {
 
   @Column('timestamptz', { name: 'created_at' })
   createdAt!: Date;
+
+  /** Stored role (`chatctl user grant-admin`); ADMIN_USERNAMES makes a user an administrator too. */
+  @Column('text', { default: 'user' })
+  role!: StoredRole;
+
+  /** Set while an operator has disabled the account (`chatctl user disable`): no login, no refresh. */
+  @Column('timestamptz', { name: 'disabled_at', nullable: true })
+  disabledAt!: Date | null;
 }
+
+export type StoredRole = 'user' | 'admin';

@@ -11,4 +11,19 @@ export const Headers = {
   dlqConsumerGroup: 'dlq-consumer-group',
   dlqAttempts: 'dlq-attempts',
   dlqFailedAt: 'dlq-failed-at',
+  /** Set on a record `chatctl dlq replay` produced back: `<dlq topic>/<partition>/<offset>` it came from. */
+  replayedFrom: 'replayed-from',
+  /** When it was replayed (ISO 8601). */
+  replayedAt: 'replayed-at',
 } as const;
+
+/** The headers a dead-letter topic adds to the original record; a replay leaves them out. */
+export const DEAD_LETTER_HEADERS: readonly string[] = [
+  Headers.dlqError,
+  Headers.dlqSourceTopic,
+  Headers.dlqSourcePartition,
+  Headers.dlqSourceOffset,
+  Headers.dlqConsumerGroup,
+  Headers.dlqAttempts,
+  Headers.dlqFailedAt,
+];

@@ -69,6 +69,26 @@ export const Topics = {
    */
   announcements: { name: 'chat.announcements', key: 'announcementId', partitions: 1, compacted: true },
   /**
+   * `chat.user-admin-requested`: an operator's command about one account (disable, enable, revoke
+   * sessions, grant or revoke the administrator role), produced by `chatctl`. Consumer: auth (group
+   * `auth.user-admin`), which applies it, commits, and answers on `chat.user-admin-results`. Keyed by
+   * the lowercased username so one user's commands are applied in order. Short retention: a command is
+   * stale once the operator stopped waiting.
+   */
+  userAdmin: { name: 'chat.user-admin', key: 'lowercased username', partitions: 3, compacted: false, retentionMs: DAY_MS },
+  /**
+   * `chat.user-admin-completed`: auth's answer to one `chat.user-admin` command, through its outbox
+   * (committed with the change). Consumer: the `chatctl` that sent the command, reading from the end
+   * it saw before sending (no group commits). Keyed by commandId.
+   */
+  userAdminResults: { name: 'chat.user-admin-results', key: 'commandId', partitions: 1, compacted: false, retentionMs: DAY_MS },
+  /**
+   * `ops.dlq-replayed`: which dead letters `chatctl dlq replay` already produced back to their source
+   * topic, so a second replay is skipped unless forced. Producer and reader: chatctl. Compacted by
+   * `<dlq topic>/<partition>/<offset>` (dlqReplayKey): one record per replayed dead letter.
+   */
+  dlqReplays: { name: 'ops.dlq-replays', key: '<dlq topic>/<partition>/<offset> (dlqReplayKey)', partitions: 1, compacted: true },
+  /**
    * `ops.metrics-sample`: every instance's counters, gauges and latency histogram deltas, every sample
    * interval. Producer: every service. Consumer: metrics (a group per metrics instance, reading all).
    */

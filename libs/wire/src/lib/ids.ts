@@ -4,6 +4,11 @@ import { isStorableText, UNSTORABLE_TEXT_MESSAGE } from './storable-text';
 
 /** Users are identified by the UUID auth assigns at registration. */
 export const UserIdSchema = z.uuid();
+/**
+ * The sender of announcements an operator made with `chatctl announce` (the nil UUID, which auth
+ * never assigns): clients show such an announcement as coming from the operators, not from a user.
+ */
+export const OPERATOR_USER_ID = '00000000-0000-0000-0000-000000000000';
 /** Conversations are UUIDs: random for groups, derived from the pair for direct ones (see directConversationId). */
 export const ConversationIdSchema = z.uuid();
 /** Stored messages get a server-assigned UUID besides their per-conversation `seq`. */

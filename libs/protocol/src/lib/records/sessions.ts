@@ -2,8 +2,12 @@ import { z } from 'zod';
 import { TimestampSchema, UserIdSchema } from '@chat/wire';
 import { defineRecord } from '../envelope';
 
-/** Why a login session ended before its time. */
-export const SessionRevocationReasons = ['logout', 'logout_everywhere', 'refresh_token_reused'] as const;
+/**
+ * Why a login session ended before its time: the user logged out (here or everywhere), a refresh
+ * token was replayed, or an operator disabled the account, ended its sessions or took the
+ * administrator role away (`chatctl user …`).
+ */
+export const SessionRevocationReasons = ['logout', 'logout_everywhere', 'refresh_token_reused', 'account_disabled', 'revoked_by_operator', 'admin_revoked'] as const;
 export type SessionRevocationReason = (typeof SessionRevocationReasons)[number];
 
 /**
