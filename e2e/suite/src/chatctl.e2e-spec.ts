@@ -1,0 +1,264 @@
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { AuthClient, AuthSession, ConnectionClosedError } from '@chat/client-sdk';
+import { CloseCodes, Headers, OPERATOR_USER_ID, SendMessageCommand, Topics, chatCommandKey, encodeEnvelope, type Announcement } from '@chat/protocol';
+import { expectEventually } from '@chat/testing';
+import { useChatSuite } from './support/chat-suite';
+import { type TestDevice, type TestUser, useChatUsers } from './support/chat-users';
+import { e2e } from './support/environment';
+import { rawKafka } from './support/kafka-test-kit';
+
+/*
+ * chatctl, the operators' command line, run as the built process (dist/tools/chatctl/main.js)
+ * against the real suite: every command, through Kafka only. Dead letters are listed, inspected and
+ * replayed (processed once; a second replay is skipped; the dead letter stays), users disabled,
+ * enabled, their sessions revoked, the administrator role granted and revoked, an operator's
+ * announcement reaches a connected client, and consumer lag is shown for a known group.
+ */
+
+const suite = useChatSuite({ label: 'chatctl' });
+const users = useChatUsers(suite);
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function chatctl(...args: string[]): Promise<Run> {
+  const entry = path.join(e2e.workspaceRoot, 'dist', 'tools', 'chatctl', 'main.js');
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [entry, ...args], {
+      cwd: e2e.workspaceRoot,
+      env: { PATH: process.env['PATH'] ?? '', KAFKA_BROKERS: e2e.kafkaBrokers },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.once('error', reject);
+    child.once('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** Runs chatctl with --json and expects exit 0; the parsed output. */
+async function chatctlJson<T>(...args: string[]): Promise<T> {
+  const run = await chatctl(...args, '--json');
+  expect({ args, code: run.code, stderr: run.stderr }).toEqual({ args, code: 0, stderr: '' });
+  return JSON.parse(run.stdout) as T;
+}
+
+/** The close code that ended a device's connection, once it has. */
+function closeCodeOf(device: TestDevice): number {
+  const closed = device.states.find((change) => change.state === 'closed');
+  if (!closed) throw new Error(`device of ${device.user.username} still ${device.client.state}`);
+  const code = closed.error instanceof ConnectionClosedError ? closed.error.closeCode : undefined;
+  if (code === undefined) throw new Error(`closed without a close code: ${String(closed.error)}`);
+  return code;
+}
+
+function roleIn(accessToken: string): unknown {
+  const [, payload] = accessToken.split('.');
+  return (JSON.parse(Buffer.from(payload ?? '', 'base64url').toString('utf8')) as { role?: unknown }).role;
+}
+
+async function login(user: TestUser): Promise<TestUser> {
+  return { ...user, session: await AuthSession.login(new AuthClient(suite().authUrl), user.username, user.password) };
+}
+
+interface DeadLetterJson {
+  partition: number;
+  offset: string;
+  key: string | null;
+  consumerGroup: string | null;
+  error: string | null;
+  replayed: unknown;
+}
+
+describe('chatctl, end to end', () => {
+  it('lists, inspects and replays a dead letter: processed once, a second replay skipped, the dead letter kept', async () => {
+    const [alice, bob] = await users.registerMany(2, 'ctl-dlq');
+    if (!alice || !bob) throw new Error('registration failed');
+    const sender = await users.connect(alice);
+    const receiver = await users.connect(bob);
+    const { conversationId } = await sender.client.openDirect(bob.userId);
+
+    // A valid command that failed earlier (say persistence was broken then), dead-lettered the way
+    // the consumer writes dead letters: original key, value and headers, plus the dlq-* headers.
+    const body = `replayed from the DLQ ${randomUUID()}`;
+    const command = SendMessageCommand.create({
+      senderId: alice.userId,
+      conversationId,
+      clientMsgId: `dlq-${randomUUID()}`,
+      body,
+      kind: 'text',
+      replyTo: { gatewayId: suite().gatewayId(), connectionId: randomUUID(), requestId: 'dlq-1' },
+    });
+    const originalHeaders = { [Headers.traceId]: command.traceId, [Headers.producedAt]: String(command.producedAt), [Headers.recordType]: command.type };
+    const producer = rawKafka().producer();
+    await producer.connect();
+    await producer.send({
+      topic: `${Topics.commands.name}.dlq`,
+      messages: [
+        {
+          key: chatCommandKey(command),
+          value: encodeEnvelope(command),
+          headers: {
+            ...originalHeaders,
+            [Headers.dlqError]: 'TransientError: database unavailable (e2e)',
+            [Headers.dlqSourceTopic]: Topics.commands.name,
+            [Headers.dlqSourcePartition]: '0',
+            [Headers.dlqSourceOffset]: '0',
+            [Headers.dlqConsumerGroup]: 'persistence.commands',
+            [Headers.dlqAttempts]: '5',
+            [Headers.dlqFailedAt]: new Date().toISOString(),
+          },
+        },
+      ],
+    });
+    await producer.disconnect();
+
+    // list: the topic with its count, and our dead letter among its newest, not replayed.
+    const listed = await chatctlJson<{ topics: Array<{ topic: string; count: number; deadLetters: DeadLetterJson[] }> }>('dlq', 'list', '--topic', Topics.commands.name);
+    expect(listed.topics.map((entry) => entry.topic)).toEqual(['chat.commands.dlq']);
+    const letter = listed.topics[0]?.deadLetters.find((candidate) => candidate.key === conversationId);
+    expect(letter).toMatchObject({ consumerGroup: 'persistence.commands', error: 'TransientError: database unavailable (e2e)', replayed: null });
+    const position = `${letter?.partition}:${letter?.offset}`;
+    const table = await chatctl('dlq', 'list');
+    expect(table.code).toBe(0);
+    expect(table.stdout).toContain('chat.commands.dlq');
+    expect(table.stdout).toContain(conversationId);
+
+    // inspect: key, the value as JSON, every header.
+    const inspected = await chatctlJson<{ key: string; value: unknown; valueEncoding: string; headers: Record<string, string> }>('dlq', 'inspect', Topics.commands.name, position);
+    expect(inspected).toMatchObject({ key: conversationId, value: JSON.parse(encodeEnvelope(command).toString()), valueEncoding: 'json' });
+    expect(inspected.headers).toMatchObject({ ...originalHeaders, [Headers.dlqConsumerGroup]: 'persistence.commands', [Headers.dlqAttempts]: '5' });
+    const inspectText = await chatctl('dlq', 'inspect', Topics.commands.name, position);
+    expect(inspectText.stdout).toContain(`"body": "${body}"`);
+
+    // replay: persistence stores the message, and both users see it once.
+    const replayed = await chatctlJson<{ replayed: number; skipped: number }>('dlq', 'replay', Topics.commands.name, '--offset', position);
+    expect(replayed).toMatchObject({ replayed: 1, skipped: 0 });
+    await expectEventually(() => expect(receiver.seen(conversationId)).toEqual([[1, body]]));
+    await expectEventually(() => expect(sender.seen(conversationId)).toEqual([[1, body]]));
+
+    // Again: skipped as already replayed; with --force it goes again and the idempotency key keeps it stored once.
+    const again = await chatctl('dlq', 'replay', Topics.commands.name, '--offset', position);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain('skipped: already replayed');
+    const forced = await chatctlJson<{ replayed: number }>('dlq', 'replay', Topics.commands.name, '--offset', position, '--force');
+    expect(forced.replayed).toBe(1);
+    // A later message gets seq 2: the forced replay did not store a second copy.
+    await sender.client.sendAndWaitStored(conversationId, 'after the replays');
+    const page = await receiver.client.history(conversationId, { limit: 10 });
+    expect(page.messages.map((message) => [message.seq, message.body])).toEqual([
+      [1, body],
+      [2, 'after the replays'],
+    ]);
+
+    // The dead letter is still there, as it was, now marked replayed.
+    const after = await chatctlJson<{ value: unknown; headers: Record<string, string>; replayed: { forced: boolean } | null }>('dlq', 'inspect', Topics.commands.name, position);
+    expect(after.value).toEqual(inspected.value);
+    expect(after.headers).toEqual(inspected.headers);
+    expect(after.replayed).toMatchObject({ forced: true });
+  });
+
+  it('disables a user (sockets close with 4004, login refused with 403 account_disabled) and enables them again', async () => {
+    const carol = await users.register('ctl-dis');
+    const device = await users.connect(carol);
+    const disabled = await chatctl('user', 'disable', carol.username);
+    expect(disabled).toEqual({ code: 0, stdout: `user ${carol.username} disabled, 1 session revoked\n`, stderr: '' });
+    await expectEventually(() => expect(closeCodeOf(device)).toBe(CloseCodes.session_revoked.code));
+    await expect(login(carol)).rejects.toMatchObject({ status: 403, code: 'account_disabled' });
+    await expect(carol.session.refresh()).rejects.toMatchObject({ status: 401, code: 'invalid_refresh_token' });
+
+    const again = await chatctl('user', 'disable', carol.username);
+    expect(again.stdout).toBe(`user ${carol.username} was already disabled, 0 sessions revoked\n`);
+
+    const enabled = await chatctl('user', 'enable', carol.username.toUpperCase());
+    expect(enabled).toEqual({ code: 0, stdout: `user ${carol.username} enabled: they can log in again\n`, stderr: '' });
+    const back = await users.connect(await login(carol));
+    expect(back.client.state).toBe('ready');
+  });
+
+  it('revokes every session of a user: their sockets close with 4004, refresh tokens stop working', async () => {
+    const dave = await users.register('ctl-rev');
+    const phone = await users.connect(dave);
+    const laptopLogin = await login(dave);
+    const laptop = await users.connect(laptopLogin);
+    const result = await chatctlJson<{ outcome: string; sessionsRevoked: number; userId: string }>('user', 'revoke-sessions', dave.username);
+    expect(result).toMatchObject({ outcome: 'applied', sessionsRevoked: 2, userId: dave.userId });
+    for (const device of [phone, laptop]) await expectEventually(() => expect(closeCodeOf(device)).toBe(CloseCodes.session_revoked.code));
+    await expect(laptopLogin.session.refresh()).rejects.toMatchObject({ status: 401, code: 'invalid_refresh_token' });
+  });
+
+  it('grants the administrator role (the next token carries it, the user can announce) and revokes it (sessions end, announce is forbidden)', async () => {
+    const erin = await users.register('ctl-adm');
+    expect(roleIn(await erin.session.validAccessToken())).toBeUndefined();
+    const granted = await chatctl('user', 'grant-admin', erin.username);
+    expect(granted).toEqual({ code: 0, stdout: `user ${erin.username} granted the administrator role (in tokens issued from now on)\n`, stderr: '' });
+
+    const admin = await login(erin);
+    expect(roleIn(await admin.session.validAccessToken())).toBe('admin');
+    const device = await users.connect(admin);
+    const stored = await device.client.announce(`erin's notice ${randomUUID()}`, { expiresInSeconds: 60 });
+    expect(stored.senderId).toBe(erin.userId);
+
+    // Both of erin's sessions end: the one from registration and the administrator's.
+    const revoked = await chatctl('user', 'revoke-admin', erin.username);
+    expect(revoked).toEqual({ code: 0, stdout: `user ${erin.username} no longer has the stored administrator role, 2 sessions revoked\n`, stderr: '' });
+    await expectEventually(() => expect(closeCodeOf(device)).toBe(CloseCodes.session_revoked.code));
+    const plain = await login(erin);
+    expect(roleIn(await plain.session.validAccessToken())).toBeUndefined();
+    const refused = await (await users.connect(plain)).client.announce('not any more').catch((error: unknown) => error);
+    expect(refused).toMatchObject({ code: 'forbidden' });
+  });
+
+  it('says when a user does not exist (exit 1) and names a bad argument (exit 2)', async () => {
+    const missing = await chatctl('user', 'disable', `nobody-${Date.now().toString(36)}`);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/^chatctl: user nobody-\S+ not found: auth knows no such username\n$/);
+    const usage = await chatctl('user', 'disable', 'no spaces allowed');
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toContain('<username> "no spaces allowed" is not a username');
+  });
+
+  it("sends an operator's announcement that a connected client receives", async () => {
+    const frank = await users.register('ctl-ann');
+    const device = await users.connect(frank);
+    const heard: Announcement[] = [];
+    device.client.on('announcement', (announcement) => heard.push(announcement));
+    const text = `Maintenance tonight ${randomUUID()}`;
+    const sent = await chatctlJson<Announcement>('announce', text, '--expires-in', '10m');
+    expect(sent).toEqual({ announcementId: expect.any(String), senderId: OPERATOR_USER_ID, body: text, sentAt: expect.any(Number), expiresAt: sent.sentAt + 600_000 });
+    await expectEventually(() => expect(heard).toEqual([sent]));
+  });
+
+  it('shows consumer lag per group, topic and partition with totals', async () => {
+    const lag = await chatctlJson<{ groups: Array<{ group: string; state: string; lag: number; partitions: Array<{ topic: string; partition: number; committed: number | null; end: number | null; lag: number | null }> }> }>(
+      'lag',
+      '--group',
+      'persistence.commands',
+    );
+    expect(lag.groups).toHaveLength(1);
+    const [group] = lag.groups;
+    expect(group).toMatchObject({ group: 'persistence.commands', state: 'Stable', lag: expect.any(Number) });
+    // Every partition the group ever committed on (its members committed what they handled).
+    expect(group?.partitions.length).toBeGreaterThan(0);
+    expect(group?.partitions.length).toBeLessThanOrEqual(Topics.commands.partitions);
+    for (const partition of group?.partitions ?? []) {
+      expect(partition.topic).toBe(Topics.commands.name);
+      if (partition.committed !== null) expect(partition.end).toBeGreaterThanOrEqual(partition.committed);
+    }
+    expect(group?.partitions.some((partition) => (partition.committed ?? 0) > 0)).toBe(true);
+    const text = await chatctl('lag');
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/^group\s+state\s+members\s+lag\n/);
+    expect(text.stdout).toMatch(/persistence\.commands\s+chat\.commands\s+\d+\s+\d+\s+\d+\s+\d+/);
+    const unknown = await chatctl('lag', '--group', 'no-such-group');
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('no consumer group no-such-group');
+  });
+});
