@@ -9,6 +9,7 @@ import {
   PresenceChanged,
   SendMessageCommand,
   Topics,
+  UserAdminRequested,
   UserRegistered,
 } from '@chat/protocol';
 import { randomUUID } from 'node:crypto';
@@ -45,6 +46,7 @@ function targets(gatewayId: string): Array<{ topic: string; rightType: string; k
     { topic: Topics.memberships.name, rightType: MembershipChanged.type, key: randomUUID(), deadLetteredBy: 'router.memberships' },
     { topic: Topics.presence.name, rightType: PresenceChanged.type, key: `poison-gw/${randomUUID()}`, deadLetteredBy: 'router.presence' },
     { topic: Topics.gateways.name, rightType: GatewayLeaseRenewed.type, key: 'poison-gw', deadLetteredBy: null },
+    { topic: Topics.userAdmin.name, rightType: UserAdminRequested.type, key: 'poison-user', deadLetteredBy: 'auth.user-admin' },
     { topic: deliveryTopicFor(gatewayId).name, rightType: FramesRouted.type, key: randomUUID(), deadLetteredBy: `gateway.${gatewayId}` },
     // The metrics service's own consumers are per instance and never commit, but they go through
     // the shared consumer, which dead-letters what it cannot decode (only live records: they start at the end).

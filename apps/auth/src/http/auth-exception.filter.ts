@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Catch, HttpException, HttpStatus, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
+import { type Observable, throwError } from 'rxjs';
 import { AuthError } from '../errors/auth-error';
 import { errorDetails } from '../errors/error-details';
 import type { ErrorBody } from './api-errors';
@@ -17,7 +18,10 @@ export class AuthExceptionFilter implements ExceptionFilter {
 
   constructor(private readonly adapterHost: HttpAdapterHost) {}
 
-  catch(exception: unknown, host: ArgumentsHost): void {
+  catch(exception: unknown, host: ArgumentsHost): Observable<never> | void {
+    // Global filters apply to the Kafka handlers too (chat.user-admin): there the consumer decides
+    // by the error's class (retry or dead-letter), so it gets the error as thrown.
+    if (host.getType() === 'rpc') return throwError(() => exception);
     const { httpAdapter } = this.adapterHost;
     const response: unknown = host.switchToHttp().getResponse();
     const error = this.toAuthError(exception);
