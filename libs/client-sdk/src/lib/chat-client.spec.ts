@@ -622,6 +622,50 @@ describe('ChatClient connecting and catching up', () => {
     expect(h.states.some((change) => change.state === 'reconnecting' && change.closeCode === 4000)).toBe(true);
   });
 
+  it('reconnect() drops a socket that still looks open and connects again at once, resending what was not stored', async () => {
+    fakeClock();
+    const h = harness({ reconnect: { minDelayMs: 60_000, maxDelayMs: 60_000 } });
+    h.server.addConversation(convA);
+    await connect(h);
+    h.server.answering = false;
+    const sending = h.client.sendAndWaitStored(convA, 'over a dead network', { clientMsgId: 'c-dead' });
+    await flush();
+
+    h.client.reconnect();
+    expect(h.server.sockets[0]?.closedByClient).toEqual({ code: 1000, reason: 'reconnecting' });
+    expect(h.client.state).toBe('connecting');
+    // No backoff wait (a minute here): the second socket is asked for at once.
+    await flush();
+    expect(h.server.sockets).toHaveLength(2);
+    h.server.answering = true;
+    h.server.latest.open();
+    await expect(sending).resolves.toMatchObject({ body: 'over a dead network', seq: 1 });
+    await advanceUntil(() => expect(h.client.state).toBe('ready'), soon);
+    expect(h.server.messages(convA)).toHaveLength(1);
+    expect(h.states.some((change) => change.state === 'reconnecting' && change.delayMs === 0)).toBe(true);
+  });
+
+  it('reconnect() while waiting out the backoff connects at once, and does nothing before connect or after close', async () => {
+    fakeClock();
+    const h = harness({ reconnect: { minDelayMs: 60_000, maxDelayMs: 60_000 } });
+    h.client.reconnect();
+    expect(h.client.state).toBe('idle');
+    await connect(h);
+    h.server.latest.serverClose(1006);
+    expect(h.client.state).toBe('reconnecting');
+    h.client.reconnect();
+    await flush();
+    expect(h.server.sockets).toHaveLength(2);
+    h.server.latest.open();
+    await advanceUntil(() => expect(h.client.state).toBe('ready'), soon);
+
+    h.client.close();
+    h.client.reconnect();
+    await flush();
+    expect(h.client.state).toBe('closed');
+    expect(h.server.sockets).toHaveLength(2);
+  });
+
   it('reads its user id from the access token when not given', async () => {
     const server = new FakeChatServer(me);
     const client = new ChatClient({ socketFactory: server.factory });

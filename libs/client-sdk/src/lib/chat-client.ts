@@ -226,6 +226,24 @@ export class ChatClient {
     this.shutdown(new ConnectionClosedError('closed by the client'), { closeSocket: true, explicit: true });
   }
 
+  /**
+   * Drops the current connection (if any) and connects again now, skipping the backoff wait; the new
+   * socket catches up and resends what was not yet stored, as after any reconnect. For apps that know
+   * the network changed before the socket does (a browser's `online` and `offline` events: a socket
+   * over a network that went away may look open until a ping times out). Does nothing before
+   * connect() or after the session ended (`idle`, `closed`).
+   */
+  reconnect(): void {
+    if (this.stateValue === 'idle' || this.stateValue === 'closed') return;
+    if (this.reconnectTimer !== undefined) clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = undefined;
+    if (this.socket) this.dropSocket(1000, 'reconnecting');
+    this.failedAttempts = 0;
+    this.statsValue.reconnects++;
+    this.setState('reconnecting', { attempt: 0, delayMs: 0 });
+    void this.openSocket('connect');
+  }
+
   on<K extends keyof ChatClientEvents>(event: K, listener: Listener<ChatClientEvents[K]>): () => void {
     return this.emitter.on(event, listener);
   }
