@@ -28,6 +28,7 @@ const scopeDeps = {
   'scope:chat-demo': ['scope:client-sdk', 'scope:testing'],
   'scope:fault-harness': ['scope:protocol', 'scope:helpers', 'scope:client-sdk', 'scope:local-infra', 'scope:testing'],
   'scope:chatctl': ['scope:protocol', 'scope:helpers', 'scope:kafka', 'scope:service-kit'],
+  'scope:chat-cli': ['scope:helpers', 'scope:client-sdk'],
   'scope:loadgen': ['scope:protocol', 'scope:helpers', 'scope:telemetry', 'scope:kafka', 'scope:auth-tokens', 'scope:client-sdk', 'scope:local-infra', 'scope:testing'],
   'scope:e2e': ['scope:protocol', 'scope:kafka', 'scope:auth-tokens', 'scope:client-sdk', 'scope:local-infra', 'scope:testing'],
   'scope:deploy': ['scope:protocol', 'scope:service-kit', 'scope:testing'],
