@@ -5,6 +5,6 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 source scripts/ensure-deps.sh
-npx nx run-many -t build --projects=tag:type:app,local-infra,chat-demo
+npx nx run-many -t build --projects=tag:type:app,local-infra,chat-demo,chat-cli
 # exec: the launcher becomes this process, so Ctrl-C reaches it directly and it stops things in order.
 exec node dist/tools/local-infra/main.js up
