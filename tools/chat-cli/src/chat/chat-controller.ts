@@ -18,6 +18,7 @@ const TYPING_REFRESH_MS = 3_000;
 const TYPING_IDLE_MS = 5_000;
 /** /list fetches the last message of at most this many conversations (one history request each). */
 const LAST_MESSAGE_LOOKUPS = 15;
+const ROLE_ORDER = { owner: 0, admin: 1, member: 2, direct: 2 } as const;
 
 export interface ChatControllerOptions {
   client: ChatClient;
@@ -72,6 +73,8 @@ export class ChatController {
   private readonly waiters = new Set<Waiter>();
   private readonly unsubscribe: Array<() => void> = [];
   private everReady = false;
+  /** Connected and caught up, as last told (`ready`), until a `state` says otherwise. */
+  private live = false;
   private readonly firstReady: Promise<void>;
   private markReady: () => void = () => undefined;
 
@@ -97,6 +100,7 @@ export class ChatController {
       if (!reconnected && this.everReady) return;
       this.everReady = true;
       await this.knowConversations();
+      this.live = true;
       this.emit({ event: 'ready', userId: this.me, username: this.options.username, conversations: this.client.conversationIds().filter((id) => this.isMember(id)).length, reconnected });
       this.markReady();
     });
@@ -335,7 +339,10 @@ export class ChatController {
       event: 'members',
       conversationId,
       conversation: this.nameOf(conversationId),
-      members: summary.memberIds.map((userId) => ({ username: this.directory.nameOf(userId), role: roleOf(summary, userId) ?? 'direct' })),
+      // The owner first, then admins, then members, each in the order they joined.
+      members: summary.memberIds
+        .map((userId) => ({ username: this.directory.nameOf(userId), role: roleOf(summary, userId) ?? ('direct' as const) }))
+        .sort((a, b) => ROLE_ORDER[a.role] - ROLE_ORDER[b.role]),
     });
   }
 
@@ -384,7 +391,7 @@ export class ChatController {
       case 'conversation':
         return () => this.client.conversationIds().some((id) => this.isMember(id) && sameName(this.nameOf(id), condition.name));
       case 'online':
-        return () => this.client.state === 'ready';
+        return () => this.live && this.client.state === 'ready';
       case 'delivered':
       case 'read': {
         const conversationId = this.requireOpen(`/wait ${condition.kind}`);
@@ -504,6 +511,7 @@ export class ChatController {
   }
 
   private onState(change: ConnectionStateChange): void {
+    if (change.state === 'reconnecting' || change.state === 'closed') this.live = false;
     switch (change.state) {
       case 'reconnecting':
         this.emit({

@@ -37,6 +37,7 @@ describe('parseCommand', () => {
     expect(parseCommand('/wait removed carol')).toEqual({ kind: 'wait', condition: { kind: 'removed', username: 'carol' } });
     expect(parseCommand('/wait announcement Maintenance tonight')).toEqual({ kind: 'wait', condition: { kind: 'announcement', text: 'Maintenance tonight' } });
     expect(parseCommand('/wait online')).toEqual({ kind: 'wait', condition: { kind: 'online' } });
+    expect(parseCommand('/wait message use --force now')).toEqual({ kind: 'wait', condition: { kind: 'message', text: 'use --force now' } });
   });
 
   it.each([

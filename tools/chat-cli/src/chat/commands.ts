@@ -201,11 +201,10 @@ function leadingOptions(rest: string, allowed: readonly string[]): { options: Ma
     options.set(name, value);
     text = text.slice(whole.length);
   }
-  // An option at the end (`/wait read --timeout 5`).
+  // A known option at the end (`/wait read --timeout 5`); anything else there is part of the text.
   const trailing = /\s+--([a-z-]+)(?:=|\s+)(\S+)\s*$/.exec(` ${text}`);
-  if (trailing) {
+  if (trailing && allowed.includes(trailing[1] ?? '')) {
     const [whole, name = '', value = ''] = trailing;
-    if (!allowed.includes(name)) throw new CommandError(`unknown option --${name} (allowed: ${allowed.map((option) => `--${option}`).join(', ')})`);
     options.set(name, value);
     text = ` ${text}`.slice(0, -whole.length).trim();
   }

@@ -98,7 +98,9 @@ async function chat(options: CliOptions, { session, username }: LoggedIn, store:
   const fatal = new Promise<Error>((resolve) => {
     client.on('state', (change) => {
       if (change.state !== 'closed' || loggingOut || !(change.error instanceof ConnectionClosedError) || change.error.message === 'closed by the client') return;
-      resolve(connectionFailure(change.error, options.gatewayUrl));
+      // An ended session cannot be resumed: forget it, so the next start asks to log in.
+      const forget = change.error.closeCode === SESSION_ENDED ? store.delete() : Promise.resolve();
+      void forget.catch(() => undefined).then(() => resolve(connectionFailure(change.error, options.gatewayUrl)));
     });
   });
   try {

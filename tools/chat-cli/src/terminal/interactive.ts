@@ -102,6 +102,9 @@ export class InteractiveTerminal {
 
   private refreshPrompt(): void {
     if (!this.rl) return;
+    // Redraw in place: the prompt and what is typed so far, on a cleared line.
+    clearLine(this.output, 0);
+    cursorTo(this.output, 0);
     this.rl.setPrompt(this.promptText());
     this.rl.prompt(true);
   }
