@@ -23,6 +23,8 @@ const scopeDeps = {
   'scope:router': ['scope:protocol', 'scope:logging', 'scope:telemetry', 'scope:helpers', 'scope:kafka', 'scope:service-kit', 'scope:delivery'],
   'scope:persistence': ['scope:protocol', 'scope:logging', 'scope:telemetry', 'scope:helpers', 'scope:kafka', 'scope:service-kit', 'scope:database', 'scope:delivery'],
   'scope:metrics': ['scope:protocol', 'scope:telemetry', 'scope:helpers', 'scope:kafka', 'scope:service-kit'],
+  // the web client runs in browsers: the client SDK and the wire lib only
+  'scope:web': ['scope:client-sdk', 'scope:wire'],
   // tooling, e2e, deploy: tooling code may use the `testing` lib (seeded randomness, expectEventually)
   'scope:local-infra': ['scope:testing'],
   'scope:chat-demo': ['scope:client-sdk', 'scope:testing'],
@@ -76,7 +78,7 @@ export default [
   // src/gen: code generated from .proto files (`npx nx run wire:proto`), checked by a spec against its source instead.
   { ignores: ['**/dist', '**/node_modules', '**/.cache', '**/tmp', '**/*.cjs', '**/*.mjs', '**/src/gen'] },
   {
-    files: ['**/*.ts'],
+    files: ['**/*.ts', '**/*.tsx'],
     rules: {
       '@nx/enforce-module-boundaries': moduleBoundaries(),
       '@typescript-eslint/no-explicit-any': 'error',
@@ -93,9 +95,9 @@ export default [
     rules: { '@nx/enforce-module-boundaries': moduleBoundaries(['scope:testing', 'scope:local-infra'], ['type:tooling']) },
   },
   {
-    // The wire lib and the client SDK run in browsers (the web client): no Node built-ins, with or
+    // The wire lib, the client SDK and the web client run in browsers: no Node built-ins, with or
     // without `node:`, and no `ws`; the SDK's Node sockets are its separate entry src/node.ts.
-    files: ['libs/wire/src/**/*.ts', 'libs/client-sdk/src/**/*.ts'],
+    files: ['libs/wire/src/**/*.ts', 'libs/client-sdk/src/**/*.ts', 'apps/web/src/**/*.ts', 'apps/web/src/**/*.tsx'],
     ignores: [...TEST_FILES, 'libs/client-sdk/src/node.ts', 'libs/client-sdk/src/lib/node-socket.ts'],
     rules: {
       'no-restricted-imports': [
