@@ -21,6 +21,7 @@ export {
 export { startInfra, type Infra, type InfraComponent, type InfraEvent, type OwnKafkaOptions, type OwnPostgresOptions, type StartInfraOptions } from './infra';
 export { ServiceFleet, type InstanceSpec, type ServiceFleetOptions, type StartedInstance } from './fleet';
 export { readyzStatus } from './readyz';
+export { startWebServer, type WebServer, type WebServerOptions } from './web-server';
 export type { ExitInfo } from './process-control';
 export { findWorkspaceRoot } from './workspace';
 export { formatTable } from './console-format';

@@ -11,10 +11,12 @@ import { describeExit } from './process-control';
 import { SERVICE_DATABASES, SERVICE_SPECS, SERVICES } from './suite';
 import { findWorkspaceRoot } from './workspace';
 import { formatTable, makeTag, useColor } from './console-format';
+import { startWebServer, type WebServer } from './web-server';
 
 const USAGE = `usage: node dist/tools/local-infra/main.js [up|infra]
 
-  up     (default) Kafka + PostgreSQL + all five services from dist/apps; Ctrl-C stops everything
+  up     (default) Kafka + PostgreSQL + all five services from dist/apps, and the web client
+         (dist/apps/web, with /auth and /ws routed to auth and the gateway); Ctrl-C stops everything
   infra  only Kafka + PostgreSQL, for running a service yourself (e.g. under a debugger)
 
 environment:
@@ -25,7 +27,8 @@ environment:
   POSTGRES_PORT   port of the local PostgreSQL (default 5433)
   JWT_SECRET      secret shared by auth and gateway (default: generated once into .cache/dev/jwt-secret)
   LOG_LEVEL       services' log level (default info)
-  APPS_DIST_DIR   where the built services are (default dist/apps)`;
+  APPS_DIST_DIR   where the built services are (default dist/apps)
+  WEB_PORT        port of the web client (default 8080)`;
 
 const color = useColor();
 const NAME_WIDTH = Math.max(...[...SERVICES, 'local-infra'].map((name) => name.length));
@@ -36,6 +39,7 @@ const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 interface Stack {
   infra?: Infra;
   services?: ServiceFleet;
+  web?: WebServer;
 }
 
 const stack: Stack = {};
@@ -45,6 +49,7 @@ let infraStarting: Promise<unknown> = Promise.resolve();
 
 /** Services first (they still flush to Kafka/PostgreSQL while stopping), then the broker, then PostgreSQL. */
 async function shutdown(): Promise<void> {
+  await stack.web?.close();
   const running = stack.services?.running() ?? [];
   if (running.length > 0) {
     say(`stopping ${running.map(({ spec }) => spec.name).join(', ')}…`);
@@ -186,14 +191,32 @@ async function startServices(workspaceRoot: string, appsDir: string, infra: Infr
   }
 }
 
+/** The web client on WEB_PORT, its API paths routed to this run's auth and gateway. */
+async function startWeb(appsDir: string, port: number): Promise<void> {
+  const instances = stack.services?.running() ?? [];
+  const portOf = (name: string) => instances.find(({ spec }) => spec.service === name)?.process.httpPort;
+  try {
+    stack.web = await startWebServer({
+      root: path.join(appsDir, 'web'),
+      authUrl: `http://127.0.0.1:${portOf('auth')}`,
+      gatewayUrl: `http://127.0.0.1:${portOf('gateway')}`,
+      port,
+    });
+  } catch (error) {
+    return fail(`web client: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
 function printSummary(workspaceRoot: string, devDir: string): void {
   const rows = [['service', 'pid', 'url']];
+  if (stack.web) rows.push(['web', String(process.pid), stack.web.url]);
   for (const { spec, process: service } of stack.services?.running() ?? []) rows.push([spec.name, String(service.pid), `http://127.0.0.1:${service.httpPort}`]);
   const { broker, postgres } = stack.infra ?? {};
   if (broker) rows.push(['kafka', String(broker.pid), broker.brokers]);
   if (postgres) rows.push(['postgres', String(postgres.pid), `127.0.0.1:${postgres.port}`]);
   console.log(`\n${formatTable(rows)}\n`);
   if (broker || postgres) say(`infrastructure logs: ${path.relative(workspaceRoot, devDir)}/{kafka,postgres}.log`);
+  if (stack.web) say(`chat in the browser: ${stack.web.url} (the web client; /auth and /ws go to auth and the gateway)`);
   say('Ctrl-C stops everything');
 }
 
@@ -224,6 +247,7 @@ async function main(argv: string[]): Promise<void> {
   const workspaceRoot = findWorkspaceRoot();
   const devDir = path.join(workspaceRoot, '.cache', 'dev');
   const appsDir = path.resolve(workspaceRoot, process.env.APPS_DIST_DIR ?? path.join('dist', 'apps'));
+  const webPort = await portOrDefault('WEB_PORT', 8080);
 
   if (command === 'up') {
     // Check everything that needs no waiting before starting anything.
@@ -234,10 +258,14 @@ async function main(argv: string[]): Promise<void> {
           'Use `npm start` (builds first) or `npx nx run-many -t build --projects=tag:type:app`.',
       );
     }
+    if (!existsSync(path.join(appsDir, 'web', 'index.html'))) {
+      return fail(`the web client is not built (no index.html under ${path.relative(workspaceRoot, path.join(appsDir, 'web'))}). Use \`npm start\` (builds first) or \`npx nx build web\`.`);
+    }
     for (const name of SERVICES) {
       const port = SERVICE_SPECS[name].httpPort;
       if (!(await isPortFree(port))) return fail(`port ${port} (${name}) is already in use; is another \`npm start\` running?`);
     }
+    if (!(await isPortFree(webPort))) return fail(`port ${webPort} (web client) is already in use; set WEB_PORT to another one`);
   }
 
   const starting = startKafkaAndPostgres(workspaceRoot, devDir);
@@ -257,6 +285,7 @@ async function main(argv: string[]): Promise<void> {
     return;
   }
   await startServices(workspaceRoot, appsDir, stack.infra, devJwtSecret(devDir));
+  if (!shuttingDown) await startWeb(appsDir, webPort);
   if (!shuttingDown) printSummary(workspaceRoot, devDir);
 }
 
