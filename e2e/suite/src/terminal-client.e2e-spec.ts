@@ -247,7 +247,7 @@ describe('the terminal client, end to end', () => {
     expect(carolCode).toBe(1);
     expect(carolRun.stderr).toBe(`chat-cli: stdin line 5: not sent: you are not a member of ${title}\n`);
     expect(bodies(carolRun)).toEqual(['welcome, all', 'hello from bob']);
-    expect(carolRun.eventsOf('member')).toEqual([expect.objectContaining({ change: 'removed', users: [carol.username], me: true })]);
+    expect(carolRun.eventsOf('member')).toEqual(expect.arrayContaining([expect.objectContaining({ change: 'removed', users: [carol.username], by: alice.username, me: true })]));
   });
 
   it("shows an administrator's announcement to a user who is chatting, as a line of its own", async () => {
@@ -268,6 +268,9 @@ describe('the terminal client, end to end', () => {
   it('names what went wrong, without a stack trace: wrong password, unknown user, not logged in, gateway unreachable, bad options', async () => {
     const wrong = await runScript({ ...alice, password: 'not-the-password' }, ['login', alice.username], [], { password: true });
     expect({ code: await wrong.exited, stderr: wrong.stderr }).toEqual({ code: 1, stderr: 'chat-cli: wrong username or password\n' });
+    // A failed login leaves the saved session alone.
+    const stillIn = await runScript(alice, [], ['/whoami']);
+    expectSuccess(stillIn, await stillIn.exited);
 
     const unknown = await runScript(bob, [], ['/open nobody-by-this-name']);
     expect({ code: await unknown.exited, stderr: unknown.stderr }).toEqual({ code: 1, stderr: 'chat-cli: stdin line 1: no conversation and no user named nobody-by-this-name\n' });

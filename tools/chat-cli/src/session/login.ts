@@ -67,10 +67,15 @@ async function password(input: LoginInput, confirm: boolean): Promise<string> {
   return first;
 }
 
-/** Ends a saved session that is being replaced; it may be over already, which is fine. */
-async function retire(auth: AuthClient, store: SessionStore): Promise<void> {
+/**
+ * The saved session that a new login replaces, read before the login overwrites the file; ended
+ * on the server once the new one exists (a failed login leaves it alone). It may be over already.
+ */
+async function replacing(auth: SavingAuthClient, store: SessionStore): Promise<() => Promise<void>> {
   const previous = await store.load().catch(() => undefined);
-  if (previous && previous.authUrl === (auth as SavingAuthClient).authUrl) await auth.logout(previous.refreshToken).catch(() => undefined);
+  return async () => {
+    if (previous && previous.authUrl === auth.authUrl) await auth.logout(previous.refreshToken).catch(() => undefined);
+  };
 }
 
 export async function register(auth: SavingAuthClient, store: SessionStore, username: string, input: LoginInput): Promise<LoggedIn> {
@@ -79,15 +84,17 @@ export async function register(auth: SavingAuthClient, store: SessionStore, user
     if (error instanceof AuthError && error.code === 'username_taken') throw new CliError('username_taken', `the username ${username} is taken; if it is yours: chat-cli login ${username}`);
     throw error;
   });
-  await retire(auth, store);
+  const retirePrevious = await replacing(auth, store);
   const pair = await auth.login(registered.username, secret);
+  await retirePrevious();
   return { session: new AuthSession(auth, pair), username: registered.username };
 }
 
 export async function login(auth: SavingAuthClient, store: SessionStore, username: string, input: LoginInput): Promise<LoggedIn> {
   const secret = await password(input, false);
-  await retire(auth, store);
+  const retirePrevious = await replacing(auth, store);
   const pair = await auth.login(username, secret);
+  await retirePrevious();
   // The name as registered (login is case-insensitive).
   const me = await auth.me(pair.accessToken).catch(() => ({ username }));
   if (me.username !== username) {
