@@ -445,6 +445,11 @@ export class ChatStore {
 
   private take(model: ConversationModel, messages: readonly ChatMessage[]): void {
     model.messages = mergeMessages(model.messages, messages);
+    // Sending moves the sender's own read position to the message (persistence does so without a
+    // receipt frame): whoever wrote seq n has read everything up to n.
+    for (const message of messages) {
+      if (message.senderId !== this.me) model.receipts.set(message.senderId, applyReceipt(model.receipts.get(message.senderId), 'read', message.seq));
+    }
     const newest = model.messages.at(-1)?.seq ?? 0;
     model.lastSeq = Math.max(model.lastSeq, newest);
   }

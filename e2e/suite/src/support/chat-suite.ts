@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { type InstanceSpec, ServiceFleet, type ServiceName, type ServiceProcess } from '@chat/local-infra';
+import { type InstanceSpec, ServiceFleet, type ServiceName, type ServiceProcess, startWebServer, type WebServer } from '@chat/local-infra';
 import { e2e, uniqueName } from './environment';
 
 /*
@@ -21,11 +21,18 @@ export interface ChatSuiteOptions {
   gateways?: GatewaySpec[];
   /** Extra environment for every service (e.g. shorter sample intervals); a gateway's own env wins. */
   env?: Record<string, string>;
+  /**
+   * Also serve the built web client (dist/apps/web) as `npm start` does: the same web server of
+   * @chat/local-infra, with /auth and /ws routed to this suite's auth and first gateway.
+   */
+  web?: boolean;
 }
 
 const READY_TIMEOUT_MS = 120_000;
 
 export class ChatSuite {
+  private webServer: WebServer | undefined;
+
   private constructor(
     private readonly fleet: ServiceFleet,
     private readonly instances: InstanceSpec[],
@@ -57,7 +64,26 @@ export class ChatSuite {
       readyTimeoutMs: READY_TIMEOUT_MS,
     });
     await fleet.start();
-    return new ChatSuite(fleet, instances);
+    const suite = new ChatSuite(fleet, instances);
+    if (options.web) {
+      try {
+        suite.webServer = await startWebServer({
+          root: path.join(e2e.workspaceRoot, 'dist', 'apps', 'web'),
+          authUrl: suite.authUrl,
+          gatewayUrl: `http://127.0.0.1:${suite.gateway(0).httpPort}`,
+        });
+      } catch (error) {
+        await fleet.stop();
+        throw error;
+      }
+    }
+    return suite;
+  }
+
+  /** The web client's server (ChatSuiteOptions.web). */
+  get web(): WebServer {
+    if (!this.webServer) throw new Error('this suite serves no web client: start it with { web: true }');
+    return this.webServer;
   }
 
   get authUrl(): string {
@@ -119,8 +145,9 @@ export class ChatSuite {
     return this.fleet.diagnostics(lines);
   }
 
-  stop(): Promise<void> {
-    return this.fleet.stop();
+  async stop(): Promise<void> {
+    await this.webServer?.close();
+    await this.fleet.stop();
   }
 
   private nameOf(service: ServiceName): string {

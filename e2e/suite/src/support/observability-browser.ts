@@ -13,7 +13,7 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 /** Where the browser is; CHROMIUM_PATH overrides, e.g. for a Chrome installed elsewhere. */
 export const CHROMIUM_PATH = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 
-const CHROMIUM_ARGS = [
+export const CHROMIUM_ARGS = [
   '--headless',
   // Tests run as root in containers, where Chromium's sandbox cannot start.
   '--no-sandbox',
@@ -30,13 +30,18 @@ export interface HeadlessBrowser {
   close(): Promise<void>;
 }
 
-export async function launchHeadlessChromium(viewport = { width: 1440, height: 1000 }): Promise<HeadlessBrowser> {
+/** Fails with what to install when there is no browser at CHROMIUM_PATH. */
+export function requireChromium(): void {
   if (!existsSync(CHROMIUM_PATH)) {
     throw new Error(
       `headless Chromium is needed at ${CHROMIUM_PATH}: run \`bash scripts/ensure-deps.sh\` as root, or ` +
         '`apt-get install -y --no-install-recommends chromium` (Debian/Ubuntu), or set CHROMIUM_PATH',
     );
   }
+}
+
+export async function launchHeadlessChromium(viewport = { width: 1440, height: 1000 }): Promise<HeadlessBrowser> {
+  requireChromium();
   const userDataDir = await mkdtemp(path.join(tmpdir(), 'chat-e2e-chromium-'));
   let context: BrowserContext;
   try {

@@ -63,7 +63,7 @@ function ConnectionBanner({ store, onSignedOut }: Props) {
     text = everReady ? 'Reconnecting… catching up on what you missed.' : 'Connecting…';
   }
   return (
-    <div class={`banner warn${text ? '' : ' hidden'}`} role="status" aria-label="Connection">
+    <div class={`banner warn${text ? '' : ' quiet'}`} role="status" aria-label="Connection">
       {text && <span>{text}</span>}
       {retry && (
         <button type="button" onClick={() => store.reconnectNow()}>
