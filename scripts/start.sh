@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs the whole chat platform locally: builds the services, then starts Kafka, PostgreSQL and the
-# five services in the foreground. Ctrl-C stops everything. Options: see `node dist/tools/local-infra/main.js help`.
+# Runs the whole chat platform locally: builds the services and the web client (tag type:app), then
+# starts Kafka, PostgreSQL, the five services and the web client's server in the foreground.
+# Ctrl-C stops everything. Options: see `node dist/tools/local-infra/main.js help`.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
