@@ -6,6 +6,7 @@ import type { OpenAPIObject } from '@nestjs/swagger';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from '../app.module';
+import { FoundUsersSchema, LookupUsersBodySchema } from '../directory/directory.schemas';
 import { z } from 'zod';
 import { AuthConfig } from '../config';
 import { ErrorBodySchema } from '../http/api-errors';
@@ -36,13 +37,14 @@ describe('API docs', () => {
 
   it('documents every route of the auth API with its bodies and error answers', () => {
     const paths = document.paths;
-    expect(Object.keys(paths).sort()).toEqual(['/auth/login', '/auth/logout', '/auth/logout-everywhere', '/auth/me', '/auth/refresh', '/auth/register']);
+    expect(Object.keys(paths).sort()).toEqual(['/auth/login', '/auth/logout', '/auth/logout-everywhere', '/auth/me', '/auth/refresh', '/auth/register', '/auth/users/lookup']);
     expect(paths['/auth/register'].post?.responses).toEqual(expect.objectContaining({ 201: expect.anything(), 409: expect.anything(), 429: expect.anything() }));
     expect(paths['/auth/login'].post?.requestBody).toBeDefined();
     expect(paths['/auth/logout'].post?.responses).toHaveProperty('204');
     expect(paths['/auth/me'].get?.security).toEqual([{ bearer: [] }]);
     expect(paths['/auth/logout-everywhere'].post?.security).toEqual([{ bearer: [] }]);
     expect(paths['/auth/logout-everywhere'].post?.responses).toHaveProperty('204');
+    expect(paths['/auth/users/lookup'].post?.security).toEqual([{ bearer: [] }]);
     expect(paths['/auth/register'].post?.requestBody).toMatchObject({ content: { 'application/json': { schema: { $ref: '#/components/schemas/RegisterBody' } } } });
     expect(paths['/auth/login'].post?.responses['200']).toMatchObject({ content: { 'application/json': { schema: { $ref: '#/components/schemas/TokenPair' } } } });
   });
@@ -54,6 +56,8 @@ describe('API docs', () => {
       ['RefreshTokenBody', RefreshTokenBodySchema, 'input'],
       ['TokenPair', TokenPairSchema, 'output'],
       ['User', UserSchema, 'output'],
+      ['LookupUsersBody', LookupUsersBodySchema, 'input'],
+      ['FoundUsers', FoundUsersSchema, 'output'],
       ['ErrorBody', ErrorBodySchema, 'output'],
     ];
     const schemas = document.components?.schemas ?? {};
@@ -62,7 +66,9 @@ describe('API docs', () => {
       // zod names the schema by its id under `definitions`; Swagger moves it to components and writes
       // OpenAPI 3.0's single `example` where JSON Schema has `examples`.
       const { definitions } = z.toJSONSchema(schema, { target: 'openapi-3.0', io }) as { definitions?: Record<string, unknown> };
-      expect({ name, schema: withoutExamples(schemas[name]) }).toEqual({ name, schema: withoutExamples(definitions?.[name]) });
+      // A schema that nests another refers to it where Swagger put it.
+      const expected = JSON.parse(JSON.stringify(definitions?.[name]).replaceAll('"#/definitions/', '"#/components/schemas/')) as unknown;
+      expect({ name, schema: withoutExamples(schemas[name]) }).toEqual({ name, schema: withoutExamples(expected) });
     }
   });
 

@@ -1,12 +1,13 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
+import { DirectoryModule } from '../directory/directory.module';
 import { MeModule } from '../me/me.module';
 import { RegistrationModule } from '../registration/registration.module';
 import { SessionsModule } from '../sessions/sessions.module';
 
 export const API_DOCS_PATH = 'auth/docs';
 /** The modules of the public REST API; health and metrics routes (service-kit) stay out of the document. */
-const DOCUMENTED_MODULES = [RegistrationModule, SessionsModule, MeModule];
+const DOCUMENTED_MODULES = [RegistrationModule, SessionsModule, MeModule, DirectoryModule];
 
 /**
  * Documents auth's REST API on the service's own application (runService's configure hook): Swagger
