@@ -1,9 +1,9 @@
-import { AuthClient, AuthSession, ConnectionClosedError } from '@chat/client-sdk';
+import { AuthClient, AuthSession } from '@chat/client-sdk';
 import { CloseCodes, type ServerFrameOf } from '@chat/protocol';
 import { expectEventually } from '@chat/testing';
 import { RawSocket } from './support/chat-raw-socket';
 import { useChatSuite } from './support/chat-suite';
-import { type TestDevice, type TestUser, useChatUsers } from './support/chat-users';
+import { closeCodeOf, type TestDevice, type TestUser, useChatUsers } from './support/chat-users';
 
 /*
  * Sessions as a user sees them, on two gateways: the `session` frame that says a socket is
@@ -18,15 +18,6 @@ function sessionFrameOf(device: TestDevice): ServerFrameOf<'session'> {
   const frame = device.frames.find((candidate): candidate is ServerFrameOf<'session'> => candidate.type === 'session');
   if (!frame) throw new Error(`no session frame yet among ${device.frames.map((f) => f.type).join(', ')}`);
   return frame;
-}
-
-/** The close code that ended a device's connection, once it has. */
-function closeCodeOf(device: TestDevice): number {
-  const closed = device.states.find((change) => change.state === 'closed');
-  if (!closed) throw new Error(`device of ${device.user.username} still ${device.client.state}`);
-  const code = closed.error instanceof ConnectionClosedError ? closed.error.closeCode : undefined;
-  if (code === undefined) throw new Error(`closed without a close code: ${String(closed.error)}`);
-  return code;
 }
 
 /** A second login of the same user: another session (another refresh-token family). */

@@ -1,11 +1,11 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
-import { AuthClient, AuthSession, ConnectionClosedError } from '@chat/client-sdk';
+import { AuthClient, AuthSession } from '@chat/client-sdk';
 import { CloseCodes, Headers, OPERATOR_USER_ID, SendMessageCommand, Topics, chatCommandKey, encodeEnvelope, type Announcement } from '@chat/protocol';
 import { expectEventually } from '@chat/testing';
 import { useChatSuite } from './support/chat-suite';
-import { type TestDevice, type TestUser, useChatUsers } from './support/chat-users';
+import { closeCodeOf, type TestUser, useChatUsers } from './support/chat-users';
 import { e2e } from './support/environment';
 import { rawKafka } from './support/kafka-test-kit';
 
@@ -48,15 +48,6 @@ async function chatctlJson<T>(...args: string[]): Promise<T> {
   const run = await chatctl(...args, '--json');
   expect({ args, code: run.code, stderr: run.stderr }).toEqual({ args, code: 0, stderr: '' });
   return JSON.parse(run.stdout) as T;
-}
-
-/** The close code that ended a device's connection, once it has. */
-function closeCodeOf(device: TestDevice): number {
-  const closed = device.states.find((change) => change.state === 'closed');
-  if (!closed) throw new Error(`device of ${device.user.username} still ${device.client.state}`);
-  const code = closed.error instanceof ConnectionClosedError ? closed.error.closeCode : undefined;
-  if (code === undefined) throw new Error(`closed without a close code: ${String(closed.error)}`);
-  return code;
 }
 
 function roleIn(accessToken: string): unknown {

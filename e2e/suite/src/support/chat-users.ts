@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { AuthClient, AuthSession, ChatClient, type ChatClientOptions, type ConnectionStateChange } from '@chat/client-sdk';
+import { AuthClient, AuthSession, ChatClient, type ChatClientOptions, ConnectionClosedError, type ConnectionStateChange } from '@chat/client-sdk';
 import { nodeSocketFactory } from '@chat/client-sdk/node';
 import type { ChatMessage, ServerFrame, ServerFrameOf } from '@chat/protocol';
 import type { ChatSuite } from './chat-suite';
@@ -105,6 +105,15 @@ export class ChatUsers {
 }
 
 /** Registers the per-file user registry and closes the devices after each test. */
+/** The close code that ended a device's connection, once it has. */
+export function closeCodeOf(device: TestDevice): number {
+  const closed = device.states.find((change) => change.state === 'closed');
+  if (!closed) throw new Error(`device of ${device.user.username} still ${device.client.state}`);
+  const code = closed.error instanceof ConnectionClosedError ? closed.error.closeCode : undefined;
+  if (code === undefined) throw new Error(`closed without a close code: ${String(closed.error)}`);
+  return code;
+}
+
 export function useChatUsers(suite: () => ChatSuite): ChatUsers {
   const users = new ChatUsers(suite);
   afterEach(() => users.closeAll());
