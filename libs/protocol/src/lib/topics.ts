@@ -39,6 +39,16 @@ export const Topics = {
    */
   commands: { name: 'chat.commands', key: 'conversationId, else userId (chatCommandKey)', partitions: 12, compacted: false, retentionMs: 3 * DAY_MS },
   /**
+   * The reads `chat.command.sync-request`, `…history-request`, `…list-conversations-request`
+   * (ChatQueries). Producer: gateway. Consumer:
+   * persistence (group `persistence.queries`, its own concurrency), apart from `chat.commands` so a
+   * storm of reads never queues behind, or in front of, a conversation's sends. Keyed by userId: reads
+   * need no order (each is answered on its own, idempotently), only spreading. At-least-once: a read
+   * redelivered after a crash is answered again, which the client tolerates. Short retention: a read is
+   * stale once its client has given up waiting.
+   */
+  queries: { name: 'chat.queries', key: 'userId (chatQueryKey)', partitions: 12, compacted: false, retentionMs: HOUR_MS },
+  /**
    * `chat.message-stored`, `chat.receipt-stored`, `chat.command-answers` from persistence and
    * `chat.typing-changed` from the gateway (ChatEvents). Consumer: router. Keyed by conversationId
    * (a command answer by its command's key) so a conversation's events reach clients in order.
