@@ -50,7 +50,7 @@ export class DeliveryPublisher {
     let provisioned = this.provisioned.get(gatewayId);
     if (!provisioned) {
       const spec = deliveryTopicFor(gatewayId);
-      provisioned = provisionTopics(this.client.admin, [spec], this.client.options.replicationFactor).then(
+      provisioned = provisionTopics(this.client.admin, [spec], this.client.options).then(
         (created) => {
           if (created.length > 0) this.logger.log({ msg: 'created delivery topic', topic: spec.name });
         },

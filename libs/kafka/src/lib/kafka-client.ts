@@ -68,7 +68,7 @@ export class KafkaClient implements OnApplicationBootstrap, BeforeApplicationShu
     for (let attempt = 1; !this.stopping.signal.aborted; attempt += 1) {
       try {
         await this.admin.connect();
-        const created = await provisionTopics(this.admin, this.options.topics, this.options.replicationFactor);
+        const created = await provisionTopics(this.admin, this.options.topics, this.options);
         this.logger.log({ msg: 'kafka connected', brokers: this.options.brokers, topicsCreated: created.length });
         this.resolveConnected();
         return;

@@ -192,7 +192,7 @@ export class ManagedConsumer {
       this.consumer = consumer;
       const crash = new Promise<Error>((resolve) => (this.crashed = resolve));
       try {
-        await provisionTopics(this.client.admin, deadLetterTopics, this.client.options.replicationFactor);
+        await provisionTopics(this.client.admin, deadLetterTopics, this.client.options);
         await consumer.connect();
         await consumer.subscribe({ topics: this.options.topics, fromBeginning: this.options.fromBeginning });
         await consumer.run({

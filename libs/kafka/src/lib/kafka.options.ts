@@ -5,8 +5,10 @@ export interface KafkaModuleOptions {
   brokers: string[];
   /** Topics this service produces to or consumes from; created at start when missing. */
   topics: TopicSpec[];
-  /** 1 for a single local broker, 3 in production. */
-  replicationFactor: number;
+  /** Copies of each topic created; 'auto': min(3, brokers). 3 in production. */
+  replicationFactor: number | 'auto';
+  /** Copies in sync before acks=all succeeds; default ('auto'): replicationFactor - 1, at least 1. */
+  minInsyncReplicas?: number | 'auto';
   /** How long the producer may take to get a record acknowledged before `send` fails. */
   sendTimeoutMs?: number;
 }

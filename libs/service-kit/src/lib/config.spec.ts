@@ -14,7 +14,8 @@ describe('loadConfig with the base schema', () => {
     expect(loadConfig(baseConfigSchema, valid)).toEqual({
       NODE_ENV: 'development',
       KAFKA_BROKERS: ['127.0.0.1:9092', 'kafka-2:9092'],
-      KAFKA_REPLICATION_FACTOR: 1,
+      KAFKA_REPLICATION_FACTOR: 'auto',
+      KAFKA_MIN_INSYNC_REPLICAS: 'auto',
       HTTP_PORT: 3000,
       HTTP_HOST: '0.0.0.0',
       LOG_LEVEL: 'info',
@@ -42,6 +43,17 @@ describe('loadConfig with the base schema', () => {
 
   it('treats an empty optional variable as unset', () => {
     expect(loadConfig(baseConfigSchema, { ...valid, LOG_LEVEL: '', HEARTBEAT_INTERVAL_MS: ' ' })).toMatchObject({ LOG_LEVEL: 'info', HEARTBEAT_INTERVAL_MS: 5000 });
+  });
+});
+
+describe('Kafka replication settings', () => {
+  it('take auto or a number, and refuse a min.insync.replicas above the replication factor', () => {
+    expect(loadConfig(baseConfigSchema, { ...valid, KAFKA_REPLICATION_FACTOR: '3', KAFKA_MIN_INSYNC_REPLICAS: '2' })).toMatchObject({ KAFKA_REPLICATION_FACTOR: 3, KAFKA_MIN_INSYNC_REPLICAS: 2 });
+    expect(loadConfig(baseConfigSchema, { ...valid, KAFKA_REPLICATION_FACTOR: 'AUTO', KAFKA_MIN_INSYNC_REPLICAS: '' })).toMatchObject({ KAFKA_REPLICATION_FACTOR: 'auto', KAFKA_MIN_INSYNC_REPLICAS: 'auto' });
+    expect(problemsOf({ ...valid, KAFKA_REPLICATION_FACTOR: 'three' })).toEqual([{ variable: 'KAFKA_REPLICATION_FACTOR', problem: 'must be auto or an integer from 1 to 7' }]);
+    expect(problemsOf({ ...valid, KAFKA_REPLICATION_FACTOR: '2', KAFKA_MIN_INSYNC_REPLICAS: '3' })).toEqual([
+      { variable: 'KAFKA_MIN_INSYNC_REPLICAS', problem: expect.stringContaining('must not exceed KAFKA_REPLICATION_FACTOR (2)') },
+    ]);
   });
 });
 

@@ -21,6 +21,15 @@ export function envInt(options: { min: number; max: number; default?: number }) 
   return options.default === undefined ? schema : z.preprocess(emptyToUndefined, schema.optional()).transform((v) => v ?? options.default as number);
 }
 
+/** Like envInt, or the word `auto` (the default): the value is then derived at run time. */
+export function envIntOrAuto(options: { min: number; max: number }) {
+  const number = z.string().regex(/^-?\d+$/).transform(Number).pipe(z.number().int().min(options.min).max(options.max));
+  return z
+    .preprocess(emptyToUndefined, z.string().trim().toLowerCase().optional())
+    .transform((value) => value ?? 'auto')
+    .pipe(z.union([z.literal('auto'), number], { error: `must be auto or an integer from ${options.min} to ${options.max}` }));
+}
+
 function emptyToUndefined(value: unknown): unknown {
   return typeof value === 'string' && value.trim() === '' ? undefined : value;
 }
@@ -42,7 +51,10 @@ export const instanceId = z
 export const baseConfigSchema = z.object({
   NODE_ENV: z.preprocess(emptyToUndefined, z.enum(['development', 'production', 'test']).default('development')),
   KAFKA_BROKERS: brokerList,
-  KAFKA_REPLICATION_FACTOR: envInt({ min: 1, max: 7, default: 1 }),
+  /** Copies of each topic the service creates; auto: min(3, brokers in the cluster). */
+  KAFKA_REPLICATION_FACTOR: envIntOrAuto({ min: 1, max: 7 }),
+  /** Copies that must have a record before it counts as written; auto: the replication factor - 1 (at least 1). */
+  KAFKA_MIN_INSYNC_REPLICAS: envIntOrAuto({ min: 1, max: 7 }),
   HTTP_PORT: envInt({ min: 1, max: 65535 }),
   HTTP_HOST: z.preprocess(emptyToUndefined, z.string().default('0.0.0.0')),
   LOG_LEVEL: z.preprocess(emptyToUndefined, z.enum(LOG_LEVELS).default('info')),
@@ -99,9 +111,22 @@ export const databaseUrl = z
   .trim()
   .regex(/^postgres(ql)?:\/\/.+\/.+/, 'must be a postgres:// URL with a database name');
 
+/** Checks between variables of the base schema (a refinement would stop apps from extending it). */
+function crossVariableProblems(values: unknown): { variable: string; problem: string }[] {
+  const { KAFKA_REPLICATION_FACTOR: factor, KAFKA_MIN_INSYNC_REPLICAS: minInsync } = (values ?? {}) as Record<string, unknown>;
+  if (typeof factor === 'number' && typeof minInsync === 'number' && minInsync > factor) {
+    return [{ variable: 'KAFKA_MIN_INSYNC_REPLICAS', problem: `must not exceed KAFKA_REPLICATION_FACTOR (${factor}): no write could ever succeed` }];
+  }
+  return [];
+}
+
 export function loadConfig<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv = process.env): z.output<S> {
   const result = schema.safeParse(env);
-  if (result.success) return result.data;
+  if (result.success) {
+    const problems = crossVariableProblems(result.data);
+    if (problems.length > 0) throw new ConfigError(problems);
+    return result.data;
+  }
   // The variable is the first path segment; deeper segments (an item of a list) stay out of its name.
   const problems = result.error.issues.map((issue) => ({
     variable: issue.path.length > 0 ? String(issue.path[0]) : '(environment)',

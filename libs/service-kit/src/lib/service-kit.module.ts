@@ -34,6 +34,7 @@ export class ServiceKitModule {
             clientId: `${options.identity.service}-${options.identity.instanceId}`,
             brokers: options.config.KAFKA_BROKERS,
             replicationFactor: options.config.KAFKA_REPLICATION_FACTOR,
+            minInsyncReplicas: options.config.KAFKA_MIN_INSYNC_REPLICAS,
             topics: [...options.topics, Topics.heartbeats, Topics.metrics],
           }),
         }),
