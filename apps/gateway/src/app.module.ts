@@ -8,9 +8,9 @@ import { SocketModule } from './socket/socket.module';
 @Module({})
 export class AppModule {
   static register(config: GatewayConfig, identity: ServiceIdentity): DynamicModule {
-    // Produces commands, typing events, presence and its lease; consumes its own delivery topic and
-    // reads the session revocations.
-    const topics = [Topics.commands, Topics.events, Topics.presence, Topics.gateways, Topics.sessions, deliveryTopicFor(identity.instanceId)];
+    // Produces commands, typing, presence and its lease; consumes its own delivery topic and reads the
+    // session revocations. Never chat.events: its Kafka principal may not write stored facts.
+    const topics = [Topics.commands, Topics.typing, Topics.presence, Topics.gateways, Topics.sessions, deliveryTopicFor(identity.instanceId)];
     return {
       module: AppModule,
       imports: [ServiceKitModule.forRoot({ identity, config, topics }), SocketModule, DeliveryModule],

@@ -16,7 +16,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         // Delivery topics (chat.delivery.<gatewayId>) are provisioned on first use, not here.
-        ServiceKitModule.forRoot({ identity, config, topics: [Topics.events, Topics.memberships, Topics.presence, Topics.gateways, Topics.announcements] }),
+        ServiceKitModule.forRoot({ identity, config, topics: [Topics.events, Topics.typing, Topics.memberships, Topics.presence, Topics.gateways, Topics.announcements] }),
         ViewsModule.forRoot({ consumerGroup: ConsumerGroups.views, memberships: true, announcements: true }),
         RoutingModule,
         PresenceModule,

@@ -5,6 +5,8 @@
 export const ConsumerGroups = {
   /** `chat.events` → deliveries. */
   events: 'router',
+  /** `chat.typing` → typing frames to the other members. */
+  typing: 'router.typing',
   /** `chat.presence` → presence frames to contacts (see presence.consumer.ts for the rule). */
   presence: 'router.presence',
   /** `chat.memberships` → member_added / member_removed frames. */

@@ -8,6 +8,7 @@ export * from './lib/envelope';
 export * from './lib/record-set';
 export * from './lib/headers';
 export * from './lib/topics';
+export * from './lib/kafka-acls';
 export * from './lib/heartbeat';
 export * from './lib/ids';
 

@@ -115,7 +115,7 @@ const cases: Array<[RecordFrame, { topic: string; key: string; type: string; pay
   ],
   [
     frame({ type: 'typing', id: 't1', conversationId, active: true }),
-    { topic: Topics.events.name, key: conversationId, type: 'chat.typing-changed', payload: { conversationId, userId: me, active: true } },
+    { topic: Topics.typing.name, key: conversationId, type: 'chat.typing-changed', payload: { conversationId, userId: me, active: true } },
   ],
 ];
 

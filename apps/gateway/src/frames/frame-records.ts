@@ -43,7 +43,7 @@ export interface FrameRecord {
 /**
  * The record a client frame turns into: a command on `chat.commands` for persistence (answers come
  * back through this gateway's delivery topic, addressed by `replyTo`), or for `typing` an event on
- * `chat.events` for the router. Membership is not checked here; persistence and the router own it.
+ * `chat.typing` for the router. Membership is not checked here; persistence and the router own it.
  */
 export function recordForFrame(frame: RecordFrame, origin: FrameOrigin): FrameRecord {
   const context = { traceId: origin.traceId, occurredAt: origin.receivedAt };
@@ -91,7 +91,7 @@ export function recordForFrame(frame: RecordFrame, origin: FrameOrigin): FrameRe
     }
     case 'typing': {
       const envelope = TypingChanged.create({ conversationId: frame.conversationId, userId, active: frame.active }, context);
-      return { topic: Topics.events.name, key: frame.conversationId, envelope };
+      return { topic: Topics.typing.name, key: frame.conversationId, envelope };
     }
   }
 }

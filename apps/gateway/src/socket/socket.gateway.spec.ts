@@ -348,8 +348,8 @@ describe('gateway WebSocket edge', () => {
       await socket.opened();
       socket.send({ type: 'typing', id: 'ty-1', conversationId, active: true });
       socket.send({ type: 'history', id: 'hi-1', conversationId });
-      await expectEventually(() => expect(gateway.publisher.on(Topics.events.name)).toHaveLength(1));
-      expect(gateway.publisher.on(Topics.events.name)[0]).toMatchObject({ key: conversationId, envelope: { type: 'chat.typing-changed', payload: { conversationId, userId: bob, active: true } } });
+      await expectEventually(() => expect(gateway.publisher.on(Topics.typing.name)).toHaveLength(1));
+      expect(gateway.publisher.on(Topics.typing.name)[0]).toMatchObject({ key: conversationId, envelope: { type: 'chat.typing-changed', payload: { conversationId, userId: bob, active: true } } });
       await expectEventually(() => replyToOf(gateway.publisher, 'hi-1'));
       socket.send({ type: 'ping', id: 'after' });
       await socket.next({ type: 'pong', replyTo: 'after' });

@@ -60,6 +60,11 @@ describe('EventsConsumer', () => {
     ]);
   });
 
+  it('routes typing from chat.typing, where gateways put it, to the other members only', async () => {
+    await consumer.handleTypingBatch([consumedRecord(Topics.typing.name, conversationId, TypingChanged.create({ conversationId, userId: bob, active: false }))]);
+    expect(publisher.summary()).toEqual([['gw-1', 'typing', [alice]]]);
+  });
+
   it('counts each stored message routed once, whatever the number of gateways (none included), and only once produced', async () => {
     const routed = async () => (await telemetry.snapshotSample()).counters.find((c) => c.name === 'chat_messages_total' && c.labels['stage'] === 'routed')?.value;
     const before = (await routed()) ?? 0;

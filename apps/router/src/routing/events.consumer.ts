@@ -9,7 +9,7 @@ import { RouterMetrics } from '../telemetry/router.metrics';
 import { RouteEventUseCase } from './route-event.use-case';
 
 /**
- * Routes `chat.events` in the group all router instances share, so instances split the partitions.
+ * Routes `chat.events` (and `chat.typing`) in the groups all router instances share, so instances split the partitions.
  * It starts only once the views are loaded: no event is routed against an empty view. A batch is
  * records of one partition; their deliveries are produced in the records' order, and the offsets
  * are committed (by the Kafka lib) only after they are durable. How many partitions it works on at
@@ -24,6 +24,16 @@ export class EventsConsumer {
 
   @KafkaEventPattern(Topics.events.name, { groupId: ConsumerGroups.events, startAfter: ViewsService })
   async handleBatch(@Payload() records: ConsumedRecord[]): Promise<void> {
+    await this.routeBatch(records);
+  }
+
+  /** `chat.typing`, the gateways' typing events, on a topic of its own (gateways may not write chat.events). */
+  @KafkaEventPattern(Topics.typing.name, { groupId: ConsumerGroups.typing, startAfter: ViewsService })
+  async handleTypingBatch(@Payload() records: ConsumedRecord[]): Promise<void> {
+    await this.routeBatch(records);
+  }
+
+  private async routeBatch(records: ConsumedRecord[]): Promise<void> {
     const now = Date.now();
     // Decode all first: an unreadable record fails the batch before anything is produced, and the
     // Kafka lib then retries record by record, dead-lettering only that one.

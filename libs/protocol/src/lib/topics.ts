@@ -49,11 +49,19 @@ export const Topics = {
    */
   queries: { name: 'chat.queries', key: 'userId (chatQueryKey)', partitions: 12, compacted: false, retentionMs: HOUR_MS },
   /**
-   * `chat.message-stored`, `chat.receipt-stored`, `chat.command-answers` from persistence and
-   * `chat.typing-changed` from the gateway (ChatEvents). Consumer: router. Keyed by conversationId
-   * (a command answer by its command's key) so a conversation's events reach clients in order.
+   * `chat.message-stored`, `chat.receipt-stored`, `chat.command-answers` (ChatEvents): persistence's
+   * facts, and only persistence may write them (Kafka ACLs, kafka-acls.ts). Consumer: router. Keyed
+   * by conversationId (a command answer by its command's key) so a conversation's events reach
+   * clients in order.
    */
   events: { name: 'chat.events', key: 'conversationId (answers: the command key)', partitions: 12, compacted: false, retentionMs: 7 * DAY_MS },
+  /**
+   * `chat.typing-changed`. Producer: gateway (typing is not stored). Consumer: router (group
+   * `router.typing`), which checks membership and forwards it to the other members. Its own topic,
+   * apart from `chat.events`, so a gateway's Kafka principal can be refused writing stored facts.
+   * Keyed by conversationId. Short retention: typing older than a minute means nothing.
+   */
+  typing: { name: 'chat.typing', key: 'conversationId', partitions: 12, compacted: false, retentionMs: HOUR_MS },
   /**
    * `chat.membership-changed`. Producer: persistence. Consumer: router. Compacted by conversationId:
    * the latest record is the full member list, so the router rebuilds membership (for typing and

@@ -45,8 +45,8 @@ export const ReceiptStored = defineRecord(
 );
 
 /**
- * A user started/stopped typing. Produced by the gateway straight onto `chat.events` (typing is not
- * persisted); keyed by conversation like everything else here. The router checks membership against
+ * A user started/stopped typing. Produced by the gateway onto `chat.typing` (typing is not
+ * persisted; older gateways put it on `chat.events`, which the router still accepts); keyed by conversation. The router checks membership against
  * its `chat.memberships` view and forwards to the other members.
  */
 export const TypingChanged = defineRecord(

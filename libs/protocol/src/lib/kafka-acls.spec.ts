@@ -1,0 +1,58 @@
+import { aclAllows, aclsOf, kafkaAclPlan, kafkaAclsCommands, SERVICE_PRINCIPALS } from './kafka-acls';
+import { deliveryTopicFor, Topics } from './topics';
+
+describe('the Kafka ACL plan', () => {
+  const plan = kafkaAclPlan();
+  const can = (principal: (typeof SERVICE_PRINCIPALS)[number], operation: 'read' | 'write' | 'create' | 'describe', topic: string) => aclAllows(plan, principal, 'topic', topic, operation);
+
+  it('lets only persistence write stored facts; the gateway writes commands and typing, not chat.events', () => {
+    for (const topic of [Topics.events.name, Topics.memberships.name, Topics.announcements.name]) {
+      expect(SERVICE_PRINCIPALS.filter((principal) => can(principal, 'write', topic))).toEqual(['persistence']);
+    }
+    expect(can('gateway', 'write', Topics.commands.name)).toBe(true);
+    expect(can('gateway', 'write', Topics.typing.name)).toBe(true);
+    expect(can('gateway', 'read', Topics.commands.name)).toBe(false);
+    expect(can('gateway', 'read', Topics.events.name)).toBe(false);
+    expect(can('gateway', 'create', Topics.events.name)).toBe(false);
+  });
+
+  it('gives each topic its producers and consumers as topics.ts names them', () => {
+    expect(SERVICE_PRINCIPALS.filter((principal) => can(principal, 'read', Topics.commands.name))).toEqual(['persistence']);
+    expect(SERVICE_PRINCIPALS.filter((principal) => can(principal, 'write', Topics.users.name))).toEqual(['auth']);
+    expect(SERVICE_PRINCIPALS.filter((principal) => can(principal, 'write', Topics.sessions.name))).toEqual(['auth']);
+    expect(SERVICE_PRINCIPALS.filter((principal) => can(principal, 'read', Topics.typing.name))).toEqual(['router']);
+    expect(SERVICE_PRINCIPALS.filter((principal) => can(principal, 'read', Topics.userAdmin.name))).toEqual(['auth']);
+    // Operator topics are the admin's alone.
+    expect(SERVICE_PRINCIPALS.filter((principal) => can(principal, 'write', Topics.userAdmin.name) || can(principal, 'write', Topics.dlqReplays.name))).toEqual([]);
+  });
+
+  it('lets router and persistence deliver to any gateway; a gateway creates and reads delivery topics and writes its dead letters there', () => {
+    const delivery = deliveryTopicFor('gateway-7').name;
+    expect(SERVICE_PRINCIPALS.filter((principal) => can(principal, 'write', delivery))).toEqual(['gateway', 'router', 'persistence']);
+    expect(can('gateway', 'create', delivery)).toBe(true);
+    expect(can('gateway', 'read', delivery)).toBe(true);
+  });
+
+  it('lets a consumer dead-letter into the .dlq topic of what it consumes, and join only its own groups', () => {
+    expect(can('persistence', 'write', `${Topics.commands.name}.dlq`)).toBe(true);
+    expect(can('router', 'write', `${Topics.events.name}.dlq`)).toBe(true);
+    expect(can('gateway', 'write', `${Topics.commands.name}.dlq`)).toBe(false);
+    expect(aclAllows(plan, 'router', 'group', 'router', 'read')).toBe(true);
+    expect(aclAllows(plan, 'gateway', 'group', 'gateway.sessions.g1.123', 'read')).toBe(true);
+    expect(aclAllows(plan, 'gateway', 'group', 'persistence.commands', 'read')).toBe(false);
+  });
+
+  it('lets every service publish heartbeats and metrics; only metrics describes everything', () => {
+    for (const principal of SERVICE_PRINCIPALS) expect(can(principal, 'write', Topics.heartbeats.name) && can(principal, 'write', Topics.metrics.name)).toBe(true);
+    expect(SERVICE_PRINCIPALS.filter((principal) => aclAllows(plan, principal, 'group', 'anything', 'describe'))).toEqual(['metrics']);
+  });
+
+  it('has no duplicates and renders kafka-acls commands', () => {
+    expect(new Set(plan.map((entry) => JSON.stringify(entry))).size).toBe(plan.length);
+    expect(aclsOf('gateway').every((entry) => entry.principal === 'gateway')).toBe(true);
+    const commands = kafkaAclsCommands(aclsOf('gateway'), 'kafka:9093');
+    expect(commands).toContain(
+      "kafka-acls.sh --bootstrap-server kafka:9093 --command-config admin.properties --add --allow-principal User:gateway --operation Write --operation Create --operation DescribeConfigs --topic 'chat.commands' --resource-pattern-type LITERAL",
+    );
+  });
+});
