@@ -18,6 +18,8 @@ describe('the Kafka ACL plan', () => {
 
   it('gives each topic its producers and consumers as topics.ts names them', () => {
     expect(SERVICE_PRINCIPALS.filter((principal) => can(principal, 'read', Topics.commands.name))).toEqual(['persistence']);
+    expect(SERVICE_PRINCIPALS.filter((principal) => can(principal, 'read', Topics.queries.name))).toEqual(['persistence']);
+    expect(SERVICE_PRINCIPALS.filter((principal) => can(principal, 'write', Topics.queries.name))).toEqual(['gateway']);
     expect(SERVICE_PRINCIPALS.filter((principal) => can(principal, 'write', Topics.users.name))).toEqual(['auth']);
     expect(SERVICE_PRINCIPALS.filter((principal) => can(principal, 'write', Topics.sessions.name))).toEqual(['auth']);
     expect(SERVICE_PRINCIPALS.filter((principal) => can(principal, 'read', Topics.typing.name))).toEqual(['router']);

@@ -48,7 +48,7 @@ const deliveryTopics: TopicRef = { prefix: DELIVERY_TOPIC_PREFIX };
 
 /**
  * What each service does on Kafka (the producers and consumers named in topics.ts). A gateway
- * produces commands, typing, presence and its lease, and reads its delivery topic and revoked
+ * produces commands, reads (queries), typing, presence and its lease, and reads its delivery topic and revoked
  * sessions: it cannot write stored facts (`chat.events`, `chat.memberships`) or read commands.
  */
 export const SERVICE_KAFKA_ACCESS: Readonly<Record<ServicePrincipal, ServiceAccess>> = {
