@@ -568,6 +568,15 @@ describe('ChatClient connecting and catching up', () => {
     h.client.close();
   });
 
+  it('stays away longer after a slow-consumer close (4005): the gateway is shedding backlogs to save memory', async () => {
+    const h = harness({ random: () => 0, reconnect: { minDelayMs: 10, maxDelayMs: 1000 } });
+    void h.client.connect(URL, 'token').catch(() => undefined);
+    await flush();
+    h.server.latest.serverClose(4005, 'server send buffers full; reconnect and sync');
+    expect(h.states.at(-1)).toMatchObject({ state: 'reconnecting', closeCode: 4005, delayMs: 40 });
+    h.client.close();
+  });
+
   it('close() ends the session: no reconnect, pending sends rejected, local state kept for the next connect', async () => {
     const h = harness();
     h.server.addConversation(convA);

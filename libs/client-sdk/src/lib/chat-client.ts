@@ -345,7 +345,9 @@ export class ChatClient {
       this.shutdown(new ConnectionClosedError('connection lost', closeCode, closeReason), { closeSocket: false, closeCode, closeReason });
       return;
     }
-    const delayMs = reconnectDelay(this.failedAttempts, this.reconnectOptions, this.random, closeCode === CloseCodes.try_again_later.code);
+    // A full server (1013) and a gateway shedding slow readers to save memory (4005) want clients back later, not at once.
+    const busy = closeCode === CloseCodes.try_again_later.code || closeCode === CloseCodes.slow_consumer.code;
+    const delayMs = reconnectDelay(this.failedAttempts, this.reconnectOptions, this.random, busy);
     this.failedAttempts++;
     this.statsValue.reconnects++;
     this.setState('reconnecting', { closeCode, closeReason, attempt: this.failedAttempts, delayMs });
