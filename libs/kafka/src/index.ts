@@ -1,5 +1,7 @@
 export * from './lib/kafka.options';
 export * from './lib/kafka-settings';
+export * from './lib/kafka-security';
+export * from './lib/kafka-acls';
 export * from './lib/kafka.module';
 export * from './lib/kafka-client';
 export * from './lib/kafka-producer';

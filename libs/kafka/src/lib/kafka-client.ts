@@ -3,6 +3,7 @@ import { Kafka, type Admin } from 'kafkajs';
 import { backoffDelay, describeError, sleep, withTimeout } from '@chat/helpers';
 import { KAFKA_OPTIONS, type KafkaModuleOptions } from './kafka.options';
 import { KAFKA_CLIENT_SETTINGS } from './kafka-settings';
+import { describeKafkaSecurity, kafkaJsSecurity, PLAINTEXT_SECURITY } from './kafka-security';
 import { kafkajsLogCreator } from './kafkajs-logger';
 import { provisionTopics } from './topic-provisioner';
 
@@ -28,6 +29,7 @@ export class KafkaClient implements OnApplicationBootstrap, BeforeApplicationShu
       brokers: options.brokers,
       logCreator: kafkajsLogCreator,
       ...KAFKA_CLIENT_SETTINGS,
+      ...kafkaJsSecurity(options.security),
     });
     this.admin = this.kafka.admin();
     this.connectedOnce = new Promise((resolve) => (this.resolveConnected = resolve));
@@ -69,7 +71,7 @@ export class KafkaClient implements OnApplicationBootstrap, BeforeApplicationShu
       try {
         await this.admin.connect();
         const created = await provisionTopics(this.admin, this.options.topics, this.options);
-        this.logger.log({ msg: 'kafka connected', brokers: this.options.brokers, topicsCreated: created.length });
+        this.logger.log({ msg: 'kafka connected', brokers: this.options.brokers, security: describeKafkaSecurity(this.options.security ?? PLAINTEXT_SECURITY), topicsCreated: created.length });
         this.resolveConnected();
         return;
       } catch (error) {

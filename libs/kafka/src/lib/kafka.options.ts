@@ -1,8 +1,11 @@
 import type { TopicSpec } from '@chat/protocol';
+import type { KafkaSecurity } from './kafka-security';
 
 export interface KafkaModuleOptions {
   clientId: string;
   brokers: string[];
+  /** TLS and SASL of the connection (kafkaSecurityFromEnv); default plaintext. */
+  security?: KafkaSecurity;
   /** Topics this service produces to or consumes from; created at start when missing. */
   topics: TopicSpec[];
   /** Copies of each topic created; 'auto': min(3, brokers). 3 in production. */

@@ -1,0 +1,20 @@
+import { AclOperationTypes, AclPermissionTypes, AclResourceTypes, ResourcePatternTypes } from 'kafkajs';
+import { aclsOf } from '@chat/protocol';
+import { toKafkaJsAcls } from './kafka-acls';
+
+describe('toKafkaJsAcls', () => {
+  it('turns the plan into ALLOW entries for User:<service> from any host', () => {
+    const acls = toKafkaJsAcls(aclsOf('gateway'));
+    expect(acls).toContainEqual({
+      principal: 'User:gateway',
+      host: '*',
+      operation: AclOperationTypes.WRITE,
+      permissionType: AclPermissionTypes.ALLOW,
+      resourceType: AclResourceTypes.TOPIC,
+      resourceName: 'chat.commands',
+      resourcePatternType: ResourcePatternTypes.LITERAL,
+    });
+    expect(acls).toContainEqual(expect.objectContaining({ resourceType: AclResourceTypes.GROUP, resourceName: 'gateway.', resourcePatternType: ResourcePatternTypes.PREFIXED, operation: AclOperationTypes.READ }));
+    expect(acls.every((acl) => acl.permissionType === AclPermissionTypes.ALLOW)).toBe(true);
+  });
+});
