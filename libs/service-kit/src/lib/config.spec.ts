@@ -1,7 +1,10 @@
 import { Injectable, Module } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { thrownBy } from '@chat/testing';
-import { BaseConfig, baseConfigSchema, ConfigError, configFrom, databaseUrl, envInt, loadConfig } from './config';
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { BaseConfig, baseConfigSchema, ConfigError, configFrom, databaseUrl, envInt, kafkaSecurityOf, loadConfig } from './config';
 
 const valid = { KAFKA_BROKERS: '127.0.0.1:9092, kafka-2:9092', HTTP_PORT: '3000', INSTANCE_ID: 'Gateway-7' };
 
@@ -54,6 +57,25 @@ describe('Kafka replication settings', () => {
     expect(problemsOf({ ...valid, KAFKA_REPLICATION_FACTOR: '2', KAFKA_MIN_INSYNC_REPLICAS: '3' })).toEqual([
       { variable: 'KAFKA_MIN_INSYNC_REPLICAS', problem: expect.stringContaining('must not exceed KAFKA_REPLICATION_FACTOR (2)') },
     ]);
+  });
+});
+
+describe('Kafka security settings', () => {
+  const caFile = path.join(tmpdir(), `config-spec-ca-${process.pid}.pem`);
+  writeFileSync(caFile, 'PEM');
+
+  it('are plaintext by default and SASL_SSL with a principal, a password and a CA when asked', () => {
+    expect(kafkaSecurityOf(loadConfig(baseConfigSchema, valid))).toEqual({ protocol: 'PLAINTEXT' });
+    const config = loadConfig(baseConfigSchema, { ...valid, KAFKA_SECURITY_PROTOCOL: 'SASL_SSL', KAFKA_SASL_USERNAME: 'router', KAFKA_SASL_PASSWORD: 'pw', KAFKA_SSL_CA_FILE: caFile });
+    expect(kafkaSecurityOf(config)).toEqual({ protocol: 'SASL_SSL', sasl: { mechanism: 'SCRAM-SHA-512', username: 'router', password: 'pw' }, tls: { caFile } });
+  });
+
+  it('refuse SASL without credentials and an unreadable CA at start, next to any other bad variable', () => {
+    expect(problemsOf({ ...valid, KAFKA_SECURITY_PROTOCOL: 'SASL_SSL', KAFKA_SASL_USERNAME: 'router', KAFKA_SSL_CA_FILE: '/nonexistent/ca.pem' })).toEqual([
+      { variable: 'KAFKA_SASL_PASSWORD', problem: 'is required when KAFKA_SECURITY_PROTOCOL is SASL_SSL' },
+      { variable: 'KAFKA_SSL_CA_FILE', problem: expect.stringContaining('cannot read /nonexistent/ca.pem') },
+    ]);
+    expect(problemsOf({ ...valid, HTTP_PORT: 'x', KAFKA_SECURITY_PROTOCOL: 'SCRAM' }).map((p) => p.variable)).toEqual(['HTTP_PORT', 'KAFKA_SECURITY_PROTOCOL']);
   });
 });
 

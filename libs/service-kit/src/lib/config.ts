@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { z } from 'zod';
 import { LOG_LEVELS } from '@chat/logging';
+import { KAFKA_SECURITY_VARIABLES, kafkaSecurityFromEnv, parseKafkaSecurity, type KafkaSecurity, type KafkaSecurityEnv } from '@chat/kafka';
 
 /** Thrown when the environment does not describe a runnable service; lists every bad variable. */
 export class ConfigError extends Error {
@@ -47,10 +48,26 @@ export const instanceId = z
   .preprocess(emptyToUndefined, z.string().trim().toLowerCase().regex(/^[a-z0-9][a-z0-9-]{0,59}$/, 'must be 1-60 characters of a-z, 0-9 and -').optional())
   .transform((value) => value ?? hostname().toLowerCase().replace(/[^a-z0-9-]/g, '-').slice(0, 60));
 
+/**
+ * TLS and SASL of the Kafka connection (libs/kafka kafka-security.ts: KAFKA_SECURITY_PROTOCOL,
+ * KAFKA_SASL_MECHANISM, KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD, KAFKA_SSL_CA_FILE,
+ * KAFKA_SSL_CERT_FILE, KAFKA_SSL_KEY_FILE), kept as given; loadConfig checks them together
+ * (credentials for SASL, readable PEM files) and `kafkaSecurityOf(config)` reads them.
+ */
+export const kafkaSecurityVariables = Object.fromEntries(KAFKA_SECURITY_VARIABLES.map((name) => [name, z.string().optional()])) as {
+  [K in (typeof KAFKA_SECURITY_VARIABLES)[number]]: z.ZodOptional<z.ZodString>;
+};
+
+/** The Kafka security of a loaded config (or environment); loadConfig already refused a bad one. */
+export function kafkaSecurityOf(config: KafkaSecurityEnv): KafkaSecurity {
+  return kafkaSecurityFromEnv(config);
+}
+
 /** What every service reads from its environment. */
 export const baseConfigSchema = z.object({
   NODE_ENV: z.preprocess(emptyToUndefined, z.enum(['development', 'production', 'test']).default('development')),
   KAFKA_BROKERS: brokerList,
+  ...kafkaSecurityVariables,
   /** Copies of each topic the service creates; auto: min(3, brokers in the cluster). */
   KAFKA_REPLICATION_FACTOR: envIntOrAuto({ min: 1, max: 7 }),
   /** Copies that must have a record before it counts as written; auto: the replication factor - 1 (at least 1). */
@@ -114,10 +131,16 @@ export const databaseUrl = z
 /** Checks between variables of the base schema (a refinement would stop apps from extending it). */
 function crossVariableProblems(values: unknown): { variable: string; problem: string }[] {
   const { KAFKA_REPLICATION_FACTOR: factor, KAFKA_MIN_INSYNC_REPLICAS: minInsync } = (values ?? {}) as Record<string, unknown>;
+  const problems: { variable: string; problem: string }[] = [];
   if (typeof factor === 'number' && typeof minInsync === 'number' && minInsync > factor) {
-    return [{ variable: 'KAFKA_MIN_INSYNC_REPLICAS', problem: `must not exceed KAFKA_REPLICATION_FACTOR (${factor}): no write could ever succeed` }];
+    problems.push({ variable: 'KAFKA_MIN_INSYNC_REPLICAS', problem: `must not exceed KAFKA_REPLICATION_FACTOR (${factor}): no write could ever succeed` });
   }
-  return [];
+  return [...problems, ...kafkaSecurityProblems(values)];
+}
+
+/** The Kafka security variables checked together, for schemas that read them (the base schema, chatctl's). */
+function kafkaSecurityProblems(values: unknown): { variable: string; problem: string }[] {
+  return parseKafkaSecurity((values ?? {}) as KafkaSecurityEnv).problems;
 }
 
 export function loadConfig<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv = process.env): z.output<S> {
@@ -132,5 +155,11 @@ export function loadConfig<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEn
     variable: issue.path.length > 0 ? String(issue.path[0]) : '(environment)',
     problem: issue.code === 'invalid_type' && issue.input === undefined ? 'is required' : issue.message,
   }));
-  throw new ConfigError(problems);
+  // Name the Kafka security problems too, so one start lists everything wrong.
+  const securityProblems = schemaReadsKafkaSecurity(schema) ? kafkaSecurityProblems(env) : [];
+  throw new ConfigError([...problems, ...securityProblems.filter((p) => !problems.some((q) => q.variable === p.variable))]);
+}
+
+function schemaReadsKafkaSecurity(schema: z.ZodType): boolean {
+  return schema instanceof z.ZodObject && 'KAFKA_SECURITY_PROTOCOL' in schema.shape;
 }

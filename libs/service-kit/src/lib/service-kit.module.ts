@@ -2,7 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { Topics, type TopicSpec } from '@chat/protocol';
 import { KafkaHealth, KafkaModule } from '@chat/kafka';
 import { Telemetry, telemetry } from '@chat/telemetry';
-import { BaseConfig } from './config';
+import { BaseConfig, kafkaSecurityOf } from './config';
 import { HealthController } from './health.controller';
 import { HeartbeatPublisher } from './heartbeat.publisher';
 import { MetricsController } from './metrics.controller';
@@ -33,6 +33,7 @@ export class ServiceKitModule {
           useFactory: () => ({
             clientId: `${options.identity.service}-${options.identity.instanceId}`,
             brokers: options.config.KAFKA_BROKERS,
+            security: kafkaSecurityOf(options.config),
             replicationFactor: options.config.KAFKA_REPLICATION_FACTOR,
             minInsyncReplicas: options.config.KAFKA_MIN_INSYNC_REPLICAS,
             topics: [...options.topics, Topics.heartbeats, Topics.metrics],
