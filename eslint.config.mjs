@@ -26,7 +26,8 @@ const scopeDeps = {
   // the web client runs in browsers: the client SDK and the wire lib only
   'scope:web': ['scope:client-sdk', 'scope:wire'],
   // tooling, e2e, deploy: tooling code may use the `testing` lib (seeded randomness, expectEventually)
-  'scope:local-infra': ['scope:testing'],
+  // local-infra: the ACL plan (protocol) and the Kafka client security and ACL helpers (kafka) for its broker.
+  'scope:local-infra': ['scope:protocol', 'scope:kafka', 'scope:testing'],
   'scope:chat-demo': ['scope:client-sdk', 'scope:testing'],
   'scope:fault-harness': ['scope:protocol', 'scope:helpers', 'scope:client-sdk', 'scope:local-infra', 'scope:testing'],
   'scope:chatctl': ['scope:protocol', 'scope:helpers', 'scope:kafka', 'scope:service-kit'],
