@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { MAX_CLIENT_MSG_ID_CHARS, MAX_REQUEST_ID_CHARS } from './limits';
+import { MAX_CLIENT_MSG_ID_CHARS, MAX_CURSOR_CHARS, MAX_REQUEST_ID_CHARS } from './limits';
 import { isStorableText, UNSTORABLE_TEXT_MESSAGE } from './storable-text';
 
 /** Users are identified by the UUID auth assigns at registration. */
@@ -37,6 +37,8 @@ export const TimestampSchema = z.number().int().nonnegative();
 export const SeqSchema = z.number().int().min(1);
 /** A position between messages: 0 is before the first message, n is just after message n. */
 export const SeqCursorSchema = z.number().int().nonnegative();
+/** A page's position as the server wrote it (`nextCursor`): opaque to clients, which send it back as is. */
+export const PageCursorSchema = z.string().min(1).max(MAX_CURSOR_CHARS).regex(/^[A-Za-z0-9_-]+$/, 'must be a cursor from a previous answer (A-Z, a-z, 0-9, _ and -)');
 
 /** An array of 1..max ids without duplicates; a duplicate is reported at its own index. */
 export function uniqueIds<T extends z.ZodType<string>>(item: T, max: number) {

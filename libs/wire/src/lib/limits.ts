@@ -21,8 +21,15 @@ export const MAX_TITLE_CHARS = 100;
 export const MAX_GROUP_MEMBERS = 1000;
 /** Users one `add_members` request may add. */
 export const MAX_ADD_MEMBERS = 100;
-/** Conversations one `conversations` answer lists. */
+/** Conversations one `conversations` answer lists: the most a `list_conversations` may ask for (`limit`). */
 export const MAX_LISTED_CONVERSATIONS = 500;
+/**
+ * Conversations one `conversations` answer lists when `list_conversations` gives no `limit` (clients
+ * from before paging): they see the most recently active ones, the rest through `nextCursor`.
+ */
+export const DEFAULT_LIST_CONVERSATIONS_LIMIT = 100;
+/** Longest paging cursor (`list_conversations.cursor`, `conversations.nextCursor`). */
+export const MAX_CURSOR_CHARS = 200;
 /** Online contacts listed in a `session` frame; later `presence` frames keep the picture current. */
 export const MAX_SESSION_PRESENCE = 1000;
 /** How long an announcement stays current (`announce.expiresInSeconds`): default, least and most, in seconds. */

@@ -1,12 +1,14 @@
 import { z } from 'zod';
-import { ClientMsgIdSchema, ConversationIdSchema, RequestIdSchema, SeqCursorSchema, SeqSchema, UserIdSchema, uniqueIds } from '../ids';
+import { ClientMsgIdSchema, ConversationIdSchema, PageCursorSchema, RequestIdSchema, SeqCursorSchema, SeqSchema, UserIdSchema, uniqueIds } from '../ids';
 import {
   DEFAULT_ANNOUNCEMENT_EXPIRY_SECONDS,
   DEFAULT_HISTORY_LIMIT,
+  DEFAULT_LIST_CONVERSATIONS_LIMIT,
   MAX_ADD_MEMBERS,
   MAX_ANNOUNCEMENT_EXPIRY_SECONDS,
   MAX_GROUP_MEMBERS,
   MAX_HISTORY_LIMIT,
+  MAX_LISTED_CONVERSATIONS,
   MAX_SYNC_CONVERSATIONS,
   MIN_ANNOUNCEMENT_EXPIRY_SECONDS,
 } from '../limits';
@@ -159,10 +161,16 @@ export const TransferOwnershipFrameSchema = z.strictObject({
   userId: UserIdSchema,
 });
 
-/** List my conversations. Answered by `conversations`. */
+/**
+ * One page of my conversations, most recently active first, answered by `conversations`: at most
+ * `limit` (DEFAULT_LIST_CONVERSATIONS_LIMIT when absent), after `cursor` (the previous page's
+ * `nextCursor`; absent = the first page). Follow `nextCursor` until an answer has none.
+ */
 export const ListConversationsFrameSchema = z.strictObject({
   type: z.literal('list_conversations'),
   id: RequestIdSchema,
+  limit: z.number().int().min(1).max(MAX_LISTED_CONVERSATIONS).default(DEFAULT_LIST_CONVERSATIONS_LIMIT),
+  cursor: PageCursorSchema.optional(),
 });
 
 /**

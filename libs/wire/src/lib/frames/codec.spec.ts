@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { thrownBy } from '@chat/testing';
-import { MAX_BODY_CHARS, MAX_CLIENT_FRAME_BYTES, MAX_SERVER_FRAME_BYTES } from '../limits';
+import { DEFAULT_LIST_CONVERSATIONS_LIMIT, MAX_BODY_CHARS, MAX_CLIENT_FRAME_BYTES, MAX_CURSOR_CHARS, MAX_LISTED_CONVERSATIONS, MAX_SERVER_FRAME_BYTES } from '../limits';
 import { ProtocolError } from '../protocol-error';
 import { type ClientFrame, type ClientFrameInput, ClientFrameTypes } from './client-frames';
 import { decodeClientFrame, decodeServerFrame, encodeClientFrame, encodeServerFrame, errorFrameFor } from './codec';
@@ -37,7 +37,8 @@ const clientFrames: ClientFrame[] = [
   { type: 'rename_group', id: 'r12', conversationId, title: 'Team 2' },
   { type: 'set_member_role', id: 'r13', conversationId, userId: userB, role: 'admin' },
   { type: 'transfer_ownership', id: 'r14', conversationId, userId: userB },
-  { type: 'list_conversations', id: 'r10' },
+  { type: 'list_conversations', id: 'r10', limit: 100 },
+  { type: 'list_conversations', id: 'r10', limit: 20, cursor: 'MTcwMDAwMDAwMDAwMDAwMA_abc-1' },
   { type: 'announce', id: 'r15', body: 'Maintenance at 22:00', expiresInSeconds: 3600, clientAnnouncementId: 'maint-1' },
   { type: 'ping', id: 'r11' },
 ];
@@ -67,6 +68,7 @@ const serverFrames: ServerFrame[] = [
     replyTo: 'r10',
     items: [{ conversationId, kind: 'direct', memberIds: [userA, userB], lastSeq: 7, unread: 2 }],
   },
+  { type: 'conversations', replyTo: 'r10', items: [], nextCursor: 'abc_1-2' },
   { type: 'member_added', conversationId, userIds: [userB], by: userA },
   { type: 'member_removed', conversationId, userId: userB, by: userB },
   { type: 'group_updated', conversationId, title: 'Team 2', ownerId: userB, adminIds: [userA], changed: ['roles'], by: userA },
@@ -192,6 +194,13 @@ describe('decodeClientFrame rejects', () => {
     expect(decodeClient({ type: 'list_conversations', id: 'x\ud83d' }).field).toBe('id');
     const fine = 'control \u0001, pair \u{1F600}, ZWJ 👩‍👩‍👧, RTL \u202e';
     expect(decodeClientFrame(JSON.stringify({ ...validSend, body: fine }), MAX_CLIENT_FRAME_BYTES)).toMatchObject({ body: fine });
+  });
+
+  it('list_conversations: a default page for clients from before paging, and only cursors the server could have written', () => {
+    expect(decodeClientFrame('{"type":"list_conversations","id":"c"}', MAX_CLIENT_FRAME_BYTES)).toEqual({ type: 'list_conversations', id: 'c', limit: DEFAULT_LIST_CONVERSATIONS_LIMIT });
+    expect(decodeClient({ type: 'list_conversations', id: 'c', limit: MAX_LISTED_CONVERSATIONS + 1 }).field).toBe('limit');
+    expect(decodeClient({ type: 'list_conversations', id: 'c', cursor: 'a b' }).field).toBe('cursor');
+    expect(decodeClient({ type: 'list_conversations', id: 'c', cursor: 'x'.repeat(MAX_CURSOR_CHARS + 1) }).field).toBe('cursor');
   });
 
   it('a field of the wrong type', () => {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ClientMsgIdSchema, ConversationIdSchema, RequestIdSchema, SeqCursorSchema, SeqSchema, TimestampSchema, UserIdSchema } from '../ids';
+import { ClientMsgIdSchema, ConversationIdSchema, PageCursorSchema, RequestIdSchema, SeqCursorSchema, SeqSchema, TimestampSchema, UserIdSchema } from '../ids';
 import { MAX_ERROR_MESSAGE_CHARS, MAX_GROUP_MEMBERS, MAX_HISTORY_LIMIT, MAX_LISTED_CONVERSATIONS, MAX_SESSION_PRESENCE, MAX_SYNC_CONVERSATIONS } from '../limits';
 import {
   AnnouncementSchema,
@@ -136,11 +136,16 @@ export const ConversationFrameSchema = z
   })
   .superRefine(checkConversationShape);
 
-/** Answer to `list_conversations`. */
+/**
+ * Answer to `list_conversations`: one page, most recently active first. `nextCursor` is present when
+ * more may follow (send it back as `cursor`); the server may list fewer than `limit` to keep the frame
+ * small, so only its absence means "that was all".
+ */
 export const ConversationsFrameSchema = z.strictObject({
   type: z.literal('conversations'),
   replyTo: RequestIdSchema,
   items: z.array(ConversationSummarySchema).max(MAX_LISTED_CONVERSATIONS),
+  nextCursor: PageCursorSchema.optional(),
 });
 
 /** Users were added to a group by `by`. Sent to all members after the change, the new ones included. */

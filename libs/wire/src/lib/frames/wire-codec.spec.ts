@@ -62,7 +62,10 @@ const clientExamples: { [T in ClientFrameType]: ClientFrameOf<T>[] } = {
     { type: 'set_member_role', id: 'r11', conversationId, userId: userB, role: 'member' },
   ],
   transfer_ownership: [{ type: 'transfer_ownership', id: 'r12', conversationId, userId: userB }],
-  list_conversations: [{ type: 'list_conversations', id: 'r13' }],
+  list_conversations: [
+    { type: 'list_conversations', id: 'r13', limit: 100 },
+    { type: 'list_conversations', id: 'r13', limit: 1, cursor: 'c_1-x' },
+  ],
   announce: [
     { type: 'announce', id: 'r14', body: 'maintenance at 22:00', expiresInSeconds: 3600 },
     { type: 'announce', id: 'r14', body: 'again', expiresInSeconds: 86_400, clientAnnouncementId: 'a-1' },
@@ -130,6 +133,7 @@ const serverExamples: { [T in ServerFrameType]: ServerFrameOf<T>[] } = {
       ],
     },
     { type: 'conversations', replyTo: 'r13', items: [] },
+    { type: 'conversations', replyTo: 'r13', items: [], nextCursor: 'c_2-y' },
   ],
   member_added: [{ type: 'member_added', conversationId, userIds: [userB, userC], by: userA }],
   member_removed: [{ type: 'member_removed', conversationId, userId: userB, by: userB }],
