@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { getFreePorts } from './free-port';
 import { readyzStatus } from './readyz';
-import { GENEROUS_AUTH_RATE_LIMITS, SERVICE_SPECS, type ServiceName, type ServiceProcess, serviceEnv, startService } from './suite';
+import { GENEROUS_AUTH_RATE_LIMITS, GENEROUS_GATEWAY_IP_LIMITS, SERVICE_SPECS, type ServiceName, type ServiceProcess, serviceEnv, startService } from './suite';
 
 /*
  * The services half of the launcher: the built services (`node <appsDir>/<service>/main.js`) as OS
@@ -40,7 +40,10 @@ export interface ServiceFleetOptions {
   instances: InstanceSpec[];
   /** Environment for every instance, under an instance's own `env`. */
   env?: Record<string, string>;
-  /** Lay GENEROUS_AUTH_RATE_LIMITS into auth's environment (test, load and harness runs; never `up`). */
+  /**
+   * Lay GENEROUS_AUTH_RATE_LIMITS into auth's environment and GENEROUS_GATEWAY_IP_LIMITS into each
+   * gateway's (test, load and harness runs, all from one address; never `up`).
+   */
   generousAuthRateLimits?: boolean;
   /**
    * HTTP ports: `free` (default) picks distinct free ports for all instances at start, kept across
@@ -101,6 +104,7 @@ export class ServiceFleet {
         }),
         ...options.env,
         ...(options.generousAuthRateLimits && spec.service === 'auth' ? GENEROUS_AUTH_RATE_LIMITS : {}),
+        ...(options.generousAuthRateLimits && spec.service === 'gateway' ? GENEROUS_GATEWAY_IP_LIMITS : {}),
         ...spec.env,
       };
       this.entries.set(spec.name, { spec, env, running: false });

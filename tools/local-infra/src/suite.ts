@@ -42,6 +42,13 @@ export const GENEROUS_AUTH_RATE_LIMITS: Readonly<Record<string, string>> = {
   RATE_LIMIT_LOGIN_PER_USERNAME_PER_MINUTE: '1000000',
 };
 
+/** The gateway's per-IP limits for the same runs: every test and load client connects from 127.0.0.1. */
+export const GENEROUS_GATEWAY_IP_LIMITS: Readonly<Record<string, string>> = {
+  WS_MAX_CONNECTIONS_PER_IP: '1000000',
+  WS_MAX_HANDSHAKES_PER_IP_PER_SECOND: '1000000',
+  WS_HANDSHAKE_BURST_PER_IP: '1000000',
+};
+
 export interface ServiceEnvContext {
   kafkaBrokers: string;
   /** Connection URL of a database by name (e.g. PostgresHandle.urlFor); needed for auth and persistence. */

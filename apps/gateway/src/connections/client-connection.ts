@@ -3,8 +3,9 @@ import type { Writable } from 'node:stream';
 import type { WebSocket } from 'ws';
 import type { UserRole } from '@chat/auth-tokens';
 import { type CloseCodeName, type ServerFrame, type WireCodec } from '@chat/protocol';
-import { countFrameOut } from '../telemetry/gateway.metrics';
+import { countFrameOut, GatewayMetrics } from '../telemetry/gateway.metrics';
 import { closeSocket } from './close-socket';
+import type { OutboundBudget } from './outbound-budget';
 import { TokenBucket } from './token-bucket';
 import { turnWrites } from './turn-writes';
 
@@ -16,6 +17,16 @@ export interface ConnectionLimits {
   /** Bytes queued for the client beyond which it is dropped as a slow consumer. */
   maxBufferedBytes: number;
 }
+
+/** What a connection shares with others: its user's frame budget and the process' outbound budget. */
+export interface SharedLimits {
+  /** The rate limit of all the user's sockets on this gateway together (UserFrameLimits). */
+  userBucket?: TokenBucket;
+  outbound?: OutboundBudget<ClientConnection>;
+}
+
+/** Why a frame was over the rate limit: this socket's, or the user's over all their sockets. */
+export type RateVerdict = 'ok' | 'connection' | 'user';
 
 /** Who is on the other end, from the socket's verified access token. */
 export interface ConnectionIdentity {
@@ -46,6 +57,7 @@ export class ClientConnection {
   private lastSeenAt: number;
   private expiryTimer: NodeJS.Timeout | undefined;
   private readonly closedPromise: Promise<void>;
+  private wasCut = false;
 
   constructor(
     private readonly socket: WebSocket,
@@ -56,6 +68,9 @@ export class ClientConnection {
     now: number,
     /** The TCP socket under the WebSocket (the upgrade request's); its writes are gathered per turn. */
     private readonly transport?: Writable,
+    private readonly shared: SharedLimits = {},
+    /** The client's IP (GATEWAY_TRUSTED_PROXIES decides whether X-Forwarded-For names it). */
+    readonly clientIp = 'unknown',
   ) {
     ({ userId: this.userId, sessionId: this.sessionId, role: this.role } = identity);
     this.bucket = new TokenBucket(limits.ratePerSecond, limits.rateBurst, now);
@@ -86,9 +101,16 @@ export class ClientConnection {
     return now - this.lastSeenAt;
   }
 
-  /** Counts a frame against the rate limit; false means it is over the limit. */
-  takeRateToken(now: number): boolean {
-    return this.bucket.take(now);
+  /** Counts a frame against this socket's rate limit, then the user's; says which one it was over, if any. */
+  takeRateToken(now: number): RateVerdict {
+    if (!this.bucket.take(now)) return 'connection';
+    if (this.shared.userBucket && !this.shared.userBucket.take(now)) return 'user';
+    return 'ok';
+  }
+
+  /** Bytes queued for the client that the kernel has not taken yet (0 once cut: they were dropped). */
+  get bufferedAmount(): number {
+    return this.wasCut ? 0 : this.socket.bufferedAmount;
   }
 
   /** Counts an unreadable frame; true once the client sent too many of them in a row. */
@@ -117,9 +139,12 @@ export class ClientConnection {
   sendEncoded(encoded: string | Uint8Array): boolean {
     if (!this.isOpen) return false;
     if (this.socket.bufferedAmount + encoded.length > this.limits.maxBufferedBytes) {
+      GatewayMetrics.slowConsumersClosed.inc({ limit: 'socket' });
       this.close('slow_consumer', 'send buffer full; reconnect and sync');
       return false;
     }
+    // The process' budget may close this very socket (or others) to stay within it.
+    if (this.shared.outbound && !this.shared.outbound.charge(this, encoded.length)) return false;
     if (this.transport) turnWrites.hold(this.transport);
     this.socket.send(encoded, this.codec.binary ? BINARY_FRAME : TEXT_FRAME);
     return true;
@@ -138,6 +163,18 @@ export class ClientConnection {
         ? setTimeout(() => this.closeWhenExpired(expiresAt, Date.now()), MAX_TIMER_MS)
         : setTimeout(() => this.close('token_expired', 'access token expired'), Math.max(0, delay));
     this.expiryTimer.unref();
+  }
+
+  /** Closed by the process' outbound budget (OutboundBudget) as a slow consumer. */
+  shed(reason: string): void {
+    this.close('slow_consumer', reason);
+  }
+
+  /** Destroys the TCP socket at once: its backlog is dropped, the client sees a cut connection (1006). */
+  cut(): void {
+    this.wasCut = true;
+    clearTimeout(this.expiryTimer);
+    this.socket.terminate();
   }
 
   close(name: CloseCodeName, reason: string): void {

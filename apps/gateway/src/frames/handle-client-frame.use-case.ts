@@ -3,7 +3,7 @@ import { errorFrameFor, newTraceId, ProtocolError, type ClientFrame, type Client
 import { describeError } from '@chat/helpers';
 import { runWithTrace } from '@chat/logging';
 import { SERVICE_IDENTITY, type ServiceIdentity } from '@chat/service-kit';
-import { GatewayConfig } from '../config';
+import { GatewayConfig, userRateBurst, userRatePerSecond } from '../config';
 import type { ClientConnection } from '../connections/client-connection';
 import { RECORD_PUBLISHER, type RecordPublisher } from '../publishing/record-publisher';
 import { GatewayMetrics } from '../telemetry/gateway.metrics';
@@ -35,16 +35,11 @@ export class HandleClientFrame {
 
   async execute(connection: ClientConnection, frame: ClientFrame, receivedAt: number): Promise<void> {
     // Every frame costs a token, readable or not (see reject), so garbage cannot be sent faster than requests.
-    const withinRate = connection.takeRateToken(receivedAt);
+    const rate = connection.takeRateToken(receivedAt);
     GatewayMetrics.framesIn.inc({ type: frame.type });
     connection.recordValidFrame();
-    if (!withinRate) {
-      connection.sendFrame({
-        type: 'error',
-        ...(frame.id === undefined ? {} : { replyTo: frame.id }),
-        code: 'rate_limited',
-        message: `more than ${this.config.WS_RATE_PER_SECOND} frames per second (burst ${this.config.WS_RATE_BURST}); request dropped, retry with backoff`,
-      });
+    if (rate !== 'ok') {
+      connection.sendFrame({ type: 'error', ...(frame.id === undefined ? {} : { replyTo: frame.id }), code: 'rate_limited', message: this.rateLimitedMessage(rate) });
       return;
     }
     if (frame.type === 'ping') {
@@ -85,6 +80,13 @@ export class HandleClientFrame {
       GatewayMetrics.chat.span('send_to_accepted', receivedAt, Date.now());
       connection.sendFrame({ type: 'accepted', replyTo: frame.id, conversationId: frame.conversationId, clientMsgId: frame.clientMsgId });
     }
+  }
+
+  /** Names the limit a frame was over: this socket's or the user's over all their sockets. */
+  private rateLimitedMessage(limit: 'connection' | 'user'): string {
+    return limit === 'connection'
+      ? `more than ${this.config.WS_RATE_PER_SECOND} frames per second on this connection (burst ${this.config.WS_RATE_BURST}); request dropped, retry with backoff`
+      : `more than ${userRatePerSecond(this.config)} frames per second from this user over all connections (burst ${userRateBurst(this.config)}); request dropped, retry with backoff`;
   }
 
   /** Answers an unreadable frame with an error naming the field; too many in a row end the session. */

@@ -790,12 +790,14 @@ describe('gateway handshake rate limit', () => {
     jest.useRealTimers();
   });
 
-  it('refuses handshakes beyond the burst with 1013 before looking at the token, and admits again once the bucket refilled', async () => {
+  it('spends the handshake budget only on sockets that pass the token check, refuses beyond the burst with 1013, and admits again once the bucket refilled', async () => {
+    // Junk first, more than the burst: refused for what it is, and the budget is still whole for real users.
+    const junk = await Promise.all(Array.from({ length: 5 }, () => client(gateway.url, { token: 'not-a-token' }).closed));
+    expect(junk.map((closed) => closed.code)).toEqual([4001, 4001, 4001, 4001, 4001]);
     const first = client(gateway.url, { token: gateway.tokenFor(user) });
     const second = client(gateway.url, { token: gateway.tokenFor(user) });
     await Promise.all([first.opened(), second.opened()]);
-    // Not 4001: the token is never verified, so the client backs off instead of logging in again.
-    expect(await client(gateway.url, { token: 'not-a-token' }).closed).toEqual({ code: 1013, reason: 'too many connection attempts; retry later' });
+    expect(await client(gateway.url, { token: gateway.tokenFor(user) }).closed).toEqual({ code: 1013, reason: 'too many connection attempts; retry later' });
     first.send({ type: 'ping', id: 'still-here' });
     await first.next({ type: 'pong', replyTo: 'still-here' });
     // One handshake a second: a retry a second later gets in.

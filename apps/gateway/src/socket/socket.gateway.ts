@@ -6,11 +6,15 @@ import type { WebSocket } from 'ws';
 import { accessTokenSettings, type AccessTokenSettings } from '@chat/auth-tokens';
 import { CloseCodes, closeCodeName, type ClientFrame, type ClientFrameOf, type OpenedSession, type ProtocolError } from '@chat/protocol';
 import { describeError, withTimeout } from '@chat/helpers';
-import { GatewayConfig } from '../config';
+import { GatewayConfig, trustedProxyList, userRateBurst, userRatePerSecond } from '../config';
 import { ClientConnection, type ConnectionLimits } from '../connections/client-connection';
 import { closeSocket } from '../connections/close-socket';
 import { ConnectionRegistry } from '../connections/connection-registry';
+import { OutboundBudget } from '../connections/outbound-budget';
 import { TokenBucket } from '../connections/token-bucket';
+import { AddressLimits } from '../limits/address-limits';
+import { clientAddress } from '../limits/client-address';
+import { UserFrameLimits } from '../limits/user-frame-limits';
 import { HandleClientFrame } from '../frames/handle-client-frame.use-case';
 import { LeasePublisher } from '../presence/lease.publisher';
 import { DeliveryState } from '../connections/delivery-state';
@@ -42,8 +46,19 @@ export class SocketGateway implements OnGatewayConnection, OnModuleInit, OnModul
   private readonly logger = new Logger(SocketGateway.name);
   private readonly tokenSettings: AccessTokenSettings;
   private readonly limits: ConnectionLimits;
-  /** New sockets admitted per second, across all clients: reconnect storms are shaped here. */
+  /**
+   * New sockets admitted per second, across all clients: reconnect storms are shaped here. Spent
+   * only by a socket that passed every other check, so junk (no token, a bad one, a wrong origin)
+   * cannot use up the budget of real users.
+   */
   private readonly handshakes: TokenBucket;
+  /** Sockets and handshakes per client IP. */
+  private readonly addresses: AddressLimits;
+  private readonly trustedProxies: ReturnType<typeof trustedProxyList>;
+  /** Frames per user over all their sockets here. */
+  private readonly userFrames: UserFrameLimits;
+  /** Bytes queued for all clients together. */
+  private readonly outbound: OutboundBudget<ClientConnection>;
   private handshakesRefused = 0;
   private handshakeWarnedAt = Number.NEGATIVE_INFINITY;
   /** The admitted connection of each socket; a refused socket has none, and its frames are ignored. */
@@ -69,6 +84,14 @@ export class SocketGateway implements OnGatewayConnection, OnModuleInit, OnModul
       maxBufferedBytes: config.WS_MAX_BUFFERED_BYTES,
     };
     this.handshakes = new TokenBucket(config.WS_MAX_HANDSHAKES_PER_SECOND, config.WS_HANDSHAKE_BURST, Date.now());
+    this.addresses = new AddressLimits({
+      maxConnections: config.WS_MAX_CONNECTIONS_PER_IP,
+      handshakesPerSecond: config.WS_MAX_HANDSHAKES_PER_IP_PER_SECOND,
+      handshakeBurst: config.WS_HANDSHAKE_BURST_PER_IP,
+    });
+    this.trustedProxies = trustedProxyList(config.GATEWAY_TRUSTED_PROXIES);
+    this.userFrames = new UserFrameLimits(userRatePerSecond(config), userRateBurst(config));
+    this.outbound = new OutboundBudget(config.GATEWAY_OUTBOUND_BUFFER_BUDGET_BYTES, () => this.registry.all());
   }
 
   onModuleInit(): void {
@@ -120,9 +143,10 @@ export class SocketGateway implements OnGatewayConnection, OnModuleInit, OnModul
   handleConnection(socket: WebSocket, request: IncomingMessage): void {
     const now = Date.now();
     socket.on('error', (error) => this.logger.debug({ msg: 'socket error', error: describeError(error) }));
+    const address = clientAddress(request, this.trustedProxies);
     let admission: Authentication;
     try {
-      admission = this.admit(request, now);
+      admission = this.admit(request, address, now);
     } catch (error) {
       this.logger.error({ msg: 'admitting a connection failed', error: describeError(error) });
       GatewayMetrics.connectionsRefused.inc({ code: String(CloseCodes.internal_error.code) });
@@ -136,7 +160,9 @@ export class SocketGateway implements OnGatewayConnection, OnModuleInit, OnModul
       return;
     }
     const { sub: userId, sid: sessionId, role } = admission.claims;
-    const connection = new ClientConnection(socket, { userId, sessionId, role }, codecOfSocket(socket), this.limits, now, request.socket);
+    const shared = { userBucket: this.userFrames.acquire(userId, now), outbound: this.outbound };
+    const connection = new ClientConnection(socket, { userId, sessionId, role }, codecOfSocket(socket), this.limits, now, request.socket, shared, address);
+    this.addresses.opened(address);
     this.connections.set(socket, connection);
     // Registered first, then announced: the router answers with the `session` frame once it knows.
     this.presence.record(this.registry.add(connection), now, this.openedSession(connection));
@@ -167,21 +193,23 @@ export class SocketGateway implements OnGatewayConnection, OnModuleInit, OnModul
   }
 
   /**
-   * Refuses in the order that costs least: shutting down, full, too many handshakes this second,
-   * wrong origin, then the token, then the user's own socket count. Refusals before the token cost
-   * no verification, and a client refused with 1013 backs off longer before it comes back.
+   * Refuses in the order that costs least: shutting down, full, the client IP's sockets and
+   * handshake rate, wrong origin, then the token, the user's own socket count, and last the
+   * process' handshake budget, which only a socket that would otherwise be admitted spends: junk
+   * cannot starve real users of it (each IP's own bucket bounds what junk costs). A client refused
+   * with 1013 backs off longer before it comes back.
    */
-  private admit(request: IncomingMessage, now: number): Authentication {
+  private admit(request: IncomingMessage, address: string, now: number): Authentication {
     if (this.draining) return { close: 'going_away', reason: 'server shutting down; reconnect' };
     if (!this.deliveryState.accepting || !this.revokedSessions.loaded) return { close: 'try_again_later', reason: 'gateway not ready; retry shortly' };
     if (this.registry.size >= this.config.WS_MAX_CONNECTIONS) {
       this.logger.warn({ msg: 'connection refused: at capacity', limit: this.config.WS_MAX_CONNECTIONS });
       return { close: 'try_again_later', reason: 'server full; retry later' };
     }
-    if (!this.handshakes.take(now)) {
-      this.warnHandshakesRefused(now);
-      return { close: 'try_again_later', reason: 'too many connection attempts; retry later' };
+    if (this.addresses.atConnectionLimit(address)) {
+      return { close: 'try_again_later', reason: `too many connections from this address (at most ${this.config.WS_MAX_CONNECTIONS_PER_IP}); retry later` };
     }
+    if (!this.addresses.takeHandshake(address, now)) return { close: 'try_again_later', reason: 'too many connection attempts from this address; retry later' };
     if (!isOriginAllowed(request.headers.origin, this.config.ALLOWED_ORIGINS)) return { close: 'forbidden_origin', reason: 'origin not allowed' };
     const authentication = authenticate(request, this.tokenSettings, now);
     if ('claims' in authentication && authentication.claims.sid !== undefined && this.revokedSessions.isRevoked(authentication.claims.sid)) {
@@ -189,6 +217,10 @@ export class SocketGateway implements OnGatewayConnection, OnModuleInit, OnModul
     }
     if ('claims' in authentication && this.registry.connectionsOf(authentication.claims.sub).size >= this.config.WS_MAX_CONNECTIONS_PER_USER) {
       return { close: 'too_many_connections', reason: `too many connections for this user (at most ${this.config.WS_MAX_CONNECTIONS_PER_USER}); close another first` };
+    }
+    if ('claims' in authentication && !this.handshakes.take(now)) {
+      this.warnHandshakesRefused(now);
+      return { close: 'try_again_later', reason: 'too many connection attempts; retry later' };
     }
     return authentication;
   }
@@ -302,6 +334,8 @@ export class SocketGateway implements OnGatewayConnection, OnModuleInit, OnModul
   }
 
   private onClose(connection: ClientConnection, code: number): void {
+    this.addresses.closed(connection.clientIp);
+    this.userFrames.release(connection.userId);
     const change = this.registry.remove(connection);
     if (change) this.presence.record(change, Date.now());
     GatewayMetrics.connectionsClosed.inc({ code: String(code) });
@@ -319,6 +353,8 @@ export class SocketGateway implements OnGatewayConnection, OnModuleInit, OnModul
     const late = sinceLastMs > this.config.WS_PING_INTERVAL_MS * 1.5;
     this.lastSweepAt = now;
     if (late) this.logger.warn({ msg: 'heartbeat sweep ran late; pinging only this round', sinceLastMs });
+    // Counts the backlogs now and then even without traffic (the gauge), shedding if over.
+    this.outbound.enforce();
     for (const connection of this.registry.all()) {
       if (!late && connection.silentFor(now) >= this.config.WS_IDLE_TIMEOUT_MS) {
         this.logger.log({ msg: 'closing silent connection', connectionId: connection.id, silentForMs: connection.silentFor(now) });

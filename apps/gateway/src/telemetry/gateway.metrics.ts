@@ -11,6 +11,12 @@ export const GatewayMetrics = {
   framesIn: telemetry.counter('chat_frames_in_total', 'Frames read from clients, by type (`invalid` when unreadable)', ['type']),
   framesOut: telemetry.counter('chat_frames_out_total', 'Frames written to client sockets, by type (one per socket)', ['type']),
   errors: telemetry.counter('chat_errors_total', 'Error frames written to client sockets, by error code', ['code']),
+  outboundBuffered: telemetry.gauge('chat_outbound_buffered_bytes', "Bytes queued for all client sockets at the last count (each socket's backlog, shared broadcast bytes counted per socket)"),
+  slowConsumersClosed: telemetry.counter(
+    'chat_slow_consumers_closed_total',
+    'Sockets closed (4005) or cut for not reading, by limit: `socket` (its backlog passed WS_MAX_BUFFERED_BYTES) or `process` (the largest backlogs when all of them passed GATEWAY_OUTBOUND_BUFFER_BUDGET_BYTES)',
+    ['limit'],
+  ),
 };
 
 /** Counts a frame written to `sockets` sockets. */

@@ -17,8 +17,8 @@ export class FrameSocket {
   private readonly waiters = new Set<() => void>();
   private closeInfo: FrameSocketClose | undefined;
 
-  constructor(url: string, { token, origin }: { token?: string; origin?: string } = {}) {
-    const headers: Record<string, string> = {};
+  constructor(url: string, { token, origin, headers: extra = {} }: { token?: string; origin?: string; headers?: Record<string, string> } = {}) {
+    const headers: Record<string, string> = { ...extra };
     if (token !== undefined) headers['authorization'] = `Bearer ${token}`;
     if (origin !== undefined) headers['origin'] = origin;
     this.socket = new WebSocket(url, { headers });
