@@ -1,6 +1,6 @@
 import { BlockList, isIP } from 'node:net';
 import { z } from 'zod';
-import { accessTokenVerifierEnvSchema } from '@chat/auth-tokens';
+import { accessTokenEnvSchema, refineProductionSecret } from '@chat/auth-tokens';
 import { MAX_CLIENT_FRAME_BYTES } from '@chat/protocol';
 import { baseConfigSchema, configFrom, envInt, envIntOrAuto } from '@chat/service-kit';
 
@@ -69,7 +69,7 @@ export function trustedProxyList(entries: readonly string[]): BlockList | undefi
 }
 
 export const gatewayConfigSchema = baseConfigSchema
-  .extend(accessTokenVerifierEnvSchema.shape)
+  .extend(accessTokenEnvSchema.shape)
   .extend({
     /** Open WebSockets this instance holds; one more is closed with 1013 (try again later). */
     WS_MAX_CONNECTIONS: envInt({ min: 1, max: 1_000_000, default: 10_000 }),
@@ -126,6 +126,7 @@ export const gatewayConfigSchema = baseConfigSchema
     /** Browser origins allowed to open a WebSocket (comma list); others are closed with 4003. Empty: any. */
     ALLOWED_ORIGINS: allowedOrigins,
   })
+  .superRefine(refineProductionSecret)
   .superRefine((config, ctx) => {
     // A timeout shorter than the ping interval would close healthy but quiet clients.
     if (config.WS_IDLE_TIMEOUT_MS <= config.WS_PING_INTERVAL_MS) {
