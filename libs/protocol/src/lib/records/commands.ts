@@ -7,9 +7,11 @@ import {
   MAX_ANNOUNCEMENT_EXPIRY_SECONDS,
   MAX_GROUP_MEMBERS,
   MAX_HISTORY_LIMIT,
+  MAX_LISTED_CONVERSATIONS,
   MessageBodySchema,
   MessageKindSchema,
   MIN_ANNOUNCEMENT_EXPIRY_SECONDS,
+  PageCursorSchema,
   ReceiptStatusSchema,
   SeqSchema,
   SyncCursorsSchema,
@@ -168,11 +170,17 @@ export const HistoryRequestCommand = defineRecord(
   }),
 );
 
+/**
+ * One page of the user's conversations. `limit` and `cursor` are absent in records from gateways of
+ * before paging: persistence then answers DEFAULT_LIST_CONVERSATIONS_LIMIT from the first.
+ */
 export const ListConversationsRequestCommand = defineRecord(
   'chat.command.list-conversations-request',
   1,
   z.strictObject({
     userId: UserIdSchema,
+    limit: z.number().int().min(1).max(MAX_LISTED_CONVERSATIONS).optional(),
+    cursor: PageCursorSchema.optional(),
     replyTo: ReplyToSchema,
   }),
 );
@@ -211,6 +219,23 @@ export const ChatCommands = defineRecordSet([
   AnnounceCommand,
 ]);
 export type ChatCommandEnvelope = EnvelopeOf<(typeof ChatCommands.types)[number]>;
+
+/**
+ * The reads, on `chat.queries` since they left `chat.commands` (ChatCommands still decodes them: a
+ * gateway of before the split may send one there during a rolling upgrade, and it is answered too).
+ */
+export const ChatQueries = defineRecordSet([SyncRequestCommand, HistoryRequestCommand, ListConversationsRequestCommand]);
+export type ChatQueryEnvelope = EnvelopeOf<(typeof ChatQueries.types)[number]>;
+
+/** Whether a command is a read (answered by persistence's query handler, whichever topic it came on). */
+export function isChatQuery(command: ChatCommandEnvelope): command is ChatQueryEnvelope {
+  return ChatQueries.has(command.type);
+}
+
+/** The Kafka key of a read on `chat.queries`: its user, to spread reads; they need no order between them. */
+export function chatQueryKey(query: ChatQueryEnvelope): string {
+  return query.payload.userId;
+}
 
 /**
  * The Kafka key of a command: its conversation, so one conversation's commands are handled in order

@@ -9,6 +9,9 @@ import {
   AnnounceCommand,
   ChatCommands,
   chatCommandKey,
+  ChatQueries,
+  chatQueryKey,
+  isChatQuery,
   CreateGroupCommand,
   HistoryRequestCommand,
   ListConversationsRequestCommand,
@@ -226,6 +229,20 @@ describe('record sets of the chat topics', () => {
       'unknown_type',
     );
     expect(rejection(() => ChatEvents.decode(encodeEnvelope(UserRegistered.create({ userId: userA, username: 'abc' })))).code).toBe('unknown_type');
+  });
+});
+
+describe('queries', () => {
+  it('decodes the reads on chat.queries, keyed by user, and nothing else', () => {
+    const history = HistoryRequestCommand.create({ userId: userA, conversationId, limit: 50, replyTo });
+    const page = ListConversationsRequestCommand.create({ userId: userA, limit: 20, cursor: 'abc_1', replyTo });
+    expect(ChatQueries.decode(encodeEnvelope(history))).toEqual(history);
+    expect(ChatQueries.decode(encodeEnvelope(page)).payload).toMatchObject({ limit: 20, cursor: 'abc_1' });
+    expect(chatQueryKey(history)).toBe(userA);
+    expect(isChatQuery(history)).toBe(true);
+    const send = SendMessageCommand.create({ senderId: userA, conversationId, clientMsgId: 'm', body: 'x', kind: 'text', replyTo });
+    expect(isChatQuery(send)).toBe(false);
+    expect(rejection(() => ChatQueries.decode(encodeEnvelope(send))).code).toBe('unknown_type');
   });
 });
 
