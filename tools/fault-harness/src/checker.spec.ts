@@ -79,7 +79,24 @@ describe('check', () => {
       outOfOrder: 0,
       duplicateDeliveries: 0,
       redelivered: 4,
+      deadLetteredSends: 0,
+      deadLetteredAccepted: 0,
     });
+  });
+
+  it('fails when an accepted send was dead-lettered, even if a resend stored it; one never accepted only counts', () => {
+    const run = healthyRun();
+    const accepted = run.sends[1];
+    run.sends.push({ clientMsgId: 'refused', senderId: 'alice', deviceId: 'alice#1', conversationId: DIRECT, sentAt: 1, outcome: 'failed', error: 'unavailable' });
+    run.deadLettered = [
+      { conversationId: accepted.conversationId, senderId: accepted.senderId, clientMsgId: accepted.clientMsgId },
+      { conversationId: DIRECT, senderId: 'alice', clientMsgId: 'refused' },
+    ];
+    const { report, violations } = check(run);
+    expect(report).toMatchObject({ deadLetteredSends: 2, deadLetteredAccepted: 1, lost: 0 });
+    expect(violations).toEqual([
+      expect.objectContaining({ kind: 'dead_lettered_accepted', conversationId: DIRECT, clientMsgId: accepted.clientMsgId, deviceId: 'bob#1', detail: expect.stringContaining('a resend stored it') }),
+    ]);
   });
 
   it('does not count a send the SDK gave up on before acceptance as lost', () => {

@@ -24,6 +24,8 @@ export type ViolationKind =
   | 'delivery_mismatch'
   /** A device got a message of a conversation its user is not a member of. */
   | 'not_member_delivery'
+  /** An accepted send sits in chat.commands.dlq: persistence gave up on a message its sender was told is safe. */
+  | 'dead_lettered_accepted'
   /** The system did not serve fully again after a fault within the harness's deadline. */
   | 'not_recovered';
 
@@ -60,6 +62,10 @@ export interface CheckReport {
   duplicateDeliveries: number;
   /** Duplicates the SDK dropped (at-least-once delivery at work). */
   redelivered: number;
+  /** Send commands in chat.commands.dlq. */
+  deadLetteredSends: number;
+  /** Of those, sends the sender saw accepted: must be 0. */
+  deadLetteredAccepted: number;
 }
 
 export interface CheckResult {
@@ -152,6 +158,22 @@ export function check(input: CheckInput): CheckResult {
       });
     }
   }
+  // No accepted send given up on: persistence retries what fails for a passing reason, and tells the sender otherwise.
+  let deadLetteredAccepted = 0;
+  const deadLettered = input.deadLettered ?? [];
+  const sendsByKey = new Map(input.sends.map((send) => [key(send.conversationId, send.senderId, send.clientMsgId), send]));
+  for (const dead of new Map(deadLettered.map((d) => [key(d.conversationId, d.senderId, d.clientMsgId), d])).values()) {
+    const send = sendsByKey.get(key(dead.conversationId, dead.senderId, dead.clientMsgId));
+    if (!send || send.acceptedAt === undefined) continue;
+    deadLetteredAccepted += 1;
+    violations.push({
+      kind: 'dead_lettered_accepted',
+      conversationId: dead.conversationId,
+      deviceId: send.deviceId,
+      clientMsgId: dead.clientMsgId,
+      detail: `accepted by ${send.deviceId}, then dead-lettered by persistence${byIdempotencyKey.has(key(dead.conversationId, dead.senderId, dead.clientMsgId)) ? ' (a resend stored it)' : ''}`,
+    });
+  }
   let storedWithoutAcceptance = 0;
   for (const idempotency of byIdempotencyKey.keys()) if (!acceptedKeys.has(idempotency)) storedWithoutAcceptance += 1;
 
@@ -234,6 +256,8 @@ export function check(input: CheckInput): CheckResult {
       outOfOrder,
       duplicateDeliveries,
       redelivered,
+      deadLetteredSends: deadLettered.length,
+      deadLetteredAccepted,
     },
     violations,
   };

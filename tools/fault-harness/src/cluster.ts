@@ -1,10 +1,24 @@
 import { randomBytes } from 'node:crypto';
 import { cp, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { distEntry, type Infra, type KafkaBrokerHandle, type PostgresHandle, type ServiceName, type ServiceProcess, ServiceFleet, SERVICES, startInfra } from '@chat/local-infra';
+import { ConfigResourceTypes, Kafka, logLevel } from 'kafkajs';
+import {
+  distEntry,
+  type Infra,
+  type KafkaBrokerHandle,
+  type KafkaClusterHandle,
+  type PostgresHandle,
+  type ServiceName,
+  type ServiceProcess,
+  ServiceFleet,
+  SERVICES,
+  startInfra,
+  startKafkaCluster,
+} from '@chat/local-infra';
+import { Topics } from '@chat/protocol';
 
 /*
- * The harness's own chat system: one Kafka broker and one PostgreSQL in a temp dir on free ports,
+ * The harness's own chat system: one Kafka broker (or a KRaft cluster of several, --brokers) and one PostgreSQL in a temp dir on free ports,
  * and the services as OS processes (two gateways), all started through the launcher of
  * @chat/local-infra (startInfra + ServiceFleet). Every piece can be crashed and started again in
  * place (same ports, same data, same instance id), as an orchestrator would.
@@ -39,7 +53,17 @@ const GATEWAY_ENV: Record<string, string> = {
 export interface ClusterOptions {
   workDir: string;
   workspaceRoot: string;
+  /** Kafka brokers: 1 through startInfra, more as a KRaft cluster of their own (plaintext, loopback). */
+  brokers: number;
   log: (message: string) => void;
+}
+
+/** The leader of a topic's busiest partitions, as found by kill-leader. */
+export interface BusiestLeader {
+  nodeId: number;
+  topic: string;
+  /** Partitions it leads, busiest first, with their record counts. */
+  partitions: Array<{ partition: number; records: number }>;
 }
 
 export class Cluster {
@@ -47,24 +71,30 @@ export class Cluster {
     private readonly appsDir: string,
     private readonly infra: Infra,
     private readonly fleet: ServiceFleet,
+    private readonly kafkaCluster: KafkaClusterHandle | undefined,
   ) {}
 
   static async start(options: ClusterOptions): Promise<Cluster> {
     const { workDir, workspaceRoot, log } = options;
     const appsDir = await snapshotApps(workspaceRoot, path.basename(workDir));
     let infra: Infra;
+    let kafkaCluster: KafkaClusterHandle | undefined;
     try {
+      if (options.brokers > 1) {
+        kafkaCluster = await startKafkaCluster({ dataDir: path.join(workDir, 'kafka'), nodes: options.brokers, readyTimeoutMs: INFRA_READY_TIMEOUT_MS });
+      }
       infra = await startInfra({
         workspaceRoot,
-        kafka: { start: { dataDir: path.join(workDir, 'kafka'), readyTimeoutMs: INFRA_READY_TIMEOUT_MS } },
+        kafka: kafkaCluster ? { external: kafkaCluster.brokers } : { start: { dataDir: path.join(workDir, 'kafka'), readyTimeoutMs: INFRA_READY_TIMEOUT_MS } },
         postgres: { start: { dataDir: path.join(workDir, 'postgres'), readyTimeoutMs: INFRA_READY_TIMEOUT_MS } },
         portAttempts: PORT_ATTEMPTS,
       });
     } catch (error) {
+      await kafkaCluster?.stop();
       await rm(path.dirname(appsDir), { recursive: true, force: true });
       throw error;
     }
-    log(`kafka ${infra.kafkaBrokers}, postgres 127.0.0.1:${infra.postgres?.port} (${workDir})`);
+    log(`kafka ${infra.kafkaBrokers}${kafkaCluster ? ` (${options.brokers} KRaft nodes)` : ''}, postgres 127.0.0.1:${infra.postgres?.port} (${workDir})`);
     const fleet = new ServiceFleet({
       workspaceRoot,
       appsDir,
@@ -81,7 +111,7 @@ export class Cluster {
       logDir: path.join(workDir, 'logs'),
       readyTimeoutMs: READY_TIMEOUT_MS,
     });
-    const cluster = new Cluster(appsDir, infra, fleet);
+    const cluster = new Cluster(appsDir, infra, fleet, kafkaCluster);
     try {
       await fleet.start();
     } catch (error) {
@@ -91,8 +121,84 @@ export class Cluster {
     return cluster;
   }
 
-  get broker(): KafkaBrokerHandle {
-    return this.infra.broker as KafkaBrokerHandle;
+
+  get kafkaBrokers(): string {
+    return this.infra.kafkaBrokers;
+  }
+
+  /** A kafkajs admin on the harness's brokers, for looking from outside (the caller disconnects it). */
+  kafkaAdmin() {
+    return new Kafka({ clientId: 'fault-harness', brokers: this.infra.kafkaBrokers.split(','), logLevel: logLevel.NOTHING }).admin();
+  }
+
+  /**
+   * The broker leading the most records of chat.commands (the send path): the partitions' record
+   * counts (high watermark minus low) summed per leader from the metadata kafkajs admin fetches.
+   */
+  async busiestLeader(topic = Topics.commands.name): Promise<BusiestLeader> {
+    const admin = this.kafkaAdmin();
+    await admin.connect();
+    try {
+      const [{ partitions }] = (await admin.fetchTopicMetadata({ topics: [topic] })).topics;
+      const offsets = await admin.fetchTopicOffsets(topic);
+      const records = new Map(offsets.map((offset) => [offset.partition, Number(offset.high) - Number(offset.low)]));
+      const byLeader = new Map<number, Array<{ partition: number; records: number }>>();
+      for (const partition of partitions) {
+        const led = byLeader.get(partition.leader) ?? [];
+        led.push({ partition: partition.partitionId, records: records.get(partition.partitionId) ?? 0 });
+        byLeader.set(partition.leader, led);
+      }
+      const total = (led: Array<{ records: number }>) => led.reduce((sum, p) => sum + p.records, 0);
+      const [nodeId, led] = [...byLeader].sort(([, a], [, b]) => total(b) - total(a))[0];
+      return { nodeId, topic, partitions: led.sort((a, b) => b.records - a.records) };
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  /** The values of the first `count` records of a topic, read from the start by a throwaway group. */
+  async readTopic(topic: string, count: number, timeoutMs = 30_000): Promise<Array<Buffer | null>> {
+    const consumer = new Kafka({ clientId: 'fault-harness', brokers: this.infra.kafkaBrokers.split(','), logLevel: logLevel.NOTHING }).consumer({ groupId: `fault-harness-reader-${randomBytes(6).toString('hex')}` });
+    const values: Array<Buffer | null> = [];
+    await consumer.connect();
+    try {
+      await consumer.subscribe({ topic, fromBeginning: true });
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`read ${values.length} of ${count} records of ${topic} within ${timeoutMs / 1000} s`)), timeoutMs);
+        void consumer.run({
+          eachMessage: async ({ message }) => {
+            values.push(message.value);
+            if (values.length >= count) {
+              clearTimeout(timer);
+              resolve();
+            }
+          },
+        });
+      });
+      return values;
+    } finally {
+      await consumer.disconnect();
+    }
+  }
+
+  /** A broker of the KRaft cluster (--brokers > 1) by node id. */
+  kafkaNode(nodeId: number): KafkaBrokerHandle {
+    if (!this.kafkaCluster) throw new Error('the harness runs one broker: there is no leader to kill (use --brokers 3)');
+    return this.kafkaCluster.node(nodeId);
+  }
+
+  /** Replicas and min.insync.replicas of a topic as the cluster has it. */
+  async replicationOf(topic: string): Promise<{ replicas: number; minInsyncReplicas: number | undefined }> {
+    const admin = this.kafkaAdmin();
+    await admin.connect();
+    try {
+      const [{ partitions }] = (await admin.fetchTopicMetadata({ topics: [topic] })).topics;
+      const described = await admin.describeConfigs({ resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configNames: ['min.insync.replicas'] }], includeSynonyms: false });
+      const value = described.resources[0]?.configEntries.find((entry) => entry.configName === 'min.insync.replicas')?.configValue;
+      return { replicas: partitions[0]?.replicas.length ?? 0, minInsyncReplicas: value === undefined ? undefined : Number(value) };
+    } finally {
+      await admin.disconnect();
+    }
   }
 
   get postgres(): PostgresHandle {
@@ -139,6 +245,7 @@ export class Cluster {
   async stop(): Promise<void> {
     await this.fleet.stop();
     await this.infra.stop();
+    await this.kafkaCluster?.stop();
     await rm(path.dirname(this.appsDir), { recursive: true, force: true });
   }
 }

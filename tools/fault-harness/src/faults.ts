@@ -1,8 +1,8 @@
 import type { Cluster, InstanceName } from './cluster';
 import type { Device } from './device';
-import type { FaultName } from './options';
+import { type FaultName, KILL_LEADER_DOWN_S } from './options';
 import type { Population } from './population';
-import type { FaultRecord } from './records';
+import type { FaultRecord, SendRecord } from './records';
 import type { SendLog } from './traffic';
 import { sleep } from '@chat/helpers';
 
@@ -59,6 +59,8 @@ export async function injectFault(fault: FaultName, context: FaultContext): Prom
       const restarted = cluster.crashAndRestartBroker();
       sendProbe();
       await restarted;
+    } else if (fault === 'kill-leader') {
+      record.detail = await killLeader(context, sendProbe);
     } else if (fault === 'postgres') {
       log('fault postgres: stop PostgreSQL (fast shutdown), start again on the same data');
       const restarted = cluster.restartPostgres();
@@ -95,6 +97,33 @@ export async function injectFault(fault: FaultName, context: FaultContext): Prom
   record.recoveryMs = Date.now() - injectedAt;
   log(`fault ${fault}: recovered in ${seconds(record.recoveryMs)}${record.detail ? ` (${record.detail})` : ''}`);
   return record;
+}
+
+/**
+ * SIGKILL of the broker leading the busiest chat.commands partitions while traffic flows; the other
+ * brokers take over (their replicas were in sync: min.insync.replicas made every acknowledged record
+ * reach them), the probe is sent at once, and the killed broker starts again KILL_LEADER_DOWN_S
+ * later on its data, catching up as a follower.
+ */
+async function killLeader(context: FaultContext, sendProbe: () => SendRecord | undefined): Promise<string> {
+  const { cluster, population, log } = context;
+  const leader = await cluster.busiestLeader();
+  const node = cluster.kafkaNode(leader.nodeId);
+  const led = leader.partitions.map((p) => `${p.partition} (${p.records})`).join(', ');
+  log(`fault kill-leader: SIGKILL broker ${leader.nodeId}, leader of ${leader.topic} partitions ${led}; start again in ${KILL_LEADER_DOWN_S} s`);
+  const killedAt = Date.now();
+  await node.kill();
+  const probe = sendProbe();
+  // Down for a fixed while (the fault's length, not a wait for a condition), noting whether the probe got through meanwhile.
+  let probeWhileDown: number | undefined;
+  while (Date.now() - killedAt < KILL_LEADER_DOWN_S * 1000) {
+    if (probeWhileDown === undefined && probe && population.probe.to.hasDelivered(probe.conversationId, probe.clientMsgId)) probeWhileDown = Date.now() - killedAt;
+    await sleep(POLL_MS);
+  }
+  await node.restart();
+  log(`fault kill-leader: broker ${leader.nodeId} started again`);
+  const through = probeWhileDown === undefined ? 'probe not through while it was down' : `probe delivered ${seconds(probeWhileDown)} after the kill, with the broker down`;
+  return `killed broker ${leader.nodeId} (leader of ${leader.topic} partitions ${led}), down ${KILL_LEADER_DOWN_S} s; ${through}`;
 }
 
 /** A device of an ordinary user (not the probe pair), on gateway 0, preferably of a two-device user. */

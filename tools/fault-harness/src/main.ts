@@ -15,6 +15,7 @@ import { SeededRandom } from '@chat/testing';
 import { check } from './checker';
 import { Cluster } from './cluster';
 import { type DatabaseRows, deleteStoredMessage, readDatabase } from './database';
+import { readDeadLetteredSends } from './dead-letters';
 import { type FaultContext, injectFault } from './faults';
 import { type HarnessOptions, parseOptions, USAGE, UsageError } from './options';
 import { createPopulation, type Population } from './population';
@@ -23,6 +24,7 @@ import { formatReport } from './report';
 import { catchUpDevices, waitForSendsToSettle } from './settle';
 import { SendLog, TrafficDriver } from './traffic';
 import { sleep } from '@chat/helpers';
+import { Topics } from '@chat/protocol';
 
 const started = Date.now();
 const say = (message: string) => console.log(`[fault-harness ${((Date.now() - started) / 1000).toFixed(1).padStart(6)} s] ${message}`);
@@ -80,8 +82,8 @@ async function run(options: HarnessOptions): Promise<number> {
   const workspaceRoot = findWorkspaceRoot();
   const workDir = await mkdtemp(path.join(tmpdir(), 'fault-harness-'));
   const random = new SeededRandom(options.seed);
-  say(`starting Kafka, PostgreSQL and the services (two gateways) in ${workDir}`);
-  cluster = await Cluster.start({ workDir, workspaceRoot, log: say });
+  say(`starting Kafka (${options.brokers} broker${options.brokers > 1 ? 's' : ''}), PostgreSQL and the services (two gateways) in ${workDir}`);
+  cluster = await Cluster.start({ workDir, workspaceRoot, brokers: options.brokers, log: say });
   say('services ready; registering users and connecting devices');
   const databaseUrl = () => cluster?.postgres.urlFor('chat_persistence') ?? '';
   let population: Population | undefined;
@@ -110,11 +112,15 @@ async function run(options: HarnessOptions): Promise<number> {
 
     if (options.sabotage.length > 0) await sabotage(options, population, databaseUrl());
     const rows: DatabaseRows = await readDatabase(databaseUrl());
-    const { report, violations } = check({ sends: sends.records, devices: population.devices.map((device) => device.log()), ...rows, faults });
+    const deadLetters = await readDeadLetters(cluster);
+    if (deadLetters.undecodable > 0) say(`${deadLetters.undecodable} records in chat.commands.dlq are not valid commands`);
+    const replication = await cluster.replicationOf(Topics.commands.name);
+    say(`${Topics.commands.name}: ${replication.replicas} replicas, min.insync.replicas ${replication.minInsyncReplicas ?? 'not set'}`);
+    const { report, violations } = check({ sends: sends.records, devices: population.devices.map((device) => device.log()), ...rows, deadLettered: deadLetters.sends, faults });
     console.log(`\n${formatReport(report, faults, violations)}\n`);
     passed = violations.length === 0;
     if (options.jsonFile) {
-      const json = { options, passed, report, missingBeforeCatchUp, faults, violations: violations.slice(0, 200), violationCount: violations.length, durationMs: Date.now() - started, workDir };
+      const json = { options, passed, report, replication, missingBeforeCatchUp, faults, violations: violations.slice(0, 200), violationCount: violations.length, durationMs: Date.now() - started, workDir };
       await writeFile(options.jsonFile, `${JSON.stringify(json, null, 2)}\n`);
     }
     return passed ? 0 : 1;
@@ -126,6 +132,16 @@ async function run(options: HarnessOptions): Promise<number> {
     // A sabotaged run is meant to fail; only an unexpected failure keeps the logs for a look.
     if ((passed || options.sabotage.length > 0) && !options.keep) await rm(workDir, { recursive: true, force: true });
     else say(`logs kept in ${workDir}`);
+  }
+}
+
+async function readDeadLetters(running: Cluster): Promise<Awaited<ReturnType<typeof readDeadLetteredSends>>> {
+  const admin = running.kafkaAdmin();
+  await admin.connect();
+  try {
+    return await readDeadLetteredSends(admin, (topic, count) => running.readTopic(topic, count));
+  } finally {
+    await admin.disconnect();
   }
 }
 

@@ -2,7 +2,16 @@ import { FAULTS, parseOptions, UsageError } from './options';
 
 describe('parseOptions', () => {
   it('has defaults for a ten-minute run with every fault', () => {
-    expect(parseOptions([])).toMatchObject({ durationS: 600, users: 40, groups: 4, groupSize: 8, rate: 50, faults: [...FAULTS], seed: 1, sabotage: [] });
+    expect(parseOptions([])).toMatchObject({ durationS: 600, users: 40, groups: 4, groupSize: 8, rate: 50, faults: FAULTS.filter((f) => f !== 'kill-leader'), seed: 1, sabotage: [], brokers: 1 });
+  });
+
+  it('injects the broker faults that fit the cluster: a restart of the one broker, or killing the leader of several', () => {
+    expect(parseOptions(['--brokers', '3']).faults).toEqual(FAULTS.filter((f) => f !== 'kafka'));
+    expect(parseOptions(['--brokers', '3', '--faults', 'all']).faults).toContain('kill-leader');
+    expect(parseOptions(['--brokers', '3', '--faults', 'kill-leader'])).toMatchObject({ brokers: 3, faults: ['kill-leader'] });
+    expect(() => parseOptions(['--brokers', '3', '--faults', 'kafka'])).toThrow(new UsageError(`--faults kafka cannot be injected with --brokers 3 (possible: ${FAULTS.filter((f) => f !== 'kafka').join(', ')})`));
+    expect(() => parseOptions(['--faults', 'kill-leader'])).toThrow(/kill-leader cannot be injected with --brokers 1/);
+    expect(() => parseOptions(['--brokers', '0'])).toThrow('--brokers needs an integer ≥ 1, got 0');
   });
 
   it('takes fault and sabotage lists in the canonical order', () => {

@@ -73,8 +73,17 @@ export interface FaultRecord {
   error?: string;
 }
 
+/** What names a send: the idempotency key persistence stores it under. */
+export interface SendKey {
+  conversationId: string;
+  senderId: string;
+  clientMsgId: string;
+}
+
 export interface CheckInput {
   sends: SendRecord[];
+  /** Send-message commands in chat.commands.dlq (persistence gave up on them). */
+  deadLettered?: SendKey[];
   devices: DeviceLog[];
   stored: StoredMessage[];
   members: Membership[];

@@ -15,6 +15,8 @@ const FIGURES: Array<[keyof CheckReport, string]> = [
   ['outOfOrder', 'out-of-order deliveries'],
   ['duplicateDeliveries', 'duplicate deliveries (after dedup)'],
   ['redelivered', 'redelivered (dropped by SDK dedup)'],
+  ['deadLetteredSends', 'sends dead-lettered by persistence'],
+  ['deadLetteredAccepted', 'accepted sends dead-lettered'],
 ];
 
 export function formatReport(report: CheckReport, faults: FaultRecord[], violations: Violation[], shown = 10): string {

@@ -25,3 +25,4 @@ export { startWebServer, type WebServer, type WebServerOptions } from './web-ser
 export type { ExitInfo } from './process-control';
 export { findWorkspaceRoot } from './workspace';
 export { formatTable } from './console-format';
+export { clusterProperties, startKafkaCluster, type KafkaClusterHandle, type StartKafkaClusterOptions } from './kafka-cluster';
