@@ -10,7 +10,7 @@ export class AppModule {
   static register(config: GatewayConfig, identity: ServiceIdentity): DynamicModule {
     // Produces commands, typing, presence and its lease; consumes its own delivery topic and reads the
     // session revocations. Never chat.events: its Kafka principal may not write stored facts.
-    const topics = [Topics.commands, Topics.typing, Topics.presence, Topics.gateways, Topics.sessions, deliveryTopicFor(identity.instanceId)];
+    const topics = [Topics.commands, Topics.queries, Topics.typing, Topics.presence, Topics.gateways, Topics.sessions, deliveryTopicFor(identity.instanceId)];
     return {
       module: AppModule,
       imports: [ServiceKitModule.forRoot({ identity, config, topics }), SocketModule, DeliveryModule],

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { accessTokenEnvSchema, refineProductionSecret } from '@chat/auth-tokens';
 import { MAX_CLIENT_FRAME_BYTES } from '@chat/protocol';
 import { baseConfigSchema, configFrom, envInt, envIntOrAuto } from '@chat/service-kit';
+import { readQuotaEnvShape } from './frames/read-quota.config';
 
 const KIB = 1024;
 const MIB = 1024 * KIB;
@@ -70,6 +71,7 @@ export function trustedProxyList(entries: readonly string[]): BlockList | undefi
 
 export const gatewayConfigSchema = baseConfigSchema
   .extend(accessTokenEnvSchema.shape)
+  .extend(readQuotaEnvShape)
   .extend({
     /** Open WebSockets this instance holds; one more is closed with 1013 (try again later). */
     WS_MAX_CONNECTIONS: envInt({ min: 1, max: 1_000_000, default: 10_000 }),

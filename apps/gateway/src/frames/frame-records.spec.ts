@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   ChatCommands,
+  ChatQueries,
   ChatEvents,
   ClientFrameTypes,
   DEFAULT_ANNOUNCEMENT_EXPIRY_SECONDS,
@@ -89,20 +90,24 @@ const cases: Array<[RecordFrame, { topic: string; key: string; type: string; pay
   ],
   [
     frame({ type: 'sync', id: 'y1', conversations: [{ conversationId, afterSeq: 4 }] }),
-    { topic: Topics.commands.name, key: me, type: 'chat.command.sync-request', payload: { userId: me, conversations: [{ conversationId, afterSeq: 4 }], replyTo: replyTo('y1') } },
+    { topic: Topics.queries.name, key: me, type: 'chat.command.sync-request', payload: { userId: me, conversations: [{ conversationId, afterSeq: 4 }], replyTo: replyTo('y1') } },
   ],
   [
     frame({ type: 'history', id: 'h1', conversationId, beforeSeq: 30 }),
     {
-      topic: Topics.commands.name,
-      key: conversationId,
+      topic: Topics.queries.name,
+      key: me,
       type: 'chat.command.history-request',
       payload: { userId: me, conversationId, beforeSeq: 30, limit: 50, replyTo: replyTo('h1') },
     },
   ],
   [
     frame({ type: 'list_conversations', id: 'l1' }),
-    { topic: Topics.commands.name, key: me, type: 'chat.command.list-conversations-request', payload: { userId: me, replyTo: replyTo('l1') } },
+    { topic: Topics.queries.name, key: me, type: 'chat.command.list-conversations-request', payload: { userId: me, limit: 100, replyTo: replyTo('l1') } },
+  ],
+  [
+    frame({ type: 'list_conversations', id: 'l2', limit: 10, cursor: 'next_1' }),
+    { topic: Topics.queries.name, key: me, type: 'chat.command.list-conversations-request', payload: { userId: me, limit: 10, cursor: 'next_1', replyTo: replyTo('l2') } },
   ],
   [
     frame({ type: 'announce', id: 'an1', body: 'Maintenance tonight', clientAnnouncementId: 'maint-1' }),
@@ -130,7 +135,9 @@ describe('recordForFrame', () => {
     expect(record.envelope).toMatchObject({ type: expected.type, traceId: origin.traceId, occurredAt: origin.receivedAt });
     expect(record.envelope.payload).toEqual(expected.payload);
     // What the gateway writes is what the consumers of that topic read.
-    const decoded = record.topic === Topics.commands.name ? ChatCommands.decode(encodeEnvelope(record.envelope)) : ChatEvents.decode(encodeEnvelope(record.envelope));
+    const value = encodeEnvelope(record.envelope);
+    const decoded =
+      record.topic === Topics.commands.name ? ChatCommands.decode(value) : record.topic === Topics.queries.name ? ChatQueries.decode(value) : ChatEvents.decode(value);
     expect(decoded).toEqual(record.envelope);
   });
 

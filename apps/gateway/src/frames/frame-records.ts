@@ -2,6 +2,7 @@ import {
   AddMembersCommand,
   AnnounceCommand,
   chatCommandKey,
+  chatQueryKey,
   CreateGroupCommand,
   HistoryRequestCommand,
   ListConversationsRequestCommand,
@@ -17,6 +18,7 @@ import {
   Topics,
   TypingChanged,
   type ChatCommandEnvelope,
+  type ChatQueryEnvelope,
   type ClientFrame,
   type Envelope,
 } from '@chat/protocol';
@@ -41,7 +43,7 @@ export interface FrameRecord {
 }
 
 /**
- * The record a client frame turns into: a command on `chat.commands` for persistence (answers come
+ * The record a client frame turns into: a command on `chat.commands` (a read on `chat.queries`) for persistence (answers come
  * back through this gateway's delivery topic, addressed by `replyTo`), or for `typing` an event on
  * `chat.typing` for the router. Membership is not checked here; persistence and the router own it.
  */
@@ -77,13 +79,15 @@ export function recordForFrame(frame: RecordFrame, origin: FrameOrigin): FrameRe
     case 'transfer_ownership':
       return command(TransferOwnershipCommand.create({ userId, conversationId: frame.conversationId, memberId: frame.userId, replyTo }, context));
     case 'sync':
-      return command(SyncRequestCommand.create({ userId, conversations: frame.conversations, replyTo }, context));
+      return query(SyncRequestCommand.create({ userId, conversations: frame.conversations, replyTo }, context));
     case 'history': {
       const { conversationId, beforeSeq, limit } = frame;
-      return command(HistoryRequestCommand.create({ userId, conversationId, ...(beforeSeq === undefined ? {} : { beforeSeq }), limit, replyTo }, context));
+      return query(HistoryRequestCommand.create({ userId, conversationId, ...(beforeSeq === undefined ? {} : { beforeSeq }), limit, replyTo }, context));
     }
-    case 'list_conversations':
-      return command(ListConversationsRequestCommand.create({ userId, replyTo }, context));
+    case 'list_conversations': {
+      const { limit, cursor } = frame;
+      return query(ListConversationsRequestCommand.create({ userId, limit, ...(cursor === undefined ? {} : { cursor }), replyTo }, context));
+    }
     case 'announce': {
       // Only administrators get here (HandleClientFrame answers anyone else with `forbidden`).
       const { body, expiresInSeconds, clientAnnouncementId } = frame;
@@ -98,4 +102,9 @@ export function recordForFrame(frame: RecordFrame, origin: FrameOrigin): FrameRe
 
 function command(envelope: ChatCommandEnvelope): FrameRecord {
   return { topic: Topics.commands.name, key: chatCommandKey(envelope), envelope };
+}
+
+/** Reads go to `chat.queries`, never queued with a conversation's sends on `chat.commands`. */
+function query(envelope: ChatQueryEnvelope): FrameRecord {
+  return { topic: Topics.queries.name, key: chatQueryKey(envelope), envelope };
 }

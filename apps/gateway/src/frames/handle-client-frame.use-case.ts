@@ -8,6 +8,7 @@ import type { ClientConnection } from '../connections/client-connection';
 import { RECORD_PUBLISHER, type RecordPublisher } from '../publishing/record-publisher';
 import { GatewayMetrics } from '../telemetry/gateway.metrics';
 import { recordForFrame, type FrameRecord, type RecordFrame } from './frame-records';
+import { ReadQuota } from './read-quota';
 
 /** Frames only an administrator (the token's `role`) may send, and what anyone else is told (`forbidden`). */
 const ADMIN_ONLY: Partial<Record<ClientFrameType, string>> = { announce: 'only administrators may send announcements' };
@@ -31,6 +32,7 @@ export class HandleClientFrame {
     @Inject(RECORD_PUBLISHER) private readonly publisher: RecordPublisher,
     private readonly config: GatewayConfig,
     @Inject(SERVICE_IDENTITY) private readonly identity: ServiceIdentity,
+    private readonly readQuota: ReadQuota,
   ) {}
 
   async execute(connection: ClientConnection, frame: ClientFrame, receivedAt: number): Promise<void> {
@@ -46,6 +48,8 @@ export class HandleClientFrame {
       connection.sendFrame({ type: 'pong', ...(frame.id === undefined ? {} : { replyTo: frame.id }) });
       return;
     }
+    // Reads also count against their user's quota (all sockets together), before they cost Kafka or the database.
+    if (!this.readQuota.admit(connection, frame, receivedAt)) return;
     const adminOnly = ADMIN_ONLY[frame.type];
     if (adminOnly !== undefined && connection.role !== 'admin') {
       this.logger.debug({ msg: 'frame forbidden: not an administrator', frameType: frame.type, connectionId: connection.id });

@@ -11,6 +11,7 @@ export const GatewayMetrics = {
   framesIn: telemetry.counter('chat_frames_in_total', 'Frames read from clients, by type (`invalid` when unreadable)', ['type']),
   framesOut: telemetry.counter('chat_frames_out_total', 'Frames written to client sockets, by type (one per socket)', ['type']),
   errors: telemetry.counter('chat_errors_total', 'Error frames written to client sockets, by error code', ['code']),
+  readsRefused: telemetry.counter('chat_reads_refused_total', 'Reads (sync, history, list_conversations) refused over the per-user read quota, by frame type', ['type']),
   outboundBuffered: telemetry.gauge('chat_outbound_buffered_bytes', "Bytes queued for all client sockets at the last count (each socket's backlog, shared broadcast bytes counted per socket)"),
   slowConsumersClosed: telemetry.counter(
     'chat_slow_consumers_closed_total',
