@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError, loadConfig } from '@chat/service-kit';
+import { generateSigningKey, privateKeyPem, publicJwks } from '@chat/auth-tokens';
 import { thrownBy } from '@chat/testing';
 import { AuthConfig, authConfigSchema } from './config';
 
@@ -8,7 +9,8 @@ const complete = {
   KAFKA_BROKERS: 'localhost:9092',
   HTTP_PORT: '3001',
   DATABASE_URL: 'postgres://chat@localhost:5433/chat_auth',
-  JWT_SECRET: 's'.repeat(32),
+  JWT_PRIVATE_KEY: privateKeyPem(generateSigningKey('k1').privateKey),
+  JWT_KEY_ID: 'k1',
 };
 
 function problemsOf(env: NodeJS.ProcessEnv): string[] {
@@ -16,18 +18,17 @@ function problemsOf(env: NodeJS.ProcessEnv): string[] {
 }
 
 describe('auth configuration', () => {
-  it('requires its own database and the signing secret', () => {
+  it('requires its own database and the signing key with its kid', () => {
     expect(problemsOf({ KAFKA_BROKERS: 'localhost:9092', HTTP_PORT: '3001' })).toEqual([
-      expect.stringMatching(/^JWT_SECRET: is required/),
-      expect.stringMatching(/^DATABASE_URL: is required/),
+      'JWT_PRIVATE_KEY: is required',
+      'JWT_KEY_ID: is required',
+      'DATABASE_URL: is required',
     ]);
-    expect(problemsOf({ ...complete, JWT_SECRET: 'short' })).toEqual(['JWT_SECRET: must be at least 32 characters']);
   });
 
-  it('refuses a default or hand-made secret in production only', () => {
-    expect(problemsOf({ ...complete, NODE_ENV: 'production' })).toEqual(['JWT_SECRET: in production must not be one repeated character']);
-    expect(problemsOf({ ...complete, NODE_ENV: 'production', JWT_SECRET: 'change-me-in-production-0123456789' })).toEqual([expect.stringMatching(/^JWT_SECRET: in production must not contain "changeme"/)]);
-    expect(loadConfig(authConfigSchema, { ...complete, NODE_ENV: 'production', JWT_SECRET: 'k7Qp2xVb9LmN4sTz8RcW1yHd6FgJ3aEu0oIiBvCn' }).NODE_ENV).toBe('production');
+  it('refuses the retired JWT_SECRET and a JWKS that lists its kid over another key', () => {
+    expect(problemsOf({ ...complete, JWT_SECRET: 'k7Qp2xVb9LmN4sTz8RcW1yHd6FgJ3aEu0oIiBvCn' })).toEqual([expect.stringMatching(/^JWT_SECRET: is no longer used/)]);
+    expect(problemsOf({ ...complete, JWT_PUBLIC_KEYS: publicJwks([generateSigningKey('k1')]) })).toEqual([expect.stringMatching(/^JWT_PUBLIC_KEYS: lists kid "k1" \(JWT_KEY_ID\)/)]);
   });
 
   it('reads the administrators as a list of usernames in lowercase, naming a bad entry', () => {

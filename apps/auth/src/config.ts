@@ -1,4 +1,4 @@
-import { accessTokenEnvSchema, refineProductionSecret } from '@chat/auth-tokens';
+import { accessTokenSignerEnvSchema, refineSigningKeys } from '@chat/auth-tokens';
 import { z } from 'zod';
 import { UsernameSchema } from '@chat/protocol';
 import { baseConfigSchema, configFrom, databaseUrl, envInt } from '@chat/service-kit';
@@ -26,7 +26,7 @@ const MINUTE_S = 60;
 const DAY_S = 24 * 60 * MINUTE_S;
 
 export const authConfigSchema = baseConfigSchema
-  .extend(accessTokenEnvSchema.shape)
+  .extend(accessTokenSignerEnvSchema.shape)
   .extend({
     /** This service's own database; no other service reads its tables. */
     DATABASE_URL: databaseUrl,
@@ -54,7 +54,7 @@ export const authConfigSchema = baseConfigSchema
     /** How often pending outbox records (user announcements) are retried, e.g. after a Kafka outage. */
     OUTBOX_POLL_INTERVAL_MS: envInt({ min: 100, max: 600_000, default: 5000 }),
   })
-  .superRefine(refineProductionSecret);
+  .superRefine(refineSigningKeys);
 
 /** The auth's validated configuration; inject it by this class. */
 export class AuthConfig extends configFrom(authConfigSchema) {}

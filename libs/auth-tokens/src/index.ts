@@ -1,2 +1,3 @@
 export * from './lib/access-token';
 export * from './lib/token-config';
+export * from './lib/token-keys';

@@ -8,6 +8,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from '../app.module';
 import { FoundUsersSchema, LookupUsersBodySchema } from '../directory/directory.schemas';
 import { z } from 'zod';
+import { generateSigningKey, privateKeyPem } from '@chat/auth-tokens';
 import { AuthConfig } from '../config';
 import { ErrorBodySchema } from '../http/api-errors';
 import { RefreshTokenBodySchema, TokenPairSchema } from '../sessions/sessions.schemas';
@@ -22,7 +23,7 @@ describe('API docs', () => {
 
   beforeAll(async () => {
     // The service's real module graph in preview mode: scanned, nothing instantiated, so nothing connects.
-    const config = AuthConfig.load({ KAFKA_BROKERS: 'localhost:9092', HTTP_PORT: '3001', DATABASE_URL: 'postgres://chat@localhost:5433/chat_auth', JWT_SECRET: 's'.repeat(32) });
+    const config = AuthConfig.load({ KAFKA_BROKERS: 'localhost:9092', HTTP_PORT: '3001', DATABASE_URL: 'postgres://chat@localhost:5433/chat_auth', JWT_PRIVATE_KEY: privateKeyPem(generateSigningKey('k1').privateKey), JWT_KEY_ID: 'k1' });
     app = await NestFactory.create<NestExpressApplication>(AppModule.register(config, { service: 'auth', instanceId: 'auth-docs-spec', startedAt: Date.now() }), { preview: true, logger: false, abortOnError: false });
     document = mountApiDocs(app);
     // The Express instance alone (Nest's own routes join it at init, which preview skips).

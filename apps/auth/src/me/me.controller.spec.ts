@@ -4,15 +4,20 @@ import { Global, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import jwt from 'jsonwebtoken';
-import { signAccessToken } from '@chat/auth-tokens';
+import { generateSigningKey, signAccessToken } from '@chat/auth-tokens';
 import { AuthConfig } from '../config';
 import { configureHttp } from '../http/configure-http';
 import { HttpEdgeModule } from '../http/http-edge.module';
 import { MeModule } from './me.module';
 
-const settings = { secret: 's'.repeat(40), issuer: 'chat-auth', audience: 'chat' };
+const current = generateSigningKey('k2');
+const previous = generateSigningKey('k1');
+const settings = { signingKey: current, issuer: 'chat-auth', audience: 'chat' };
 const config = {
-  JWT_SECRET: settings.secret,
+  JWT_PRIVATE_KEY: current.privateKey,
+  JWT_KEY_ID: 'k2',
+  // The previous key of a rotation: its tokens are still accepted.
+  JWT_PUBLIC_KEYS: new Map([['k1', previous.publicKey]]),
   JWT_ISSUER: settings.issuer,
   JWT_AUDIENCE: settings.audience,
   TRUST_PROXY_HOPS: 0,
@@ -53,6 +58,11 @@ describe('GET /auth/me (passport-jwt)', () => {
     expect(await response.json()).toEqual({ userId: user.userId, username: 'Ann.Lee' });
   });
 
+  it('accepts a token of the previous key during a rotation (kid k1 listed in JWT_PUBLIC_KEYS)', async () => {
+    const response = await me(`Bearer ${signAccessToken({ ...settings, signingKey: previous }, user, 60)}`);
+    expect(response.status).toBe(200);
+  });
+
   it('asks for a token when none was sent', async () => {
     const response = await me();
     expect(response.status).toBe(401);
@@ -61,8 +71,9 @@ describe('GET /auth/me (passport-jwt)', () => {
   });
 
   it('tells an expired token from an invalid one', async () => {
-    const expired = jwt.sign({ username: user.username, exp: Math.floor(Date.now() / 1000) - 10 }, settings.secret, {
-      algorithm: 'HS256',
+    const expired = jwt.sign({ username: user.username, exp: Math.floor(Date.now() / 1000) - 10 }, current.privateKey, {
+      algorithm: 'ES256',
+      keyid: 'k2',
       subject: user.userId,
       jwtid: user.tokenId,
       issuer: settings.issuer,
@@ -75,12 +86,14 @@ describe('GET /auth/me (passport-jwt)', () => {
   });
 
   it.each([
-    ['another secret', () => signAccessToken({ ...settings, secret: 'x'.repeat(40) }, user, 60)],
+    ['a kid it does not know', () => signAccessToken({ ...settings, signingKey: generateSigningKey('k3') }, user, 60)],
+    ['a known kid over another key', () => signAccessToken({ ...settings, signingKey: { kid: 'k2', privateKey: generateSigningKey('k2').privateKey } }, user, 60)],
+    ['HS256 keyed with the public key', () => jwt.sign({ username: user.username }, current.publicKey.export({ type: 'spki', format: 'der' }), { algorithm: 'HS256', keyid: 'k2', subject: user.userId, jwtid: 'j', issuer: settings.issuer, audience: settings.audience, expiresIn: 60 })],
     ['another audience', () => signAccessToken({ ...settings, audience: 'elsewhere' }, user, 60)],
     ['another issuer', () => signAccessToken({ ...settings, issuer: 'someone' }, user, 60)],
-    ['HS512', () => jwt.sign({ username: user.username }, settings.secret, { algorithm: 'HS512', subject: user.userId, jwtid: 'j', issuer: settings.issuer, audience: settings.audience, expiresIn: 60 })],
-    ['alg none', () => jwt.sign({ username: user.username }, '', { algorithm: 'none', subject: user.userId, jwtid: 'j', issuer: settings.issuer, audience: settings.audience, expiresIn: 60 })],
-    ['a subject that is not a user id', () => jwt.sign({ username: user.username }, settings.secret, { algorithm: 'HS256', subject: 'admin', jwtid: 'j', issuer: settings.issuer, audience: settings.audience, expiresIn: 60 })],
+    ['HS512', () => jwt.sign({ username: user.username }, 's'.repeat(40), { algorithm: 'HS512', keyid: 'k2', subject: user.userId, jwtid: 'j', issuer: settings.issuer, audience: settings.audience, expiresIn: 60 })],
+    ['alg none', () => jwt.sign({ username: user.username }, '', { algorithm: 'none', keyid: 'k2', subject: user.userId, jwtid: 'j', issuer: settings.issuer, audience: settings.audience, expiresIn: 60 })],
+    ['a subject that is not a user id', () => jwt.sign({ username: user.username }, current.privateKey, { algorithm: 'ES256', keyid: 'k2', subject: 'admin', jwtid: 'j', issuer: settings.issuer, audience: settings.audience, expiresIn: 60 })],
     ['garbage', () => 'not.a.jwt'],
   ])('refuses a token with %s', async (_case, token) => {
     const response = await me(`Bearer ${token()}`);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { accessTokenSettings, signAccessToken, type AccessTokenSettings } from '@chat/auth-tokens';
+import { accessTokenSigning, signAccessToken, type AccessTokenSigning } from '@chat/auth-tokens';
 import { currentTraceId } from '@chat/logging';
 import { SessionRevoked, type SessionRevocationReason, Topics } from '@chat/protocol';
 import { AuthConfig } from '../config';
@@ -17,13 +17,13 @@ const ANNOUNCE_WAIT_MS = 2000;
 /** Hands out an access token and a refresh token of a session (a refresh-token family). */
 @Injectable()
 export class SessionIssuer {
-  private readonly settings: AccessTokenSettings;
+  private readonly signing: AccessTokenSigning;
 
   constructor(
     private readonly config: AuthConfig,
     private readonly outbox: OutboxPublisher,
   ) {
-    this.settings = accessTokenSettings(config);
+    this.signing = accessTokenSigning(config);
   }
 
   /** Stores a new refresh token in `familyId` (through `manager`, so it joins the caller's transaction). */
@@ -41,7 +41,7 @@ export class SessionIssuer {
     });
     const ttl = this.config.ACCESS_TOKEN_TTL_SECONDS;
     const role = user.role === 'admin' || this.isAdminByConfig(user.username) ? 'admin' : 'user';
-    const accessToken = signAccessToken(this.settings, { userId: user.id, username: user.username, tokenId: randomUUID(), sessionId: familyId, role }, ttl);
+    const accessToken = signAccessToken(this.signing, { userId: user.id, username: user.username, tokenId: randomUUID(), sessionId: familyId, role }, ttl);
     return { refreshTokenId: refresh.tokenId, pair: { accessToken, refreshToken: refresh.token, tokenType: 'Bearer', expiresIn: ttl, userId: user.id } };
   }
 

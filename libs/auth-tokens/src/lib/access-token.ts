@@ -1,13 +1,27 @@
-import { createSecretKey, type KeyObject } from 'node:crypto';
+import { createPublicKey, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { z } from 'zod';
 import { UserIdSchema, UsernameSchema } from '@chat/protocol';
+import type { PublicKeySet, SigningKey } from './token-keys';
 
-/** The only algorithm accepted; `alg: none` and asymmetric confusion are refused by construction. */
-export const ACCESS_TOKEN_ALGORITHM = 'HS256';
+/**
+ * The only algorithm accepted (ECDSA P-256 with SHA-256). Verification passes jsonwebtoken only
+ * this algorithm and only public EC keys, so `alg: none`, HS256 signed with a public key as the
+ * secret (algorithm confusion) and every other algorithm are refused. jsonwebtoken (also under
+ * passport-jwt in auth) has no EdDSA, hence ES256.
+ */
+export const ACCESS_TOKEN_ALGORITHM = 'ES256';
 
+/** What a verifier (gateway, auth's guards) needs: the public keys it accepts, by kid. */
 export interface AccessTokenSettings {
-  secret: string;
+  publicKeys: PublicKeySet;
+  issuer: string;
+  audience: string;
+}
+
+/** What the signer (auth only) needs: its one current private key. */
+export interface AccessTokenSigning {
+  signingKey: SigningKey;
   issuer: string;
   audience: string;
 }
@@ -45,31 +59,16 @@ export class AccessTokenError extends Error {
   }
 }
 
-const secretKeys = new WeakMap<AccessTokenSettings, KeyObject>();
-
-/**
- * The secret as a KeyObject, made once per settings object: given a string, jsonwebtoken first tries
- * to parse it as a PEM public/private key on every call (a thrown and caught error, ~0.6 ms), which
- * made token checks the gateway's top cost in a connect storm.
- */
-function secretKey(settings: AccessTokenSettings): KeyObject {
-  let key = secretKeys.get(settings);
-  if (!key) {
-    key = createSecretKey(Buffer.from(settings.secret, 'utf8'));
-    secretKeys.set(settings, key);
-  }
-  return key;
-}
-
 /** Signs a short-lived access token (auth only). */
 export function signAccessToken(
-  settings: AccessTokenSettings,
+  settings: AccessTokenSigning,
   subject: { userId: string; username: string; tokenId: string; sessionId?: string; role?: UserRole },
   ttlSeconds: number,
 ): string {
   const claims = { username: subject.username, ...(subject.sessionId === undefined ? {} : { sid: subject.sessionId }), ...(subject.role === 'admin' ? { role: subject.role } : {}) };
-  return jwt.sign(claims, secretKey(settings), {
+  return jwt.sign(claims, settings.signingKey.privateKey, {
     algorithm: ACCESS_TOKEN_ALGORITHM,
+    keyid: settings.signingKey.kid,
     subject: subject.userId,
     jwtid: subject.tokenId,
     issuer: settings.issuer,
@@ -82,7 +81,7 @@ export function signAccessToken(
  * What jsonwebtoken must check besides the signature and expiry: the one algorithm, issuer and
  * audience. verifyAccessToken (the gateway) and auth's passport-jwt strategy both take them from here.
  */
-export function accessTokenVerifyOptions(settings: AccessTokenSettings): { algorithms: [typeof ACCESS_TOKEN_ALGORITHM]; issuer: string; audience: string } {
+export function accessTokenVerifyOptions(settings: Pick<AccessTokenSettings, 'issuer' | 'audience'>): { algorithms: [typeof ACCESS_TOKEN_ALGORITHM]; issuer: string; audience: string } {
   return { algorithms: [ACCESS_TOKEN_ALGORITHM], issuer: settings.issuer, audience: settings.audience };
 }
 
@@ -94,17 +93,39 @@ export function accessTokenClaimsOf(payload: unknown): AccessTokenClaims {
 }
 
 /**
- * Verifies signature, algorithm, issuer, audience and expiry, then the claims' shape. Every failure
- * is an AccessTokenError whose reason tells the caller which close code or status to use.
+ * The public key that must have signed `token`, chosen by the `kid` of its header, or
+ * AccessTokenError('invalid') when the header names no key of the set (or is not a JWT at all).
+ * Auth's passport-jwt strategy uses it as its secretOrKeyProvider.
+ */
+export function verificationKeyOf(publicKeys: PublicKeySet, token: string): KeyObject {
+  const decoded = jwt.decode(token, { complete: true });
+  if (!decoded || typeof decoded === 'string') throw new AccessTokenError('invalid', 'access token invalid: not a JWT');
+  const kid = decoded.header.kid;
+  if (typeof kid !== 'string') throw new AccessTokenError('invalid', 'access token invalid: no kid in its header');
+  const key = publicKeys.get(kid);
+  if (!key) throw new AccessTokenError('invalid', `access token invalid: unknown kid "${kid.slice(0, 64)}"`);
+  return key;
+}
+
+/**
+ * Verifies signature (with the public key its kid names), algorithm, issuer, audience and expiry,
+ * then the claims' shape. Every failure is an AccessTokenError whose reason tells the caller which
+ * close code or status to use.
  */
 export function verifyAccessToken(settings: AccessTokenSettings, token: string | undefined | null, now = Date.now()): AccessTokenClaims {
   if (!token) throw new AccessTokenError('missing', 'no access token');
+  const key = verificationKeyOf(settings.publicKeys, token);
   let decoded: unknown;
   try {
-    decoded = jwt.verify(token, secretKey(settings), { ...accessTokenVerifyOptions(settings), clockTimestamp: Math.floor(now / 1000) });
+    decoded = jwt.verify(token, key, { ...accessTokenVerifyOptions(settings), clockTimestamp: Math.floor(now / 1000) });
   } catch (error) {
     if (error instanceof jwt.TokenExpiredError) throw new AccessTokenError('expired', 'access token expired');
     throw new AccessTokenError('invalid', `access token invalid: ${error instanceof Error ? error.message : 'unverifiable'}`);
   }
   return accessTokenClaimsOf(decoded);
+}
+
+/** The public key of a signing key, e.g. for a verifier in the same process as the signer (auth, tests). */
+export function publicKeyOf(signingKey: SigningKey): KeyObject {
+  return createPublicKey(signingKey.privateKey);
 }

@@ -1,47 +1,69 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { z } from 'zod';
-import { accessTokenEnvSchema, refineProductionSecret, weakSecretProblem } from './token-config';
+import { signAccessToken, verifyAccessToken } from './access-token';
+import { accessTokenSettings, accessTokenSignerEnvSchema, accessTokenSigning, accessTokenVerifierEnvSchema, refineSigningKeys } from './token-config';
+import { generateSigningKey, privateKeyPem, publicJwk, publicJwks } from './token-keys';
 
-const GENERATED = 'k7Qp2xVb9LmN4sTz8RcW1yHd6FgJ3aEu0oIiBvCn';
+const k1 = generateSigningKey('k1');
+const k2 = generateSigningKey('k2');
+const signerSchema = accessTokenSignerEnvSchema.superRefine(refineSigningKeys);
 
-const appSchema = z.object({ NODE_ENV: z.enum(['development', 'production', 'test']), ...accessTokenEnvSchema.shape }).superRefine(refineProductionSecret);
-
-function secretProblems(env: Record<string, string>): string[] {
-  const parsed = appSchema.safeParse(env);
+function problems(schema: z.ZodType, env: Record<string, string>): string[] {
+  const parsed = schema.safeParse(env);
   return parsed.success ? [] : parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
 }
 
-describe('weakSecretProblem', () => {
-  it('accepts a generated secret', () => {
-    expect(weakSecretProblem(GENERATED)).toBeUndefined();
+const subject = { userId: '0b0f5b8e-3b0a-4f0e-9c59-7d7f0f3f3f3f', username: 'ann', tokenId: 't' };
+
+describe('access-token key configuration', () => {
+  it('auth signs with JWT_PRIVATE_KEY under JWT_KEY_ID and accepts its own key plus JWT_PUBLIC_KEYS', () => {
+    const env = signerSchema.parse({ JWT_PRIVATE_KEY: privateKeyPem(k2.privateKey), JWT_KEY_ID: 'k2', JWT_PUBLIC_KEYS: publicJwks([k1, k2]) });
+    const settings = accessTokenSettings(env);
+    expect([...settings.publicKeys.keys()].sort()).toEqual(['k1', 'k2']);
+    const token = signAccessToken(accessTokenSigning(env), subject, 60);
+    expect(verifyAccessToken(settings, token).username).toBe('ann');
+    expect(verifyAccessToken(settings, signAccessToken({ ...accessTokenSigning(env), signingKey: k1 }, subject, 60)).username).toBe('ann');
   });
 
-  it.each([
-    ['one repeated character', 'x'.repeat(48)],
-    ['few distinct characters', 'abcabcabcabcabcabcabcabcabcabcabc'],
-    ['change-me', 'please-change-me-before-going-live-0123456789'],
-    ['CHANGE_ME in capitals', 'CHANGE_ME_7Qp2xVb9LmN4sTz8RcW1yHd6FgJ3a'],
-    ['secret', 'my-super-Secret-key-for-jwt-0123456789xyz'],
-    ['default', 'default-jwt-key-0123456789-abcdefghijklmn'],
-  ])('refuses %s', (_label, secret) => {
-    expect(weakSecretProblem(secret)).toEqual(expect.any(String));
-  });
-});
-
-describe('refineProductionSecret', () => {
-  it('refuses a weak secret in production, without echoing it', () => {
-    const problems = secretProblems({ NODE_ENV: 'production', JWT_SECRET: 'change-me-before-going-live-0123456789' });
-    expect(problems).toEqual([expect.stringMatching(/^JWT_SECRET: in production must not contain "changeme"/)]);
-    expect(problems.join()).not.toContain('change-me-before');
+  it('reads keys from files when the variables hold paths', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'jwt-keys-'));
+    writeFileSync(path.join(dir, 'k2.pem'), privateKeyPem(k2.privateKey));
+    writeFileSync(path.join(dir, 'jwks.json'), publicJwks([k2]));
+    const signer = signerSchema.parse({ JWT_PRIVATE_KEY: path.join(dir, 'k2.pem'), JWT_KEY_ID: 'k2' });
+    const verifier = accessTokenVerifierEnvSchema.parse({ JWT_PUBLIC_KEYS: path.join(dir, 'jwks.json') });
+    expect(verifyAccessToken(accessTokenSettings(verifier), signAccessToken(accessTokenSigning(signer), subject, 60)).username).toBe('ann');
+    expect(problems(accessTokenVerifierEnvSchema, { JWT_PUBLIC_KEYS: path.join(dir, 'missing.json') })).toEqual(['JWT_PUBLIC_KEYS: is neither the key itself nor a readable file (ENOENT)']);
   });
 
-  it('refuses a missing or short secret in production as in every mode', () => {
-    expect(secretProblems({ NODE_ENV: 'production' })).toEqual([expect.stringMatching(/^JWT_SECRET: is required/)]);
-    expect(secretProblems({ NODE_ENV: 'production', JWT_SECRET: 'k7Qp2xVb9L' })).toEqual(['JWT_SECRET: must be at least 32 characters']);
+  it('names what is missing or wrong in auth, never echoing a key', () => {
+    expect(problems(signerSchema, {})).toEqual([expect.stringMatching(/^JWT_PRIVATE_KEY: is required/), expect.stringMatching(/^JWT_KEY_ID: is required/)]);
+    expect(problems(signerSchema, { JWT_PRIVATE_KEY: '-----BEGIN PRIVATE KEY-----\nnope\n-----END PRIVATE KEY-----', JWT_KEY_ID: 'k 2' })).toEqual([
+      'JWT_PRIVATE_KEY: is not a PEM private key (-----BEGIN PRIVATE KEY----- or -----BEGIN EC PRIVATE KEY-----)',
+      'JWT_KEY_ID: must be 1-64 characters of A-Z, a-z, 0-9, ., _ and -',
+    ]);
+    const pem = privateKeyPem(k2.privateKey);
+    const conflicting = problems(signerSchema, { JWT_PRIVATE_KEY: pem, JWT_KEY_ID: 'k1', JWT_PUBLIC_KEYS: publicJwks([k1]) });
+    expect(conflicting).toEqual(['JWT_PUBLIC_KEYS: lists kid "k1" (JWT_KEY_ID) with a public key that is not JWT_PRIVATE_KEY\'s']);
+    expect(problems(signerSchema, { JWT_PRIVATE_KEY: pem, JWT_KEY_ID: 'k2', JWT_SECRET: 'a'.repeat(48) })).toEqual([expect.stringMatching(/^JWT_SECRET: is no longer used/)]);
+    expect(conflicting.join()).not.toContain(pem.slice(40, 80));
   });
 
-  it('accepts a generated secret in production and any long enough secret outside it', () => {
-    expect(secretProblems({ NODE_ENV: 'production', JWT_SECRET: GENERATED })).toEqual([]);
-    expect(secretProblems({ NODE_ENV: 'development', JWT_SECRET: 's'.repeat(32) })).toEqual([]);
-    expect(secretProblems({ NODE_ENV: 'test', JWT_SECRET: 'change-me-before-going-live-0123456789' })).toEqual([]);
+  it('refuses a private key given to a verifier, in either variable', () => {
+    expect(problems(accessTokenVerifierEnvSchema, { JWT_PUBLIC_KEYS: publicJwks([k1]), JWT_PRIVATE_KEY: privateKeyPem(k1.privateKey) })).toEqual([
+      'JWT_PRIVATE_KEY: must not be set here: only auth holds the private key; verifiers get JWT_PUBLIC_KEYS',
+    ]);
+    const privateJwk = { ...k1.privateKey.export({ format: 'jwk' }), kid: 'k1' };
+    expect(problems(accessTokenVerifierEnvSchema, { JWT_PUBLIC_KEYS: JSON.stringify({ keys: [privateJwk] }) })).toEqual(['JWT_PUBLIC_KEYS: key "k1" is a private key: verifiers get public keys only (drop "d")']);
+  });
+
+  it('refuses a JWKS without kid, with a duplicate kid, another curve, or that is not JSON', () => {
+    const noKid = { ...publicJwk('k1', k1.publicKey), kid: undefined };
+    expect(problems(accessTokenVerifierEnvSchema, { JWT_PUBLIC_KEYS: JSON.stringify({ keys: [noKid] }) })).toEqual([expect.stringMatching(/^JWT_PUBLIC_KEYS: key #1 has no valid "kid"/)]);
+    expect(problems(accessTokenVerifierEnvSchema, { JWT_PUBLIC_KEYS: JSON.stringify({ keys: [publicJwk('k1', k1.publicKey), publicJwk('k1', k2.publicKey)] }) })).toEqual(['JWT_PUBLIC_KEYS: key "k1" is listed twice']);
+    expect(problems(accessTokenVerifierEnvSchema, { JWT_PUBLIC_KEYS: JSON.stringify({ keys: [{ ...publicJwk('k1', k1.publicKey), crv: 'P-384' }] }) })).toEqual(['JWT_PUBLIC_KEYS: key "k1" must be "kty":"EC","crv":"P-256" (ES256)']);
+    expect(problems(accessTokenVerifierEnvSchema, { JWT_PUBLIC_KEYS: '{"keys":' })).toEqual([expect.stringMatching(/^JWT_PUBLIC_KEYS: is not JSON/)]);
+    expect(problems(accessTokenVerifierEnvSchema, {})).toEqual([expect.stringMatching(/^JWT_PUBLIC_KEYS: is required/)]);
   });
 });
