@@ -13,3 +13,4 @@ export * from './lib/frames/error-codes';
 export * from './lib/frames/close-codes';
 export * from './lib/frames/codec';
 export * from './lib/frames/wire-codec';
+export * from './lib/socket-auth';
