@@ -1,9 +1,11 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError, loadConfig } from '@chat/service-kit';
+import { thrownBy } from '@chat/testing';
 import { persistenceConfigSchema } from './config';
 
-const complete = { KAFKA_BROKERS: 'localhost:9092', HTTP_PORT: '3001', DATABASE_URL: 'postgres://chat@localhost:5433/chat_persistence' };
+const dataKeys = { DATA_ENCRYPTION_KEYS: `k1:${Buffer.alloc(32, 7).toString('base64')}`, DATA_ENCRYPTION_KEY_ID: 'k1' };
+const complete = { KAFKA_BROKERS: 'localhost:9092', HTTP_PORT: '3001', DATABASE_URL: 'postgres://chat@localhost:5433/chat_persistence', ...dataKeys };
 
 describe('persistence configuration', () => {
   it('requires its own database', () => {
@@ -12,8 +14,17 @@ describe('persistence configuration', () => {
   });
 
   it('accepts a complete environment', () => {
-    const config = loadConfig(persistenceConfigSchema, { KAFKA_BROKERS: 'localhost:9092', HTTP_PORT: '3001', DATABASE_URL: 'postgres://chat@localhost:5433/chat_persistence' });
+    const config = loadConfig(persistenceConfigSchema, complete);
     expect(config.DATABASE_URL).toBe('postgres://chat@localhost:5433/chat_persistence');
+  });
+
+  it('requires data encryption keys with a current key among them, and names the variable without the key', () => {
+    expect(() => loadConfig(persistenceConfigSchema, { ...complete, DATA_ENCRYPTION_KEYS: '' })).toThrow(/DATA_ENCRYPTION_KEYS: is required/);
+    expect(() => loadConfig(persistenceConfigSchema, { ...complete, DATA_ENCRYPTION_KEY_ID: 'k2' })).toThrow(/DATA_ENCRYPTION_KEY_ID: names key k2, which DATA_ENCRYPTION_KEYS does not list \(it has k1\)/);
+    const short = Buffer.alloc(16, 9).toString('base64');
+    const error = thrownBy(() => loadConfig(persistenceConfigSchema, { ...complete, DATA_ENCRYPTION_KEYS: `k1:${short}` }), ConfigError);
+    expect(error.message).toMatch(/DATA_ENCRYPTION_KEYS: key k1 must be 32 bytes/);
+    expect(error.message).not.toContain(short);
   });
 
   it('has group quotas with defaults, a group no larger than the protocol allows', () => {

@@ -1,4 +1,5 @@
 import { MAX_GROUP_MEMBERS } from '@chat/protocol';
+import { checkDataEncryptionConfig, dataEncryptionEnv } from '@chat/database';
 import { baseConfigSchema, configFrom, databaseUrl, envInt } from '@chat/service-kit';
 
 export const persistenceConfigSchema = baseConfigSchema.extend({
@@ -10,7 +11,9 @@ export const persistenceConfigSchema = baseConfigSchema.extend({
   GROUPS_PER_USER_PER_HOUR: envInt({ min: 1, max: 100_000, default: 20 }),
   /** Members a group may have, its owner included; at most the protocol's MAX_GROUP_MEMBERS. Beyond, `quota_exceeded`. */
   GROUP_MAX_MEMBERS: envInt({ min: 2, max: MAX_GROUP_MEMBERS, default: MAX_GROUP_MEMBERS }),
-});
+  /** Data keys for message bodies and other content at rest (docs/operations.md, "Data encryption keys"). */
+  ...dataEncryptionEnv,
+}).superRefine(checkDataEncryptionConfig);
 
 /** The persistence's validated configuration; inject it by this class. */
 export class PersistenceConfig extends configFrom(persistenceConfigSchema) {}

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { Test, type TestingModule } from '@nestjs/testing';
 import { DataSource } from 'typeorm';
 import type { Message } from 'kafkajs';
@@ -40,7 +40,11 @@ import type { Effect } from '../src/outcomes/effects';
 import { ConversationsModule } from '../src/conversations/conversations.module';
 import { MessagesModule } from '../src/messages/messages.module';
 import { UpsertUsersUseCase } from '../src/users/upsert-users.use-case';
+import { StoredContentModule } from '../src/database/stored-content.module';
 import { startTestDatabase, type TestDatabase } from './test-database';
+
+/** One data key for every harness (random per run); specs that rotate pass their own DATA_ENCRYPTION_* variables. */
+const TEST_DATA_KEY = `harness:${randomBytes(32).toString('base64')}`;
 
 /**
  * Stands in for Kafka: keeps what would be published. `failNext` makes the next publish fail the way
@@ -97,6 +101,8 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
     HTTP_PORT: '1',
     DATABASE_URL: 'postgres://unused@127.0.0.1:1/unused',
     GROUPS_PER_USER_PER_HOUR: '100000',
+    DATA_ENCRYPTION_KEYS: TEST_DATA_KEY,
+    DATA_ENCRYPTION_KEY_ID: 'harness',
     ...env,
   });
   // Global, as ServiceKitModule (config, producer) and DatabaseModule provide them in the service: every module's providers inject them.
@@ -107,7 +113,7 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
   ];
   const configModule = { module: class TestGlobalsModule {}, global: true, providers: globals, exports: globals.map((global) => global.provide) };
   const moduleRef = await Test.createTestingModule({
-    imports: [configModule, MessagesModule, ConversationsModule, AnnouncementsModule],
+    imports: [configModule, StoredContentModule, MessagesModule, ConversationsModule, AnnouncementsModule],
     providers: [
       CommandDispatcher,
       CommandBatchProcessor,

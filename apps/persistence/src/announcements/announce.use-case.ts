@@ -4,6 +4,7 @@ import { MoreThan, type EntityManager } from 'typeorm';
 import type { AnnounceCommand, Announcement, EnvelopeOf, ServerFrameOf } from '@chat/protocol';
 import { PersistenceConfig } from '../config';
 import { AnnouncementEntity } from '../database/entities/announcement.entity';
+import { openField, sealField } from '../database/stored-content';
 import { CommandRejected } from '../outcomes/command-rejected';
 import { announcementPublished, answer, type Effect } from '../outcomes/effects';
 
@@ -37,11 +38,13 @@ export class AnnounceUseCase {
     if (recent >= limit) throw new CommandRejected('quota_exceeded', `at most ${limit} announcements per administrator per hour; try again later`);
 
     const announcement: Announcement = { announcementId: randomUUID(), senderId, body, sentAt, expiresAt: sentAt + expiresInSeconds * 1000 };
+    const sealed = sealField('announcementBody', announcement.announcementId, body);
     await manager.insert(AnnouncementEntity, {
       id: announcement.announcementId,
       senderId,
       clientAnnouncementId: clientAnnouncementId ?? null,
-      body,
+      body: sealed.value,
+      bodyKeyId: sealed.keyId,
       sentAt: new Date(announcement.sentAt),
       expiresAt: new Date(announcement.expiresAt),
       tombstonedAt: null,
@@ -51,7 +54,8 @@ export class AnnounceUseCase {
 }
 
 function announcementOf(row: AnnouncementEntity): Announcement {
-  return { announcementId: row.id, senderId: row.senderId, body: row.body, sentAt: row.sentAt.getTime(), expiresAt: row.expiresAt.getTime() };
+  const body = openField('announcementBody', row.id, row.body, row.bodyKeyId);
+  return { announcementId: row.id, senderId: row.senderId, body, sentAt: row.sentAt.getTime(), expiresAt: row.expiresAt.getTime() };
 }
 
 function announcementFrame(announcement: Announcement, requestId: string): ServerFrameOf<'announcement'> {

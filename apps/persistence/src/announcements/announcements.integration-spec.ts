@@ -36,7 +36,8 @@ describe('announcements (PostgreSQL)', () => {
     expect(published).toEqual({ announcementId: expect.any(String), senderId: sender, body: 'Maintenance at 22:00', sentAt, expiresAt: sentAt + 600_000 });
     expect(effects.find((effect) => effect.topic === Topics.announcements.name)?.key).toBe(published.announcementId);
     expect(answerTo(effects, announce, 'announcement')).toEqual({ type: 'announcement', replyTo: announce.payload.replyTo.requestId, ...published });
-    expect(await rows(sender)).toEqual([{ id: published.announcementId, body: 'Maintenance at 22:00', sent_at: new Date(sentAt), expires_at: new Date(sentAt + 600_000), tombstoned_at: null }]);
+    // The body is stored sealed (stored-content.integration-spec reads it back).
+    expect(await rows(sender)).toEqual([{ id: published.announcementId, body: expect.stringMatching(/^v1:/), sent_at: new Date(sentAt), expires_at: new Date(sentAt + 600_000), tombstoned_at: null }]);
   });
 
   it('stores a retry with the same clientAnnouncementId once: the retry is answered with the original and publishes nothing again', async () => {

@@ -1,6 +1,7 @@
 import { In, LessThan, type EntityManager } from 'typeorm';
 import { AnnouncementPublished, ChatEvents, MembershipChanged, Topics, type ChatCommandEnvelope } from '@chat/protocol';
 import { ProcessedCommandEntity } from '../database/entities/processed-command.entity';
+import { openField, sealField } from '../database/stored-content';
 import type { Effect } from '../outcomes/effects';
 
 /**
@@ -30,17 +31,24 @@ export function changesState(command: ChatCommandEnvelope): boolean {
 /** What the commands among `commandIds` that were already applied produced, by command id. */
 export async function findProcessed(manager: EntityManager, commandIds: string[]): Promise<Map<string, Effect[]>> {
   if (commandIds.length === 0) return new Map();
-  const rows = await manager.find(ProcessedCommandEntity, { select: { commandId: true, effects: true }, where: { commandId: In(commandIds) } });
-  return new Map(rows.map((row) => [row.commandId, row.effects.map(revalidate)]));
+  const rows = await manager.find(ProcessedCommandEntity, { select: { commandId: true, effects: true, effectsKeyId: true }, where: { commandId: In(commandIds) } });
+  return new Map(rows.map((row) => [row.commandId, effectsOf(row).map(revalidate)]));
 }
 
-/** Records applied commands: one statement per batch, however many commands it holds. */
+/** The recorded records, opened: sealed rows hold a JSON string of ciphertext, older ones the array itself. */
+function effectsOf(row: Pick<ProcessedCommandEntity, 'commandId' | 'effects' | 'effectsKeyId'>): Effect[] {
+  if (row.effectsKeyId === null) return row.effects as Effect[];
+  return JSON.parse(openField('commandEffects', row.commandId, row.effects as string, row.effectsKeyId)) as Effect[];
+}
+
+/** Records applied commands: one statement per batch, however many commands it holds; the records are sealed (they hold user content). */
 export async function recordProcessed(manager: EntityManager, processed: Array<{ command: ChatCommandEnvelope; effects: Effect[] }>): Promise<void> {
   if (processed.length === 0) return;
+  const sealed = processed.map(({ command, effects }) => sealField('commandEffects', command.id, JSON.stringify(effects)));
   await manager.query(
-    `INSERT INTO processed_commands (command_id, command_type, effects)
-     SELECT * FROM unnest($1::uuid[], $2::text[], $3::jsonb[])`,
-    [processed.map(({ command }) => command.id), processed.map(({ command }) => command.type), processed.map(({ effects }) => JSON.stringify(effects))],
+    `INSERT INTO processed_commands (command_id, command_type, effects, effects_key_id)
+     SELECT * FROM unnest($1::uuid[], $2::text[], $3::jsonb[], $4::text[])`,
+    [processed.map(({ command }) => command.id), processed.map(({ command }) => command.type), sealed.map(({ value }) => JSON.stringify(value)), sealed.map(({ keyId }) => keyId)],
   );
 }
 

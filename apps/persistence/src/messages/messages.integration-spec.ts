@@ -194,7 +194,8 @@ describe('messages (PostgreSQL)', () => {
         const { frames, ...payload } = effect.envelope.payload as { frames: unknown[] };
         return { ...effect, envelope: { ...effect.envelope, type: 'chat.command-answered', payload: { ...payload, frame: frames[0] } } };
       });
-      await h.dataSource.query('UPDATE processed_commands SET effects = $2::jsonb WHERE command_id = $1', [create.id, JSON.stringify(legacy)]);
+      // Earlier releases stored them in plaintext too (no key id).
+      await h.dataSource.query('UPDATE processed_commands SET effects = $2::jsonb, effects_key_id = NULL WHERE command_id = $1', [create.id, JSON.stringify(legacy)]);
       const replayed = await h.run(create);
       expect(replayed.map((effect) => ({ ...effect, envelope: { ...effect.envelope, producedAt: 0 } }))).toEqual(
         first.map((effect) => ({ ...effect, envelope: { ...effect.envelope, producedAt: 0 } })),
@@ -222,8 +223,8 @@ describe('messages (PostgreSQL)', () => {
 
     it('a batch that fails fails alone: the others are stored and published', async () => {
       const [first, second] = [await newConversation(), await newConversation()];
-      // PostgreSQL cannot store NUL in text: a permanent failure of this batch only.
-      const poison = SendMessageCommand.createValidated({ senderId: alice, conversationId: first, clientMsgId: 'bad', body: 'a\u0000b', kind: 'text', replyTo: replyTo() });
+      // PostgreSQL cannot store NUL in text (the clientMsgId: bodies are stored sealed): a permanent failure of this batch only.
+      const poison = SendMessageCommand.createValidated({ senderId: alice, conversationId: first, clientMsgId: 'b\u0000ad', body: 'ab', kind: 'text', replyTo: replyTo() });
       const [failed, stored] = await Promise.allSettled([h.processor.process([poison]), h.processor.process([commands.send(alice, second, 'ok')])]);
       expect(failed.status).toBe('rejected');
       expect(stored.status).toBe('fulfilled');

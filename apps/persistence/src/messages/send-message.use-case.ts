@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { ChatMessage, EnvelopeOf, SendMessageCommand } from '@chat/protocol';
+import { sealField } from '../database/stored-content';
 import { CommandRejected } from '../outcomes/command-rejected';
+import { toChatMessage } from './chat-message';
 import { type Effect, messageStored } from '../outcomes/effects';
 import { type ConversationState, loadConversationsForUpdate, requireMember } from '../conversations/conversation-state';
 
@@ -81,6 +83,7 @@ interface StoredRow {
   sender_id: string;
   client_msg_id: string;
   body: string;
+  body_key_id: string | null;
   kind: ChatMessage['kind'];
   sent_at: Date;
   stored_at: Date;
@@ -90,28 +93,31 @@ interface StoredRow {
  * Stores the sends (distinct idempotency keys, senders already checked, conversations locked by
  * this transaction) in one round trip: finds those stored before, numbers the others per
  * conversation in their order from its last_seq, inserts them, moves each conversation's last_seq
- * and sets each sender's receipts to their newest message. Returns every message by key.
+ * and sets each sender's receipts to their newest message. Returns every message by key. Bodies go
+ * in sealed under the current data key, bound to their message id (assigned here, not in SQL, for that).
  */
 async function storeMessages(manager: EntityManager, sends: readonly SendMessage[]): Promise<Map<string, StoredMessage>> {
   const result = new Map<string, StoredMessage>();
   if (sends.length === 0) return result;
   const storedAt = new Date();
+  const ids = sends.map(() => randomUUID());
+  const bodies = sends.map((send, index) => sealField('messageBody', ids[index], send.payload.body));
   const rows = await manager.query<StoredRow[]>(
     `WITH input AS (
-       SELECT * FROM unnest($1::int[], $2::uuid[], $3::uuid[], $4::uuid[], $5::text[], $6::text[], $7::text[], $8::timestamptz[])
-         AS i(ord, conversation_id, id, sender_id, client_msg_id, body, kind, sent_at)
+       SELECT * FROM unnest($1::int[], $2::uuid[], $3::uuid[], $4::uuid[], $5::text[], $6::text[], $10::text[], $7::text[], $8::timestamptz[])
+         AS i(ord, conversation_id, id, sender_id, client_msg_id, body, body_key_id, kind, sent_at)
      ), known AS (
-       SELECT i.ord, m.conversation_id, m.seq, m.id, m.sender_id, m.client_msg_id, m.body, m.kind, m.sent_at, m.stored_at
+       SELECT i.ord, m.conversation_id, m.seq, m.id, m.sender_id, m.client_msg_id, m.body, m.body_key_id, m.kind, m.sent_at, m.stored_at
          FROM input i
          JOIN messages m ON m.conversation_id = i.conversation_id AND m.sender_id = i.sender_id AND m.client_msg_id = i.client_msg_id
      ), fresh AS (
        SELECT i.conversation_id, c.last_seq + row_number() OVER (PARTITION BY i.conversation_id ORDER BY i.ord) AS seq,
-              i.id, i.sender_id, i.client_msg_id, i.body, i.kind, i.sent_at, $9::timestamptz AS stored_at
+              i.id, i.sender_id, i.client_msg_id, i.body, i.body_key_id, i.kind, i.sent_at, $9::timestamptz AS stored_at
          FROM input i JOIN conversations c ON c.id = i.conversation_id
         WHERE NOT EXISTS (SELECT 1 FROM known k WHERE k.ord = i.ord)
      ), inserted AS (
-       INSERT INTO messages (conversation_id, seq, id, sender_id, client_msg_id, body, kind, sent_at, stored_at)
-       SELECT conversation_id, seq, id, sender_id, client_msg_id, body, kind, sent_at, stored_at FROM fresh
+       INSERT INTO messages (conversation_id, seq, id, sender_id, client_msg_id, body, body_key_id, kind, sent_at, stored_at)
+       SELECT conversation_id, seq, id, sender_id, client_msg_id, body, body_key_id, kind, sent_at, stored_at FROM fresh
      ), moved AS (
        UPDATE conversations c SET last_seq = f.last_seq, last_activity_at = $9
          FROM (SELECT conversation_id, max(seq) AS last_seq FROM fresh GROUP BY conversation_id) f
@@ -121,35 +127,37 @@ async function storeMessages(manager: EntityManager, sends: readonly SendMessage
          FROM (SELECT conversation_id, sender_id, max(seq) AS seq FROM fresh GROUP BY conversation_id, sender_id) f
         WHERE m.conversation_id = f.conversation_id AND m.user_id = f.sender_id
      )
-     SELECT true AS inserted, conversation_id, seq, id, sender_id, client_msg_id, body, kind, sent_at, stored_at FROM fresh
+     SELECT true AS inserted, conversation_id, seq, id, sender_id, client_msg_id, body, body_key_id, kind, sent_at, stored_at FROM fresh
      UNION ALL
-     SELECT false, conversation_id, seq, id, sender_id, client_msg_id, body, kind, sent_at, stored_at FROM known`,
+     SELECT false, conversation_id, seq, id, sender_id, client_msg_id, body, body_key_id, kind, sent_at, stored_at FROM known`,
     [
       sends.map((_, ord) => ord),
       sends.map((send) => send.payload.conversationId),
-      sends.map(() => randomUUID()),
+      ids,
       sends.map((send) => send.payload.senderId),
       sends.map((send) => send.payload.clientMsgId),
-      sends.map((send) => send.payload.body),
+      bodies.map((body) => body.value),
       sends.map((send) => send.payload.kind),
       sends.map((send) => new Date(send.occurredAt)),
       storedAt,
+      bodies.map((body) => body.keyId),
     ],
   );
   for (const row of rows) {
     result.set(idempotencyKey(row.conversation_id, row.sender_id, row.client_msg_id), {
       inserted: row.inserted,
-      message: {
+      message: toChatMessage({
         conversationId: row.conversation_id,
         seq: Number(row.seq),
-        messageId: row.id,
+        id: row.id,
         senderId: row.sender_id,
         clientMsgId: row.client_msg_id,
         body: row.body,
+        bodyKeyId: row.body_key_id,
         kind: row.kind,
-        sentAt: row.sent_at.getTime(),
-        storedAt: row.stored_at.getTime(),
-      },
+        sentAt: row.sent_at,
+        storedAt: row.stored_at,
+      }),
     });
   }
   return result;

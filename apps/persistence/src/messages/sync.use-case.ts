@@ -30,6 +30,7 @@ interface MessageRow {
   senderId: string;
   clientMsgId: string;
   body: string;
+  bodyKeyId: string | null;
   kind: MessageEntity['kind'];
   sentAt: Date;
   storedAt: Date;
@@ -89,7 +90,7 @@ export class SyncUseCase {
          WINDOW running AS (ORDER BY position, seq)
        )
        SELECT m.conversation_id AS "conversationId", m.seq, m.id, m.sender_id AS "senderId", m.client_msg_id AS "clientMsgId",
-              m.body, m.kind, m.sent_at AS "sentAt", m.stored_at AS "storedAt"
+              m.body, m.body_key_id AS "bodyKeyId", m.kind, m.sent_at AS "sentAt", m.stored_at AS "storedAt"
          FROM sized
          JOIN messages m ON m.conversation_id = sized.conversation_id AND m.seq = sized.seq
         WHERE sized.n = 1 OR sized.bytes_so_far <= $6

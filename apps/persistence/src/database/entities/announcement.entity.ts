@@ -18,8 +18,13 @@ export class AnnouncementEntity {
   @Column({ name: 'client_announcement_id', type: 'text', nullable: true })
   clientAnnouncementId!: string | null;
 
+  /** Sealed under `bodyKeyId` (AES-256-GCM, see stored-content.ts); plaintext when that is null (rows from before encryption). */
   @Column({ type: 'text' })
   body!: string;
+
+  /** The data key that sealed `body`; null: a plaintext row written before encryption. */
+  @Column({ name: 'body_key_id', type: 'text', nullable: true })
+  bodyKeyId!: string | null;
 
   /** When the gateway received the `announce`. */
   @Column({ name: 'sent_at', type: 'timestamptz' })

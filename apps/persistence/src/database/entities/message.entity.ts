@@ -23,8 +23,13 @@ export class MessageEntity {
   @Column({ name: 'client_msg_id', type: 'text' })
   clientMsgId!: string;
 
+  /** Sealed under `bodyKeyId` (AES-256-GCM, see stored-content.ts); plaintext when that is null (rows from before encryption). */
   @Column({ type: 'text' })
   body!: string;
+
+  /** The data key that sealed `body`; null: a plaintext row written before encryption. */
+  @Column({ name: 'body_key_id', type: 'text', nullable: true })
+  bodyKeyId!: string | null;
 
   @Column({ type: 'text' })
   kind!: MessageKind;

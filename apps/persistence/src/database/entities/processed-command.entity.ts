@@ -20,6 +20,14 @@ export class ProcessedCommandEntity {
   @Column({ name: 'processed_at', type: 'timestamptz', default: () => 'now()' })
   processedAt!: Date;
 
+  /**
+   * The records, sealed under `effectsKeyId` (they hold announcement bodies and group titles): a
+   * JSON string of ciphertext (see stored-content.ts). A row from before encryption (null key id)
+   * holds the array of records itself.
+   */
   @Column({ type: 'jsonb' })
-  effects!: Effect[];
+  effects!: Effect[] | string;
+
+  @Column({ name: 'effects_key_id', type: 'text', nullable: true })
+  effectsKeyId!: string | null;
 }
