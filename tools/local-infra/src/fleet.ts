@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { type DataEncryptionEnv, generateDataEncryptionEnv } from './data-keys';
 import { getFreePorts } from './free-port';
 import { readyzStatus } from './readyz';
 import { GENEROUS_AUTH_RATE_LIMITS, GENEROUS_GATEWAY_IP_LIMITS, SERVICE_SPECS, type ServiceName, type ServiceProcess, serviceEnv, startService } from './suite';
@@ -34,6 +35,8 @@ export interface ServiceFleetOptions {
   databaseUrlFor?: (database: string) => string;
   /** JWT_SECRET shared by auth and the gateways. */
   jwtSecret: string;
+  /** Persistence's data encryption keys; default: one random key for this fleet, shared by its persistence instances. */
+  dataEncryption?: DataEncryptionEnv;
   /** LOG_LEVEL of every instance; default info. */
   logLevel?: string;
   /** Instances in start order. */
@@ -92,6 +95,7 @@ export class ServiceFleet {
 
   constructor(private readonly options: ServiceFleetOptions) {
     this.readyTimeoutMs = options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS;
+    const dataEncryption = options.dataEncryption ?? generateDataEncryptionEnv();
     for (const spec of options.instances) {
       if (this.entries.has(spec.name)) throw new Error(`instance ${spec.name} is listed twice`);
       const env = {
@@ -102,6 +106,7 @@ export class ServiceFleet {
           instanceId: spec.instanceId ?? spec.name,
           logLevel: options.logLevel,
         }),
+        ...(spec.service === 'persistence' ? dataEncryption : {}),
         ...options.env,
         ...(options.generousAuthRateLimits && spec.service === 'auth' ? GENEROUS_AUTH_RATE_LIMITS : {}),
         ...(options.generousAuthRateLimits && spec.service === 'gateway' ? GENEROUS_GATEWAY_IP_LIMITS : {}),
@@ -183,9 +188,14 @@ export class ServiceFleet {
     await this.process(name).kill(signal);
   }
 
-  /** Starts the instance again with the same instance id, port and environment; waits for /readyz unless told not to. */
-  async startAgain(name: string, options: { waitForReady?: boolean } = {}): Promise<ServiceProcess> {
-    const service = this.spawn(this.entry(name));
+  /**
+   * Starts the instance again with the same instance id, port and environment (`env` changes it from
+   * now on, as a redeploy with new settings would); waits for /readyz unless told not to.
+   */
+  async startAgain(name: string, options: { waitForReady?: boolean; env?: Record<string, string> } = {}): Promise<ServiceProcess> {
+    const entry = this.entry(name);
+    if (options.env) Object.assign(entry.env, options.env);
+    const service = this.spawn(entry);
     if (options.waitForReady ?? true) await service.waitForReady(this.readyTimeoutMs);
     return service;
   }

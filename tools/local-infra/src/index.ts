@@ -20,6 +20,7 @@ export {
 // The launcher: infrastructure (own or external) and the services as processes.
 export { startInfra, type Infra, type InfraComponent, type InfraEvent, type OwnKafkaOptions, type OwnPostgresOptions, type StartInfraOptions } from './infra';
 export { ServiceFleet, type InstanceSpec, type ServiceFleetOptions, type StartedInstance } from './fleet';
+export { devDataEncryptionEnv, generateDataEncryptionEnv, type DataEncryptionEnv } from './data-keys';
 export { readyzStatus } from './readyz';
 export { startWebServer, type WebServer, type WebServerOptions } from './web-server';
 export type { ExitInfo } from './process-control';

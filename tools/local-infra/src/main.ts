@@ -6,6 +6,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { type Infra, type OwnKafkaOptions, type OwnPostgresOptions, startInfra } from './infra';
 import { isPortFree, getFreePort } from './free-port';
+import { devDataEncryptionEnv } from './data-keys';
 import { ServiceFleet } from './fleet';
 import { describeExit } from './process-control';
 import { SERVICE_DATABASES, SERVICE_SPECS, SERVICES } from './suite';
@@ -164,6 +165,8 @@ async function startServices(workspaceRoot: string, appsDir: string, infra: Infr
     kafkaBrokers: infra.kafkaBrokers,
     databaseUrlFor: (database) => infra.databaseUrlFor(database),
     jwtSecret,
+    // Persistence's data keys: DATA_ENCRYPTION_KEYS/_KEY_ID from the environment, else generated once into .cache/dev.
+    dataEncryption: devDataEncryptionEnv(path.join(workspaceRoot, '.cache', 'dev')),
     logLevel: process.env.LOG_LEVEL,
     // One instance per service on its fixed port, with production's limits (no generous auth limits).
     instances: SERVICES.map((name) => ({ name, service: name, instanceId: `${name}-1` })),
