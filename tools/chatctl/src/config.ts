@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { brokerList, envInt, loadConfig } from '@chat/service-kit';
+import { brokerList, envInt, kafkaSecurityVariables, loadConfig } from '@chat/service-kit';
 
 /**
  * What chatctl reads from its environment, validated the way the services validate theirs (the same
@@ -7,6 +7,8 @@ import { brokerList, envInt, loadConfig } from '@chat/service-kit';
  */
 export const chatctlEnvSchema = z.object({
   KAFKA_BROKERS: brokerList,
+  /** TLS and SASL as for the services (KAFKA_SECURITY_PROTOCOL, KAFKA_SASL_*, KAFKA_SSL_*); an operator logs in as `admin`. */
+  ...kafkaSecurityVariables,
   /** For the topics chatctl creates when missing (its bookkeeping topic): 1 locally, 3 in production. */
   KAFKA_REPLICATION_FACTOR: envInt({ min: 1, max: 7, default: 1 }),
 });

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { type DataEncryptionEnv, generateDataEncryptionEnv } from './data-keys';
 import { getFreePorts } from './free-port';
+import type { LocalKafkaSecurity } from './kafka-security';
 import { readyzStatus } from './readyz';
 import { GENEROUS_AUTH_RATE_LIMITS, GENEROUS_GATEWAY_IP_LIMITS, SERVICE_SPECS, type ServiceName, type ServiceProcess, serviceEnv, startService } from './suite';
 
@@ -31,6 +32,8 @@ export interface InstanceSpec {
 export interface ServiceFleetOptions {
   workspaceRoot: string;
   kafkaBrokers: string;
+  /** The local broker's TLS and users (Infra.kafkaSecurity): each service then logs in as its own principal. */
+  kafkaSecurity?: LocalKafkaSecurity;
   /** Needed when auth or persistence is among the instances (e.g. Infra.databaseUrlFor). */
   databaseUrlFor?: (database: string) => string;
   /** JWT_SECRET shared by auth and the gateways. */
@@ -101,6 +104,7 @@ export class ServiceFleet {
       const env = {
         ...serviceEnv(spec.service, {
           kafkaBrokers: options.kafkaBrokers,
+          kafkaSecurity: options.kafkaSecurity,
           databaseUrlFor: options.databaseUrlFor,
           jwtSecret: options.jwtSecret,
           instanceId: spec.instanceId ?? spec.name,

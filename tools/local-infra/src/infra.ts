@@ -1,4 +1,11 @@
+import { Kafka, logLevel } from 'kafkajs';
+// build-app.mjs compiles these libs into local-infra's build: their being unbuildable does not matter.
+// eslint-disable-next-line @nx/enforce-module-boundaries
+import { kafkaAclPlan } from '@chat/protocol';
+// eslint-disable-next-line @nx/enforce-module-boundaries
+import { applyAclPlan, kafkaJsSecurity } from '@chat/kafka';
 import { ensureKafkaJars } from './kafka-jars';
+import { clientSecurity, clientSecurityEnv, type LocalKafkaSecurity, type LocalKafkaUser } from './kafka-security';
 import { type KafkaBrokerHandle, type StartKafkaBrokerOptions, startKafkaBroker } from './kafka-broker';
 import { type PostgresHandle, type StartPostgresOptions, startPostgres } from './postgres';
 import { SERVICE_DATABASES } from './suite';
@@ -9,6 +16,7 @@ import { SERVICE_DATABASES } from './suite';
  * setup, the load generator and the fault harness all start theirs through startInfra.
  */
 
+/** `secure` defaults to true here: SASL_SSL, a SCRAM user per service, and the ACL plan applied. */
 export type OwnKafkaOptions = Omit<StartKafkaBrokerOptions, 'libsDir'>;
 export type OwnPostgresOptions = Omit<StartPostgresOptions, 'databases'>;
 
@@ -37,6 +45,13 @@ export type InfraEvent =
 
 export interface Infra {
   readonly kafkaBrokers: string;
+  /**
+   * TLS files and user passwords of the broker started here with SASL_SSL; undefined for a plaintext
+   * or an external one (whose clients take KAFKA_SECURITY_PROTOCOL etc. from the environment).
+   */
+  readonly kafkaSecurity: LocalKafkaSecurity | undefined;
+  /** The KAFKA_* environment of a client logging in as `user` (empty for an external broker). */
+  kafkaClientEnv(user: LocalKafkaUser): Record<string, string>;
   /** Connection URL of one service database (of the own PostgreSQL, or the external `urlFor`). */
   databaseUrlFor(database: string): string;
   /** The broker started here; undefined for an external one. */
@@ -98,9 +113,16 @@ export async function startInfra(options: StartInfraOptions): Promise<Infra> {
     return handle;
   };
   const startKafka = async (): Promise<void> => {
-    broker = await startOwn('kafka', 'external' in kafka ? undefined : kafka.start, async (own, dataDir) =>
-      startKafkaBroker({ ...own, dataDir, libsDir: await ensureKafkaJars(options.workspaceRoot) }),
-    );
+    broker = await startOwn('kafka', 'external' in kafka ? undefined : kafka.start, async (own, dataDir) => {
+      const started = await startKafkaBroker({ ...own, secure: own.secure ?? false, dataDir, libsDir: await ensureKafkaJars(options.workspaceRoot) });
+      try {
+        if (started.security) await applyLocalAcls(started.brokers, started.security);
+      } catch (error) {
+        await started.stop();
+        throw error;
+      }
+      return started;
+    });
   };
   const startDatabase = async (): Promise<void> => {
     database = await startOwn('postgres', 'external' in postgres ? undefined : postgres.start, (own, dataDir) =>
@@ -119,8 +141,11 @@ export async function startInfra(options: StartInfraOptions): Promise<Infra> {
   }
 
   const kafkaBrokers = 'external' in kafka ? kafka.external : (broker as KafkaBrokerHandle).brokers;
+  const kafkaSecurity = broker?.security;
   return {
     kafkaBrokers,
+    kafkaSecurity,
+    kafkaClientEnv: (user) => (kafkaSecurity ? clientSecurityEnv(kafkaSecurity, user) : {}),
     databaseUrlFor(name: string) {
       if ('external' in postgres) return postgres.external(name);
       if (!database) throw new Error('PostgreSQL is not running');
@@ -154,3 +179,14 @@ export async function startInfra(options: StartInfraOptions): Promise<Infra> {
 type Settled = { ok: true } | { ok: false; error: unknown };
 const ok = (): Settled => ({ ok: true });
 const fail = (error: unknown): Settled => ({ ok: false, error });
+
+/** The services' ACLs (libs/protocol kafka-acls), created as the admin before any service starts. */
+async function applyLocalAcls(brokers: string, security: LocalKafkaSecurity): Promise<void> {
+  const admin = new Kafka({ clientId: 'local-infra-acls', brokers: [brokers], logLevel: logLevel.NOTHING, ...kafkaJsSecurity(clientSecurity(security, 'admin')) }).admin();
+  await admin.connect();
+  try {
+    await applyAclPlan(admin, kafkaAclPlan());
+  } finally {
+    await admin.disconnect();
+  }
+}

@@ -4,9 +4,13 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
+// build-app.mjs compiles these libs into local-infra's build: their being unbuildable does not matter.
+// eslint-disable-next-line @nx/enforce-module-boundaries
+import { kafkaJsSecurity } from '@chat/kafka';
 import { getFreePorts } from './free-port';
 import { ensureKafkaJars } from './kafka-jars';
 import { newClusterId, type PropertyValue, renderLog4j2Yaml, renderServerProperties } from './kafka-config';
+import { addScramArgs, clientSecurity, ensureBrokerTls, ensurePasswords, type LocalKafkaSecurity } from './kafka-security';
 import { tailFile } from './log-tail';
 import { type ExitInfo, hasExited, killOnExit, sleep, stopChild, trackExit } from './process-control';
 import { findWorkspaceRoot } from './workspace';
@@ -29,6 +33,14 @@ export interface StartKafkaBrokerOptions {
   /** How long start/restart wait for the broker to answer; default 60 s. */
   readyTimeoutMs?: number;
   /**
+   * SASL_SSL with SCRAM users and ACLs (see kafka-security.ts): the CA and broker certificate from
+   * `<workspace>/.cache/kafka-tls`, the users' passwords in `<dataDir>/credentials.json`. Default false
+   * (one PLAINTEXT listener, no authorization).
+   */
+  secure?: boolean;
+  /** Where the CA and broker certificate are cached; default `<workspace>/.cache/kafka-tls`. */
+  tlsDir?: string;
+  /**
    * Run the JVM in its own process group, so a terminal Ctrl-C reaches only the launcher, which
    * then stops things in order. Default false: Ctrl-C on a test run kills the broker directly.
    */
@@ -42,6 +54,8 @@ export interface KafkaBrokerHandle {
   readonly controllerPort: number;
   readonly dataDir: string;
   readonly logFile: string;
+  /** TLS files and user passwords of a secured broker (`secure`); undefined for a plaintext one. */
+  readonly security: LocalKafkaSecurity | undefined;
   /** pid of the current JVM (changes on restart) */
   readonly pid: number;
   /** SIGTERM (controlled shutdown), SIGKILL after 20 s; resolves when the JVM has exited. */
@@ -71,7 +85,7 @@ function javaArgs(heapMb: number, log4jFile: string, libsDir: string): string[] 
   ];
 }
 
-async function formatStorage(libsDir: string, dataDir: string, propertiesFile: string): Promise<void> {
+async function formatStorage(libsDir: string, dataDir: string, propertiesFile: string, security: LocalKafkaSecurity | undefined): Promise<void> {
   const args = [
     ...javaArgs(256, path.join(dataDir, 'log4j2.yaml'), libsDir),
     'kafka.tools.StorageTool',
@@ -80,6 +94,8 @@ async function formatStorage(libsDir: string, dataDir: string, propertiesFile: s
     newClusterId(),
     '-c',
     propertiesFile,
+    // SCRAM users live in the cluster metadata; made here, they exist before any client connects.
+    ...(security ? addScramArgs(security) : []),
   ];
   const { code, output } = await new Promise<{ code: number | null; output: string }>((resolve) => {
     let output = '';
@@ -106,10 +122,11 @@ function tcpReachable(port: number, timeoutMs: number): Promise<boolean> {
 }
 
 /** The port accepting connections is not enough: the broker must have joined its KRaft quorum and serve metadata. */
-async function answersMetadata(brokers: string): Promise<boolean> {
+async function answersMetadata(brokers: string, security: LocalKafkaSecurity | undefined): Promise<boolean> {
   const admin = new Kafka({
     clientId: 'local-infra-readiness',
     brokers: [brokers],
+    ...kafkaJsSecurity(clientSecurity(security, 'admin')),
     logLevel: logLevel.NOTHING,
     connectionTimeout: 1_000,
     requestTimeout: 2_000,
@@ -124,6 +141,22 @@ async function answersMetadata(brokers: string): Promise<boolean> {
   } finally {
     await admin.disconnect().catch(() => undefined);
   }
+}
+
+/**
+ * TLS files and passwords of a secured broker. A log dir formatted before without users (a plaintext
+ * run) cannot get them now (SCRAM users are created at format time): that is refused, with the fix.
+ */
+async function brokerSecurity(dataDir: string, logDir: string, tlsDir: string | undefined): Promise<LocalKafkaSecurity> {
+  const passwordsFile = path.join(dataDir, 'credentials.json');
+  if (isFormatted(logDir) && !existsSync(passwordsFile)) {
+    throw new Error(
+      `the Kafka data in ${dataDir} was made by a plaintext broker and has no SCRAM users: delete that directory ` +
+        '(its topics are lost) or run with KAFKA_SECURITY_PROTOCOL=PLAINTEXT',
+    );
+  }
+  const tls = await ensureBrokerTls(tlsDir ?? path.join(findWorkspaceRoot(), '.cache', 'kafka-tls'));
+  return { ...tls, passwords: await ensurePasswords(passwordsFile) };
 }
 
 /** Starts a single-node KRaft Kafka broker from the plain jars (no Docker, no Kafka install). */
@@ -147,11 +180,20 @@ export async function startKafkaBroker(options: StartKafkaBrokerOptions): Promis
 
   await mkdir(dataDir, { recursive: true });
   await mkdir(path.dirname(logFile), { recursive: true });
+  const security = options.secure ? await brokerSecurity(dataDir, logDir, options.tlsDir) : undefined;
   const propertiesFile = path.join(dataDir, 'server.properties');
   const log4jFile = path.join(dataDir, 'log4j2.yaml');
   await writeFile(
     propertiesFile,
-    renderServerProperties({ port, controllerPort, logDir, overrides: options.properties }),
+    renderServerProperties({
+      port,
+      controllerPort,
+      logDir,
+      overrides: options.properties,
+      security: security && { keystoreFile: security.keystoreFile, caFile: security.caFile, adminPassword: security.passwords.admin, controllerPassword: security.passwords.controller },
+    }),
+    // It holds the super users' passwords.
+    { mode: 0o600 },
   );
   await writeFile(log4jFile, renderLog4j2Yaml());
 
@@ -160,7 +202,7 @@ export async function startKafkaBroker(options: StartKafkaBrokerOptions): Promis
 
   async function launch(): Promise<void> {
     // Format only a fresh log dir: formatting again would mint a new cluster id and lose the data.
-    if (!isFormatted(logDir)) await formatStorage(libsDir, dataDir, propertiesFile);
+    if (!isFormatted(logDir)) await formatStorage(libsDir, dataDir, propertiesFile, security);
 
     // The JVM writes straight into the log file, so its output never depends on this process reading a pipe.
     const fd = openSync(logFile, 'a');
@@ -185,7 +227,7 @@ export async function startKafkaBroker(options: StartKafkaBrokerOptions): Promis
           `Kafka broker exited during startup (code ${info.code}, signal ${info.signal}). Last lines of ${logFile}:\n${await tailFile(logFile)}`,
         );
       }
-      if ((await tcpReachable(clientPort, 1_000)) && (await answersMetadata(brokers))) return;
+      if ((await tcpReachable(clientPort, 1_000)) && (await answersMetadata(brokers, security))) return;
       await sleep(250);
     }
     await stopChild(current, exited, []);
@@ -206,6 +248,7 @@ export async function startKafkaBroker(options: StartKafkaBrokerOptions): Promis
     controllerPort,
     dataDir,
     logFile,
+    security,
     get pid() {
       return child?.pid ?? -1;
     },

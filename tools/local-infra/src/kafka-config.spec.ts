@@ -57,6 +57,30 @@ describe('renderServerProperties', () => {
   });
 });
 
+describe('renderServerProperties with security', () => {
+  const security = { keystoreFile: '/tls/broker-keystore.pem', caFile: '/tls/ca.pem', adminPassword: 'adminpw', controllerPassword: 'ctrlpw' };
+  const props = parse(renderServerProperties({ port: 9092, controllerPort: 9093, logDir: '/data', security }));
+
+  it('listens SASL_SSL for clients and SASL/PLAIN on the loopback controller listener', () => {
+    expect(props.get('listeners')).toBe('SASL_SSL://127.0.0.1:9092,CONTROLLER://127.0.0.1:9093');
+    expect(props.get('advertised.listeners')).toBe('SASL_SSL://127.0.0.1:9092');
+    expect(props.get('listener.security.protocol.map')).toBe('SASL_SSL:SASL_SSL,CONTROLLER:SASL_PLAINTEXT');
+    expect(props.get('inter.broker.listener.name')).toBe('SASL_SSL');
+    expect(props.get('sasl.enabled.mechanisms')).toBe('SCRAM-SHA-512');
+    expect(props.get('listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config')).toContain('username="admin" password="adminpw"');
+    expect(props.get('listener.name.controller.plain.sasl.jaas.config')).toContain('user_controller="ctrlpw"');
+    expect(props.get('ssl.keystore.type')).toBe('PEM');
+    expect(props.get('ssl.keystore.location')).toBe('/tls/broker-keystore.pem');
+    expect(props.get('ssl.truststore.location')).toBe('/tls/ca.pem');
+  });
+
+  it('enforces ACLs with the KRaft StandardAuthorizer, denying what no ACL allows', () => {
+    expect(props.get('authorizer.class.name')).toBe('org.apache.kafka.metadata.authorizer.StandardAuthorizer');
+    expect(props.get('super.users')).toBe('User:admin;User:controller');
+    expect(props.get('allow.everyone.if.no.acl.found')).toBe('false');
+  });
+});
+
 describe('newClusterId', () => {
   it('is a 22-character base64url id like kafka-storage random-uuid prints', () => {
     expect(newClusterId()).toMatch(/^[A-Za-z0-9_-]{22}$/);

@@ -16,6 +16,50 @@ export interface BrokerConfig {
   overrides?: Record<string, PropertyValue>;
   /** Cores to size the broker's thread pools for (default: this machine's). */
   cores?: number;
+  /**
+   * SASL_SSL for clients (SCRAM-SHA-512 users, the broker's PEM keystore) with ACLs enforced by the
+   * StandardAuthorizer; without it one PLAINTEXT listener and no authorization, as before.
+   */
+  security?: BrokerSecurity;
+}
+
+export interface BrokerSecurity {
+  /** PEM: the broker's key and certificate chain. */
+  keystoreFile: string;
+  /** PEM: the CA the broker trusts when it connects to itself (inter-broker traffic). */
+  caFile: string;
+  /** The super user's password: the broker's own inter-broker login (SCRAM). */
+  adminPassword: string;
+  /** The controller listener's PLAIN user (loopback only), also a super user. */
+  controllerPassword: string;
+}
+
+/** The listeners and security settings of a secured broker (see BrokerConfig.security). */
+export function securityProperties(host: string, port: number, controllerPort: number, security: BrokerSecurity): Record<string, PropertyValue> {
+  const scram = (user: string, password: string) => `org.apache.kafka.common.security.scram.ScramLoginModule required username="${user}" password="${password}";`;
+  const plain = (user: string, password: string) => `org.apache.kafka.common.security.plain.PlainLoginModule required username="${user}" password="${password}" user_${user}="${password}";`;
+  return {
+    listeners: `SASL_SSL://${host}:${port},CONTROLLER://${host}:${controllerPort}`,
+    'advertised.listeners': `SASL_SSL://${host}:${port}`,
+    // The controller listener stays on loopback with SASL/PLAIN: KRaft controllers cannot use SCRAM
+    // (its users live in the metadata the controller serves), and TLS there would add nothing on 127.0.0.1.
+    'listener.security.protocol.map': 'SASL_SSL:SASL_SSL,CONTROLLER:SASL_PLAINTEXT',
+    'inter.broker.listener.name': 'SASL_SSL',
+    'sasl.enabled.mechanisms': 'SCRAM-SHA-512',
+    'sasl.mechanism.inter.broker.protocol': 'SCRAM-SHA-512',
+    'listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config': scram('admin', security.adminPassword),
+    'sasl.mechanism.controller.protocol': 'PLAIN',
+    'listener.name.controller.sasl.enabled.mechanisms': 'PLAIN',
+    'listener.name.controller.plain.sasl.jaas.config': plain('controller', security.controllerPassword),
+    'ssl.keystore.type': 'PEM',
+    'ssl.keystore.location': security.keystoreFile,
+    'ssl.truststore.type': 'PEM',
+    'ssl.truststore.location': security.caFile,
+    'ssl.endpoint.identification.algorithm': 'https',
+    'authorizer.class.name': 'org.apache.kafka.metadata.authorizer.StandardAuthorizer',
+    'super.users': 'User:admin;User:controller',
+    'allow.everyone.if.no.acl.found': false,
+  };
 }
 
 /** Java .properties escaping: backslashes (Windows paths) and line breaks would otherwise be mangled. */
@@ -25,7 +69,7 @@ function escapeValue(value: PropertyValue): string {
 
 /**
  * server.properties for a single-node KRaft cluster (broker and controller in one JVM),
- * listening on loopback only. Replication settings are 1 because there is one node.
+ * listening on loopback only, plaintext or (with `security`) SASL_SSL with ACLs. Replication settings are 1 because there is one node.
  */
 export function renderServerProperties(config: BrokerConfig): string {
   const host = config.host ?? '127.0.0.1';
@@ -39,6 +83,7 @@ export function renderServerProperties(config: BrokerConfig): string {
     'controller.listener.names': 'CONTROLLER',
     'listener.security.protocol.map': 'PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
     'inter.broker.listener.name': 'PLAINTEXT',
+    ...(config.security && securityProperties(host, config.port, config.controllerPort, config.security)),
     'log.dirs': config.logDir,
     'num.partitions': 3,
     'offsets.topic.replication.factor': 1,

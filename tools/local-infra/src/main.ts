@@ -23,6 +23,11 @@ const USAGE = `usage: node dist/tools/local-infra/main.js [up|infra]
 environment:
   KAFKA_BROKERS   use this Kafka instead of starting one
   KAFKA_PORT      port of the local broker (default 9092)
+  KAFKA_SECURITY_PROTOCOL
+                  SASL_SSL (default): the local broker takes TLS and SCRAM logins only, one user per
+                  service (passwords in .cache/dev/kafka/credentials.json) and enforces the ACLs;
+                  PLAINTEXT: no TLS, no logins, no ACLs. With KAFKA_BROKERS, the services use this
+                  and KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD, KAFKA_SSL_CA_FILE as given
   DATABASE_URL    use this PostgreSQL for auth AND persistence instead of starting one
                   (convenient locally; in production each service has its own database)
   POSTGRES_PORT   port of the local PostgreSQL (default 5433)
@@ -110,7 +115,11 @@ async function kafkaSource(devDir: string): Promise<{ external: string } | { sta
     );
   }
   const controllerPort = (await isPortFree(port + 1)) ? port + 1 : await getFreePort();
-  return { start: { dataDir: path.join(devDir, 'kafka'), logFile: path.join(devDir, 'kafka.log'), port, controllerPort, detached: true } };
+  const protocol = (process.env.KAFKA_SECURITY_PROTOCOL ?? '').trim().toUpperCase() || 'SASL_SSL';
+  if (protocol !== 'SASL_SSL' && protocol !== 'PLAINTEXT') {
+    return fail(`KAFKA_SECURITY_PROTOCOL=${protocol}: the local broker runs SASL_SSL (default) or PLAINTEXT`);
+  }
+  return { start: { dataDir: path.join(devDir, 'kafka'), logFile: path.join(devDir, 'kafka.log'), port, controllerPort, detached: true, secure: protocol === 'SASL_SSL' } };
 }
 
 /** DATABASE_URL (for both databases), else a local PostgreSQL on POSTGRES_PORT. */
@@ -163,6 +172,7 @@ async function startServices(workspaceRoot: string, appsDir: string, infra: Infr
     workspaceRoot,
     appsDir,
     kafkaBrokers: infra.kafkaBrokers,
+    kafkaSecurity: infra.kafkaSecurity,
     databaseUrlFor: (database) => infra.databaseUrlFor(database),
     jwtSecret,
     // Persistence's data keys: DATA_ENCRYPTION_KEYS/_KEY_ID from the environment, else generated once into .cache/dev.
@@ -215,7 +225,7 @@ function printSummary(workspaceRoot: string, devDir: string): void {
   if (stack.web) rows.push(['web', String(process.pid), stack.web.url]);
   for (const { spec, process: service } of stack.services?.running() ?? []) rows.push([spec.name, String(service.pid), `http://127.0.0.1:${service.httpPort}`]);
   const { broker, postgres } = stack.infra ?? {};
-  if (broker) rows.push(['kafka', String(broker.pid), broker.brokers]);
+  if (broker) rows.push(['kafka', String(broker.pid), `${broker.brokers}${broker.security ? ' (SASL_SSL)' : ' (PLAINTEXT)'}`]);
   if (postgres) rows.push(['postgres', String(postgres.pid), `127.0.0.1:${postgres.port}`]);
   console.log(`\n${formatTable(rows)}\n`);
   if (broker || postgres) say(`infrastructure logs: ${path.relative(workspaceRoot, devDir)}/{kafka,postgres}.log`);
@@ -283,6 +293,11 @@ async function main(argv: string[]): Promise<void> {
 
   if (command === 'infra') {
     say(`KAFKA_BROKERS=${stack.infra.kafkaBrokers}`);
+    if (stack.infra.kafkaSecurity) {
+      const { KAFKA_SECURITY_PROTOCOL, KAFKA_SSL_CA_FILE } = stack.infra.kafkaClientEnv('admin');
+      say(`KAFKA_SECURITY_PROTOCOL=${KAFKA_SECURITY_PROTOCOL} KAFKA_SSL_CA_FILE=${KAFKA_SSL_CA_FILE}`);
+      say(`KAFKA_SASL_USERNAME=<service, or admin> KAFKA_SASL_PASSWORD=<its password in ${path.relative(workspaceRoot, path.join(devDir, 'kafka', 'credentials.json'))}>`);
+    }
     for (const db of SERVICE_DATABASES) say(`DATABASE_URL (${db})=${stack.infra.databaseUrlFor(db)}`);
     say('Ctrl-C stops everything');
     return;

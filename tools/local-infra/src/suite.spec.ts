@@ -19,6 +19,20 @@ describe('serviceEnv', () => {
     expect(envs[0]).toEqual({ KAFKA_BROKERS: 'k:1', HTTP_PORT: '3000', LOG_LEVEL: 'info', INSTANCE_ID: 'gateway-1', JWT_SECRET: 's'.repeat(32) });
   });
 
+  it('logs each service in to a secured broker as its own principal, over TLS with the local CA', () => {
+    const passwords = { admin: 'a', gateway: 'g', auth: 'au', router: 'r', persistence: 'p', metrics: 'm', controller: 'c' };
+    const kafkaSecurity = { caFile: '/tls/ca.pem', keystoreFile: '/tls/broker-keystore.pem', passwords };
+    for (const name of SERVICES) {
+      expect(serviceEnv(name, { kafkaBrokers: 'k:1', jwtSecret: 's'.repeat(32), databaseUrlFor: urlFor, kafkaSecurity })).toMatchObject({
+        KAFKA_SECURITY_PROTOCOL: 'SASL_SSL',
+        KAFKA_SASL_MECHANISM: 'SCRAM-SHA-512',
+        KAFKA_SASL_USERNAME: name,
+        KAFKA_SASL_PASSWORD: passwords[name],
+        KAFKA_SSL_CA_FILE: '/tls/ca.pem',
+      });
+    }
+  });
+
   it('refuses to start a database service without a database', () => {
     expect(() => serviceEnv('persistence', { kafkaBrokers: 'k:1', jwtSecret: 's'.repeat(32) })).toThrow('chat_persistence');
   });

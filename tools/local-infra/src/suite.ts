@@ -4,6 +4,7 @@ import path from 'node:path';
 import { type ExitInfo, describeExit, hasExited, killOnExit, sleep, stopChild, trackExit } from './process-control';
 import { tailText } from './log-tail';
 import { readyzStatus } from './readyz';
+import { clientSecurityEnv, type LocalKafkaSecurity } from './kafka-security';
 
 export const SERVICES = ['gateway', 'auth', 'router', 'persistence', 'metrics'] as const;
 export type ServiceName = (typeof SERVICES)[number];
@@ -40,6 +41,10 @@ export const GENEROUS_AUTH_RATE_LIMITS: Readonly<Record<string, string>> = {
   RATE_LIMIT_REGISTER_PER_IP_PER_MINUTE: '1000000',
   RATE_LIMIT_LOGIN_PER_IP_PER_MINUTE: '1000000',
   RATE_LIMIT_LOGIN_PER_USERNAME_PER_MINUTE: '1000000',
+  RATE_LIMIT_LOGIN_FAILURES_PER_USERNAME_IP_PER_MINUTE: '1000000',
+  RATE_LIMIT_REFRESH_PER_IP_PER_MINUTE: '1000000',
+  RATE_LIMIT_REFRESH_PER_TOKEN_PER_MINUTE: '1000000',
+  RATE_LIMIT_LOGOUT_PER_IP_PER_MINUTE: '1000000',
 };
 
 /** The gateway's per-IP limits for the same runs: every test and load client connects from 127.0.0.1. */
@@ -51,6 +56,12 @@ export const GENEROUS_GATEWAY_IP_LIMITS: Readonly<Record<string, string>> = {
 
 export interface ServiceEnvContext {
   kafkaBrokers: string;
+  /**
+   * The local broker's TLS and users (Infra.kafkaSecurity): each service logs in as its own principal
+   * (KAFKA_SASL_USERNAME = its name). Without it the KAFKA_* security variables are not set here and
+   * the service inherits the parent's (an external broker's settings, or plaintext).
+   */
+  kafkaSecurity?: LocalKafkaSecurity;
   /** Connection URL of a database by name (e.g. PostgresHandle.urlFor); needed for auth and persistence. */
   databaseUrlFor?: (database: string) => string;
   /** Default: the service's default port (SERVICE_SPECS). Tests pass free ports. */
@@ -70,6 +81,7 @@ export function serviceEnv(name: ServiceName, context: ServiceEnvContext): Recor
     HTTP_PORT: String(context.httpPort ?? spec.httpPort),
     LOG_LEVEL: context.logLevel ?? 'info',
     INSTANCE_ID: context.instanceId ?? `${name}-1`,
+    ...(context.kafkaSecurity && clientSecurityEnv(context.kafkaSecurity, name)),
   };
   if (spec.usesJwt) {
     if (!context.jwtSecret) throw new Error(`${name} needs a JWT secret but no jwtSecret was given`);

@@ -62,7 +62,8 @@ const COMMAND_OPTIONS: Record<string, readonly OptionName[]> = {
 
 export const USAGE = `usage: chatctl <command> [options]      (node dist/tools/chatctl/main.js …)
 
-Talks to the cluster through Kafka, as the services do (KAFKA_BROKERS, KAFKA_REPLICATION_FACTOR).
+Talks to the cluster through Kafka, as the services do (KAFKA_BROKERS, KAFKA_REPLICATION_FACTOR; with
+TLS and SASL: KAFKA_SECURITY_PROTOCOL=SASL_SSL, KAFKA_SASL_USERNAME=admin, KAFKA_SASL_PASSWORD, KAFKA_SSL_CA_FILE).
 
 dead letters
   dlq list [--topic <source>] [--limit N]        the <topic>.dlq topics, their counts, the newest N dead letters of each (default ${DEFAULT_DLQ_LIMIT})

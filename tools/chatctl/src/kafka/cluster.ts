@@ -3,6 +3,7 @@ import type { Admin, Consumer, Message } from 'kafkajs';
 import { withTimeout } from '@chat/helpers';
 import type { TopicSpec } from '@chat/protocol';
 import { fetchTopicEnds, KafkaClient, kafkaConsumerSettings, KafkaProducer, toConsumedRecord, type ConsumedRecord, type OutgoingRecord, type PartitionEnd } from '@chat/kafka';
+import { kafkaSecurityOf } from '@chat/service-kit';
 import type { ChatctlConfig } from '../config';
 
 /** A failure the operator is told about (exit 1): what failed, in words. */
@@ -40,6 +41,7 @@ export class Cluster {
     this.client = new KafkaClient({
       clientId: `chatctl-${randomUUID().slice(0, 8)}`,
       brokers: config.KAFKA_BROKERS,
+      security: kafkaSecurityOf(config),
       topics,
       replicationFactor: config.KAFKA_REPLICATION_FACTOR,
       sendTimeoutMs: config.timeoutMs,
