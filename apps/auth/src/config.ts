@@ -38,8 +38,20 @@ export const authConfigSchema = baseConfigSchema
     RATE_LIMIT_REGISTER_PER_IP_PER_MINUTE: envInt({ min: 1, max: 1_000_000, default: 10 }),
     /** Login attempts one client IP may make per minute. */
     RATE_LIMIT_LOGIN_PER_IP_PER_MINUTE: envInt({ min: 1, max: 1_000_000, default: 20 }),
-    /** Login attempts on one username per minute, whichever IPs they come from (slows password guessing). */
+    /**
+     * Failed logins on one username per minute, whichever IPs they come from (slows guessing one
+     * password from many addresses). Successful logins do not count, and once it is spent an address
+     * that logged in to this username before is still let in: strangers cannot lock the user out.
+     */
     RATE_LIMIT_LOGIN_PER_USERNAME_PER_MINUTE: envInt({ min: 1, max: 1_000_000, default: 10 }),
+    /** Failed logins on one username from one IP per minute (a guesser at one address, or a user who forgot). */
+    RATE_LIMIT_LOGIN_FAILURES_PER_USERNAME_IP_PER_MINUTE: envInt({ min: 1, max: 1_000_000, default: 5 }),
+    /** Refresh requests one client IP may make per minute. */
+    RATE_LIMIT_REFRESH_PER_IP_PER_MINUTE: envInt({ min: 1, max: 1_000_000, default: 60 }),
+    /** Refresh requests presenting one refresh token per minute (tabs racing to refresh, or a stolen token replayed). */
+    RATE_LIMIT_REFRESH_PER_TOKEN_PER_MINUTE: envInt({ min: 1, max: 1_000_000, default: 10 }),
+    /** Logout requests one client IP may make per minute. */
+    RATE_LIMIT_LOGOUT_PER_IP_PER_MINUTE: envInt({ min: 1, max: 1_000_000, default: 30 }),
     /**
      * Reverse proxies in front of auth whose X-Forwarded-For is trusted to name the client IP (rate
      * limits are per IP). 0: the TCP peer is the client.

@@ -14,7 +14,15 @@ describe('RateLimits', () => {
         RateLimits,
         {
           provide: AuthConfig,
-          useValue: { RATE_LIMIT_REGISTER_PER_IP_PER_MINUTE: 2, RATE_LIMIT_LOGIN_PER_IP_PER_MINUTE: 3, RATE_LIMIT_LOGIN_PER_USERNAME_PER_MINUTE: 1 },
+          useValue: {
+            RATE_LIMIT_REGISTER_PER_IP_PER_MINUTE: 2,
+            RATE_LIMIT_LOGIN_PER_IP_PER_MINUTE: 3,
+            RATE_LIMIT_LOGIN_PER_USERNAME_PER_MINUTE: 1,
+            RATE_LIMIT_LOGIN_FAILURES_PER_USERNAME_IP_PER_MINUTE: 1,
+            RATE_LIMIT_REFRESH_PER_IP_PER_MINUTE: 1,
+            RATE_LIMIT_REFRESH_PER_TOKEN_PER_MINUTE: 1,
+            RATE_LIMIT_LOGOUT_PER_IP_PER_MINUTE: 1,
+          },
         },
       ],
     }).compile();

@@ -58,3 +58,19 @@ describe('TokenBucketLimiter', () => {
     expect(limiter.take('b', 3).allowed).toBe(true);
   });
 });
+
+describe('TokenBucketLimiter.refund', () => {
+  it('gives a spent token back, so an attempt that did not count leaves the key as it was', () => {
+    const limiter = new TokenBucketLimiter({ limit: 2, windowMs: MINUTE });
+    for (let i = 0; i < 10; i += 1) {
+      expect(limiter.take('k', 0).allowed).toBe(true);
+      limiter.refund('k', 0);
+    }
+    expect(limiter.size).toBe(0);
+    limiter.take('k', 0);
+    limiter.take('k', 0);
+    expect(limiter.take('k', 0).allowed).toBe(false);
+    limiter.refund('k', 0);
+    expect(limiter.take('k', 0).allowed).toBe(true);
+  });
+});

@@ -46,6 +46,15 @@ export class TokenBucketLimiter {
     return allowed ? { allowed: true } : { allowed: false, retryAfterMs: Math.ceil(next - now - this.options.windowMs) };
   }
 
+  /** Gives back one token taken from `key` (an attempt that turned out not to count, e.g. a login that succeeded). */
+  refund(key: string, now: number): void {
+    const fullAt = this.fullAt.get(key);
+    if (fullAt === undefined) return;
+    const refunded = fullAt - this.intervalMs;
+    if (refunded <= now) this.fullAt.delete(key);
+    else this.fullAt.set(key, refunded);
+  }
+
   /** Keys currently tracked (for tests and diagnostics). */
   get size(): number {
     return this.fullAt.size;

@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AuthError } from '../errors/auth-error';
+import { RateLimits } from '../rate-limit/rate-limits';
 import { AuthMetrics } from '../telemetry/auth.metrics';
 import { UserEntity } from '../users/user.entity';
 import { parseRefreshToken } from './refresh-token';
@@ -20,6 +21,7 @@ export class RefreshSessionUseCase {
   constructor(
     private readonly dataSource: DataSource,
     private readonly issuer: SessionIssuer,
+    private readonly rateLimits: RateLimits,
   ) {}
 
   async execute(command: { refreshToken: string }): Promise<TokenPair> {
@@ -28,6 +30,8 @@ export class RefreshSessionUseCase {
       AuthMetrics.refreshes.inc({ outcome: 'invalid' });
       throw invalidRefreshToken();
     }
+    // Per token, after the per-IP limit of the route: a token replayed from many addresses is slowed too.
+    this.rateLimits.consume('refreshPerToken', parts.tokenId);
     const now = new Date();
     // Failures are returned, not thrown, so that a family revocation commits before we answer.
     const outcome = await this.dataSource.transaction(async (manager): Promise<Outcome> => {
