@@ -1,29 +1,36 @@
 import { ConfigError, loadConfig } from '@chat/service-kit';
 import { MAX_CLIENT_FRAME_BYTES } from '@chat/protocol';
+import { generateSigningKey, privateKeyPem, publicJwks } from '@chat/auth-tokens';
 import { thrownBy } from '@chat/testing';
 import { gatewayConfigSchema } from './config';
 
-const complete = { KAFKA_BROKERS: 'localhost:9092', HTTP_PORT: '3000', JWT_SECRET: 's'.repeat(32) };
+const key = generateSigningKey('k1');
+const complete = { KAFKA_BROKERS: 'localhost:9092', HTTP_PORT: '3000', JWT_PUBLIC_KEYS: publicJwks([key]) };
 
 function problemsOf(env: NodeJS.ProcessEnv): string[] {
   return thrownBy(() => loadConfig(gatewayConfigSchema, env), ConfigError).problems.map((p) => `${p.variable}: ${p.problem}`);
 }
 
 describe('gateway configuration', () => {
-  it('needs Kafka, a port and the token secret, and no database', () => {
+  it('needs Kafka, a port and the public keys of access tokens, and no database', () => {
     expect(problemsOf({})).toEqual([
       expect.stringMatching(/^KAFKA_BROKERS: is required/),
       expect.stringMatching(/^HTTP_PORT: is required/),
-      expect.stringMatching(/^JWT_SECRET: is required/),
+      'JWT_PUBLIC_KEYS: is required',
     ]);
     const config = loadConfig(gatewayConfigSchema, { ...complete, DATABASE_URL: 'ignored' });
     expect(config).not.toHaveProperty('DATABASE_URL');
   });
 
-  it('refuses a default or hand-made secret in production only', () => {
-    expect(problemsOf({ ...complete, NODE_ENV: 'production' })).toEqual(['JWT_SECRET: in production must not be one repeated character']);
-    expect(problemsOf({ ...complete, NODE_ENV: 'production', JWT_SECRET: 'change-me-in-production-0123456789' })).toEqual([expect.stringMatching(/^JWT_SECRET: in production must not contain "changeme"/)]);
-    expect(loadConfig(gatewayConfigSchema, { ...complete, NODE_ENV: 'production', JWT_SECRET: 'k7Qp2xVb9LmN4sTz8RcW1yHd6FgJ3aEu0oIiBvCn' }).NODE_ENV).toBe('production');
+  it('refuses a private key (only auth signs) and the retired JWT_SECRET', () => {
+    expect(problemsOf({ ...complete, JWT_PRIVATE_KEY: privateKeyPem(key.privateKey) })).toEqual(['JWT_PRIVATE_KEY: must not be set here: only auth holds the private key; verifiers get JWT_PUBLIC_KEYS']);
+    expect(problemsOf({ ...complete, JWT_SECRET: 'k7Qp2xVb9LmN4sTz8RcW1yHd6FgJ3aEu0oIiBvCn' })).toEqual([expect.stringMatching(/^JWT_SECRET: is no longer used/)]);
+  });
+
+  it('accepts tokens in the URL only when WS_ACCEPT_QUERY_TOKEN is true', () => {
+    expect(loadConfig(gatewayConfigSchema, complete).WS_ACCEPT_QUERY_TOKEN).toBe(false);
+    expect(loadConfig(gatewayConfigSchema, { ...complete, WS_ACCEPT_QUERY_TOKEN: 'true' }).WS_ACCEPT_QUERY_TOKEN).toBe(true);
+    expect(problemsOf({ ...complete, WS_ACCEPT_QUERY_TOKEN: 'yes' })).toEqual(['WS_ACCEPT_QUERY_TOKEN: must be true or false']);
   });
 
   it('fills the WebSocket limits with their defaults', () => {

@@ -1,6 +1,6 @@
 import { BlockList, isIP } from 'node:net';
 import { z } from 'zod';
-import { accessTokenEnvSchema, refineProductionSecret } from '@chat/auth-tokens';
+import { accessTokenVerifierEnvSchema } from '@chat/auth-tokens';
 import { MAX_CLIENT_FRAME_BYTES } from '@chat/protocol';
 import { baseConfigSchema, configFrom, envInt, envIntOrAuto } from '@chat/service-kit';
 import { readQuotaEnvShape } from './frames/read-quota.config';
@@ -70,7 +70,7 @@ export function trustedProxyList(entries: readonly string[]): BlockList | undefi
 }
 
 export const gatewayConfigSchema = baseConfigSchema
-  .extend(accessTokenEnvSchema.shape)
+  .extend(accessTokenVerifierEnvSchema.shape)
   .extend(readQuotaEnvShape)
   .extend({
     /** Open WebSockets this instance holds; one more is closed with 1013 (try again later). */
@@ -127,8 +127,13 @@ export const gatewayConfigSchema = baseConfigSchema
     GATEWAY_LEASE_TTL_MS: envInt({ min: 3000, max: 600_000, default: 15_000 }),
     /** Browser origins allowed to open a WebSocket (comma list); others are closed with 4003. Empty: any. */
     ALLOWED_ORIGINS: allowedOrigins,
+    /**
+     * Whether the `access_token` query parameter still opens a socket (clients older than the
+     * chat.auth.<token> subprotocol). Off: such a request is closed with 4001, since URLs end up in
+     * access logs and proxies. Turn on only for a migration, and not for long.
+     */
+    WS_ACCEPT_QUERY_TOKEN: z.preprocess((value) => (value === '' || value === undefined ? 'false' : value), z.enum(['true', 'false'], { error: 'must be true or false' })).transform((value) => value === 'true'),
   })
-  .superRefine(refineProductionSecret)
   .superRefine((config, ctx) => {
     // A timeout shorter than the ping interval would close healthy but quiet clients.
     if (config.WS_IDLE_TIMEOUT_MS <= config.WS_PING_INTERVAL_MS) {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Test, type TestingModule } from '@nestjs/testing';
+import { generateSigningKey, publicJwks } from '@chat/auth-tokens';
 import { presenceKey, Topics } from '@chat/protocol';
 import { SERVICE_IDENTITY, type ServiceIdentity } from '@chat/service-kit';
 import { GatewayConfig } from '../config';
@@ -10,7 +11,7 @@ import { LeasePublisher } from './lease.publisher';
 import { MAX_PRESENCE_RECORDS_PER_SEND, PresencePublisher } from './presence.publisher';
 
 const identity: ServiceIdentity = { service: 'gateway', instanceId: 'gw-presence', startedAt: 1_700_000_000_000 };
-const config = GatewayConfig.load({ KAFKA_BROKERS: 'localhost:9092', HTTP_PORT: '3000', JWT_SECRET: 's'.repeat(32), GATEWAY_LEASE_TTL_MS: '3000' });
+const config = GatewayConfig.load({ KAFKA_BROKERS: 'localhost:9092', HTTP_PORT: '3000', JWT_PUBLIC_KEYS: publicJwks([generateSigningKey('k1')]), GATEWAY_LEASE_TTL_MS: '3000' });
 const alice = randomUUID();
 const bob = randomUUID();
 

@@ -3,7 +3,7 @@ import { WsAdapter } from '@nestjs/platform-ws';
 import type { MessageMappingProperties } from '@nestjs/websockets';
 import type { Observable } from 'rxjs';
 import type { RawData, VerifyClientCallbackAsync, WebSocket, WebSocketServer } from 'ws';
-import { codecOfSubprotocol, JSON_CODEC, negotiateCodec, ProtocolError, SUPPORTED_SUBPROTOCOLS, type ClientFrame, type WireCodec } from '@chat/protocol';
+import { ACCESS_TOKEN_SUBPROTOCOL_PREFIX, codecOfSubprotocol, JSON_CODEC, negotiateCodec, ProtocolError, SUPPORTED_SUBPROTOCOLS, type ClientFrame, type WireCodec } from '@chat/protocol';
 import { describeError } from '@chat/helpers';
 import type { GatewayConfig } from '../config';
 import { GatewayMetrics } from '../telemetry/gateway.metrics';
@@ -34,13 +34,25 @@ function offeredSubprotocols(header: string | undefined): string[] {
   return header === undefined ? [] : header.split(',').map((name) => name.trim());
 }
 
+/** The offered subprotocols that name a codec: `chat.auth.<token>` carries the token and is never chosen. */
+function codecOffers(offered: Iterable<string>): string[] {
+  return [...offered].filter((name) => !name.startsWith(ACCESS_TOKEN_SUBPROTOCOL_PREFIX));
+}
+
 /**
  * Refuses, before the upgrade, a client that offered subprotocols none of which is a codec: HTTP 400
  * naming the supported ones. Admitting it is no option: a client that offered subprotocols must
  * fail a connection whose answer picks none (RFC 6455, 4.1), so it would never see a close code.
  */
 const refuseUnsupportedSubprotocols: VerifyClientCallbackAsync = ({ req }, accept) => {
-  if (negotiateCodec(offeredSubprotocols(req.headers['sec-websocket-protocol'])) !== undefined) return accept(true);
+  const offered = offeredSubprotocols(req.headers['sec-websocket-protocol']);
+  const codecs = codecOffers(offered);
+  // Only a token offered: the answer must name an offered subprotocol, and it must not be the token.
+  if (offered.length > 0 && codecs.length === 0) {
+    GatewayMetrics.connectionsRefused.inc({ code: '400' });
+    return accept(false, 400, `offer a codec subprotocol (${SUPPORTED_SUBPROTOCOLS.join(', ')}) next to chat.auth.<token>`, { 'Content-Type': 'text/plain; charset=utf-8' });
+  }
+  if (negotiateCodec(codecs) !== undefined) return accept(true);
   GatewayMetrics.connectionsRefused.inc({ code: '400' });
   accept(false, 400, `unsupported WebSocket subprotocol; supported: ${SUPPORTED_SUBPROTOCOLS.join(', ')}`, { 'Content-Type': 'text/plain; charset=utf-8' });
 };
@@ -79,7 +91,7 @@ export class GatewayWsAdapter extends WsAdapter {
       perMessageDeflate: false,
       verifyClient: refuseUnsupportedSubprotocols,
       // Called only when the client offered some; verifyClient made sure one of them is supported.
-      handleProtocols: (offered: Set<string>) => negotiateCodec(offered)?.subprotocol ?? false,
+      handleProtocols: (offered: Set<string>) => negotiateCodec(codecOffers(offered))?.subprotocol ?? false,
     });
   }
 

@@ -1,40 +1,52 @@
 import { randomUUID } from 'node:crypto';
-import { signAccessToken, type AccessTokenSettings } from '@chat/auth-tokens';
+import { accessTokenSettings, generateSigningKey, signAccessToken } from '@chat/auth-tokens';
 import { accessTokenOf, authenticate, isOriginAllowed } from './handshake';
 
-const settings: AccessTokenSettings = { secret: 'k'.repeat(40), issuer: 'chat-auth', audience: 'chat' };
+const key = generateSigningKey('k1');
+const settings = { ...accessTokenSettings({ JWT_PRIVATE_KEY: key.privateKey, JWT_KEY_ID: 'k1', JWT_ISSUER: 'chat-auth', JWT_AUDIENCE: 'chat' }), signingKey: key };
 const userId = randomUUID();
 const token = signAccessToken(settings, { userId, username: 'alice', tokenId: 't-1' }, 60);
+const strict = { acceptQueryToken: false };
+const legacy = { acceptQueryToken: true };
+const URL_REFUSAL = { close: 'unauthorized', reason: 'access token in the URL refused; offer it as subprotocol chat.auth.<token>' };
 
 describe('accessTokenOf', () => {
   it('reads a Bearer authorization header', () => {
-    expect(accessTokenOf({ headers: { authorization: `Bearer ${token}` }, url: '/ws' })).toBe(token);
-    expect(accessTokenOf({ headers: { authorization: `bearer  ${token}` }, url: '/ws' })).toBe(token);
+    expect(accessTokenOf({ headers: { authorization: `Bearer ${token}` }, url: '/ws' }, strict)).toEqual({ token });
+    expect(accessTokenOf({ headers: { authorization: `bearer  ${token}` }, url: '/ws' }, strict)).toEqual({ token });
   });
 
-  it('falls back to the access_token query parameter (browsers cannot set headers)', () => {
-    expect(accessTokenOf({ headers: {}, url: `/ws?access_token=${token}` })).toBe(token);
-    expect(accessTokenOf({ headers: { authorization: 'Basic abc' }, url: `/ws?x=1&access_token=${token}` })).toBe(token);
+  it('reads the chat.auth.<token> subprotocol (browsers cannot set headers)', () => {
+    expect(accessTokenOf({ headers: { 'sec-websocket-protocol': `chat.v1.json, chat.auth.${token}` }, url: '/ws' }, strict)).toEqual({ token });
+    expect(accessTokenOf({ headers: { 'sec-websocket-protocol': 'chat.v1.json, chat.auth.' }, url: '/ws' }, strict)).toEqual({ token: undefined });
   });
 
-  it('prefers the header when both are given, and finds nothing in neither', () => {
-    expect(accessTokenOf({ headers: { authorization: `Bearer ${token}` }, url: '/ws?access_token=other' })).toBe(token);
-    expect(accessTokenOf({ headers: {}, url: '/ws' })).toBeUndefined();
-    expect(accessTokenOf({ headers: {}, url: '/ws?access_token=' })).toBeUndefined();
+  it('refuses a token in the URL unless legacy clients are accepted (WS_ACCEPT_QUERY_TOKEN)', () => {
+    expect(accessTokenOf({ headers: {}, url: `/ws?access_token=${token}` }, strict)).toEqual(URL_REFUSAL);
+    expect(accessTokenOf({ headers: { authorization: `Bearer ${token}` }, url: '/ws?access_token=other' }, strict)).toEqual(URL_REFUSAL);
+    expect(accessTokenOf({ headers: {}, url: `/ws?x=1&access_token=${token}` }, legacy)).toEqual({ token });
+  });
+
+  it('prefers the header, then the subprotocol, and finds nothing in neither', () => {
+    expect(accessTokenOf({ headers: { authorization: `Bearer ${token}`, 'sec-websocket-protocol': 'chat.auth.other' }, url: '/ws?access_token=other' }, legacy)).toEqual({ token });
+    expect(accessTokenOf({ headers: { 'sec-websocket-protocol': `chat.auth.${token}` }, url: '/ws?access_token=other' }, legacy)).toEqual({ token });
+    expect(accessTokenOf({ headers: {}, url: '/ws' }, strict)).toEqual({ token: undefined });
+    expect(accessTokenOf({ headers: {}, url: '/ws?access_token=' }, legacy)).toEqual({ token: undefined });
   });
 });
 
 describe('authenticate', () => {
   it('returns the claims of a valid token', () => {
-    const result = authenticate({ headers: {}, url: `/ws?access_token=${token}` }, settings, Date.now());
+    const result = authenticate({ headers: { 'sec-websocket-protocol': `chat.v1.json, chat.auth.${token}` }, url: '/ws' }, settings, Date.now());
     expect(result).toEqual({ claims: expect.objectContaining({ sub: userId, username: 'alice', jti: 't-1' }) });
   });
 
   it('refuses a missing or invalid token with 4001 and an expired one with 4002', () => {
     const now = Date.now();
     expect(authenticate({ headers: {}, url: '/ws' }, settings, now)).toEqual({ close: 'unauthorized', reason: 'access token required' });
-    expect(authenticate({ headers: {}, url: '/ws?access_token=nonsense' }, settings, now)).toEqual({ close: 'unauthorized', reason: 'access token invalid' });
-    const forged = signAccessToken({ ...settings, secret: 'x'.repeat(40) }, { userId, username: 'alice', tokenId: 't-2' }, 60);
+    expect(authenticate({ headers: {}, url: '/ws?access_token=nonsense' }, settings, now, legacy)).toEqual({ close: 'unauthorized', reason: 'access token invalid' });
+    expect(authenticate({ headers: {}, url: `/ws?access_token=${token}` }, settings, now)).toEqual(URL_REFUSAL);
+    const forged = signAccessToken({ ...settings, signingKey: generateSigningKey('k2') }, { userId, username: 'alice', tokenId: 't-2' }, 60);
     expect(authenticate({ headers: { authorization: `Bearer ${forged}` }, url: '/ws' }, settings, now)).toMatchObject({ close: 'unauthorized' });
     expect(authenticate({ headers: { authorization: `Bearer ${token}` }, url: '/ws' }, settings, now + 61_000)).toEqual({
       close: 'token_expired',

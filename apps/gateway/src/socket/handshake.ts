@@ -1,8 +1,8 @@
 import type { IncomingMessage } from 'node:http';
 import { AccessTokenError, verifyAccessToken, type AccessTokenClaims, type AccessTokenSettings } from '@chat/auth-tokens';
-import type { CloseCodeName } from '@chat/protocol';
+import { accessTokenOfSubprotocols, type CloseCodeName } from '@chat/protocol';
 
-/** Name of the query parameter carrying the access token, for browsers (they cannot set headers on a WebSocket). */
+/** Name of the query parameter that carried the access token before subprotocols did (legacy clients only). */
 export const ACCESS_TOKEN_QUERY_PARAMETER = 'access_token';
 
 export interface Refusal {
@@ -12,21 +12,32 @@ export interface Refusal {
 
 export type Authentication = { claims: AccessTokenClaims } | Refusal;
 
-/**
- * The access token of an upgrade request: `Authorization: Bearer <token>`, else the `access_token`
- * query parameter. A header that is not a Bearer token counts as absent.
- */
-export function accessTokenOf(request: Pick<IncomingMessage, 'headers' | 'url'>): string | undefined {
-  const bearer = /^Bearer +(\S+) *$/i.exec(request.headers.authorization ?? '');
-  if (bearer) return bearer[1];
-  const query = new URL(request.url ?? '/', 'http://gateway.invalid').searchParams.get(ACCESS_TOKEN_QUERY_PARAMETER);
-  return query || undefined;
+type UpgradeRequest = Pick<IncomingMessage, 'headers' | 'url'>;
+
+/** How a gateway finds tokens: `acceptQueryToken` is WS_ACCEPT_QUERY_TOKEN (off by default). */
+export interface TokenSources {
+  acceptQueryToken: boolean;
 }
 
-/** Verifies the request's token: 4001 when missing or invalid, 4002 when expired (refresh and reconnect). */
-export function authenticate(request: Pick<IncomingMessage, 'headers' | 'url'>, settings: AccessTokenSettings, now: number): Authentication {
+/** Where an upgrade request may carry its token, in order: header, subprotocol, and (if allowed) the URL. */
+export function accessTokenOf(request: UpgradeRequest, sources: TokenSources): { token: string | undefined } | Refusal {
+  const query = new URL(request.url ?? '/', 'http://gateway.invalid').searchParams.get(ACCESS_TOKEN_QUERY_PARAMETER);
+  // A token in a URL ends up in access logs and proxies: refused, unless legacy clients are let in.
+  if (query !== null && !sources.acceptQueryToken) return { close: 'unauthorized', reason: 'access token in the URL refused; offer it as subprotocol chat.auth.<token>' };
+  const bearer = /^Bearer +(\S+) *$/i.exec(request.headers.authorization ?? '');
+  if (bearer) return { token: bearer[1] };
+  const offered = request.headers['sec-websocket-protocol'];
+  const fromSubprotocol = offered === undefined ? undefined : accessTokenOfSubprotocols(offered.split(',').map((name) => name.trim()));
+  if (fromSubprotocol) return { token: fromSubprotocol };
+  return { token: query || undefined };
+}
+
+/** Verifies the request's token: 4001 when missing, misplaced or invalid, 4002 when expired (refresh and reconnect). */
+export function authenticate(request: UpgradeRequest, settings: AccessTokenSettings, now: number, sources: TokenSources = { acceptQueryToken: false }): Authentication {
+  const found = accessTokenOf(request, sources);
+  if ('close' in found) return found;
   try {
-    return { claims: verifyAccessToken(settings, accessTokenOf(request), now) };
+    return { claims: verifyAccessToken(settings, found.token, now) };
   } catch (error) {
     if (!(error instanceof AccessTokenError)) throw error;
     switch (error.reason) {

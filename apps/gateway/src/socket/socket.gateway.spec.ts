@@ -4,7 +4,7 @@ import { Module, type DynamicModule, type INestApplication } from '@nestjs/commo
 import { Test } from '@nestjs/testing';
 import { BinaryWriter, WireType } from '@bufbuild/protobuf/wire';
 import { WebSocket } from 'ws';
-import { accessTokenSettings, signAccessToken } from '@chat/auth-tokens';
+import { accessTokenSettings, generateSigningKey, publicJwks, signAccessToken } from '@chat/auth-tokens';
 import { KafkaConsumerFactory } from '@chat/kafka';
 import { type ClientFrameInput, codecOfSubprotocol, JSON_CODEC, MAX_SERVER_FRAME_BYTES, presenceKey, PROTOBUF_CODEC, Topics, type ReplyTo, type ServerFrame, type WireCodec } from '@chat/protocol';
 import { SERVICE_IDENTITY, type ServiceIdentity } from '@chat/service-kit';
@@ -83,8 +83,11 @@ interface RunningGateway {
   tokenFor(userId: string, ttlSeconds?: number, sessionId?: string): string;
 }
 
+/** Auth's key in these tests; the gateway gets its public half only. */
+const signingKey = generateSigningKey('test-1');
+
 async function startGateway(env: Record<string, string> = {}): Promise<RunningGateway> {
-  const config = GatewayConfig.load({ KAFKA_BROKERS: '127.0.0.1:9', HTTP_PORT: '1', INSTANCE_ID: 'gw-test', JWT_SECRET: 'j'.repeat(40), ...env });
+  const config = GatewayConfig.load({ KAFKA_BROKERS: '127.0.0.1:9', HTTP_PORT: '1', INSTANCE_ID: 'gw-test', JWT_PUBLIC_KEYS: publicJwks([signingKey]), ...env });
   const identity: ServiceIdentity = { service: 'gateway', instanceId: config.INSTANCE_ID, startedAt: Date.now() };
   const publisher = new RecordingPublisher();
   const deliveryGroup = { joined: true };
@@ -102,7 +105,7 @@ async function startGateway(env: Record<string, string> = {}): Promise<RunningGa
   configureGateway(app, config);
   await app.listen(0, '127.0.0.1');
   const { port } = app.getHttpServer().address() as AddressInfo;
-  const settings = accessTokenSettings(config);
+  const settings = { ...accessTokenSettings(config), signingKey };
   return {
     app,
     url: `ws://127.0.0.1:${port}/ws`,
@@ -128,10 +131,12 @@ class TestClient {
   readonly closed: Promise<Closed>;
   readonly socket: WebSocket;
 
-  constructor(url: string, options: { token?: string; header?: boolean; origin?: string; autoPong?: boolean; subprotocols?: string[] } = {}) {
-    const { token, header = true, origin, autoPong = true, subprotocols = [] } = options;
-    const target = token && !header ? `${url}?access_token=${encodeURIComponent(token)}` : url;
-    this.socket = new WebSocket(target, subprotocols, { headers: token && header ? { authorization: `Bearer ${token}` } : {}, origin, autoPong });
+  /** `via`: where the token goes (Bearer header by default, the chat.auth.<token> subprotocol, or the URL). */
+  constructor(url: string, options: { token?: string; via?: 'header' | 'subprotocol' | 'query'; origin?: string; autoPong?: boolean; subprotocols?: string[] } = {}) {
+    const { token, via = 'header', origin, autoPong = true, subprotocols = [] } = options;
+    const target = token && via === 'query' ? `${url}?access_token=${encodeURIComponent(token)}` : url;
+    const offered = token && via === 'subprotocol' ? [...(subprotocols.length > 0 ? subprotocols : ['chat.v1.json']), `chat.auth.${token}`] : subprotocols;
+    this.socket = new WebSocket(target, offered, { headers: token && via === 'header' ? { authorization: `Bearer ${token}` } : {}, origin, autoPong });
     this.socket.on('message', (data, isBinary) => {
       this.binary.push(isBinary);
       this.frames.push(this.codec.decodeServer(isBinary ? (data as Buffer) : data.toString(), MAX_SERVER_FRAME_BYTES));
@@ -218,8 +223,11 @@ describe('gateway WebSocket edge', () => {
     it('closes with 4001 without a token or with an invalid one', async () => {
       expect(await client(gateway.url).closed).toEqual({ code: 4001, reason: 'access token required' });
       expect(await client(gateway.url, { token: 'not.a.token' }).closed).toEqual({ code: 4001, reason: 'access token invalid' });
-      const forged = signAccessToken({ ...accessTokenSettings(gateway.config), secret: 'f'.repeat(40) }, { userId: alice, username: 'mallory', tokenId: 'x' }, 60);
-      expect((await client(gateway.url, { token: forged, header: false }).closed).code).toBe(4001);
+      // Signed by a key the gateway does not list, and by another key under the listed kid.
+      for (const key of [generateSigningKey('other'), { kid: 'test-1', privateKey: generateSigningKey('x').privateKey }]) {
+        const forged = signAccessToken({ ...accessTokenSettings(gateway.config), signingKey: key }, { userId: alice, username: 'mallory', tokenId: 'x' }, 60);
+        expect(await client(gateway.url, { token: forged, via: 'subprotocol' }).closed).toEqual({ code: 4001, reason: 'access token invalid' });
+      }
     });
 
     it('closes with 4002 for an expired token', async () => {
@@ -227,13 +235,29 @@ describe('gateway WebSocket edge', () => {
       expect(await client(gateway.url, { token: expired }).closed).toEqual({ code: 4002, reason: 'access token expired' });
     });
 
-    it('accepts the token as a Bearer header or as the access_token query parameter', async () => {
-      for (const header of [true, false]) {
-        const socket = client(gateway.url, { token: gateway.tokenFor(alice), header });
+    it('accepts the token as a Bearer header or as the chat.auth.<token> subprotocol, answering with the codec only', async () => {
+      for (const via of ['header', 'subprotocol'] as const) {
+        const socket = client(gateway.url, { token: gateway.tokenFor(alice), via });
         await socket.opened();
-        socket.send({ type: 'ping', id: `p-${header}` });
-        expect(await socket.next({ type: 'pong' })).toEqual({ type: 'pong', replyTo: `p-${header}` });
+        expect(socket.socket.protocol).toBe(via === 'subprotocol' ? 'chat.v1.json' : '');
+        socket.send({ type: 'ping', id: `p-${via}` });
+        expect(await socket.next({ type: 'pong' })).toEqual({ type: 'pong', replyTo: `p-${via}` });
       }
+    });
+
+    it('refuses a token in the URL with 4001, even next to a valid header', async () => {
+      const reason = 'access token in the URL refused; offer it as subprotocol chat.auth.<token>';
+      expect(await client(gateway.url, { token: gateway.tokenFor(alice), via: 'query' }).closed).toEqual({ code: 4001, reason });
+      expect(await client(`${gateway.url}?access_token=x`, { token: gateway.tokenFor(alice) }).closed).toEqual({ code: 4001, reason });
+    });
+
+    it('refuses an offer of the token subprotocol without a codec with HTTP 400', async () => {
+      const socket = new WebSocket(gateway.url, [`chat.auth.${gateway.tokenFor(alice)}`]);
+      const status = await new Promise<number | undefined>((resolve) => {
+        socket.on('unexpected-response', (_request, response) => resolve(response.statusCode));
+        socket.on('error', () => resolve(undefined));
+      });
+      expect(status).toBe(400);
     });
 
     it('closes with 4002 when the token expires during the session', async () => {
@@ -358,7 +382,7 @@ describe('gateway WebSocket edge', () => {
   });
 
   describe('announcements', () => {
-    const adminToken = (userId: string) => signAccessToken(accessTokenSettings(gateway.config), { userId, username: 'admin_1', tokenId: randomUUID(), role: 'admin' }, 300);
+    const adminToken = (userId: string) => signAccessToken({ ...accessTokenSettings(gateway.config), signingKey }, { userId, username: 'admin_1', tokenId: randomUUID(), role: 'admin' }, 300);
 
     it("answers a non-administrator's announce with forbidden and publishes nothing", async () => {
       const socket = client(gateway.url, { token: gateway.tokenFor(randomUUID()) });

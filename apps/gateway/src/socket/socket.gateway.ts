@@ -211,7 +211,7 @@ export class SocketGateway implements OnGatewayConnection, OnModuleInit, OnModul
     }
     if (!this.addresses.takeHandshake(address, now)) return { close: 'try_again_later', reason: 'too many connection attempts from this address; retry later' };
     if (!isOriginAllowed(request.headers.origin, this.config.ALLOWED_ORIGINS)) return { close: 'forbidden_origin', reason: 'origin not allowed' };
-    const authentication = authenticate(request, this.tokenSettings, now);
+    const authentication = authenticate(request, this.tokenSettings, now, { acceptQueryToken: this.config.WS_ACCEPT_QUERY_TOKEN });
     if ('claims' in authentication && authentication.claims.sid !== undefined && this.revokedSessions.isRevoked(authentication.claims.sid)) {
       return { close: 'session_revoked', reason: 'session ended; log in again' };
     }
