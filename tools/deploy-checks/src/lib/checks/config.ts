@@ -12,6 +12,8 @@ const SAMPLE_SECRET_VALUES: Record<string, string> = {
   // Random-looking on purpose: in production the services refuse secrets that look like placeholders.
   JWT_SECRET: 'Qm7vT2xK9pL4nR8wZ3cY6hJ1fD5gS0aB',
   DATABASE_URL: 'postgres://chat:sample@postgres.example:5432/chat_sample',
+  DATA_ENCRYPTION_KEYS: 'sample-2026:c2FtcGxlIGtleSwgbm90IGEgcmVhbCBvbmUhISEhISE=',
+  DATA_ENCRYPTION_KEY_ID: 'sample-2026',
 };
 
 /** Settings that must be equal in every service that sets them. */
