@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { type InstanceSpec, ServiceFleet, type ServiceName, type ServiceProcess, startWebServer, type WebServer } from '@chat/local-infra';
+import { type DataEncryptionEnv, type InstanceSpec, ServiceFleet, type ServiceName, type ServiceProcess, startWebServer, type WebServer } from '@chat/local-infra';
 import { e2e, uniqueName } from './environment';
 
 /*
@@ -26,6 +26,10 @@ export interface ChatSuiteOptions {
    * @chat/local-infra, with /auth and /ws routed to this suite's auth and first gateway.
    */
   web?: boolean;
+  /** Persistence's database instead of the run's shared chat_persistence (a file that reads or rewrites the whole table). */
+  persistenceDatabase?: string;
+  /** Persistence's data encryption keys; default: one random key for the file (ServiceFleet). */
+  dataEncryption?: DataEncryptionEnv;
 }
 
 const READY_TIMEOUT_MS = 120_000;
@@ -53,7 +57,8 @@ export class ChatSuite {
     const fleet = new ServiceFleet({
       workspaceRoot: e2e.workspaceRoot,
       kafkaBrokers: e2e.kafkaBrokers,
-      databaseUrlFor: (database) => e2e.databaseUrlFor(database),
+      databaseUrlFor: (database) => e2e.databaseUrlFor(database === 'chat_persistence' ? (options.persistenceDatabase ?? database) : database),
+      dataEncryption: options.dataEncryption,
       jwtSecret: e2e.jwtSecret,
       logLevel: process.env['E2E_SERVICE_LOG_LEVEL'] ?? 'info',
       instances,
@@ -113,9 +118,12 @@ export class ChatSuite {
     await this.fleet.kill(this.nameOf(name), signal);
   }
 
-  /** Starts a killed service again with the same instance id and environment, as an orchestrator would; waits until ready. */
-  startAgain(name: Exclude<ServiceName, 'gateway'>): Promise<ServiceProcess> {
-    return this.fleet.startAgain(this.nameOf(name));
+  /**
+   * Starts a killed service again with the same instance id and environment, as an orchestrator would
+   * (`env` changes it from now on, as a redeploy with new settings); waits until ready.
+   */
+  startAgain(name: Exclude<ServiceName, 'gateway'>, env?: Record<string, string>): Promise<ServiceProcess> {
+    return this.fleet.startAgain(this.nameOf(name), { env });
   }
 
   restart(name: Exclude<ServiceName, 'gateway'>, signal: NodeJS.Signals = 'SIGKILL'): Promise<ServiceProcess> {
