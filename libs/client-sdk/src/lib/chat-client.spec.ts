@@ -690,7 +690,7 @@ describe('ChatClient connecting and catching up', () => {
   it('opens sockets with the global WebSocket by default, and says what to pass where there is none', () => {
     const globals = globalThis as { WebSocket?: unknown };
     const original = globals.WebSocket;
-    const opened: string[] = [];
+    const opened: [string, string[]][] = [];
     try {
       delete globals.WebSocket;
       expect(() => new ChatClient()).toThrow("pass { socketFactory: nodeSocketFactory() } from '@chat/client-sdk/node'");
@@ -700,14 +700,14 @@ describe('ChatClient connecting and catching up', () => {
         onmessage = null;
         onclose = null;
         onerror = null;
-        constructor(url: string) {
-          opened.push(url);
+        constructor(url: string, protocols: string[]) {
+          opened.push([url, protocols]);
         }
         send = (): void => undefined;
         close = (): void => undefined;
       };
       void new ChatClient({ reconnect: false, connectTimeoutMs: 0 }).connect(URL, 'tok-global').catch(() => undefined);
-      expect(opened).toEqual([`${URL}?access_token=tok-global`]);
+      expect(opened).toEqual([[URL, ['chat.v1.json', 'chat.auth.tok-global']]]);
     } finally {
       globals.WebSocket = original;
     }

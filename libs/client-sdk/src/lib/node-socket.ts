@@ -1,10 +1,10 @@
 import WebSocket from 'ws';
-import type { ChatSocket, SocketFactory, SocketListeners } from './socket';
+import { type ChatSocket, offeredSubprotocols, type SocketFactory, type SocketListeners } from './socket';
 
 export interface NodeSocketOptions {
   /** Opening handshake deadline; a hung TCP connect or upgrade counts as a failed attempt after it. */
   handshakeTimeoutMs?: number;
-  /** Extra HTTP headers of the upgrade request (the Authorization header is set by the factory). */
+  /** Extra HTTP headers of the upgrade request. */
   headers?: Record<string, string>;
   /** Local source address (a load generator spreads sockets over 127.0.0.x to have more ports). */
   localAddress?: string;
@@ -12,19 +12,19 @@ export interface NodeSocketOptions {
   onSocket?: (socket: WebSocket) => void;
 }
 
-/** Sockets from the `ws` package for Node (CLI, load generator, tests): the token goes in the Authorization header. */
+/** Sockets from the `ws` package for Node (CLI, load generator, tests): the token goes in a subprotocol, as in browsers. */
 export function nodeSocketFactory(options: NodeSocketOptions = {}): SocketFactory {
   return ({ url, token, subprotocol }, listeners) => openNodeSocket(url, token, listeners, options, subprotocol);
 }
 
 /**
  * One socket of nodeSocketFactory, for callers that pick the URL themselves (e.g. one of several
- * gateways). `subprotocol` is offered in `Sec-WebSocket-Protocol`; ws fails the connection if the
- * server answers with another one or none.
+ * gateways). `subprotocol` (the codec; JSON when undefined) and `chat.auth.<token>` are offered in
+ * `Sec-WebSocket-Protocol`; ws fails the connection if the server answers with one not offered.
  */
 export function openNodeSocket(url: string, token: string, listeners: SocketListeners, options: NodeSocketOptions = {}, subprotocol?: string): ChatSocket {
-  const socket = new WebSocket(url, subprotocol === undefined ? [] : [subprotocol], {
-    headers: { ...options.headers, authorization: `Bearer ${token}` },
+  const socket = new WebSocket(url, offeredSubprotocols(token, subprotocol), {
+    ...(options.headers ? { headers: options.headers } : {}),
     handshakeTimeout: options.handshakeTimeoutMs ?? 10_000,
     // Frames bigger than the protocol allows are refused by the decoder anyway; keep ws's own cap generous.
     maxPayload: 4 * 1024 * 1024,

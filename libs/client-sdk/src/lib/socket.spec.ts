@@ -26,7 +26,7 @@ function recorder(): { listeners: SocketListeners; events: string[]; closed: Pro
 describe('nodeSocketFactory', () => {
   let server: WebSocketServer;
   let url: string;
-  const seen: { authorization?: string; protocol?: string; frames: string[] } = { frames: [] };
+  const seen: { authorization?: string; protocol?: string; url?: string; frames: string[] } = { frames: [] };
 
   beforeAll(async () => {
     server = new WebSocketServer({ port: 0, host: '127.0.0.1' });
@@ -35,6 +35,7 @@ describe('nodeSocketFactory', () => {
     server.on('connection', (socket, request) => {
       seen.authorization = request.headers.authorization;
       seen.protocol = request.headers['sec-websocket-protocol'];
+      seen.url = request.url;
       socket.on('message', (data, isBinary) => {
         seen.frames.push(String(data));
         if (isBinary) socket.send(data);
@@ -48,7 +49,7 @@ describe('nodeSocketFactory', () => {
     await new Promise((resolve) => server.close(resolve));
   });
 
-  it('sends the token as a Bearer header, exchanges text frames and reports the close code', async () => {
+  it('offers the JSON codec and the token as subprotocols (no header, nothing in the URL), exchanges text frames and reports the close code', async () => {
     const { listeners, events, closed } = recorder();
     const socket = nodeSocketFactory()({ url, token: 'tok-1' }, listeners);
     await new Promise<void>((resolve) => {
@@ -61,7 +62,7 @@ describe('nodeSocketFactory', () => {
     socket.send('hello');
     socket.send('bye');
     await closed;
-    expect(seen.authorization).toBe('Bearer tok-1');
+    expect([seen.authorization, seen.protocol, seen.url]).toEqual([undefined, 'chat.v1.json,chat.auth.tok-1', '/ws']);
     expect(events).toEqual(['open', 'message echo hello', 'close 4002 token_expired']);
   });
 
@@ -73,7 +74,7 @@ describe('nodeSocketFactory', () => {
     socket.send(new Uint8Array([1, 2, 255]));
     await expectEventually(() => expect(events).toEqual(['binary 1,2,255']));
     socket.close(1000);
-    expect(seen.protocol).toBe('chat.v1.protobuf');
+    expect(seen.protocol).toBe('chat.v1.protobuf,chat.auth.tok-2');
   });
 
   it('reports a refused connection as an error followed by one close', async () => {
@@ -86,7 +87,7 @@ describe('nodeSocketFactory', () => {
 });
 
 describe('browserSocketFactory', () => {
-  it('puts the token in the access_token query parameter and adapts the standard events', () => {
+  it('offers the codec and the token as subprotocols, leaves the URL alone, and adapts the standard events', () => {
     const created: FakeBrowserSocket[] = [];
     class FakeBrowserSocket implements BrowserWebSocketLike {
       onopen: BrowserWebSocketLike['onopen'] = null;
@@ -111,8 +112,8 @@ describe('browserSocketFactory', () => {
     const { listeners, events } = recorder();
     const socket = browserSocketFactory(FakeBrowserSocket)({ url: 'wss://chat.example/ws', token: 'a.b.c', subprotocol: 'chat.v1.protobuf' }, listeners);
     const fake = created[0] as FakeBrowserSocket;
-    expect(fake.url).toBe('wss://chat.example/ws?access_token=a.b.c');
-    expect([fake.protocols, fake.binaryType]).toEqual([['chat.v1.protobuf'], 'arraybuffer']);
+    expect(fake.url).toBe('wss://chat.example/ws');
+    expect([fake.protocols, fake.binaryType]).toEqual([['chat.v1.protobuf', 'chat.auth.a.b.c'], 'arraybuffer']);
     fake.onopen?.({});
     fake.onmessage?.({ data: '{"type":"pong"}' });
     fake.onmessage?.({ data: new Uint8Array([7, 8]).buffer });

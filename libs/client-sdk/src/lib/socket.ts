@@ -1,3 +1,5 @@
+import { accessTokenSubprotocol, JSON_CODEC } from '@chat/wire';
+
 /*
  * The transport seam of the SDK. ChatClient only ever talks to a ChatSocket made by a SocketFactory,
  * so Node (`ws`, see node-socket.ts), a browser's WebSocket (below) or an in-memory fake in tests
@@ -44,20 +46,19 @@ export interface BrowserWebSocketLike {
 
 export type BrowserWebSocketConstructor = new (url: string, protocols?: string | string[]) => BrowserWebSocketLike;
 
-/** `url` with the token as `access_token`: browsers cannot set an Authorization header on a WebSocket. */
-export function withAccessToken(url: string, token: string): string {
-  const parsed = new URL(url);
-  parsed.searchParams.set('access_token', token);
-  return parsed.toString();
+/**
+ * The subprotocols a socket offers: the codec first (the gateway answers with it), then
+ * `chat.auth.<token>`. A browser cannot set an Authorization header on a WebSocket, and a token in
+ * the URL would end up in access logs; the gateway refuses it there.
+ */
+export function offeredSubprotocols(token: string, subprotocol: string | undefined): string[] {
+  return [subprotocol ?? JSON_CODEC.subprotocol, accessTokenSubprotocol(token)];
 }
 
-/**
- * Sockets from a browser's WebSocket (or any implementation of the standard API). The token travels
- * in the query string; the gateway accepts it there for exactly this reason.
- */
+/** Sockets from a browser's WebSocket (or any implementation of the standard API); the token goes in a subprotocol. */
 export function browserSocketFactory(WebSocketImpl: BrowserWebSocketConstructor): SocketFactory {
   return ({ url, token, subprotocol }, listeners) => {
-    const socket = subprotocol === undefined ? new WebSocketImpl(withAccessToken(url, token)) : new WebSocketImpl(withAccessToken(url, token), [subprotocol]);
+    const socket = new WebSocketImpl(url, offeredSubprotocols(token, subprotocol));
     socket.binaryType = 'arraybuffer';
     socket.onopen = () => listeners.onOpen();
     socket.onmessage = (event) => {
