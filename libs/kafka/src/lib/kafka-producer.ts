@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import type { IHeaders, Message, Producer, TopicMessages } from 'kafkajs';
+import type { IHeaders, Message, PartitionMetadata, Producer, TopicMessages } from 'kafkajs';
 import { encodeEnvelope, Headers, type Envelope } from '@chat/protocol';
 import { backoffDelay, describeError, sleep, withTimeout } from '@chat/helpers';
 import { KafkaClient } from './kafka-client';
@@ -14,30 +14,56 @@ export interface OutgoingRecord {
   partition?: number;
 }
 
-interface Pending {
+/** Consecutive records of one send for one partition, small enough for one produce request. */
+interface Chunk {
   topic: string;
+  partition: number;
   messages: Message[];
   /** Key and value bytes of `messages`. */
   bytes: number;
-  resolve: () => void;
-  reject: (error: Error) => void;
+  /** queued: waiting; sent: in a produce request; dropped: its send timed out before it went out. */
+  state: 'queued' | 'sent' | 'dropped';
+  done: (error?: Error) => void;
+}
+
+/** What the producer knows of a topic's partitions: how many, and who leads each (-1: unknown). */
+interface TopicLayout {
+  leaders: number[];
+  fetchedAt: number;
 }
 
 const CLOSE_FLUSH_TIMEOUT_MS = 5000;
+/** Produce requests in flight at once (one per partition leader, partitions never in two at once). */
+const MAX_REQUESTS_IN_FLIGHT = 8;
+/** A request in flight this long suggests a leader moved: the partition leaders are fetched again (at most this often). */
+const LAYOUT_REFRESH_MS = 2000;
 
 /**
  * The one producer of a service: idempotent, acknowledged by all in-sync replicas, retried by kafkajs
- * with backoff. Concurrent `send` calls are queued and go out together in the next produce request
- * (one request in flight at a time keeps per-key order under retries and batches naturally under load).
- * A resolved `send` means the records are durable in Kafka.
+ * with backoff. Concurrent `send` calls are queued and go out together in the next produce request.
+ * A partition is in at most one request at a time (that keeps per-key order under retries), and a
+ * request carries the partitions of one leader, so a partition whose leader is gone holds up only
+ * the partitions of that leader, not every send of the service: requests to the other leaders go on.
+ * A send not acknowledged within `sendTimeoutMs` fails; if it was still queued it is taken out and
+ * never produced. A resolved `send` means the records are durable in Kafka.
  */
 @Injectable()
 export class KafkaProducer {
   private readonly logger = new Logger(KafkaProducer.name);
   private readonly producer: Producer;
   private connecting: Promise<void> | null = null;
-  private queue: Pending[] = [];
-  private flushing: Promise<void> | null = null;
+  private queue: Chunk[] = [];
+  /** Partitions (topic/partition) in a request in flight. */
+  private readonly busy = new Set<string>();
+  /** Leaders with a request in flight, and since when. */
+  private readonly leadersInFlight = new Map<number, number>();
+  private readonly requests = new Set<Promise<void>>();
+  private readonly layouts = new Map<string, Promise<TopicLayout>>();
+  /** The last layout fetched of each topic, for grouping queued chunks by leader without waiting. */
+  private readonly knownLayouts = new Map<string, TopicLayout>();
+  private layoutRefreshedAt = 0;
+  private readonly partitioner = KAFKA_PRODUCER_SETTINGS.createPartitioner();
+  private flushScheduled = false;
   private closed = false;
   private readonly sendTimeoutMs: number;
   private readonly beforeCloseHooks: Array<() => Promise<void>> = [];
@@ -71,16 +97,16 @@ export class KafkaProducer {
       return Promise.reject(new Error('producer is closed'));
     }
     if (messages.length === 0) return Promise.resolve();
-    // A large send goes out in several requests, in order: the broker refuses a partition's batch
-    // above message.max.bytes, and all of a send's records may share one partition.
-    const parts = splitIntoRequests(messages).map(
-      ({ part, bytes }) => new Promise<void>((resolve, reject) => this.queue.push({ topic, messages: part, bytes, resolve, reject })),
-    );
-    const accepted = parts.length === 1 ? parts[0] : Promise.all(parts).then(() => undefined);
-    this.scheduleFlush();
     const stopwatch = KafkaMetrics.produceDuration.startTimer({ topic });
+    const chunks: Chunk[] = [];
+    const accepted = this.enqueue(topic, messages, chunks);
     const result = withTimeout(accepted, this.sendTimeoutMs, `kafka produce to ${topic} not acknowledged within ${this.sendTimeoutMs} ms`);
-    result.then(stopwatch, () => KafkaMetrics.produceFailures.inc({ topic }, messages.length));
+    result.then(stopwatch, () => {
+      KafkaMetrics.produceFailures.inc({ topic }, messages.length);
+      // What has not gone out yet never will: the caller was told it failed.
+      for (const chunk of chunks) if (chunk.state === 'queued') chunk.state = 'dropped';
+      this.queue = this.queue.filter((chunk) => chunk.state === 'queued');
+    });
     return result;
   }
 
@@ -92,32 +118,156 @@ export class KafkaProducer {
     this.beforeCloseHooks.push(hook);
   }
 
+  /** Splits a send into per-partition chunks (in order) and queues them; resolves when all are acknowledged. */
+  private async enqueue(topic: string, messages: Message[], chunks: Chunk[]): Promise<void> {
+    await this.connect();
+    const layout = await this.layoutOf(topic);
+    const byPartition = new Map<number, Message[]>();
+    for (const message of messages) {
+      const partition = message.partition ?? this.partitioner({ topic, partitionMetadata: partitionMetadataOf(layout), message });
+      const list = byPartition.get(partition) ?? [];
+      list.push({ ...message, partition });
+      byPartition.set(partition, list);
+    }
+    const settled: Promise<void>[] = [];
+    for (const [partition, list] of byPartition) {
+      // A large send goes out in several requests, in order: the broker refuses a partition's batch
+      // above message.max.bytes.
+      for (const { part, bytes } of splitIntoRequests(list)) {
+        settled.push(
+          new Promise<void>((resolve, reject) => {
+            const chunk: Chunk = { topic, partition, messages: part, bytes, state: 'queued', done: (error) => (error ? reject(error) : resolve()) };
+            chunks.push(chunk);
+            this.queue.push(chunk);
+          }),
+        );
+      }
+    }
+    this.scheduleFlush();
+    await Promise.all(settled);
+  }
+
   private scheduleFlush(): void {
-    if (this.flushing) return;
-    this.flushing = this.flushLoop().finally(() => {
-      this.flushing = null;
-      if (this.queue.length > 0) this.scheduleFlush();
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    // Let callers in the same tick join this request.
+    setImmediate(() => {
+      this.flushScheduled = false;
+      this.flush();
     });
   }
 
-  private async flushLoop(): Promise<void> {
-    await this.connect();
-    // Let callers in the same tick join this request.
-    await new Promise<void>((resolve) => setImmediate(resolve));
-    while (this.queue.length > 0) {
+  /** Starts a request for each leader that has none in flight and has queued records of idle partitions. */
+  private flush(): void {
+    this.refreshLayoutsIfStuck();
+    while (this.requests.size < MAX_REQUESTS_IN_FLIGHT) {
       const batch = this.takeBatch();
-      try {
-        await this.producer.sendBatch({ ...KAFKA_PRODUCE_REQUEST_SETTINGS, topicMessages: groupByTopic(batch) });
-        for (const pending of batch) {
-          KafkaMetrics.produced.inc({ topic: pending.topic }, pending.messages.length);
-          pending.resolve();
-        }
-      } catch (error) {
-        const failure = error instanceof Error ? error : new Error(String(error));
-        this.logger.error({ msg: 'produce failed', error: describeError(failure), records: batch.length });
-        for (const pending of batch) pending.reject(failure);
-      }
+      if (!batch) return;
+      const request = this.produce(batch.leader, batch.chunks);
+      this.requests.add(request);
+      void request.finally(() => {
+        this.requests.delete(request);
+        this.flush();
+      });
     }
+  }
+
+  /**
+   * The oldest queued chunk whose partition is idle and whose leader has no request in flight, with
+   * the chunks after it of the same leader that still fit the request. A partition whose earlier
+   * chunk could not join stops joining, so each partition's records go out in order.
+   */
+  private takeBatch(): { leader: number; chunks: Chunk[] } | null {
+    let leader: number | undefined;
+    const chunks: Chunk[] = [];
+    const skipped = new Set<string>();
+    let count = 0;
+    let bytes = 0;
+    for (const chunk of this.queue) {
+      const key = partitionKey(chunk.topic, chunk.partition);
+      if (this.busy.has(key) || skipped.has(key)) continue;
+      const chunkLeader = this.leaderOf(chunk);
+      if (leader === undefined) {
+        if (this.leadersInFlight.has(chunkLeader)) {
+          skipped.add(key);
+          continue;
+        }
+        leader = chunkLeader;
+      } else if (chunkLeader !== leader || !fitsRequest(count + chunk.messages.length, bytes + chunk.bytes)) {
+        skipped.add(key);
+        continue;
+      }
+      chunks.push(chunk);
+      count += chunk.messages.length;
+      bytes += chunk.bytes;
+    }
+    if (leader === undefined) return null;
+    const taken = new Set(chunks);
+    this.queue = this.queue.filter((chunk) => !taken.has(chunk));
+    return { leader, chunks };
+  }
+
+  private async produce(leader: number, chunks: Chunk[]): Promise<void> {
+    const keys = [...new Set(chunks.map((chunk) => partitionKey(chunk.topic, chunk.partition)))];
+    for (const key of keys) this.busy.add(key);
+    this.leadersInFlight.set(leader, Date.now());
+    for (const chunk of chunks) chunk.state = 'sent';
+    try {
+      await this.producer.sendBatch({ ...KAFKA_PRODUCE_REQUEST_SETTINGS, topicMessages: groupByTopic(chunks) });
+      for (const chunk of chunks) {
+        KafkaMetrics.produced.inc({ topic: chunk.topic }, chunk.messages.length);
+        chunk.done();
+      }
+    } catch (error) {
+      const failure = error instanceof Error ? error : new Error(String(error));
+      this.logger.error({ msg: 'produce failed', error: describeError(failure), records: chunks.reduce((sum, chunk) => sum + chunk.messages.length, 0) });
+      for (const chunk of chunks) chunk.done(failure);
+      this.layouts.clear();
+    } finally {
+      for (const key of keys) this.busy.delete(key);
+      this.leadersInFlight.delete(leader);
+    }
+  }
+
+  /** Partition counts and leaders of a topic, fetched once and again when a leader seems gone. */
+  private layoutOf(topic: string): Promise<TopicLayout> {
+    let layout = this.layouts.get(topic);
+    if (!layout) {
+      layout = this.client.admin.fetchTopicMetadata({ topics: [topic] }).then(({ topics: [metadata] }) => {
+        const leaders: number[] = [];
+        for (const partition of metadata.partitions) leaders[partition.partitionId] = partition.leader;
+        const fetched = { leaders, fetchedAt: Date.now() };
+        this.knownLayouts.set(topic, fetched);
+        return fetched;
+      });
+      layout.catch(() => this.layouts.delete(topic));
+      this.layouts.set(topic, layout);
+    }
+    return layout;
+  }
+
+  /** The leader the layout last named for a chunk's partition (-1 when unknown: such chunks go together). */
+  private leaderOf(chunk: Chunk): number {
+    const known = this.knownLayouts.get(chunk.topic);
+    return known?.leaders[chunk.partition] ?? -1;
+  }
+
+  /** A request in flight for long: fetch the leaders again, so partitions that moved to another broker go on there. */
+  private refreshLayoutsIfStuck(): void {
+    const now = Date.now();
+    const stuck = [...this.leadersInFlight.values()].some((since) => now - since > LAYOUT_REFRESH_MS);
+    if (!stuck || now - this.layoutRefreshedAt < LAYOUT_REFRESH_MS) return;
+    this.layoutRefreshedAt = now;
+    const topics = [...new Set(this.queue.map((chunk) => chunk.topic))];
+    for (const topic of topics) {
+      this.layouts.delete(topic);
+      this.layoutOf(topic).then(
+        () => this.flush(),
+        () => undefined,
+      );
+    }
+    // Queued chunks wait for the next request to end or the next send; this keeps them from waiting for either.
+    setTimeout(() => this.flush(), LAYOUT_REFRESH_MS).unref();
   }
 
   /** Connects once, retrying until it works; kafkajs reconnects by itself after that. */
@@ -138,28 +288,29 @@ export class KafkaProducer {
     return this.connecting;
   }
 
-  private takeBatch(): Pending[] {
-    const batch: Pending[] = [];
-    let count = 0;
-    let bytes = 0;
-    while (this.queue.length > 0 && (batch.length === 0 || fitsRequest(count + this.queue[0].messages.length, bytes + this.queue[0].bytes))) {
-      const next = this.queue.shift() as Pending;
-      count += next.messages.length;
-      bytes += next.bytes;
-      batch.push(next);
-    }
-    return batch;
-  }
-
   private async close(): Promise<void> {
     for (const hook of this.beforeCloseHooks) {
       await hook().catch((error: unknown) => this.logger.warn({ msg: 'work before producer close failed', error: describeError(error) }));
     }
     this.closed = true;
     // Give queued records a bounded chance to go out; what does not is the callers' to retry.
-    if (this.flushing) await withTimeout(this.flushing, CLOSE_FLUSH_TIMEOUT_MS, 'flush on close timed out').catch(() => undefined);
+    const drained = (async () => {
+      while (this.requests.size > 0 || this.queue.length > 0) {
+        if (this.requests.size === 0) this.flush();
+        await Promise.race(this.requests);
+      }
+    })();
+    await withTimeout(drained, CLOSE_FLUSH_TIMEOUT_MS, 'flush on close timed out').catch(() => undefined);
     await this.producer.disconnect();
   }
+}
+
+function partitionKey(topic: string, partition: number): string {
+  return `${topic}/${partition}`;
+}
+
+function partitionMetadataOf(layout: TopicLayout): PartitionMetadata[] {
+  return layout.leaders.map((leader, partitionId) => ({ partitionId, leader, partitionErrorCode: 0, replicas: [], isr: [] }));
 }
 
 function fitsRequest(records: number, bytes: number): boolean {
@@ -188,12 +339,12 @@ export function splitIntoRequests(messages: Message[]): Array<{ part: Message[];
   return parts;
 }
 
-function groupByTopic(batch: Pending[]): TopicMessages[] {
+function groupByTopic(batch: Chunk[]): TopicMessages[] {
   const byTopic = new Map<string, Message[]>();
-  for (const pending of batch) {
-    const list = byTopic.get(pending.topic) ?? [];
-    list.push(...pending.messages);
-    byTopic.set(pending.topic, list);
+  for (const chunk of batch) {
+    const list = byTopic.get(chunk.topic) ?? [];
+    list.push(...chunk.messages);
+    byTopic.set(chunk.topic, list);
   }
   return [...byTopic].map(([topic, messages]) => ({ topic, messages }));
 }
