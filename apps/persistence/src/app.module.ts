@@ -7,6 +7,7 @@ import { CommandsModule } from './commands/commands.module';
 import type { PersistenceConfig } from './config';
 import { PERSISTENCE_ENTITIES, PERSISTENCE_MIGRATIONS } from './database/schema';
 import { StoredContentModule } from './database/stored-content.module';
+import { QueriesModule } from './queries/queries.module';
 import { UsersModule } from './users/users.module';
 
 @Module({})
@@ -15,7 +16,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        ServiceKitModule.forRoot({ identity, config, topics: [Topics.users, Topics.commands, Topics.events, Topics.memberships, Topics.presence, Topics.gateways, Topics.announcements] }),
+        ServiceKitModule.forRoot({ identity, config, topics: [Topics.users, Topics.commands, Topics.queries, Topics.events, Topics.memberships, Topics.presence, Topics.gateways, Topics.announcements] }),
         DatabaseModule.forRoot({ url: config.DATABASE_URL, entities: PERSISTENCE_ENTITIES, migrations: PERSISTENCE_MIGRATIONS }),
         // Message bodies and other user content are sealed before they reach the tables (stored-content.ts).
         StoredContentModule,
@@ -23,6 +24,7 @@ export class AppModule {
         ViewsModule.forRoot({ consumerGroup: (instanceId, startedAt) => `persistence.views.${instanceId}.${startedAt}`, memberships: false, announcements: false }),
         UsersModule,
         CommandsModule,
+        QueriesModule,
       ],
     };
   }

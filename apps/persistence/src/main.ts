@@ -1,6 +1,7 @@
 import { runService } from '@chat/service-kit';
 import { AppModule } from './app.module';
 import { PersistenceConfig } from './config';
+import { QUERIES_GROUP_ID } from './queries/queries.consumer';
 import { runReencryptCommand } from './reencrypt/reencrypt.command';
 
 // `main.js reencrypt [--batch N]` is the operator's re-encryption command (docs/operations.md); anything else runs the service.
@@ -13,5 +14,10 @@ if (process.argv[2] === 'reencrypt') {
     },
   );
 } else {
-  void runService({ service: 'persistence', config: PersistenceConfig, rootModule: AppModule.register });
+  void runService({
+    service: 'persistence',
+    config: PersistenceConfig,
+    rootModule: AppModule.register,
+    consumerOptions: (config) => ({ [QUERIES_GROUP_ID]: { partitionsConsumedConcurrently: config.QUERY_PARTITIONS_CONCURRENTLY } }),
+  });
 }

@@ -11,4 +11,5 @@ export const PersistenceMetrics = {
     'Frames produced straight to gateways (each frame of each chat.frames-routed), by frame type',
     ['type'],
   ),
+  queries: telemetry.counter('persistence_queries_total', 'Reads answered from chat.queries (rejected ones included), by record type', ['type']),
 };

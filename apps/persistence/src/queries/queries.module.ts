@@ -1,0 +1,16 @@
+import { Module } from '@nestjs/common';
+import { DeliveryModule } from '@chat/delivery';
+import { ConversationsModule } from '../conversations/conversations.module';
+import { MessagesModule } from '../messages/messages.module';
+import { QueriesConsumer } from './queries.consumer';
+import { QueryAnswersPublisher } from './query-answers.publisher';
+import { QueryHandler } from './query-handler';
+
+/** chat.queries → one read at a time per partition, outside the write transactions → the asking gateway's delivery topic. */
+@Module({
+  imports: [MessagesModule, ConversationsModule, DeliveryModule],
+  controllers: [QueriesConsumer],
+  providers: [QueryHandler, QueryAnswersPublisher],
+  exports: [QueryHandler],
+})
+export class QueriesModule {}
