@@ -7,6 +7,7 @@ import {
   closeCodeName,
   type ConversationSummary,
   encodeClientFrame,
+  MAX_LISTED_CONVERSATIONS,
   MAX_SERVER_FRAME_BYTES,
   MAX_SYNC_CONVERSATIONS,
   ProtocolError,
@@ -25,6 +26,7 @@ import type {
   ChatClientStats,
   ConnectionState,
   ConnectionStateChange,
+  ConversationsPage,
   ConversationView,
   HistoryPage,
   SendOptions,
@@ -63,6 +65,8 @@ export interface SyncedConversation {
 
 /** Sync rounds in a row that gain nothing at all, after which the conversations still behind are reported and left for the next trigger. */
 const MAX_SYNC_ROUNDS_WITHOUT_PROGRESS = 1;
+/** Pages listConversations follows at most (of MAX_LISTED_CONVERSATIONS each): a bound on what one call holds and asks. */
+const MAX_LIST_PAGES = 100;
 
 /** Backoff between automatic resends of a send the server did not take (unavailable, rate_limited, …). */
 const SEND_RETRY_BACKOFF: ReconnectOptions = { minDelayMs: 250, maxDelayMs: 5_000 };
@@ -883,8 +887,27 @@ export class ChatClient {
     return stripFrame(await this.request({ type: 'announce', body, clientAnnouncementId, ...expiry }, ['announcement']));
   }
 
+  /**
+   * Every conversation of the user, most recently active first: follows the server's pages
+   * (MAX_LISTED_CONVERSATIONS each) until the last, at most MAX_LIST_PAGES of them. A conversation
+   * that became active during the walk is listed once (where it was first seen).
+   */
   async listConversations(): Promise<ConversationSummary[]> {
-    return (await this.request({ type: 'list_conversations' }, ['conversations'])).items;
+    const listed = new Map<string, ConversationSummary>();
+    let cursor: string | undefined;
+    for (let pages = 0; pages < MAX_LIST_PAGES; pages += 1) {
+      const page = await this.listConversationsPage({ limit: MAX_LISTED_CONVERSATIONS, ...(cursor === undefined ? {} : { cursor }) });
+      for (const item of page.items) if (!listed.has(item.conversationId)) listed.set(item.conversationId, item);
+      cursor = page.nextCursor;
+      if (cursor === undefined) break;
+    }
+    return [...listed.values()];
+  }
+
+  /** One page of conversations (`limit`: 1..MAX_LISTED_CONVERSATIONS, server default 100), after `cursor` (a previous page's `nextCursor`). */
+  async listConversationsPage(options: { limit?: number; cursor?: string } = {}): Promise<ConversationsPage> {
+    const page = await this.request({ type: 'list_conversations', ...options }, ['conversations']);
+    return { items: page.items, ...(page.nextCursor === undefined ? {} : { nextCursor: page.nextCursor }) };
   }
 
   /** One page of messages before `beforeSeq` (default: the newest), ascending. Does not touch live state. */

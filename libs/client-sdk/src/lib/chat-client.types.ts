@@ -129,6 +129,12 @@ export interface HistoryPage {
   hasMore: boolean;
 }
 
+/** One page of `listConversationsPage`; `nextCursor` (absent on the last page) asks for the next. */
+export interface ConversationsPage {
+  items: ConversationSummary[];
+  nextCursor?: string;
+}
+
 export interface AnnounceOptions {
   /** How long it stays current for users who connect later: 60 s to 30 days (default 1 day). */
   expiresInSeconds?: number;
