@@ -22,7 +22,7 @@ beforeAll(async () => {
     workspaceRoot: e2e.workspaceRoot,
     kafkaBrokers: e2e.kafkaBrokers,
     databaseUrlFor: (database) => e2e.databaseUrlFor(database),
-    jwtSecret: e2e.jwtSecret,
+    jwtKeys: e2e.jwtKeys,
     instances: [
       {
         name: `auth-${run}`,

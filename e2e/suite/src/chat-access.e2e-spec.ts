@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { signAccessToken } from '@chat/auth-tokens';
+import { generateSigningKey, signAccessToken } from '@chat/auth-tokens';
 import { ChatClient, ChatRequestError, ConnectionClosedError } from '@chat/client-sdk';
 import { nodeSocketFactory } from '@chat/client-sdk/node';
 import { CloseCodes } from '@chat/protocol';
@@ -7,7 +7,7 @@ import { expectEventually, rejectionOf } from '@chat/testing';
 import { RawSocket } from './support/chat-raw-socket';
 import { useChatSuite } from './support/chat-suite';
 import { type TestDevice, type TestUser, useChatUsers } from './support/chat-users';
-import { e2e } from './support/environment';
+import { suiteTokenSigning } from './support/access-tokens';
 
 /*
  * Who may do what, and what happens to connections that should not last. Gateway 1 pings every
@@ -20,8 +20,8 @@ const FAST_HEARTBEAT = { WS_PING_INTERVAL_MS: '1000', WS_IDLE_TIMEOUT_MS: '2000'
 const suite = useChatSuite({ label: 'access', gateways: [{}, { env: FAST_HEARTBEAT }] });
 const users = useChatUsers(suite);
 
-/** Settings the suite's auth signs with (JWT_ISSUER / JWT_AUDIENCE are left at their defaults). */
-const tokenSettings = () => ({ secret: e2e.jwtSecret, issuer: 'chat-auth', audience: 'chat' });
+/** What the suite's auth signs with. */
+const tokenSettings = suiteTokenSigning;
 
 async function directBetween(device: TestDevice, peer: TestUser): Promise<string> {
   const conversation = await device.client.openDirect(peer.userId);
@@ -53,7 +53,7 @@ describe('chat access, end to end', () => {
 
   it('a bad token cannot connect: the gateway closes with 4001 and the SDK does not retry', async () => {
     const alice = await users.register('alice');
-    const forged = signAccessToken({ ...tokenSettings(), secret: 'x'.repeat(48) }, { userId: alice.userId, username: alice.username, tokenId: randomUUID() }, 300);
+    const forged = signAccessToken({ ...tokenSettings(), signingKey: generateSigningKey('not-listed') }, { userId: alice.userId, username: alice.username, tokenId: randomUUID() }, 300);
     for (const token of [undefined, 'not-a-jwt', forged]) {
       const close = await new RawSocket(suite().gatewayUrl(), { token }).closed;
       expect({ token: token?.slice(0, 12), code: close.code }).toEqual({ token: token?.slice(0, 12), code: CloseCodes.unauthorized.code });

@@ -1,12 +1,13 @@
 import { spawn } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
+import { createPublicKey, randomUUID } from 'node:crypto';
 import path from 'node:path';
 import jwt from 'jsonwebtoken';
-import { signAccessToken } from '@chat/auth-tokens';
+import { generateSigningKey, parsePrivateKey, privateKeyPem, publicJwks, signAccessToken } from '@chat/auth-tokens';
 import { getFreePort } from '@chat/local-infra';
 import { CloseCodes, type ServerFrame } from '@chat/protocol';
 import { useChatSuite } from './support/chat-suite';
 import { type TestUser, useChatUsers } from './support/chat-users';
+import { suiteTokenSigning } from './support/access-tokens';
 import { e2e } from './support/environment';
 import { expectEventually } from '@chat/testing';
 import { FrameSocket } from './support/fuzz-socket';
@@ -23,8 +24,8 @@ const ALLOWED_ORIGIN = 'https://chat.example.com';
 const suite = useChatSuite({ label: 'security', gateways: [{}, { env: { ALLOWED_ORIGINS: ALLOWED_ORIGIN } }] });
 const users = useChatUsers(suite);
 
-/** What the suite's auth signs with (JWT_ISSUER / JWT_AUDIENCE at their defaults). */
-const tokenSettings = () => ({ secret: e2e.jwtSecret, issuer: 'chat-auth', audience: 'chat' });
+/** What the suite's auth signs with. */
+const tokenSettings = suiteTokenSigning;
 
 interface HttpAnswer {
   status: number;
@@ -54,13 +55,21 @@ function forgedTokens(user: TestUser): Array<{ name: string; token: string; clos
   return [
     { name: 'alg none', token: `${base64url({ alg: 'none', typ: 'JWT' })}.${base64url(claims)}.`, ...unauthorized },
     { name: 'alg none, signature kept', token: `${base64url({ alg: 'none', typ: 'JWT' })}.${base64url(claims)}.${user.session.accessToken.split('.')[2]}`, ...unauthorized },
-    { name: 'HS512 with the right key', token: jwt.sign(claims, e2e.jwtSecret, { algorithm: 'HS512' }), ...unauthorized },
-    { name: 'wrong key', token: signAccessToken({ ...tokenSettings(), secret: `${e2e.jwtSecret}x` }, subject, 300), ...unauthorized },
+    // Algorithm confusion: HS256 keyed with the public key the verifiers hold (as PEM and as JWKS text).
+    { name: 'HS256 keyed with the public key', token: jwt.sign(claims, publicPem(), { algorithm: 'HS256', keyid: e2e.jwtKeys.keyId }), ...unauthorized },
+    { name: 'HS512 keyed with the JWKS', token: jwt.sign(claims, e2e.jwtKeys.publicJwks, { algorithm: 'HS512', keyid: e2e.jwtKeys.keyId }), ...unauthorized },
+    { name: 'a key the gateway does not list', token: signAccessToken({ ...tokenSettings(), signingKey: generateSigningKey('rogue') }, subject, 300), ...unauthorized },
+    { name: 'another key under the listed kid', token: signAccessToken({ ...tokenSettings(), signingKey: { kid: e2e.jwtKeys.keyId, privateKey: generateSigningKey('x').privateKey } }, subject, 300), ...unauthorized },
     { name: 'wrong audience', token: signAccessToken({ ...tokenSettings(), audience: 'admin' }, subject, 300), ...unauthorized },
     { name: 'wrong issuer', token: signAccessToken({ ...tokenSettings(), issuer: 'evil-auth' }, subject, 300), ...unauthorized },
     { name: 'payload swapped', token: `${user.session.accessToken.split('.')[0]}.${base64url({ ...claims, sub: randomUUID() })}.${user.session.accessToken.split('.')[2]}`, ...unauthorized },
     { name: 'expired', token: signAccessToken(tokenSettings(), subject, -60), closeCode: CloseCodes.token_expired.code, errorCode: 'access_token_expired' },
   ];
+}
+
+/** The suite's public key as PEM, what an attacker would try as an HMAC secret. */
+function publicPem(): string {
+  return createPublicKey(parsePrivateKey(e2e.jwtKeys.privateKeyPem)).export({ type: 'spki', format: 'pem' }).toString();
 }
 
 function median(values: number[]): number {
@@ -253,6 +262,39 @@ describe('security, end to end', () => {
     await expect(alice.session.refresh()).resolves.toMatchObject({ userId: alice.userId });
   });
 
+  it('a socket opens with the token in the chat.auth.<token> subprotocol; a token in the URL is refused with 4001, even a valid one', async () => {
+    const alice = await users.register('subproto');
+    const token = alice.session.accessToken;
+    const browserLike = new FrameSocket(suite().gatewayUrl(), { protocols: ['chat.v1.json', `chat.auth.${token}`] });
+    await browserLike.open();
+    await browserLike.roundTrip('subprotocol');
+    browserLike.close();
+
+    const inUrl = new FrameSocket(`${suite().gatewayUrl()}?access_token=${encodeURIComponent(token)}`);
+    expect(await inUrl.closed).toEqual({ code: CloseCodes.unauthorized.code, reason: 'access token in the URL refused; offer it as subprotocol chat.auth.<token>' });
+    // The SDK (Node and browser factories) offers the subprotocol: it connects.
+    const device = await users.connect(alice);
+    await device.client.listConversations();
+  });
+
+  it('concurrent refreshes of one refresh token: exactly one gets new tokens, the others are refused as reuse and the session ends', async () => {
+    const alice = await users.register('race');
+    for (let round = 0; round < 3; round += 1) {
+      const login = await http('POST', '/auth/login', { body: { username: alice.username, password: alice.password } });
+      const { refreshToken } = login.body as { refreshToken: string };
+      const answers = await Promise.all(Array.from({ length: 6 }, () => http('POST', '/auth/refresh', { body: { refreshToken } })));
+      const winners = answers.filter((answer) => answer.status === 200);
+      expect({ round, winners: winners.length, losers: answers.filter((answer) => answer.status === 401).map(errorCodeOf) }).toEqual({
+        round,
+        winners: 1,
+        losers: Array.from({ length: 5 }, () => 'refresh_token_reused'),
+      });
+      // The reuse rule: a spent token coming back ends the family, the winner's new token included.
+      const next = (winners[0]?.body as { refreshToken: string }).refreshToken;
+      expect((await http('POST', '/auth/refresh', { body: { refreshToken: next } })).status).toBe(401);
+    }
+  });
+
   it('the upgrade checks Origin against ALLOWED_ORIGINS: a listed origin connects, another gets 4003', async () => {
     const alice = await users.register('origin');
     const token = alice.session.accessToken;
@@ -273,36 +315,38 @@ describe('security, end to end', () => {
     for (const socket of [listed, native, open]) socket.close();
   });
 
-  it('in production, auth and gateway refuse to start (exit 78) with a missing, short or default secret', async () => {
-    const generated = 'k7Qp2xVb9LmN4sTz8RcW1yHd6FgJ3aEu0oIiBvCn';
+  it('auth and gateway refuse to start (exit 78) with misplaced, missing or malformed keys, naming the variable and never echoing a key', async () => {
+    const own = generateSigningKey('prod-1');
+    const pem = privateKeyPem(own.privateKey);
     const baseEnv = async (service: 'auth' | 'gateway'): Promise<Record<string, string>> => ({
       NODE_ENV: 'production',
       KAFKA_BROKERS: e2e.kafkaBrokers,
       HTTP_PORT: String(await getFreePort()),
       INSTANCE_ID: `${service}-prod-check`,
-      ...(service === 'auth' ? { DATABASE_URL: e2e.databaseUrlFor('chat_auth') } : {}),
+      ...(service === 'auth' ? { DATABASE_URL: e2e.databaseUrlFor('chat_auth'), JWT_PRIVATE_KEY: pem, JWT_KEY_ID: 'prod-1' } : { JWT_PUBLIC_KEYS: publicJwks([own]) }),
     });
-    const secrets: Array<[string, string | undefined]> = [
-      ['missing', undefined],
-      ['short', 'k7Qp2xVb9LmN4sTz'],
-      ['one repeated character', 'x'.repeat(48)],
-      ['change-me', 'change-me-please-0123456789-abcdefghijk'],
-      ['contains secret', 'jwt-secret-for-production-0123456789-xyz'],
-      ['contains default', 'default-signing-key-0123456789-abcdefghij'],
+    const privateJwks = JSON.stringify({ keys: [{ ...own.privateKey.export({ format: 'jwk' }), kid: 'prod-1' }] });
+    const cases: Array<{ service: 'auth' | 'gateway'; name: string; variable: string; change: Record<string, string | undefined> }> = [
+      { service: 'auth', name: 'no private key', variable: 'JWT_PRIVATE_KEY', change: { JWT_PRIVATE_KEY: undefined } },
+      { service: 'auth', name: 'no kid', variable: 'JWT_KEY_ID', change: { JWT_KEY_ID: undefined } },
+      { service: 'auth', name: 'a leftover JWT_SECRET', variable: 'JWT_SECRET', change: { JWT_SECRET: 'k7Qp2xVb9LmN4sTz8RcW1yHd6FgJ3aEu0oIiBvCn' } },
+      { service: 'auth', name: 'a malformed key', variable: 'JWT_PRIVATE_KEY', change: { JWT_PRIVATE_KEY: '-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----' } },
+      { service: 'gateway', name: 'the private key', variable: 'JWT_PRIVATE_KEY', change: { JWT_PRIVATE_KEY: pem } },
+      { service: 'gateway', name: 'a private JWK', variable: 'JWT_PUBLIC_KEYS', change: { JWT_PUBLIC_KEYS: privateJwks } },
+      { service: 'gateway', name: 'no public keys', variable: 'JWT_PUBLIC_KEYS', change: { JWT_PUBLIC_KEYS: undefined } },
     ];
-    const runs = (['auth', 'gateway'] as const).flatMap((service) =>
-      secrets.map(async ([name, secret]) => {
-        const env = await baseEnv(service);
-        const result = await runUntilExit(service, secret === undefined ? env : { ...env, JWT_SECRET: secret });
-        return { service, name, code: result.code, namesVariable: result.output.includes('JWT_SECRET'), echoesSecret: secret !== undefined && result.output.includes(secret) };
+    const results = await Promise.all(
+      cases.map(async ({ service, name, variable, change }) => {
+        const env = Object.fromEntries(Object.entries({ ...(await baseEnv(service)), ...change }).filter((entry): entry is [string, string] => entry[1] !== undefined));
+        const result = await runUntilExit(service, env);
+        return { service, name, code: result.code, namesVariable: result.output.includes(variable), echoesKey: result.output.includes(pem.split('\n')[1] ?? pem) || result.output.includes(String((own.privateKey.export({ format: 'jwk' }) as { d?: string }).d)) };
       }),
     );
-    const results = await Promise.all(runs);
-    expect(results).toEqual(results.map(({ service, name }) => ({ service, name, code: 78, namesVariable: true, echoesSecret: false })));
+    expect(results).toEqual(cases.map(({ service, name }) => ({ service, name, code: 78, namesVariable: true, echoesKey: false })));
 
-    // A generated secret passes the same production checks.
+    // The right key in the right place passes the same production checks.
     for (const service of ['auth', 'gateway'] as const) {
-      const result = await runUntilExit(service, { ...(await baseEnv(service)), JWT_SECRET: generated }, ['--check-config']);
+      const result = await runUntilExit(service, await baseEnv(service), ['--check-config']);
       expect({ service, code: result.code, output: result.output }).toEqual({ service, code: 0, output: expect.stringContaining('configuration valid') });
     }
   });

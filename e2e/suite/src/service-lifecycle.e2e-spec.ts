@@ -37,7 +37,7 @@ describe('every service, as its own process', () => {
         workspaceRoot: e2e.workspaceRoot,
         kafkaBrokers: infra.kafkaBrokers,
         databaseUrlFor: e2e.databaseUrlFor,
-        jwtSecret: e2e.jwtSecret,
+        jwtKeys: e2e.jwtKeys,
         instances: SERVICES.map((name) => ({ name, service: name, instanceId: `${name}-readiness` })),
         env: { HEARTBEAT_INTERVAL_MS: '1000' },
         logDir: path.join(e2e.tempDir, 'readiness'),

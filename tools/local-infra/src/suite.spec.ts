@@ -2,28 +2,34 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { getFreePort } from './free-port';
+import { generateJwtKeys } from './jwt-keys';
 import { SERVICE_DATABASES, SERVICE_SPECS, SERVICES, serviceEnv, startService } from './suite';
+
+const jwtKeys = generateJwtKeys('k1');
 
 const urlFor = (db: string) => `postgres://u:p@127.0.0.1:5433/${db}`;
 
 describe('serviceEnv', () => {
   it('gives auth and persistence each their own database, and the others none', () => {
-    const urls = SERVICES.map((name) => serviceEnv(name, { kafkaBrokers: 'k:1', jwtSecret: 's'.repeat(32), databaseUrlFor: urlFor }).DATABASE_URL);
+    const urls = SERVICES.map((name) => serviceEnv(name, { kafkaBrokers: 'k:1', jwtKeys, databaseUrlFor: urlFor }).DATABASE_URL);
     expect(urls).toEqual([undefined, urlFor('chat_auth'), undefined, urlFor('chat_persistence'), undefined]);
     expect(SERVICE_DATABASES).toEqual(['chat_auth', 'chat_persistence']);
   });
 
   it('uses distinct default ports and per-service instance ids', () => {
-    const envs = SERVICES.map((name) => serviceEnv(name, { kafkaBrokers: 'k:1', jwtSecret: 's'.repeat(32), databaseUrlFor: urlFor }));
+    const envs = SERVICES.map((name) => serviceEnv(name, { kafkaBrokers: 'k:1', jwtKeys, databaseUrlFor: urlFor }));
     expect(new Set(envs.map((env) => env.HTTP_PORT)).size).toBe(SERVICES.length);
-    expect(envs[0]).toEqual({ KAFKA_BROKERS: 'k:1', HTTP_PORT: '3000', LOG_LEVEL: 'info', INSTANCE_ID: 'gateway-1', JWT_SECRET: 's'.repeat(32) });
+    expect(envs[0]).toEqual({ KAFKA_BROKERS: 'k:1', HTTP_PORT: '3000', LOG_LEVEL: 'info', INSTANCE_ID: 'gateway-1', JWT_PUBLIC_KEYS: jwtKeys.publicJwks });
+    // Only auth holds the private key.
+    expect(envs[1]).toMatchObject({ JWT_PRIVATE_KEY: jwtKeys.privateKeyPem, JWT_KEY_ID: 'k1' });
+    expect(envs.filter((env) => 'JWT_PRIVATE_KEY' in env)).toHaveLength(1);
   });
 
   it('logs each service in to a secured broker as its own principal, over TLS with the local CA', () => {
     const passwords = { admin: 'a', gateway: 'g', auth: 'au', router: 'r', persistence: 'p', metrics: 'm', controller: 'c' };
     const kafkaSecurity = { caFile: '/tls/ca.pem', keystoreFile: '/tls/broker-keystore.pem', passwords };
     for (const name of SERVICES) {
-      expect(serviceEnv(name, { kafkaBrokers: 'k:1', jwtSecret: 's'.repeat(32), databaseUrlFor: urlFor, kafkaSecurity })).toMatchObject({
+      expect(serviceEnv(name, { kafkaBrokers: 'k:1', jwtKeys, databaseUrlFor: urlFor, kafkaSecurity })).toMatchObject({
         KAFKA_SECURITY_PROTOCOL: 'SASL_SSL',
         KAFKA_SASL_MECHANISM: 'SCRAM-SHA-512',
         KAFKA_SASL_USERNAME: name,
@@ -34,7 +40,7 @@ describe('serviceEnv', () => {
   });
 
   it('refuses to start a database service without a database', () => {
-    expect(() => serviceEnv('persistence', { kafkaBrokers: 'k:1', jwtSecret: 's'.repeat(32) })).toThrow('chat_persistence');
+    expect(() => serviceEnv('persistence', { kafkaBrokers: 'k:1', jwtKeys })).toThrow('chat_persistence');
   });
 });
 
@@ -70,7 +76,7 @@ describe('startService', () => {
       name: 'gateway',
       workspaceRoot: root,
       entry,
-      env: { ...serviceEnv('gateway', { kafkaBrokers: 'k:1', jwtSecret: 's'.repeat(32), httpPort: port }), READY_AFTER_MS: '300' },
+      env: { ...serviceEnv('gateway', { kafkaBrokers: 'k:1', jwtKeys, httpPort: port }), READY_AFTER_MS: '300' },
       onLine: (line, stream) => lines.push(`${stream}: ${line}`),
     });
     delete process.env.DATABASE_URL;
@@ -92,7 +98,7 @@ describe('startService', () => {
       name: 'auth',
       workspaceRoot: root,
       entry,
-      env: { ...serviceEnv('auth', { kafkaBrokers: 'k:1', jwtSecret: 's'.repeat(32), httpPort: await getFreePort(), databaseUrlFor: urlFor }), CRASH: 'no db' },
+      env: { ...serviceEnv('auth', { kafkaBrokers: 'k:1', jwtKeys, httpPort: await getFreePort(), databaseUrlFor: urlFor }), CRASH: 'no db' },
     });
     // Early without timing it: the deadline (10 min) is far beyond the test's timeout, so the only way
     // this rejects in time is the exit path, which the message names (the deadline says "did not answer").
@@ -106,7 +112,7 @@ describe('startService', () => {
       name: 'metrics',
       workspaceRoot: root,
       entry,
-      env: { ...serviceEnv('metrics', { kafkaBrokers: 'k:1', jwtSecret: 's'.repeat(32), httpPort: await getFreePort() }), READY_AFTER_MS: '0' },
+      env: { ...serviceEnv('metrics', { kafkaBrokers: 'k:1', jwtKeys, httpPort: await getFreePort() }), READY_AFTER_MS: '0' },
     });
     await service.waitForReady(10_000);
     await service.kill();

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { type ExitInfo, describeExit, hasExited, killOnExit, sleep, stopChild, trackExit } from './process-control';
 import { tailText } from './log-tail';
 import { readyzStatus } from './readyz';
+import { jwtEnv, type JwtKeys } from './jwt-keys';
 import { clientSecurityEnv, type LocalKafkaSecurity } from './kafka-security';
 
 export const SERVICES = ['gateway', 'auth', 'router', 'persistence', 'metrics'] as const;
@@ -14,13 +15,13 @@ export interface ServiceSpec {
   httpPort: number;
   /** The service's own PostgreSQL database; services never share tables. */
   database?: string;
-  /** Signs (auth) or verifies (gateway) access tokens with the shared JWT_SECRET. */
-  usesJwt?: boolean;
+  /** Signs (auth: the private key) or verifies (gateway: the public keys) access tokens. */
+  usesJwt?: 'signs' | 'verifies';
 }
 
 export const SERVICE_SPECS: Readonly<Record<ServiceName, ServiceSpec>> = {
-  gateway: { httpPort: 3000, usesJwt: true },
-  auth: { httpPort: 3001, database: 'chat_auth', usesJwt: true },
+  gateway: { httpPort: 3000, usesJwt: 'verifies' },
+  auth: { httpPort: 3001, database: 'chat_auth', usesJwt: 'signs' },
   router: { httpPort: 3002 },
   persistence: { httpPort: 3003, database: 'chat_persistence' },
   metrics: { httpPort: 3004 },
@@ -69,8 +70,8 @@ export interface ServiceEnvContext {
   logLevel?: string;
   /** Default: `<name>-1`. */
   instanceId?: string;
-  /** JWT_SECRET for auth and gateway (at least 32 characters). */
-  jwtSecret?: string;
+  /** Access-token keys: auth gets the private key, gateways the public JWKS. */
+  jwtKeys?: JwtKeys;
 }
 
 /** The service-specific environment; startService adds the parent's environment (PATH etc.) underneath. */
@@ -84,8 +85,8 @@ export function serviceEnv(name: ServiceName, context: ServiceEnvContext): Recor
     ...(context.kafkaSecurity && clientSecurityEnv(context.kafkaSecurity, name)),
   };
   if (spec.usesJwt) {
-    if (!context.jwtSecret) throw new Error(`${name} needs a JWT secret but no jwtSecret was given`);
-    env.JWT_SECRET = context.jwtSecret;
+    if (!context.jwtKeys) throw new Error(`${name} needs access-token keys but no jwtKeys were given`);
+    Object.assign(env, jwtEnv(spec.usesJwt, context.jwtKeys));
   }
   if (spec.database) {
     if (!context.databaseUrlFor) throw new Error(`${name} needs PostgreSQL (database ${spec.database}) but no databaseUrlFor was given`);

@@ -59,7 +59,7 @@ export class ChatSuite {
       kafkaBrokers: e2e.kafkaBrokers,
       databaseUrlFor: (database) => e2e.databaseUrlFor(database === 'chat_persistence' ? (options.persistenceDatabase ?? database) : database),
       dataEncryption: options.dataEncryption,
-      jwtSecret: e2e.jwtSecret,
+      jwtKeys: e2e.jwtKeys,
       logLevel: process.env['E2E_SERVICE_LOG_LEVEL'] ?? 'info',
       instances,
       env: { HEARTBEAT_INTERVAL_MS: '1000', ...options.env },

@@ -9,9 +9,9 @@ export const e2e = {
   get tempDir(): string {
     return required('E2E_TEMP_DIR');
   },
-  /** One random secret per run, shared by the auth and gateway processes the tests start. */
-  get jwtSecret(): string {
-    return required('E2E_JWT_SECRET');
+  /** One access-token key pair per run: auth signs with the private key, the gateways verify with the public JWKS. */
+  get jwtKeys(): { keyId: string; privateKeyPem: string; publicJwks: string } {
+    return JSON.parse(required('E2E_JWT_KEYS')) as { keyId: string; privateKeyPem: string; publicJwks: string };
   },
   databaseUrlFor(database: string): string {
     return required('E2E_DATABASE_URL_TEMPLATE').replace('__database__', database);

@@ -17,11 +17,12 @@ export class FrameSocket {
   private readonly waiters = new Set<() => void>();
   private closeInfo: FrameSocketClose | undefined;
 
-  constructor(url: string, { token, origin, headers: extra = {} }: { token?: string; origin?: string; headers?: Record<string, string> } = {}) {
+  /** `protocols`: subprotocols to offer, e.g. the codec and `chat.auth.<token>` as a browser does. */
+  constructor(url: string, { token, origin, headers: extra = {}, protocols = [] }: { token?: string; origin?: string; headers?: Record<string, string>; protocols?: string[] } = {}) {
     const headers: Record<string, string> = { ...extra };
     if (token !== undefined) headers['authorization'] = `Bearer ${token}`;
     if (origin !== undefined) headers['origin'] = origin;
-    this.socket = new WebSocket(url, { headers });
+    this.socket = new WebSocket(url, protocols, { headers });
     this.socket.on('message', (data: Buffer) => {
       this.frames.push(JSON.parse(data.toString()) as ServerFrame);
       this.wake();

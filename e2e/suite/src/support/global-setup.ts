@@ -1,7 +1,9 @@
-import { randomBytes } from 'node:crypto';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+// Node built-ins only, so loadable before anything else of the launcher.
+// eslint-disable-next-line @nx/enforce-module-boundaries
+import { generateJwtKeys } from '../../../../tools/local-infra/src/jwt-keys';
 // Jest loads global setup outside its module registry, so the @chat/* alias map does not apply here.
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { findWorkspaceRoot, type Infra, startInfra } from '../../../../tools/local-infra/src';
@@ -25,7 +27,7 @@ export default async function globalSetup(): Promise<void> {
   const tempDir = await mkdtemp(path.join(tmpdir(), 'chat-e2e-'));
   process.env['E2E_TEMP_DIR'] = tempDir;
   process.env['E2E_WORKSPACE_ROOT'] = workspaceRoot;
-  process.env['E2E_JWT_SECRET'] = randomBytes(48).toString('base64url');
+  process.env['E2E_JWT_KEYS'] = JSON.stringify(generateJwtKeys('e2e-1'));
 
   const started = Date.now();
   const externalKafka = process.env['E2E_KAFKA_BROKERS'];

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { parsePrivateKey, type SigningKey } from '@chat/auth-tokens';
 import { type CommandLineOptions, parseCommandLine } from '@chat/helpers';
 import { type CodecName, CodecNames } from '@chat/protocol';
 import type { ClientMode } from '../workers/messages';
@@ -16,7 +18,8 @@ export interface LoadOptions {
   authUrl?: string;
   gatewayUrls: string[];
   metricsUrl?: string;
-  jwtSecret?: string;
+  /** Auth's signing key, to mint tokens for a suite the load generator did not start (--jwt-private-key, --jwt-key-id). */
+  jwtSigningKey?: SigningKey;
   logLevel: string;
   cpuProfDir?: string;
   perGateway: number;
@@ -64,7 +67,7 @@ the suite (default: start one: Kafka + PostgreSQL in a temp dir, the five servic
   --gateways N                 gateway processes to start (default 3)
   --kafka-brokers HOST:PORT    use this broker instead of starting one (with --auth-url: only to read consumer lag)
   --database-url-template URL  use this PostgreSQL; __database__ stands for the database name
-  --auth-url URL --gateway-urls ws://…/ws,… [--metrics-url URL] [--jwt-secret S]
+  --auth-url URL --gateway-urls ws://…/ws,… [--metrics-url URL] [--jwt-private-key PEM-FILE --jwt-key-id KID]
                                run against a suite that is already running (nothing is started)
   --log-level LEVEL            services' log level (default warn: per-connection info lines cost CPU)
   --cpu-prof DIR               start the services with --cpu-prof; print their top functions at the end
@@ -127,7 +130,8 @@ const OPTIONS = {
   'auth-url': { type: 'string' },
   'gateway-urls': { type: 'string' },
   'metrics-url': { type: 'string' },
-  'jwt-secret': { type: 'string' },
+  'jwt-private-key': { type: 'string' },
+  'jwt-key-id': { type: 'string' },
   'log-level': { type: 'string' },
   'cpu-prof': { type: 'string' },
   'per-gateway': { type: 'string' },
@@ -206,7 +210,8 @@ export function parseOptions(argv: string[]): LoadOptions {
   }
   if (values['gateway-urls'] !== undefined) options.gatewayUrls = list(values['gateway-urls']);
   options.metricsUrl = values['metrics-url'];
-  options.jwtSecret = values['jwt-secret'];
+  if ((values['jwt-private-key'] === undefined) !== (values['jwt-key-id'] === undefined)) throw new Error('--jwt-private-key and --jwt-key-id go together (auth\'s JWT_PRIVATE_KEY and JWT_KEY_ID)');
+  if (values['jwt-private-key'] !== undefined && values['jwt-key-id'] !== undefined) options.jwtSigningKey = { kid: values['jwt-key-id'], privateKey: parsePrivateKey(readFileSync(values['jwt-private-key'], 'utf8')) };
   options.logLevel = values['log-level'] ?? options.logLevel;
   options.cpuProfDir = values['cpu-prof'];
   options.perGateway = int('per-gateway', 1) ?? options.perGateway;

@@ -56,7 +56,7 @@ async function settle(context: ScenarioContext): Promise<void> {
 async function openSuite(options: LoadOptions, progress: Progress): Promise<SuiteUnderTest> {
   if (!options.startSuite) {
     if (!options.authUrl) throw new Error('--auth-url is required with an external suite');
-    return SuiteUnderTest.attach({ authUrl: options.authUrl, gatewayUrls: options.gatewayUrls, metricsUrl: options.metricsUrl, kafkaBrokers: options.kafkaBrokers, jwtSecret: options.jwtSecret });
+    return SuiteUnderTest.attach({ authUrl: options.authUrl, gatewayUrls: options.gatewayUrls, metricsUrl: options.metricsUrl, kafkaBrokers: options.kafkaBrokers, jwtSigningKey: options.jwtSigningKey });
   }
   const gateways = Math.max(options.gateways, options.scenarios.includes('reconnect-storm') ? 3 : 1);
   const started = Date.now();
@@ -91,7 +91,7 @@ export async function run(argv: string[]): Promise<number> {
     startedAt: startedAt.toISOString(),
     finishedAt: '',
     machine: { cpus: os.cpus().length, loadAverageAtStart, loadAverageAtEnd: [], totalMemoryBytes: os.totalmem(), node: process.version },
-    options: { ...options, jwtSecret: options.jwtSecret ? '<given>' : undefined },
+    options: { ...options, jwtSigningKey: options.jwtSigningKey ? '<given>' : undefined },
     suite: { startedByLoadgen: options.startSuite, gateways: 0 },
     baselines: [],
     scenarios: [],
@@ -111,7 +111,7 @@ export async function run(argv: string[]): Promise<number> {
   const context: ScenarioContext = {
     options,
     suite,
-    users: new UserPool(suite.authUrl, suite.jwtSecret),
+    users: new UserPool(suite.authUrl, suite.jwtSigningKey),
     progress,
     mainScript: path.resolve(process.argv[1]),
     lag,

@@ -1,8 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { type Infra, type InstanceSpec, readyzStatus, type ServiceName, ServiceFleet, startInfra } from '@chat/local-infra';
+import { parsePrivateKey, type SigningKey } from '@chat/auth-tokens';
+import { generateJwtKeys, type Infra, type InstanceSpec, readyzStatus, type ServiceName, ServiceFleet, startInfra } from '@chat/local-infra';
 
 /**
  * The chat suite the load runs against: one the load generator started itself (own broker and
@@ -34,7 +34,8 @@ export interface AttachSuiteOptions {
   gatewayUrls: string[];
   metricsUrl?: string;
   kafkaBrokers?: string;
-  jwtSecret?: string;
+  /** Auth's signing key (--jwt-private-key, --jwt-key-id): then idle and storm users get minted tokens. */
+  jwtSigningKey?: SigningKey;
 }
 
 const READY_TIMEOUT_MS = 180_000;
@@ -45,14 +46,14 @@ export class SuiteUnderTest {
     readonly gatewayUrls: string[],
     readonly metricsUrl: string | undefined,
     readonly kafkaBrokers: string | undefined,
-    readonly jwtSecret: string | undefined,
+    readonly jwtSigningKey: SigningKey | undefined,
     private readonly fleet?: ServiceFleet,
     private readonly infra?: Infra,
     readonly tempDir?: string,
   ) {}
 
   static attach(options: AttachSuiteOptions): SuiteUnderTest {
-    return new SuiteUnderTest(options.authUrl, options.gatewayUrls, options.metricsUrl, options.kafkaBrokers, options.jwtSecret);
+    return new SuiteUnderTest(options.authUrl, options.gatewayUrls, options.metricsUrl, options.kafkaBrokers, options.jwtSigningKey);
   }
 
   static async start(options: StartSuiteOptions, say: (line: string) => void): Promise<SuiteUnderTest> {
@@ -69,7 +70,7 @@ export class SuiteUnderTest {
       },
     });
 
-    const jwtSecret = randomBytes(48).toString('base64url');
+    const jwtKeys = generateJwtKeys();
     const run = `lg${Date.now().toString(36)}`;
     const instance = (service: ServiceName, name: string, spec: Partial<InstanceSpec> = {}): InstanceSpec => ({ name, service, ...spec });
     const instances = [
@@ -91,7 +92,7 @@ export class SuiteUnderTest {
       workspaceRoot: options.workspaceRoot,
       kafkaBrokers: infra.kafkaBrokers,
       databaseUrlFor: (database) => infra.databaseUrlFor(database),
-      jwtSecret,
+      jwtKeys,
       logLevel: options.logLevel,
       instances,
       env: options.env,
@@ -116,7 +117,7 @@ export class SuiteUnderTest {
       instances.filter((spec) => spec.service === 'gateway').map((spec) => `ws://127.0.0.1:${fleet.httpPort(spec.name)}/ws`),
       url(`metrics-${run}`),
       infra.kafkaBrokers,
-      jwtSecret,
+      { kid: jwtKeys.keyId, privateKey: parsePrivateKey(jwtKeys.privateKeyPem) },
       fleet,
       infra,
       tempDir,
