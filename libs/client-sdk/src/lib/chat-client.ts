@@ -889,14 +889,15 @@ export class ChatClient {
 
   /**
    * Every conversation of the user, most recently active first: follows the server's pages
-   * (MAX_LISTED_CONVERSATIONS each) until the last, at most MAX_LIST_PAGES of them. A conversation
-   * that became active during the walk is listed once (where it was first seen).
+   * (`pageSize`, default MAX_LISTED_CONVERSATIONS) until the last, at most MAX_LIST_PAGES of them. A
+   * conversation that became active during the walk is listed once (where it was first seen).
    */
-  async listConversations(): Promise<ConversationSummary[]> {
+  async listConversations(options: { pageSize?: number } = {}): Promise<ConversationSummary[]> {
+    const limit = options.pageSize ?? MAX_LISTED_CONVERSATIONS;
     const listed = new Map<string, ConversationSummary>();
     let cursor: string | undefined;
     for (let pages = 0; pages < MAX_LIST_PAGES; pages += 1) {
-      const page = await this.listConversationsPage({ limit: MAX_LISTED_CONVERSATIONS, ...(cursor === undefined ? {} : { cursor }) });
+      const page = await this.listConversationsPage({ limit, ...(cursor === undefined ? {} : { cursor }) });
       for (const item of page.items) if (!listed.has(item.conversationId)) listed.set(item.conversationId, item);
       cursor = page.nextCursor;
       if (cursor === undefined) break;
