@@ -21,7 +21,7 @@ describe('fault harness', () => {
     expect(violations).toEqual([]);
     expect(report.accepted).toBeGreaterThan(0);
     expect(report.stored).toBeGreaterThanOrEqual(report.accepted);
-    expect(report).toMatchObject({ lost: 0, duplicatesStored: 0, seqGaps: 0, outOfOrder: 0, duplicateDeliveries: 0 });
+    expect(report).toMatchObject({ lost: 0, duplicatesStored: 0, seqGaps: 0, outOfOrder: 0, duplicateDeliveries: 0, deadLetteredAccepted: 0 });
     expect(report.delivered).toBe(report.deliveriesExpected);
     expect(faults.map((fault) => fault.fault)).toEqual(FAULTS);
     for (const fault of faults) expect(fault).toEqual(expect.objectContaining({ recoveryMs: expect.any(Number) }));

@@ -17,6 +17,8 @@ export interface HarnessJson {
     lost: number;
     outOfOrder: number;
     duplicateDeliveries: number;
+    deadLetteredSends: number;
+    deadLetteredAccepted: number;
   };
   faults: Array<{ fault: string; injectedAtMs: number; recoveryMs?: number; detail?: string; error?: string }>;
   violations: Array<{ kind: string; conversationId?: string; seq?: number; deviceId?: string; detail: string }>;
