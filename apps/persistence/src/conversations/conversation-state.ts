@@ -3,6 +3,7 @@ import type { ConversationSummary, EnvelopeOf, GroupChange, MemberRole, Membersh
 import { ConversationEntity } from '../database/entities/conversation.entity';
 import { MemberEntity } from '../database/entities/member.entity';
 import { UserEntity } from '../database/entities/user.entity';
+import { openField, sealField } from '../database/stored-content';
 import { CommandRejected } from '../outcomes/command-rejected';
 
 type MembershipPayload = EnvelopeOf<typeof MembershipChanged>['payload'];
@@ -24,6 +25,11 @@ export class ConversationState {
     members: MemberEntity[],
   ) {
     this.members = [...members].sort(byJoinOrder);
+    // Opened once here, whoever loaded the row: from now on the title is the text (sealed again on write).
+    if (conversation.title !== null && conversation.titleKeyId) {
+      conversation.title = openField('groupTitle', conversation.id, conversation.title, conversation.titleKeyId);
+      conversation.titleKeyId = null;
+    }
   }
 
   get id(): string {
@@ -121,6 +127,7 @@ interface LockedMemberRow {
   id: string;
   kind: ConversationEntity['kind'];
   title: string | null;
+  title_key_id: string | null;
   created_by: string;
   last_seq: string;
   created_at: Date;
@@ -141,7 +148,7 @@ export async function loadConversationsForUpdate(manager: EntityManager, convers
   const states = new Map<string, ConversationState>();
   if (conversationIds.length === 0) return states;
   const rows = await manager.query<LockedMemberRow[]>(
-    `SELECT c.id, c.kind, c.title, c.created_by, c.last_seq, c.created_at, c.last_activity_at,
+    `SELECT c.id, c.kind, c.title, c.title_key_id, c.created_by, c.last_seq, c.created_at, c.last_activity_at,
             m.user_id, m.joined_at, m.role, m.delivered_seq, m.read_seq
        FROM conversations c JOIN members m ON m.conversation_id = c.id
       WHERE c.id = ANY($1::uuid[])
@@ -157,6 +164,7 @@ export async function loadConversationsForUpdate(manager: EntityManager, convers
         id: row.id,
         kind: row.kind,
         title: row.title,
+        titleKeyId: row.title_key_id,
         createdBy: row.created_by,
         lastSeq: Number(row.last_seq),
         createdAt: row.created_at,
@@ -271,5 +279,12 @@ export async function insertMembers(
 }
 
 export async function insertConversation(manager: EntityManager, conversation: ConversationEntity): Promise<void> {
-  await manager.insert(ConversationEntity, { ...conversation });
+  await manager.insert(ConversationEntity, { ...conversation, ...storedTitle(conversation.id, conversation.title) });
+}
+
+/** A group title as it is written: sealed under the current data key (null stays null). */
+export function storedTitle(conversationId: string, title: string | null): Pick<ConversationEntity, 'title' | 'titleKeyId'> {
+  if (title === null) return { title: null, titleKeyId: null };
+  const sealed = sealField('groupTitle', conversationId, title);
+  return { title: sealed.value, titleKeyId: sealed.keyId };
 }

@@ -3,7 +3,7 @@ import type { EntityManager } from 'typeorm';
 import type { EnvelopeOf, RenameGroupCommand } from '@chat/protocol';
 import { ConversationEntity } from '../database/entities/conversation.entity';
 import { answer, type Effect, membershipChanged } from '../outcomes/effects';
-import { loadGroupForChange, requireRole } from './conversation-state';
+import { loadGroupForChange, requireRole, storedTitle } from './conversation-state';
 
 type RenameGroup = EnvelopeOf<typeof RenameGroupCommand>;
 
@@ -20,7 +20,7 @@ export class RenameGroupUseCase {
     requireRole(state, userId, 'admin', 'rename the group');
     if (state.conversation.title === title) return [answer(command, state.frameFor(userId, replyTo.requestId))];
 
-    await manager.update(ConversationEntity, { id: conversationId }, { title });
+    await manager.update(ConversationEntity, { id: conversationId }, storedTitle(conversationId, title));
     state.conversation.title = title;
     return [
       membershipChanged(command, state.membershipChange({ changed: ['title'], by: userId })),

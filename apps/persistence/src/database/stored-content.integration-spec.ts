@@ -105,6 +105,25 @@ describe('content encrypted at rest (PostgreSQL)', () => {
     expect(await h.run(create)).toEqual(first.map((effect) => ({ ...effect, envelope: expect.objectContaining({ id: effect.envelope.id, payload: effect.envelope.payload }) })));
   });
 
+  it('seals group titles; creating, renaming, listing and a retried create give the text back', async () => {
+    const create = commands.createGroup(alice, 'Project Bluebird', [bob], 'bluebird');
+    const { conversationId } = answerTo(await h.run(create), create, 'conversation');
+    const rawTitle = () => h.dataSource.query<Array<{ title: string; title_key_id: string }>>('SELECT title, title_key_id FROM conversations WHERE id = $1', [conversationId]).then(([row]) => row);
+    expect(await rawTitle()).toEqual({ title: expect.stringMatching(/^v1:/), title_key_id: 'k1' });
+    const retry = commands.createGroup(alice, 'Project Bluebird', [bob], 'bluebird');
+    expect(answerTo(await h.run(retry), retry, 'conversation').title).toBe('Project Bluebird');
+
+    const rename = commands.renameGroup(alice, conversationId, 'Project Redwing');
+    await h.run(rename);
+    expect((await rawTitle()).title).not.toContain('Redwing');
+    const list = commands.list(bob);
+    const listed = answerTo(await h.run(list), list, 'conversations').items.find((item) => item.conversationId === conversationId);
+    expect(listed?.title).toBe('Project Redwing');
+    // Renaming to the title it has is still recognised as no change (compared with the opened title).
+    const same = commands.renameGroup(alice, conversationId, 'Project Redwing');
+    expect(answersTo(await h.run(same), same)).toEqual([expect.objectContaining({ type: 'conversation', title: 'Project Redwing' })]);
+  });
+
   it('rotates: new rows under the new key, old ones readable; re-encryption moves every row; then the old key can go', async () => {
     const conversationId = await newGroup();
     await h.run(commands.send(alice, conversationId, 'r1', 'under k1'));

@@ -31,14 +31,17 @@ export interface SealedFieldSpec {
   idColumn: string;
   /** jsonb column: a sealed value is stored as a JSON string, a plaintext one as the JSON itself. */
   jsonb: boolean;
+  /** SQL condition of the rows that have a value to seal (a direct conversation has no title). */
+  present: string;
   aad(rowId: string): string;
 }
 
 /** What a stored field is bound to; also what the re-encryption command rewrites, table by table. */
 export const SEALED_FIELDS = {
-  messageBody: { table: 'messages', column: 'body', keyColumn: 'body_key_id', idColumn: 'id', jsonb: false, aad: (messageId: string) => `messages.body|${messageId}` },
-  announcementBody: { table: 'announcements', column: 'body', keyColumn: 'body_key_id', idColumn: 'id', jsonb: false, aad: (announcementId: string) => `announcements.body|${announcementId}` },
-  commandEffects: { table: 'processed_commands', column: 'effects', keyColumn: 'effects_key_id', idColumn: 'command_id', jsonb: true, aad: (commandId: string) => `processed_commands.effects|${commandId}` },
+  messageBody: { table: 'messages', column: 'body', keyColumn: 'body_key_id', idColumn: 'id', jsonb: false, present: 'TRUE', aad: (messageId: string) => `messages.body|${messageId}` },
+  announcementBody: { table: 'announcements', column: 'body', keyColumn: 'body_key_id', idColumn: 'id', jsonb: false, present: 'TRUE', aad: (announcementId: string) => `announcements.body|${announcementId}` },
+  commandEffects: { table: 'processed_commands', column: 'effects', keyColumn: 'effects_key_id', idColumn: 'command_id', jsonb: true, present: 'TRUE', aad: (commandId: string) => `processed_commands.effects|${commandId}` },
+  groupTitle: { table: 'conversations', column: 'title', keyColumn: 'title_key_id', idColumn: 'id', jsonb: false, present: 'title IS NOT NULL', aad: (conversationId: string) => `conversations.title|${conversationId}` },
 } as const satisfies Record<string, SealedFieldSpec>;
 
 export type SealedField = keyof typeof SEALED_FIELDS;

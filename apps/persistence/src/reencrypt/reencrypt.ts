@@ -82,7 +82,7 @@ export async function reencrypt(
 
 /** Rows by key id (a full scan of the key column: fine for an operator's command, never on the hot path). */
 export async function countByKey(dataSource: DataSource, spec: SealedFieldSpec): Promise<KeyCounts> {
-  const rows = await dataSource.query<Array<{ key_id: string | null; rows: string }>>(`SELECT ${spec.keyColumn} AS key_id, count(*) AS rows FROM ${spec.table} GROUP BY 1`);
+  const rows = await dataSource.query<Array<{ key_id: string | null; rows: string }>>(`SELECT ${spec.keyColumn} AS key_id, count(*) AS rows FROM ${spec.table} WHERE ${spec.present} GROUP BY 1`);
   return Object.fromEntries(rows.map((row) => [row.key_id ?? PLAINTEXT, Number(row.rows)]));
 }
 
@@ -104,7 +104,7 @@ async function reencryptField(
     const batch = await dataSource.transaction(async (manager) => {
       const rows = await manager.query<Array<{ id: string; value: string; key_id: string | null }>>(
         `SELECT ${spec.idColumn}::text AS id, ${stored} AS value, ${spec.keyColumn} AS key_id FROM ${spec.table}
-          WHERE ${spec.idColumn} > $1::uuid AND ${spec.keyColumn} IS DISTINCT FROM $2
+          WHERE ${spec.idColumn} > $1::uuid AND ${spec.keyColumn} IS DISTINCT FROM $2 AND ${spec.present}
           ORDER BY ${spec.idColumn} LIMIT $3`,
         [after, keyring.currentKeyId, batchSize],
       );

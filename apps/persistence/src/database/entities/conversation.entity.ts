@@ -11,9 +11,16 @@ export class ConversationEntity {
   @Column({ type: 'text' })
   kind!: ConversationKind;
 
-  /** Groups only. */
+  /**
+   * Groups only. Stored sealed under `titleKeyId` (stored-content.ts); ConversationState opens it
+   * when a conversation is loaded, so in memory it is the plaintext with `titleKeyId` null.
+   */
   @Column({ type: 'text', nullable: true })
   title!: string | null;
+
+  /** The data key that sealed `title`; null: no title, a plaintext row from before encryption, or opened in memory. */
+  @Column({ name: 'title_key_id', type: 'text', nullable: true })
+  titleKeyId!: string | null;
 
   /** Who created it: for groups, the first owner, and whose quota of groups per hour it counts against. */
   @Column({ name: 'created_by', type: 'uuid' })
