@@ -1,7 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
 import type { ClientFrame, ServerFrame } from '@chat/protocol';
 import type { GatewayConfig } from '../config';
 import { ReadQuota, type ReadingConnection, UserBuckets } from './read-quota';
+import { readQuotaEnvShape } from './read-quota.config';
 
 class FakeConnection implements ReadingConnection {
   readonly id = randomUUID();
@@ -62,5 +66,14 @@ describe('ReadQuota', () => {
       expect(quota.admit(a, { type: 'send', id: `s${i}`, conversationId, clientMsgId: `m${i}`, body: 'hi', kind: 'text' }, 0)).toBe(true);
     }
     expect(a.sent).toEqual([]);
+  });
+});
+
+describe('read quota settings', () => {
+  it('default to what docs/protocol.md says', () => {
+    const defaults = z.object(readQuotaEnvShape).parse({});
+    const doc = readFileSync(path.resolve(__dirname, '../../../../docs/protocol.md'), 'utf8');
+    expect(doc).toContain(`\`READS_PER_USER_PER_SECOND\` (default ${defaults.READS_PER_USER_PER_SECOND})`);
+    expect(doc).toContain(`\`READS_PER_USER_BURST\` (default ${defaults.READS_PER_USER_BURST})`);
   });
 });

@@ -4,7 +4,7 @@ import { type CommandLineOptions, parseCommandLine } from '@chat/helpers';
 import { type CodecName, CodecNames } from '@chat/protocol';
 import type { ClientMode } from '../workers/messages';
 
-export const SCENARIOS = ['idle', 'announce', 'direct', 'fanout', 'storm', 'max', 'reconnect-storm'] as const;
+export const SCENARIOS = ['idle', 'announce', 'direct', 'fanout', 'storm', 'max', 'reconnect-storm', 'read-storm'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 export interface LoadOptions {
@@ -53,6 +53,9 @@ export interface LoadOptions {
   maxSteps: number;
   reconnectConnections: number;
   reconnectChatRate: number;
+  readStormRate: number;
+  readStormSeconds: number;
+  readStormUsers: number;
   baselineMessages: number;
   // output
   json?: string;
@@ -61,7 +64,7 @@ export interface LoadOptions {
 
 export const USAGE = `usage: node dist/tools/loadgen/main.js <scenario...|all> [options]
 
-scenarios: idle announce direct fanout storm max reconnect-storm (all = every one, with the baselines first)
+scenarios: idle announce direct fanout storm max reconnect-storm read-storm (all = every one, with the baselines first)
 
 the suite (default: start one: Kafka + PostgreSQL in a temp dir, the five services on free ports)
   --gateways N                 gateway processes to start (default 3)
@@ -102,6 +105,9 @@ scenario settings
   --max-step-s N --max-steps N max: seconds per step (default 60) and most steps (default 10)
   --reconnect-connections N    reconnect-storm: clients over all gateways (default 9000)
   --reconnect-chat-rate N      reconnect-storm: messages/s between unaffected clients (default 50)
+  --read-storm-rate N          read-storm: messages/s of chat, baseline and during the storm (default 100)
+  --read-storm-s N             read-storm: seconds of each phase (default 20)
+  --read-storm-users N         read-storm: users flooding reads, each up to its read quota (default 20)
   --baselines / --no-baselines raw kafkajs and ws baselines first (default on for all)
   --baseline-messages N        messages per baseline (default 20000)
 
@@ -158,6 +164,9 @@ const OPTIONS = {
   'max-steps': { type: 'string' },
   'reconnect-connections': { type: 'string' },
   'reconnect-chat-rate': { type: 'string' },
+  'read-storm-rate': { type: 'string' },
+  'read-storm-s': { type: 'string' },
+  'read-storm-users': { type: 'string' },
   baselines: { type: 'boolean' },
   'no-baselines': { type: 'boolean' },
   'baseline-messages': { type: 'string' },
@@ -195,6 +204,9 @@ export function parseOptions(argv: string[]): LoadOptions {
     maxSteps: 10,
     reconnectConnections: 9000,
     reconnectChatRate: 50,
+    readStormRate: 100,
+    readStormSeconds: 20,
+    readStormUsers: 20,
     baselineMessages: 20_000,
   };
   const { values, positionals, given } = parseCommandLine(argv, OPTIONS);
@@ -245,6 +257,9 @@ export function parseOptions(argv: string[]): LoadOptions {
   options.maxSteps = int('max-steps', 1) ?? options.maxSteps;
   options.reconnectConnections = int('reconnect-connections', 1) ?? options.reconnectConnections;
   options.reconnectChatRate = int('reconnect-chat-rate', 1) ?? options.reconnectChatRate;
+  options.readStormRate = int('read-storm-rate', 1) ?? options.readStormRate;
+  options.readStormSeconds = int('read-storm-s', 1) ?? options.readStormSeconds;
+  options.readStormUsers = int('read-storm-users', 2) ?? options.readStormUsers;
   options.baselineMessages = int('baseline-messages', 1) ?? options.baselineMessages;
   options.json = values.json;
   options.html = values.html;

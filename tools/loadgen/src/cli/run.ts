@@ -16,6 +16,7 @@ import { runDirect } from '../scenarios/direct';
 import { runFanout } from '../scenarios/fanout';
 import { runIdle } from '../scenarios/idle';
 import { runMax } from '../scenarios/max';
+import { runReadStorm } from '../scenarios/read-storm';
 import { runReconnectStorm } from '../scenarios/reconnect-storm';
 import { runStorm } from '../scenarios/storm';
 import { ConsumerLagReader } from '../suite/consumer-lag';
@@ -31,6 +32,7 @@ const RUNNERS: Record<ScenarioName, (context: ScenarioContext) => Promise<Scenar
   storm: runStorm,
   max: runMax,
   'reconnect-storm': runReconnectStorm,
+  'read-storm': runReadStorm,
 };
 
 /** Between scenarios: until the suite has worked off what the previous one left (presence storms, late deliveries). */
@@ -107,7 +109,7 @@ export async function run(argv: string[]): Promise<number> {
   };
   process.once('SIGINT', stopOnSignal);
   process.once('SIGTERM', stopOnSignal);
-  const lag = suite.kafkaBrokers ? new ConsumerLagReader(suite.kafkaBrokers, suite.gatewayIds) : undefined;
+  const lag = suite.kafkaBrokers ? new ConsumerLagReader(suite.kafkaBrokers, suite.gatewayIds, suite.kafkaSecurity) : undefined;
   const context: ScenarioContext = {
     options,
     suite,
@@ -121,7 +123,7 @@ export async function run(argv: string[]): Promise<number> {
   try {
     if (options.baselines) {
       if (!suite.kafkaBrokers) result.errors.push('baselines: no Kafka broker known (start the suite or pass --kafka-brokers)');
-      else result.baselines = await runBaselines(suite.kafkaBrokers, options, progress).catch((error: unknown) => {
+      else result.baselines = await runBaselines(suite.kafkaBrokers, suite.kafkaSecurity, options, progress).catch((error: unknown) => {
         result.errors.push(`baselines: ${describe(error)}`);
         return [];
       });
