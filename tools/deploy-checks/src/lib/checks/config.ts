@@ -1,8 +1,21 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { get, objectsAt, stringMap, type Json, type JsonObject, type Manifest } from '../manifest';
 import type { App } from '../paths';
 import type { ConfigOracle } from '../service-config';
 import { appOfImage, containersOf, podTemplates, resolveContainerPort, type PodTemplate } from '../workloads';
 import { problem, type Problem } from './problem';
+
+/** A sample ES256 key pair, made per run: auth's sample JWT_PRIVATE_KEY and the JWKS of its public key. */
+const sampleJwtKey = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+const SAMPLE_JWT_KEY_ID = 'sample-2026';
+
+/**
+ * ConfigMaps the operator creates (they carry deployment-specific values, like the Secrets), with
+ * stand-ins for their keys.
+ */
+const SAMPLE_OPERATOR_CONFIG_MAPS: Record<string, Record<string, string>> = {
+  'jwt-public-keys': { JWT_PUBLIC_KEYS: JSON.stringify({ keys: [{ ...sampleJwtKey.publicKey.export({ format: 'jwk' }), kid: SAMPLE_JWT_KEY_ID, alg: 'ES256', use: 'sig' }] }) },
+};
 
 /**
  * Stand-ins for the Secrets' values (never in the repository), well-formed enough for the services'
@@ -10,7 +23,8 @@ import { problem, type Problem } from './problem';
  */
 const SAMPLE_SECRET_VALUES: Record<string, string> = {
   // Random-looking on purpose: in production the services refuse secrets that look like placeholders.
-  JWT_SECRET: 'Qm7vT2xK9pL4nR8wZ3cY6hJ1fD5gS0aB',
+  JWT_PRIVATE_KEY: sampleJwtKey.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+  JWT_KEY_ID: SAMPLE_JWT_KEY_ID,
   DATABASE_URL: 'postgres://chat:sample@postgres.example:5432/chat_sample',
   DATA_ENCRYPTION_KEYS: 'sample-2026:c2FtcGxlIGtleSwgbm90IGEgcmVhbCBvbmUhISEhISE=',
   DATA_ENCRYPTION_KEY_ID: 'sample-2026',
@@ -124,7 +138,8 @@ function resolveEnv(manifests: Manifest[], pod: PodTemplate, container: JsonObje
     else if (typeof secretKey === 'string' && SAMPLE_SECRET_VALUES[secretKey] !== undefined) values[name] = SAMPLE_SECRET_VALUES[secretKey];
     else if (typeof secretKey === 'string') at('config', `${name}: no sample value for secret key ${secretKey} (SAMPLE_SECRET_VALUES in tools/deploy-checks)`);
     else if (configMapKey !== undefined) {
-      const data = stringMap(get(configMap(get(configMapKey, 'name')), 'data'));
+      const mapName = String(get(configMapKey, 'name'));
+      const data = configMap(mapName) ? stringMap(get(configMap(mapName), 'data')) : (SAMPLE_OPERATOR_CONFIG_MAPS[mapName] ?? {});
       const key = String(get(configMapKey, 'key'));
       if (key in data) values[name] = data[key];
       else at('references', `${name}: no key ${key} in ConfigMap ${String(get(configMapKey, 'name'))}`);
