@@ -34,6 +34,12 @@ describe('root logger', () => {
     expect(JSON.stringify(lines[0])).not.toContain('hunter2');
     expect(lines[0]).toMatchObject({ password: '[redacted]', body: { refreshToken: '[redacted]', username: 'ann' } });
   });
+
+  it('redacts the upgrade header that carries a browser\'s access token', () => {
+    const { logger, lines } = capture();
+    logger.info({ req: { headers: { 'sec-websocket-protocol': 'chat.v1.json, chat.auth.eyJ.secret.sig' } }, upgrade: { headers: { 'sec-websocket-protocol': 'chat.auth.x' } } }, 'upgrade');
+    expect(JSON.stringify(lines[0])).not.toContain('chat.auth.');
+  });
 });
 
 describe('PinoNestLogger', () => {

@@ -20,6 +20,9 @@ export const REDACTED_PATHS = [
   '*.authorization',
   'req.headers.authorization',
   'req.headers.cookie',
+  // Browsers offer their access token as the subprotocol chat.auth.<token>.
+  'req.headers["sec-websocket-protocol"]',
+  '*.headers["sec-websocket-protocol"]',
 ];
 
 export interface RootLoggerOptions {
