@@ -8,7 +8,7 @@
 import 'reflect-metadata';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { KafkaConsumerFactory, KafkaModule, type ConsumedRecord } from '@chat/kafka';
+import { KafkaConsumerFactory, kafkaSecurityFromEnv, KafkaModule, type ConsumedRecord } from '@chat/kafka';
 
 function required(name: string): string {
   const value = process.env[name];
@@ -29,7 +29,8 @@ function emit(event: Record<string, unknown>): void {
 @Module({
   imports: [
     KafkaModule.forRootAsync({
-      useFactory: () => ({ clientId: `worker-${process.pid}`, brokers, topics: [], replicationFactor: 1 }),
+      // TLS and SASL as the suite gives them (KAFKA_SECURITY_PROTOCOL etc., the admin principal).
+      useFactory: () => ({ clientId: `worker-${process.pid}`, brokers, security: kafkaSecurityFromEnv(process.env), topics: [], replicationFactor: 1 }),
     }),
   ],
 })

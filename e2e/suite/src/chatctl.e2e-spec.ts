@@ -31,7 +31,8 @@ function chatctl(...args: string[]): Promise<Run> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [entry, ...args], {
       cwd: e2e.workspaceRoot,
-      env: { PATH: process.env['PATH'] ?? '', KAFKA_BROKERS: e2e.kafkaBrokers },
+      // An operator logs in as the admin principal.
+      env: { PATH: process.env['PATH'] ?? '', KAFKA_BROKERS: e2e.kafkaBrokers, ...e2e.kafkaClientEnv('admin') },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';

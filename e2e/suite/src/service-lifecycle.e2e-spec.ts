@@ -29,13 +29,14 @@ describe('every service, as its own process', () => {
       // A broker of its own: this test takes it away, which must not disturb other tests.
       infra = await startInfra({
         workspaceRoot: e2e.workspaceRoot,
-        kafka: { start: { dataDir: path.join(e2e.tempDir, 'kafka-readiness') } },
+        kafka: { start: { dataDir: path.join(e2e.tempDir, 'kafka-readiness'), secure: e2e.kafkaSecurity !== undefined } },
         postgres: { external: e2e.databaseUrlFor },
       });
       broker = infra.broker as KafkaBrokerHandle;
       fleet = new ServiceFleet({
         workspaceRoot: e2e.workspaceRoot,
         kafkaBrokers: infra.kafkaBrokers,
+        kafkaSecurity: infra.servicesKafkaSecurity,
         databaseUrlFor: e2e.databaseUrlFor,
         jwtKeys: e2e.jwtKeys,
         instances: SERVICES.map((name) => ({ name, service: name, instanceId: `${name}-readiness` })),

@@ -6,6 +6,7 @@ import {
   distEntry,
   generateJwtKeys,
   type Infra,
+  kafkaJsClientSecurity,
   type KafkaBrokerHandle,
   type KafkaClusterHandle,
   type PostgresHandle,
@@ -86,7 +87,8 @@ export class Cluster {
       }
       infra = await startInfra({
         workspaceRoot,
-        kafka: kafkaCluster ? { external: kafkaCluster.brokers } : { start: { dataDir: path.join(workDir, 'kafka'), readyTimeoutMs: INFRA_READY_TIMEOUT_MS } },
+        // One broker: SASL_SSL with a principal per service and the ACLs, as in production.
+        kafka: kafkaCluster ? { external: kafkaCluster.brokers } : { start: { dataDir: path.join(workDir, 'kafka'), readyTimeoutMs: INFRA_READY_TIMEOUT_MS, secure: true } },
         postgres: { start: { dataDir: path.join(workDir, 'postgres'), readyTimeoutMs: INFRA_READY_TIMEOUT_MS } },
         portAttempts: PORT_ATTEMPTS,
       });
@@ -100,6 +102,8 @@ export class Cluster {
       workspaceRoot,
       appsDir,
       kafkaBrokers: infra.kafkaBrokers,
+      // The KRaft cluster is plaintext: no credentials inherited from whoever started the harness.
+      kafkaSecurity: kafkaCluster ? 'plaintext' : infra.servicesKafkaSecurity,
       databaseUrlFor: (database) => infra.databaseUrlFor(database),
       jwtKeys: generateJwtKeys(),
       logLevel: 'info',
@@ -129,7 +133,7 @@ export class Cluster {
 
   /** A kafkajs admin on the harness's brokers, for looking from outside (the caller disconnects it). */
   kafkaAdmin() {
-    return new Kafka({ clientId: 'fault-harness', brokers: this.infra.kafkaBrokers.split(','), logLevel: logLevel.NOTHING }).admin();
+    return new Kafka({ clientId: 'fault-harness', brokers: this.infra.kafkaBrokers.split(','), logLevel: logLevel.NOTHING, ...kafkaJsClientSecurity(this.infra.kafkaSecurity, 'admin') }).admin();
   }
 
   /**
@@ -159,7 +163,7 @@ export class Cluster {
 
   /** The values of the first `count` records of a topic, read from the start by a throwaway group. */
   async readTopic(topic: string, count: number, timeoutMs = 30_000): Promise<Array<Buffer | null>> {
-    const consumer = new Kafka({ clientId: 'fault-harness', brokers: this.infra.kafkaBrokers.split(','), logLevel: logLevel.NOTHING }).consumer({ groupId: `fault-harness-reader-${randomBytes(6).toString('hex')}` });
+    const consumer = new Kafka({ clientId: 'fault-harness', brokers: this.infra.kafkaBrokers.split(','), logLevel: logLevel.NOTHING, ...kafkaJsClientSecurity(this.infra.kafkaSecurity, 'admin') }).consumer({ groupId: `fault-harness-reader-${randomBytes(6).toString('hex')}` });
     const values: Array<Buffer | null> = [];
     await consumer.connect();
     try {

@@ -33,8 +33,11 @@ export interface InstanceSpec {
 export interface ServiceFleetOptions {
   workspaceRoot: string;
   kafkaBrokers: string;
-  /** The local broker's TLS and users (Infra.kafkaSecurity): each service then logs in as its own principal. */
-  kafkaSecurity?: LocalKafkaSecurity;
+  /**
+   * Infra.servicesKafkaSecurity: each service logs in to a secured local broker as its own principal,
+   * or (`plaintext`) to a plaintext one with no inherited credentials; unset: the parent's KAFKA_* variables.
+   */
+  kafkaSecurity?: LocalKafkaSecurity | 'plaintext';
   /** Needed when auth or persistence is among the instances (e.g. Infra.databaseUrlFor). */
   databaseUrlFor?: (database: string) => string;
   /** Access-token keys: auth signs with the private key, the gateways verify with the public ones. */

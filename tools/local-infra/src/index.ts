@@ -2,7 +2,7 @@ export { getFreePort, getFreePorts, isPortFree } from './free-port';
 export { ensureKafkaJars, kafkaLibsDir, readKafkaVersion, type EnsureKafkaJarsOptions } from './kafka-jars';
 export { renderServerProperties, type BrokerConfig } from './kafka-config';
 export { startKafkaBroker, type KafkaBrokerHandle, type StartKafkaBrokerOptions } from './kafka-broker';
-export { clientSecurity, clientSecurityEnv, LOCAL_KAFKA_USERS, type LocalKafkaSecurity, type LocalKafkaUser } from './kafka-security';
+export { clientSecurity, clientSecurityEnv, kafkaJsClientSecurity, LOCAL_KAFKA_USERS, type LocalKafkaSecurity, type LocalKafkaUser } from './kafka-security';
 export { startPostgres, POSTGRES_PASSWORD, POSTGRES_USER, type PostgresHandle, type StartPostgresOptions } from './postgres';
 export {
   distEntry,

@@ -16,7 +16,7 @@ import { SERVICE_DATABASES } from './suite';
  * setup, the load generator and the fault harness all start theirs through startInfra.
  */
 
-/** `secure` defaults to true here: SASL_SSL, a SCRAM user per service, and the ACL plan applied. */
+/** With `secure`: SASL_SSL, a SCRAM user per service, and the ACL plan applied before anything connects. */
 export type OwnKafkaOptions = Omit<StartKafkaBrokerOptions, 'libsDir'>;
 export type OwnPostgresOptions = Omit<StartPostgresOptions, 'databases'>;
 
@@ -50,7 +50,12 @@ export interface Infra {
    * or an external one (whose clients take KAFKA_SECURITY_PROTOCOL etc. from the environment).
    */
   readonly kafkaSecurity: LocalKafkaSecurity | undefined;
-  /** The KAFKA_* environment of a client logging in as `user` (empty for an external broker). */
+  /**
+   * What a ServiceFleet on this infra takes as `kafkaSecurity`: the users of a secured own broker,
+   * `plaintext` for a plaintext own one, undefined for an external one (the parent's variables apply).
+   */
+  readonly servicesKafkaSecurity: LocalKafkaSecurity | 'plaintext' | undefined;
+  /** The KAFKA_* environment of a client logging in as `user` (PLAINTEXT for a plaintext own broker; empty for an external one). */
   kafkaClientEnv(user: LocalKafkaUser): Record<string, string>;
   /** Connection URL of one service database (of the own PostgreSQL, or the external `urlFor`). */
   databaseUrlFor(database: string): string;
@@ -145,7 +150,8 @@ export async function startInfra(options: StartInfraOptions): Promise<Infra> {
   return {
     kafkaBrokers,
     kafkaSecurity,
-    kafkaClientEnv: (user) => (kafkaSecurity ? clientSecurityEnv(kafkaSecurity, user) : {}),
+    servicesKafkaSecurity: broker ? (kafkaSecurity ?? 'plaintext') : undefined,
+    kafkaClientEnv: (user) => (broker ? clientSecurityEnv(kafkaSecurity, user) : {}),
     databaseUrlFor(name: string) {
       if ('external' in postgres) return postgres.external(name);
       if (!database) throw new Error('PostgreSQL is not running');

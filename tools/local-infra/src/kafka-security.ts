@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { ADMIN_PRINCIPAL, SERVICE_PRINCIPALS } from '@chat/protocol';
 // eslint-disable-next-line @nx/enforce-module-boundaries
-import { kafkaSecurityEnv, type KafkaSecurity } from '@chat/kafka';
+import { kafkaJsSecurity, kafkaSecurityEnv, type KafkaSecurity } from '@chat/kafka';
 
 /*
  * The local broker's TLS and SASL: a CA and a broker certificate made with openssl (cached under
@@ -42,6 +42,11 @@ export interface LocalKafkaSecurity extends BrokerTls {
 export function clientSecurity(security: LocalKafkaSecurity | undefined, user: LocalKafkaUser): KafkaSecurity {
   if (!security) return { protocol: 'PLAINTEXT' };
   return { protocol: 'SASL_SSL', sasl: { mechanism: 'SCRAM-SHA-512', username: user, password: security.passwords[user] }, tls: { caFile: security.caFile } };
+}
+
+/** The kafkajs `ssl` and `sasl` options of a client that logs in as `user` (none for a plaintext broker). */
+export function kafkaJsClientSecurity(security: LocalKafkaSecurity | undefined, user: LocalKafkaUser): ReturnType<typeof kafkaJsSecurity> {
+  return kafkaJsSecurity(clientSecurity(security, user));
 }
 
 /** The KAFKA_* environment of a process that logs in as `user`. */

@@ -158,7 +158,7 @@ async function startServices(workspaceRoot: string, appsDir: string, infra: Infr
     workspaceRoot,
     appsDir,
     kafkaBrokers: infra.kafkaBrokers,
-    kafkaSecurity: infra.kafkaSecurity,
+    kafkaSecurity: infra.servicesKafkaSecurity,
     databaseUrlFor: (database) => infra.databaseUrlFor(database),
     jwtKeys,
     // Persistence's data keys: DATA_ENCRYPTION_KEYS/_KEY_ID from the environment, else generated once into .cache/dev.

@@ -58,11 +58,12 @@ export const GENEROUS_GATEWAY_IP_LIMITS: Readonly<Record<string, string>> = {
 export interface ServiceEnvContext {
   kafkaBrokers: string;
   /**
-   * The local broker's TLS and users (Infra.kafkaSecurity): each service logs in as its own principal
-   * (KAFKA_SASL_USERNAME = its name). Without it the KAFKA_* security variables are not set here and
-   * the service inherits the parent's (an external broker's settings, or plaintext).
+   * The local broker's TLS and users (Infra.servicesKafkaSecurity): each service logs in as its own
+   * principal (KAFKA_SASL_USERNAME = its name); `plaintext` sets KAFKA_SECURITY_PROTOCOL=PLAINTEXT and
+   * clears any inherited credentials. Without it the KAFKA_* security variables are not set here and
+   * the service inherits the parent's (an external broker's settings).
    */
-  kafkaSecurity?: LocalKafkaSecurity;
+  kafkaSecurity?: LocalKafkaSecurity | 'plaintext';
   /** Connection URL of a database by name (e.g. PostgresHandle.urlFor); needed for auth and persistence. */
   databaseUrlFor?: (database: string) => string;
   /** Default: the service's default port (SERVICE_SPECS). Tests pass free ports. */
@@ -82,7 +83,7 @@ export function serviceEnv(name: ServiceName, context: ServiceEnvContext): Recor
     HTTP_PORT: String(context.httpPort ?? spec.httpPort),
     LOG_LEVEL: context.logLevel ?? 'info',
     INSTANCE_ID: context.instanceId ?? `${name}-1`,
-    ...(context.kafkaSecurity && clientSecurityEnv(context.kafkaSecurity, name)),
+    ...(context.kafkaSecurity !== undefined && clientSecurityEnv(context.kafkaSecurity === 'plaintext' ? undefined : context.kafkaSecurity, name)),
   };
   if (spec.usesJwt) {
     if (!context.jwtKeys) throw new Error(`${name} needs access-token keys but no jwtKeys were given`);

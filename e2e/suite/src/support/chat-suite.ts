@@ -57,6 +57,8 @@ export class ChatSuite {
     const fleet = new ServiceFleet({
       workspaceRoot: e2e.workspaceRoot,
       kafkaBrokers: e2e.kafkaBrokers,
+      // Each service logs in as its own Kafka principal, under the ACLs.
+      kafkaSecurity: e2e.kafkaSecurity,
       databaseUrlFor: (database) => e2e.databaseUrlFor(database === 'chat_persistence' ? (options.persistenceDatabase ?? database) : database),
       dataEncryption: options.dataEncryption,
       jwtKeys: e2e.jwtKeys,

@@ -1,10 +1,11 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+// First: lets the launcher's @chat/* imports resolve outside jest's module registry.
+import './workspace-aliases';
 // Node built-ins only, so loadable before anything else of the launcher.
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { generateJwtKeys } from '../../../../tools/local-infra/src/jwt-keys';
-// Jest loads global setup outside its module registry, so the @chat/* alias map does not apply here.
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { findWorkspaceRoot, type Infra, startInfra } from '../../../../tools/local-infra/src';
 
@@ -34,7 +35,8 @@ export default async function globalSetup(): Promise<void> {
   const externalPostgres = Boolean(process.env['E2E_POSTGRES_PORT']);
   const infra = await startInfra({
     workspaceRoot,
-    kafka: externalKafka ? { external: externalKafka } : { start: { dataDir: path.join(tempDir, 'kafka') } },
+    // SASL_SSL with a principal per service and the ACLs, as in production, unless asked for plaintext.
+    kafka: externalKafka ? { external: externalKafka } : { start: { dataDir: path.join(tempDir, 'kafka'), secure: process.env['E2E_KAFKA_SECURITY_PROTOCOL'] !== 'PLAINTEXT' } },
     postgres: externalPostgres
       ? { external: (database) => (process.env['E2E_DATABASE_URL_TEMPLATE'] ?? '').replace('__database__', database) }
       : { start: { dataDir: path.join(tempDir, 'postgres') } },
@@ -42,9 +44,15 @@ export default async function globalSetup(): Promise<void> {
   });
   globalThis.__E2E_INFRA__ = { infra, tempDir };
   process.env['E2E_KAFKA_BROKERS'] = infra.kafkaBrokers;
+  if (infra.kafkaSecurity) {
+    // The services get their own principals from it (chat-suite); everything else the tests run in
+    // or spawn from this process (observers, chatctl, workers, loadgen) logs in as the admin.
+    process.env['E2E_KAFKA_SECURITY'] = JSON.stringify(infra.kafkaSecurity);
+    Object.assign(process.env, infra.kafkaClientEnv('admin'));
+  }
   if (infra.postgres) {
     process.env['E2E_POSTGRES_PORT'] = String(infra.postgres.port);
     process.env['E2E_DATABASE_URL_TEMPLATE'] = infra.postgres.urlFor('__database__');
   }
-  process.stdout.write(`\n[e2e] infrastructure up in ${Date.now() - started} ms: kafka ${process.env['E2E_KAFKA_BROKERS']}, postgres :${process.env['E2E_POSTGRES_PORT']} (${tempDir})\n`);
+  process.stdout.write(`\n[e2e] infrastructure up in ${Date.now() - started} ms: kafka ${process.env['E2E_KAFKA_BROKERS']}${infra.kafkaSecurity ? ' (SASL_SSL)' : ''}, postgres :${process.env['E2E_POSTGRES_PORT']} (${tempDir})\n`);
 }

@@ -1,8 +1,9 @@
 import { Module, type INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Kafka, logLevel, type Admin, type IHeaders, type KafkaMessage } from 'kafkajs';
-import { KafkaClient, KafkaConsumerFactory, KafkaModule, KafkaProducer, provisionTopics } from '@chat/kafka';
+import { KafkaClient, KafkaConsumerFactory, kafkaJsSecurity, KafkaModule, KafkaProducer, provisionTopics } from '@chat/kafka';
 import type { TopicSpec } from '@chat/protocol';
+import type { LocalKafkaUser } from '@chat/local-infra';
 import { e2e } from './environment';
 
 /** The shared Kafka module running in the test process, as a service would run it. */
@@ -12,7 +13,7 @@ export async function startKafkaContext(topics: TopicSpec[]): Promise<{
   consumers: KafkaConsumerFactory;
 }> {
   @Module({
-    imports: [KafkaModule.forRootAsync({ useFactory: () => ({ clientId: 'e2e', brokers: e2e.kafkaBrokers.split(','), topics, replicationFactor: 1 }) })],
+    imports: [KafkaModule.forRootAsync({ useFactory: () => ({ clientId: 'e2e', brokers: e2e.kafkaBrokers.split(','), security: e2e.kafkaClientSecurity('admin'), topics, replicationFactor: 1 }) })],
   })
   class TestKafkaModule {}
 
@@ -22,9 +23,9 @@ export async function startKafkaContext(topics: TopicSpec[]): Promise<{
   return { app, producer: app.get(KafkaProducer), consumers: app.get(KafkaConsumerFactory) };
 }
 
-/** A plain kafkajs client for looking at the broker from outside the code under test. */
-export function rawKafka(): Kafka {
-  return new Kafka({ clientId: 'e2e-observer', brokers: e2e.kafkaBrokers.split(','), logLevel: logLevel.NOTHING });
+/** A plain kafkajs client for looking at the broker from outside the code under test (as the admin, by default). */
+export function rawKafka(user: LocalKafkaUser = 'admin'): Kafka {
+  return new Kafka({ clientId: 'e2e-observer', brokers: e2e.kafkaBrokers.split(','), logLevel: logLevel.NOTHING, ...kafkaJsSecurity(e2e.kafkaClientSecurity(user)) });
 }
 
 export async function withAdmin<T>(fn: (admin: Admin) => Promise<T>): Promise<T> {

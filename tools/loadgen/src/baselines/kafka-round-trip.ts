@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel, type Message, type Producer } from 'kafkajs';
-import { DEFAULT_COMMIT_INTERVAL_MS, KAFKA_CLIENT_SETTINGS, KAFKA_PRODUCE_REQUEST_SETTINGS, KAFKA_PRODUCER_SETTINGS, kafkaConsumerSettings, MAX_RECORDS_PER_REQUEST } from '@chat/kafka';
+import { DEFAULT_COMMIT_INTERVAL_MS, KAFKA_CLIENT_SETTINGS, kafkaJsSecurity, type KafkaSecurity, KAFKA_PRODUCE_REQUEST_SETTINGS, KAFKA_PRODUCER_SETTINGS, kafkaConsumerSettings, MAX_RECORDS_PER_REQUEST } from '@chat/kafka';
 import { Topics } from '@chat/protocol';
 import { LatencyHistogram } from '../report/latency';
 import { pace } from './pacing';
@@ -9,6 +9,8 @@ import { throughput, waitUntil, type BaselineResult } from './result';
 
 export interface KafkaRoundTripOptions {
   brokers: string;
+  /** TLS and SASL as the suite's clients use them (default plaintext). */
+  security?: KafkaSecurity;
   messages: number;
   /** Messages per second; as fast as the producer takes them when absent. */
   ratePerSecond?: number;
@@ -32,7 +34,7 @@ export async function runKafkaRoundTripBaseline(options: KafkaRoundTripOptions):
   const runId = randomUUID().slice(0, 8);
   const topic = `baseline.round-trip.${runId}`;
   const groupId = `baseline.round-trip.${runId}`;
-  const kafka = new Kafka({ clientId: `loadgen-baseline-${runId}`, brokers: options.brokers.split(','), logLevel: logLevel.NOTHING, ...KAFKA_CLIENT_SETTINGS });
+  const kafka = new Kafka({ clientId: `loadgen-baseline-${runId}`, brokers: options.brokers.split(','), logLevel: logLevel.NOTHING, ...KAFKA_CLIENT_SETTINGS, ...kafkaJsSecurity(options.security) });
   const admin = kafka.admin();
   const producer = kafka.producer({ ...KAFKA_PRODUCER_SETTINGS });
   const consumer = kafka.consumer(kafkaConsumerSettings(groupId, SESSION_TIMEOUT_MS));

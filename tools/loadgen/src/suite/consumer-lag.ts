@@ -1,4 +1,5 @@
 import { type Admin, Kafka, logLevel } from 'kafkajs';
+import { kafkaJsSecurity, type KafkaSecurity } from '@chat/kafka';
 import { deliveryTopicFor, Topics } from '@chat/protocol';
 
 /**
@@ -20,14 +21,16 @@ export class ConsumerLagReader {
   constructor(
     brokers: string,
     private readonly gatewayIds: string[],
+    security?: KafkaSecurity,
   ) {
-    const kafka = new Kafka({ clientId: 'loadgen-lag', brokers: brokers.split(','), logLevel: logLevel.NOTHING });
+    const kafka = new Kafka({ clientId: 'loadgen-lag', brokers: brokers.split(','), logLevel: logLevel.NOTHING, ...kafkaJsSecurity(security) });
     this.admin = kafka.admin();
   }
 
   private groups(): Array<{ groupId: string; topic: string }> {
     return [
       { groupId: 'persistence.commands', topic: Topics.commands.name },
+      { groupId: 'persistence.queries', topic: Topics.queries.name },
       { groupId: 'router', topic: Topics.events.name },
       ...this.gatewayIds.map((id) => ({ groupId: `gateway.${id}`, topic: deliveryTopicFor(id).name })),
     ];

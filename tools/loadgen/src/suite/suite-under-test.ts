@@ -2,7 +2,8 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parsePrivateKey, type SigningKey } from '@chat/auth-tokens';
-import { generateJwtKeys, type Infra, type InstanceSpec, readyzStatus, type ServiceName, ServiceFleet, startInfra } from '@chat/local-infra';
+import { kafkaSecurityFromEnv, type KafkaSecurity } from '@chat/kafka';
+import { clientSecurity, generateJwtKeys, type Infra, type InstanceSpec, readyzStatus, type ServiceName, ServiceFleet, startInfra } from '@chat/local-infra';
 
 /**
  * The chat suite the load runs against: one the load generator started itself (own broker and
@@ -47,13 +48,18 @@ export class SuiteUnderTest {
     readonly metricsUrl: string | undefined,
     readonly kafkaBrokers: string | undefined,
     readonly jwtSigningKey: SigningKey | undefined,
+    /**
+     * How the load generator's own Kafka clients (lag, baselines) log in: the admin of a broker it
+     * started (SASL_SSL), else the KAFKA_SECURITY_PROTOCOL etc. of its environment.
+     */
+    readonly kafkaSecurity: KafkaSecurity,
     private readonly fleet?: ServiceFleet,
     private readonly infra?: Infra,
     readonly tempDir?: string,
   ) {}
 
   static attach(options: AttachSuiteOptions): SuiteUnderTest {
-    return new SuiteUnderTest(options.authUrl, options.gatewayUrls, options.metricsUrl, options.kafkaBrokers, options.jwtSigningKey);
+    return new SuiteUnderTest(options.authUrl, options.gatewayUrls, options.metricsUrl, options.kafkaBrokers, options.jwtSigningKey, kafkaSecurityFromEnv(process.env));
   }
 
   static async start(options: StartSuiteOptions, say: (line: string) => void): Promise<SuiteUnderTest> {
@@ -61,7 +67,8 @@ export class SuiteUnderTest {
     const template = options.databaseUrlTemplate;
     const infra = await startInfra({
       workspaceRoot: options.workspaceRoot,
-      kafka: options.kafkaBrokers ? { external: options.kafkaBrokers } : { start: { dataDir: path.join(tempDir, 'kafka'), logFile: path.join(tempDir, 'kafka.log') } },
+      // An own broker runs SASL_SSL with a principal per service and the ACLs, as in production.
+      kafka: options.kafkaBrokers ? { external: options.kafkaBrokers } : { start: { dataDir: path.join(tempDir, 'kafka'), logFile: path.join(tempDir, 'kafka.log'), secure: true } },
       postgres: template
         ? { external: (database) => template.replace('__database__', database) }
         : { start: { dataDir: path.join(tempDir, 'postgres'), logFile: path.join(tempDir, 'postgres.log') } },
@@ -91,6 +98,7 @@ export class SuiteUnderTest {
     const fleet = new ServiceFleet({
       workspaceRoot: options.workspaceRoot,
       kafkaBrokers: infra.kafkaBrokers,
+      kafkaSecurity: infra.servicesKafkaSecurity,
       databaseUrlFor: (database) => infra.databaseUrlFor(database),
       jwtKeys,
       logLevel: options.logLevel,
@@ -118,6 +126,7 @@ export class SuiteUnderTest {
       url(`metrics-${run}`),
       infra.kafkaBrokers,
       { kid: jwtKeys.keyId, privateKey: parsePrivateKey(jwtKeys.privateKeyPem) },
+      infra.broker ? clientSecurity(infra.kafkaSecurity, 'admin') : kafkaSecurityFromEnv(process.env),
       fleet,
       infra,
       tempDir,
