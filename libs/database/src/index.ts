@@ -1,2 +1,3 @@
 export * from './lib/database.module';
 export * from './lib/field-encryption';
+export * from './lib/database-tls';

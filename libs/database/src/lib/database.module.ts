@@ -1,8 +1,10 @@
+import type { TlsOptions } from 'node:tls';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource, type EntitySchema, type MixedList } from 'typeorm';
 import { withTimeout } from '@chat/helpers';
 import { ReadinessRegistry } from '@chat/service-kit';
+import { postgresConnection, type DatabaseTlsEnv } from './database-tls';
 
 export interface DatabaseOptions {
   url: string;
@@ -11,6 +13,8 @@ export interface DatabaseOptions {
   // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type -- TypeORM's own signature
   migrations: MixedList<Function | string>;
   poolSize?: number;
+  /** DATABASE_SSL_MODE / DATABASE_SSL_CA_FILE (default: process.env); see database-tls.ts. */
+  tlsEnv?: DatabaseTlsEnv;
 }
 
 const READINESS_TIMEOUT_MS = 2000;
@@ -23,12 +27,16 @@ const READINESS_TIMEOUT_MS = 2000;
 @Module({})
 export class DatabaseModule {
   static forRoot(options: DatabaseOptions): DynamicModule {
+    // Checked here, at start: a bad sslmode or an unreadable CA stops the service with the variable's name.
+    const connection = postgresConnection(options.url, options.tlsEnv ?? process.env);
     return {
       module: DatabaseModule,
       imports: [
         TypeOrmModule.forRoot({
           type: 'postgres',
-          url: options.url,
+          url: connection.url,
+          // TypeORM types it as server TlsOptions; node-postgres hands it to tls.connect, whose options these are.
+          ssl: connection.ssl as boolean | TlsOptions,
           entities: options.entities,
           migrations: options.migrations,
           migrationsRun: true,
