@@ -57,17 +57,17 @@ export async function runReadStorm(context: ScenarioContext): Promise<ScenarioRe
       }),
     );
 
-    const phase = async (label: string): Promise<{ sent: number; accepted: number; delivered: number; latency: LatencySummary }> => {
+    const phase = async (label: string, tag: string): Promise<{ sent: number; accepted: number; delivered: number; latency: LatencySummary }> => {
       recorder.mark();
       progress.start(`read-storm: ${label}`, () => `sent ${recorder.totals.sent} delivered ${recorder.totals.delivered}`, () => recorder.totals.sent / ((rate * durationMs) / 1000));
-      const sent = await sendLoad(pool, chat.senders, rate, durationMs, options.payloadBytes, label);
+      const sent = await sendLoad(pool, chat.senders, rate, durationMs, options.payloadBytes, tag);
       const delivered = await waitForCount(() => recorder.totals.delivered, sent.accepted, { quietMs: 10_000, timeoutMs: 60_000 });
       progress.stop();
       errors.push(...sent.errors.slice(0, 5));
       return { sent: sent.sent, accepted: sent.accepted, delivered, latency: recorder.delivered.summary() };
     };
 
-    const baseline = await phase('baseline');
+    const baseline = await phase('baseline', 'baseline');
     const counts: StormCounts = { answered: 0, refused: 0, failed: 0 };
     let storming = true;
     const storm = Promise.all(
@@ -92,7 +92,7 @@ export async function runReadStorm(context: ScenarioContext): Promise<ScenarioRe
         }
       }),
     );
-    const stormed = await phase('with the read storm');
+    const stormed = await phase('with the read storm', 'readstorm');
     storming = false;
     await storm;
 
