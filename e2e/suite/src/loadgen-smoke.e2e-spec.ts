@@ -24,7 +24,8 @@ interface ResultJson {
   errors: string[];
 }
 
-const RUN_TIMEOUT_MS = 150_000;
+// Every scenario with tiny settings, read-storm included (two 3 s phases and its setup).
+const RUN_TIMEOUT_MS = 210_000;
 
 function runLoadgen(args: string[]): Promise<{ code: number | null; output: string }> {
   const entry = path.join(e2e.workspaceRoot, 'dist', 'tools', 'loadgen', 'main.js');
@@ -57,6 +58,7 @@ describe('load generator smoke run', () => {
         '--fanout-members', '20', '--fanout-sizes', '20', '--fanout-rate', '10', '--fanout-s', '3',
         '--storm-connections', '100',
         '--max-start', '10', '--max-step', '10', '--max-steps', '2', '--max-step-s', '3',
+        '--read-storm-rate', '10', '--read-storm-s', '3', '--read-storm-users', '3',
         '--reconnect-connections', '90', '--reconnect-chat-rate', '10',
         '--json', json,
       ]);
@@ -77,7 +79,7 @@ describe('load generator smoke run', () => {
         errors: [],
         baselines: ['kafka-round-trip', 'kafka-round-trip@20/s', 'ws-echo'],
       });
-      expect(result.scenarios.map((s) => s.name)).toEqual(['idle', 'announce', 'direct', 'fanout', 'storm', 'max', 'reconnect-storm']);
+      expect(result.scenarios.map((s) => s.name)).toEqual(['idle', 'announce', 'direct', 'fanout', 'storm', 'max', 'read-storm', 'reconnect-storm']);
       for (const s of result.scenarios) expect({ name: s.name, errors: s.errors }).toEqual({ name: s.name, errors: [] });
 
       expect(scenario('idle').figures).toMatchObject({ connectionsRequested: 50, connectionsHeld: 50, lostDuringHold: 0 });
@@ -91,6 +93,8 @@ describe('load generator smoke run', () => {
       expect(scenario('storm').figures).toMatchObject({ connections: 100, ready: 100, failed: 0 });
       // max: both steps ran (or the first stopped it); each step's messages were counted.
       expect(scenario('max').figures.steps).toBeGreaterThanOrEqual(1);
+      // read-storm: every message of both phases delivered, and the readers got answers.
+      expect(scenario('read-storm').checks.every((c) => c.ok)).toBe(true);
       const reconnect = scenario('reconnect-storm');
       expect(reconnect.figures).toMatchObject({ gateways: 3, clients: 90, clientsOnKilledGateway: 30 });
       expect(reconnect.checks).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'all clients back', ok: true })]));

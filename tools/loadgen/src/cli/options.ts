@@ -4,7 +4,7 @@ import { type CommandLineOptions, parseCommandLine } from '@chat/helpers';
 import { type CodecName, CodecNames } from '@chat/protocol';
 import type { ClientMode } from '../workers/messages';
 
-export const SCENARIOS = ['idle', 'announce', 'direct', 'fanout', 'storm', 'max', 'reconnect-storm', 'read-storm'] as const;
+export const SCENARIOS = ['idle', 'announce', 'direct', 'fanout', 'storm', 'max', 'read-storm', 'reconnect-storm'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 export interface LoadOptions {
@@ -64,7 +64,7 @@ export interface LoadOptions {
 
 export const USAGE = `usage: node dist/tools/loadgen/main.js <scenario...|all> [options]
 
-scenarios: idle announce direct fanout storm max reconnect-storm read-storm (all = every one, with the baselines first)
+scenarios: idle announce direct fanout storm max read-storm reconnect-storm (all = every one, with the baselines first)
 
 the suite (default: start one: Kafka + PostgreSQL in a temp dir, the five services on free ports)
   --gateways N                 gateway processes to start (default 3)
