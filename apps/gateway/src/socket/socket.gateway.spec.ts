@@ -192,7 +192,8 @@ afterEach(() => {
 });
 
 function replyToOf(publisher: RecordingPublisher, requestId: string): ReplyTo {
-  const record = publisher.on(Topics.commands.name).find((r) => (r.envelope?.payload as { replyTo?: ReplyTo }).replyTo?.requestId === requestId);
+  // Writes go to chat.commands, reads (history, sync, list_conversations) to chat.queries.
+  const record = [...publisher.on(Topics.commands.name), ...publisher.on(Topics.queries.name)].find((r) => (r.envelope?.payload as { replyTo?: ReplyTo }).replyTo?.requestId === requestId);
   if (!record) throw new Error(`no command for request ${requestId}`);
   return (record.envelope?.payload as { replyTo: ReplyTo }).replyTo;
 }
@@ -367,7 +368,7 @@ describe('gateway WebSocket edge', () => {
       expect(socket.frames.some((frame) => frame.type === 'accepted')).toBe(false);
     });
 
-    it('sends typing straight to chat.events and requests to chat.commands, without answering them itself', async () => {
+    it('sends typing straight to chat.typing and reads to chat.queries, without answering them itself', async () => {
       const socket = client(gateway.url, { token: gateway.tokenFor(bob) });
       await socket.opened();
       socket.send({ type: 'typing', id: 'ty-1', conversationId, active: true });
