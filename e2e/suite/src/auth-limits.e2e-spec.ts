@@ -113,9 +113,9 @@ describe('auth rate limits, end to end', () => {
     expectLimited(await post('refresh', '10.0.2.4', { refreshToken }), /this refresh token/);
 
     // Per address, counting malformed requests too.
-    for (let attempt = 0; attempt < 3; attempt += 1) expect((await post('refresh', '10.0.3.1', { refreshToken: 'junk' })).status).toBe(400);
-    expectLimited(await post('refresh', '10.0.3.1', { refreshToken: 'junk' }), /refreshes from this address/);
-    for (let attempt = 0; attempt < 2; attempt += 1) expect((await post('logout', '10.0.3.1', { refreshToken: 'junk' })).status).toBe(400);
-    expectLimited(await post('logout', '10.0.3.1', { refreshToken: 'junk' }), /logouts from this address/);
+    for (let attempt = 0; attempt < 3; attempt += 1) expect((await post('refresh', '10.0.3.1', { refreshToken: '' })).status).toBe(400);
+    expectLimited(await post('refresh', '10.0.3.1', { refreshToken: '' }), /refreshes from this address/);
+    for (let attempt = 0; attempt < 2; attempt += 1) expect((await post('logout', '10.0.3.1', { refreshToken: '' })).status).toBe(400);
+    expectLimited(await post('logout', '10.0.3.1', { refreshToken: '' }), /logouts from this address/);
   });
 });
