@@ -86,7 +86,9 @@ describe('a read storm', () => {
     await expectEventually(() => expect(stormDevices.some((device) => device.seen(big.conversationId).length === BACKLOG)).toBe(true));
 
     // Once the storm has passed, the stormer reads again.
-    await expectEventually(async () => expect((await stormDevices[0]!.client.history(big.conversationId, { limit: 5 })).messages.map((m) => m.seq)).toEqual([116, 117, 118, 119, 120]), { timeoutMs: 30_000, intervalMs: 500 });
+    const firstStormDevice = stormDevices[0];
+    if (!firstStormDevice) throw new Error('the storm opened no device');
+    await expectEventually(async () => expect((await firstStormDevice.client.history(big.conversationId, { limit: 5 })).messages.map((m) => m.seq)).toEqual([116, 117, 118, 119, 120]), { timeoutMs: 30_000, intervalMs: 500 });
   }, 180_000);
 });
 
