@@ -85,6 +85,19 @@ function javaArgs(heapMb: number, log4jFile: string, libsDir: string): string[] 
   ];
 }
 
+/** Runs a `kafka.tools.StorageTool format` JVM to completion; its output goes into the error if it fails. */
+export async function runStorageFormat(args: string[], dataDir: string): Promise<void> {
+  const { code, output } = await new Promise<{ code: number | null; output: string }>((resolve) => {
+    let output = '';
+    const child = spawn('java', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.once('error', (error) => resolve({ code: null, output: error.message }));
+    child.once('close', (code) => resolve({ code, output }));
+  });
+  if (code !== 0) throw new Error(`kafka StorageTool format of ${dataDir} failed (exit ${code}):\n${output.trim()}`);
+}
+
 async function formatStorage(libsDir: string, dataDir: string, propertiesFile: string, security: LocalKafkaSecurity | undefined): Promise<void> {
   const args = [
     ...javaArgs(256, path.join(dataDir, 'log4j2.yaml'), libsDir),
@@ -97,15 +110,7 @@ async function formatStorage(libsDir: string, dataDir: string, propertiesFile: s
     // SCRAM users live in the cluster metadata; made here, they exist before any client connects.
     ...(security ? addScramArgs(security) : []),
   ];
-  const { code, output } = await new Promise<{ code: number | null; output: string }>((resolve) => {
-    let output = '';
-    const child = spawn('java', args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.once('error', (error) => resolve({ code: null, output: error.message }));
-    child.once('close', (code) => resolve({ code, output }));
-  });
-  if (code !== 0) throw new Error(`kafka StorageTool format failed (exit ${code}):\n${output.trim()}`);
+  await runStorageFormat(args, dataDir);
 }
 
 function tcpReachable(port: number, timeoutMs: number): Promise<boolean> {

@@ -1,10 +1,9 @@
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { getFreePorts } from './free-port';
-import { type KafkaBrokerHandle, startKafkaBroker } from './kafka-broker';
+import { type KafkaBrokerHandle, runStorageFormat, startKafkaBroker } from './kafka-broker';
 import { newClusterId, type PropertyValue, renderLog4j2Yaml, renderServerProperties } from './kafka-config';
 import { ensureKafkaJars } from './kafka-jars';
 import { findWorkspaceRoot } from './workspace';
@@ -69,15 +68,7 @@ async function formatNode(libsDir: string, dataDir: string, clusterId: string, p
   await writeFile(propertiesFile, properties);
   await writeFile(log4jFile, renderLog4j2Yaml());
   const args = ['-Xmx256m', `-Dlog4j2.configurationFile=${log4jFile}`, '-cp', path.join(libsDir, '*'), 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', propertiesFile];
-  const { code, output } = await new Promise<{ code: number | null; output: string }>((resolve) => {
-    let output = '';
-    const child = spawn('java', args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.once('error', (error) => resolve({ code: null, output: error.message }));
-    child.once('close', (code) => resolve({ code, output }));
-  });
-  if (code !== 0) throw new Error(`kafka StorageTool format of ${dataDir} failed (exit ${code}):\n${output.trim()}`);
+  await runStorageFormat(args, dataDir);
 }
 
 /** Waits until every node is registered with the cluster (a node answering alone is not enough). */
