@@ -1,0 +1,34 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { loadConfig } from '@chat/service-kit';
+import { documentedDefaults } from '@chat/testing';
+import { generateSigningKey, privateKeyPem } from '@chat/auth-tokens';
+import { authConfigSchema } from './config';
+
+/*
+ * Auth's rate limits as the docs' tables state them (protocol.md, reliability.md "Limits under abusive clients",
+ * operations.md) against the defaults of its config schema.
+ */
+const DOCS = ['protocol.md', 'reliability.md', 'operations.md'];
+const docs = DOCS.map((name) => ({ name, text: readFileSync(path.resolve(__dirname, '../../../docs', name), 'utf8') }));
+const defaults = loadConfig(authConfigSchema, { KAFKA_BROKERS: 'localhost:9092', HTTP_PORT: '3001', DATABASE_URL: 'postgres://chat@localhost:5433/chat_auth', JWT_PRIVATE_KEY: privateKeyPem(generateSigningKey('k1').privateKey), JWT_KEY_ID: 'k1' }) as unknown as Record<string, unknown>;
+
+describe("auth's rate limits in the docs", () => {
+  it('have the defaults of the config schema, wherever a table states one', () => {
+    const compared = docs.flatMap(({ name, text }) =>
+      documentedDefaults(text)
+        .filter(({ variable }) => typeof defaults[variable] === 'number' || defaults[variable] === 'auto')
+        .map(({ variable, value, row }) => ({ doc: name, variable, documented: value, actual: defaults[variable], row })),
+    );
+    expect(compared.filter(({ documented, actual }) => documented !== actual)).toEqual([]);
+    expect(compared.length).toBeGreaterThan(15);
+  });
+
+  it('are all in the table of reliability.md', () => {
+    const reliability = docs.find(({ name }) => name === 'reliability.md')?.text ?? '';
+    const listed = new Set(documentedDefaults(reliability).map(({ variable }) => variable));
+    const limits = Object.keys(defaults).filter((name) => /^RATE_LIMIT_/.test(name));
+    expect(limits.filter((name) => !listed.has(name))).toEqual([]);
+    expect(limits.length).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,37 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { loadConfig } from '@chat/service-kit';
+import { publicJwks, generateSigningKey } from '@chat/auth-tokens';
+import { documentedDefaults } from '@chat/testing';
+import { gatewayConfigSchema } from './config';
+
+/*
+ * The gateway's limits as the docs state them (protocol.md "Limits and flow control", reliability.md
+ * "Limits under abusive clients", operations.md's tables) against the defaults of its config schema.
+ */
+const DOCS = ['protocol.md', 'reliability.md', 'operations.md'];
+const docs = DOCS.map((name) => ({ name, text: readFileSync(path.resolve(__dirname, '../../../docs', name), 'utf8') }));
+const defaults = loadConfig(gatewayConfigSchema, { KAFKA_BROKERS: 'localhost:9092', HTTP_PORT: '3000', JWT_PUBLIC_KEYS: publicJwks([generateSigningKey('k1')]) }) as unknown as Record<string, unknown>;
+
+describe('the gateway limits in the docs', () => {
+  it('have the defaults of the config schema, wherever a table states one', () => {
+    const compared = docs.flatMap(({ name, text }) =>
+      documentedDefaults(text)
+        .filter(({ variable }) => typeof defaults[variable] === 'number' || defaults[variable] === 'auto')
+        .map(({ variable, value, row }) => ({ doc: name, variable, documented: value, actual: defaults[variable], row })),
+    );
+    const differing = compared.filter(({ documented, actual }) => documented !== actual);
+    // protocol.md and reliability.md each list the gateway's limits; operations.md the base settings.
+    expect(new Set(compared.map(({ doc }) => doc))).toEqual(new Set(DOCS));
+    expect(compared.length).toBeGreaterThan(40);
+    expect(differing).toEqual([]);
+  });
+
+  it('are all in the table of reliability.md', () => {
+    const reliability = docs.find(({ name }) => name === 'reliability.md')?.text ?? '';
+    const listed = new Set(documentedDefaults(reliability).map(({ variable }) => variable));
+    const limits = Object.keys(defaults).filter((name) => /^(WS_MAX_|WS_HANDSHAKE_|WS_RATE_|WS_USER_RATE_|READS_PER_USER_|GATEWAY_OUTBOUND_)/.test(name) || name === 'WS_IDLE_TIMEOUT_MS');
+    expect(limits.filter((name) => !listed.has(name))).toEqual([]);
+    expect(limits.length).toBeGreaterThan(15);
+  });
+});

@@ -1,0 +1,33 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { loadConfig } from '@chat/service-kit';
+import { documentedDefaults } from '@chat/testing';
+import { persistenceConfigSchema } from './config';
+
+/*
+ * Persistence's quotas as the docs' tables state them (protocol.md, reliability.md "Limits under abusive clients",
+ * operations.md) against the defaults of its config schema.
+ */
+const DOCS = ['protocol.md', 'reliability.md', 'operations.md'];
+const docs = DOCS.map((name) => ({ name, text: readFileSync(path.resolve(__dirname, '../../../docs', name), 'utf8') }));
+const defaults = loadConfig(persistenceConfigSchema, { KAFKA_BROKERS: 'localhost:9092', HTTP_PORT: '3003', DATABASE_URL: 'postgres://chat@localhost:5433/chat_persistence', DATA_ENCRYPTION_KEYS: `k1:${Buffer.alloc(32, 7).toString('base64')}`, DATA_ENCRYPTION_KEY_ID: 'k1' }) as unknown as Record<string, unknown>;
+
+describe("persistence's quotas in the docs", () => {
+  it('have the defaults of the config schema, wherever a table states one', () => {
+    const compared = docs.flatMap(({ name, text }) =>
+      documentedDefaults(text)
+        .filter(({ variable }) => typeof defaults[variable] === 'number' || defaults[variable] === 'auto')
+        .map(({ variable, value, row }) => ({ doc: name, variable, documented: value, actual: defaults[variable], row })),
+    );
+    expect(compared.filter(({ documented, actual }) => documented !== actual)).toEqual([]);
+    expect(compared.length).toBeGreaterThan(10);
+  });
+
+  it('are all in the table of reliability.md', () => {
+    const reliability = docs.find(({ name }) => name === 'reliability.md')?.text ?? '';
+    const listed = new Set(documentedDefaults(reliability).map(({ variable }) => variable));
+    const limits = Object.keys(defaults).filter((name) => /^(GROUPS_PER_USER_PER_HOUR|GROUP_MAX_MEMBERS|ANNOUNCEMENTS_PER_ADMIN_PER_HOUR|QUERY_PARTITIONS_CONCURRENTLY)$/.test(name));
+    expect(limits.filter((name) => !listed.has(name))).toEqual([]);
+    expect(limits.length).toBeGreaterThan(0);
+  });
+});
