@@ -6,6 +6,7 @@ import { MessagesModule } from '../messages/messages.module';
 import { CommandBatchProcessor } from './command-batch.processor';
 import { CommandDispatcher } from './command-dispatcher';
 import { CommandsConsumer } from './commands.consumer';
+import { DeadLetteredCommands } from './dead-lettered-commands';
 import { EffectPublisher } from './effect-publisher';
 import { ProcessedCommandsPruner } from './processed-commands.pruner';
 
@@ -13,6 +14,6 @@ import { ProcessedCommandsPruner } from './processed-commands.pruner';
 @Module({
   imports: [MessagesModule, ConversationsModule, AnnouncementsModule, DeliveryModule],
   controllers: [CommandsConsumer],
-  providers: [CommandDispatcher, CommandBatchProcessor, EffectPublisher, ProcessedCommandsPruner],
+  providers: [CommandDispatcher, CommandBatchProcessor, EffectPublisher, DeadLetteredCommands, ProcessedCommandsPruner],
 })
 export class CommandsModule {}

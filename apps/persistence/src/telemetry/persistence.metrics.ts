@@ -1,10 +1,20 @@
 import { ChatMetrics, telemetry } from '@chat/telemetry';
 
+const commandsDeadLettered = telemetry.counter(
+  'persistence_commands_dead_lettered_total',
+  'Commands from chat.commands (the gateway had answered `accepted` to a send) that persistence gave up on: dead-lettered, their sender answered `error not_stored`; by record type',
+  ['type'],
+);
+// Exported at 0 from the start: a dashboard or alert tells "none" apart from "not reported".
+commandsDeadLettered.inc({ type: 'chat.command.send-message' }, 0);
+
 /**
  * This service's figures (see docs/observability.md): the `stored` and `routed` stages (it delivers
- * what it stores straight to the gateways) and the `accepted_to_stored` span.
+ * what it stores straight to the gateways), the `accepted_to_stored` span, and the commands it gave
+ * up on (each one's sender told `not_stored`).
  */
 export const PersistenceMetrics = {
+  commandsDeadLettered,
   chat: new ChatMetrics(telemetry, ['stored', 'routed']),
   deliveries: telemetry.counter(
     'persistence_deliveries_total',

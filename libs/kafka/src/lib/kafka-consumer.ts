@@ -41,6 +41,15 @@ export interface ConsumerOptions {
    * (delivery is at-least-once either way).
    */
   commitIntervalMs?: number;
+  /**
+   * Called once a record is in the dead-letter topic, before its offset becomes committable: for
+   * telling whoever waits on the record that it was given up on (persistence answers the sender of a
+   * command `not_stored`). A TransientError is retried with backoff for as long as it takes (the
+   * partition waits, as for any transient failure); any other error after `maxAttempts` attempts is
+   * logged and the partition moves on. Interrupted (stop, rebalance), the record is left uncommitted:
+   * its next owner handles it again, so the dead-letter topic may then hold it twice.
+   */
+  onDeadLettered?: (record: ConsumedRecord, error: unknown) => Promise<void>;
 }
 
 export interface ConsumerStatus {
@@ -82,7 +91,7 @@ interface PendingCommit {
  */
 export class ManagedConsumer {
   private readonly logger: Logger;
-  private readonly options: Required<Omit<ConsumerOptions, 'handle' | 'handleBatch'>> & Pick<ConsumerOptions, 'handle' | 'handleBatch'>;
+  private readonly options: Required<Omit<ConsumerOptions, 'handle' | 'handleBatch' | 'onDeadLettered'>> & Pick<ConsumerOptions, 'handle' | 'handleBatch' | 'onDeadLettered'>;
   private consumer: Consumer | null = null;
   private readonly stopping = new AbortController();
   private running: Promise<void> | null = null;
@@ -338,6 +347,7 @@ export class ManagedConsumer {
         const permanent = error instanceof PermanentError || error instanceof ProtocolError;
         if (permanent || (!(error instanceof TransientError) && attempt >= this.options.maxAttempts)) {
           await this.deadLetter(record, error, attempt);
+          await this.notifyDeadLettered(record, error, control);
           return;
         }
         await this.backoff(attempt, error, record, control);
@@ -378,6 +388,25 @@ export class ManagedConsumer {
     ]);
     KafkaMetrics.deadLetters.inc({ topic: record.topic });
     this.logger.error({ msg: 'record dead-lettered', topic: record.topic, partition: record.partition, offset: record.offset, deadLetterTopic: topic, attempts, error: describeError(error) });
+  }
+
+  /** Runs `onDeadLettered` for a record now in the dead-letter topic (see ConsumerOptions.onDeadLettered). */
+  private async notifyDeadLettered(record: ConsumedRecord, deadLetterError: unknown, control: BatchControl): Promise<void> {
+    const observer = this.options.onDeadLettered;
+    if (!observer) return;
+    for (let attempt = 1; ; attempt += 1) {
+      if (control.interrupted()) throw new ConsumerInterrupted();
+      try {
+        await runWithTrace(record.traceId ?? newTraceId(), () => observer(record, deadLetterError));
+        return;
+      } catch (error) {
+        if (!(error instanceof TransientError) && attempt >= this.options.maxAttempts) {
+          this.logger.error({ msg: 'telling of a dead letter failed, giving up', topic: record.topic, partition: record.partition, offset: record.offset, attempts: attempt, error: describeError(error) });
+          return;
+        }
+        await this.backoff(attempt, error, record, control);
+      }
+    }
   }
 
   private countFailure(topic: string, error: unknown): void {

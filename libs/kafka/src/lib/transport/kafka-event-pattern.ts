@@ -1,4 +1,5 @@
 import { EventPattern } from '@nestjs/microservices';
+import type { ConsumedRecord } from '../consumed-record';
 import type { ConsumerOptions } from '../kafka-consumer';
 
 /** Replaced by the instance id in a handler's topic and group id: for groups and topics of one instance. */
@@ -14,8 +15,13 @@ export interface ConsumerGate {
   ready(): Promise<void>;
 }
 
+/** Told of every record the handler's consumer dead-lettered, before its offset is committed (ConsumerOptions.onDeadLettered). */
+export interface DeadLetterObserver {
+  deadLettered(record: ConsumedRecord, error: unknown): Promise<void>;
+}
+
 /** How the Kafka transport consumes for one `@KafkaEventPattern` handler. */
-export interface KafkaHandlerOptions extends Omit<ConsumerOptions, 'topics' | 'handle' | 'handleBatch'> {
+export interface KafkaHandlerOptions extends Omit<ConsumerOptions, 'topics' | 'handle' | 'handleBatch' | 'onDeadLettered'> {
   /**
    * `batch` (default): the handler gets the consecutive records of one partition, in order
    * (`ConsumedRecord[]`); `record`: one `ConsumedRecord` per call. Either way the offsets are
@@ -24,6 +30,8 @@ export interface KafkaHandlerOptions extends Omit<ConsumerOptions, 'topics' | 'h
   mode?: 'batch' | 'record';
   /** A provider whose `ready()` the consumer waits for before joining its group. */
   startAfter?: abstract new (...args: never[]) => ConsumerGate;
+  /** A provider told of each record this handler's consumer dead-lettered (see DeadLetterObserver). */
+  deadLetterObserver?: abstract new (...args: never[]) => DeadLetterObserver;
 }
 
 /**

@@ -5,7 +5,7 @@ import type { ConsumedRecord } from '../consumed-record';
 import { PermanentError, TransientError } from '../errors';
 import type { ConsumerOptions, ManagedConsumer } from '../kafka-consumer';
 import type { KafkaConsumerFactory } from '../kafka-consumer.factory';
-import { KafkaEventPattern, type ConsumerGate } from './kafka-event-pattern';
+import { KafkaEventPattern, type ConsumerGate, type DeadLetterObserver } from './kafka-event-pattern';
 import { KafkaTransport, RethrowToConsumerFilter } from './kafka.transport';
 
 function record(offset: number): ConsumedRecord {
@@ -39,6 +39,14 @@ class ViewGate implements ConsumerGate {
   }
 }
 
+@Injectable()
+class DeadLetters implements DeadLetterObserver {
+  readonly told: Array<[string, string]> = [];
+  async deadLettered(record: ConsumedRecord, error: unknown): Promise<void> {
+    this.told.push([record.offset, (error as Error).message]);
+  }
+}
+
 @Controller()
 class ChatConsumers {
   readonly batches: ConsumedRecord[][] = [];
@@ -54,6 +62,11 @@ class ChatConsumers {
   @KafkaEventPattern('chat.delivery.{instanceId}', { groupId: 'gateway.{instanceId}', mode: 'record', fromBeginning: false })
   async own(@Payload() one: ConsumedRecord): Promise<void> {
     this.singles.push(one);
+  }
+
+  @KafkaEventPattern('chat.orders', { groupId: 'orders', deadLetterObserver: DeadLetters })
+  async orders(): Promise<void> {
+    // Only its consumer's dead-letter observer matters here.
   }
 
   @KafkaEventPattern('chat.views', { groupId: 'after-views', startAfter: ViewGate })
@@ -72,7 +85,7 @@ describe('KafkaTransport', () => {
   beforeEach(async () => {
     seen = new ConsumersSeen();
     stopping = false;
-    const moduleRef = await Test.createTestingModule({ controllers: [ChatConsumers], providers: [ViewGate] }).compile();
+    const moduleRef = await Test.createTestingModule({ controllers: [ChatConsumers], providers: [ViewGate, DeadLetters] }).compile();
     const transport = new KafkaTransport({
       consumers: seen.factory,
       instanceId: 'gw-7',
@@ -113,6 +126,12 @@ describe('KafkaTransport', () => {
     await expect(seen.of('things').options.handleBatch?.([record(1)])).rejects.toBeInstanceOf(PermanentError);
   });
 
+  it("tells a handler's dead-letter observer (a provider) of what its consumer dead-letters; other consumers have none", async () => {
+    await seen.of('orders').options.onDeadLettered?.(record(4), new PermanentError('unreadable'));
+    expect(app.get(DeadLetters).told).toEqual([['4', 'unreadable']]);
+    expect(seen.of('things').options.onDeadLettered).toBeUndefined();
+  });
+
   it('starts a gated consumer only once its gate is ready, and not at all if the service is stopping by then', async () => {
     expect(seen.of('after-views').started).toBe(false);
     gate.open();
@@ -121,7 +140,7 @@ describe('KafkaTransport', () => {
     expect(seen.of('after-views').started).toBe(true);
 
     const stoppedEarly = new ConsumersSeen();
-    const moduleRef = await Test.createTestingModule({ controllers: [ChatConsumers], providers: [ViewGate] }).compile();
+    const moduleRef = await Test.createTestingModule({ controllers: [ChatConsumers], providers: [ViewGate, DeadLetters] }).compile();
     const other = moduleRef.createNestMicroservice({
       strategy: new KafkaTransport({ consumers: stoppedEarly.factory, instanceId: 'x', resolve: (token) => moduleRef.get(token), stopping: () => true }),
       logger: false,

@@ -9,8 +9,8 @@ import { forInstance, type ConsumerGate, type KafkaHandlerOptions } from './kafk
 export interface KafkaTransportOptions {
   consumers: KafkaConsumerFactory;
   instanceId: string;
-  /** Resolves a handler's `startAfter` provider from the application's container. */
-  resolve: (token: NonNullable<KafkaHandlerOptions['startAfter']>) => ConsumerGate;
+  /** Resolves a handler's `startAfter` and `deadLetterObserver` providers from the application's container. */
+  resolve: <T>(token: abstract new (...args: never[]) => T) => T;
   /** Whether the service is stopping: a consumer whose gate opens after that never starts. */
   stopping: () => boolean;
   /** Options from the service's configuration, by group id, over those of the handler's decorator. */
@@ -55,16 +55,18 @@ export class KafkaTransport extends Server implements CustomTransportStrategy {
 
   private consume(pattern: string, handler: MessageHandler): void {
     const declared = handler.extras as KafkaHandlerOptions;
-    const { mode = 'batch', startAfter, ...options } = { ...declared, ...this.options.groupOptions?.[declared.groupId] };
+    const { mode = 'batch', startAfter, deadLetterObserver, ...options } = { ...declared, ...this.options.groupOptions?.[declared.groupId] };
     const invoke = (data: ConsumedRecord | ConsumedRecord[]) => this.invoke(handler, data);
+    const observer = deadLetterObserver ? this.options.resolve(deadLetterObserver) : undefined;
     const consumer = this.options.consumers.create({
       ...options,
       groupId: forInstance(options.groupId, this.options.instanceId),
       topics: [forInstance(pattern, this.options.instanceId)],
       ...(mode === 'batch' ? { handleBatch: invoke } : { handle: invoke }),
+      ...(observer ? { onDeadLettered: (record: ConsumedRecord, error: unknown) => observer.deadLettered(record, error) } : {}),
     });
     this.consumers.push(consumer);
-    const gate = startAfter ? this.options.resolve(startAfter).ready() : Promise.resolve();
+    const gate = startAfter ? this.options.resolve<ConsumerGate>(startAfter).ready() : Promise.resolve();
     void gate.then(() => {
       if (!this.options.stopping()) void consumer.start();
     });

@@ -15,6 +15,7 @@ export const ErrorCodeList = [
   { code: 'timeout', meaning: 'No answer in time; the outcome is unknown. Retrying is safe (a send is deduplicated by clientMsgId).' },
   { code: 'unavailable', meaning: 'A backend is unavailable, so the request was NOT carried out. Retry with backoff.' },
   { code: 'internal', meaning: 'An unexpected server error; the outcome is unknown. Retrying is safe.' },
+  { code: 'not_stored', meaning: 'The server accepted the request (a send: `accepted`) but could not carry it out and gave up on it: it was NOT stored and will not be. Retrying as is may fail the same way; tell the user.' },
 ] as const;
 
 export type ErrorCode = (typeof ErrorCodeList)[number]['code'];
