@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { type DataEncryptionEnv, type InstanceSpec, ServiceFleet, type ServiceName, type ServiceProcess, startWebServer, type WebServer } from '@chat/local-infra';
+import { type DataEncryptionEnv, generateDataEncryptionEnv, type InstanceSpec, ServiceFleet, type ServiceFleetOptions, type ServiceName, type ServiceProcess, startWebServer, type WebServer } from '@chat/local-infra';
 import { e2e, uniqueName } from './environment';
 
 /*
@@ -36,10 +36,14 @@ const READY_TIMEOUT_MS = 120_000;
 
 export class ChatSuite {
   private webServer: WebServer | undefined;
+  /** Instances added after the start (addInstance), each in a fleet of its own, by instance name. */
+  private readonly extraFleets = new Map<string, ServiceFleet>();
 
   private constructor(
     private readonly fleet: ServiceFleet,
     private readonly instances: InstanceSpec[],
+    private readonly run: string,
+    private readonly fleetOptions: Omit<ServiceFleetOptions, 'instances'>,
   ) {}
 
   /** Starts every service (one instance each, and the requested gateways) and waits until all are ready. */
@@ -54,24 +58,25 @@ export class ChatSuite {
       { name: `metrics-${run}`, service: 'metrics' },
       ...gateways.map((spec, index): InstanceSpec => ({ name: `gw${index}-${run}`, service: 'gateway', env: spec.env })),
     ];
-    const fleet = new ServiceFleet({
+    const fleetOptions: Omit<ServiceFleetOptions, 'instances'> = {
       workspaceRoot: e2e.workspaceRoot,
       kafkaBrokers: e2e.kafkaBrokers,
       // Each service logs in as its own Kafka principal, under the ACLs.
       kafkaSecurity: e2e.kafkaSecurity,
       databaseUrlFor: (database) => e2e.databaseUrlFor(database === 'chat_persistence' ? (options.persistenceDatabase ?? database) : database),
-      dataEncryption: options.dataEncryption,
+      // Chosen here, not per fleet: an instance added later (addInstance) must read what the first stored.
+      dataEncryption: options.dataEncryption ?? generateDataEncryptionEnv(),
       jwtKeys: e2e.jwtKeys,
       logLevel: process.env['E2E_SERVICE_LOG_LEVEL'] ?? 'info',
-      instances,
       env: { HEARTBEAT_INTERVAL_MS: '1000', ...options.env },
       // Every test user registers and logs in from 127.0.0.1.
       generousAuthRateLimits: true,
       logDir: path.join(e2e.tempDir, `chat-${run}`),
       readyTimeoutMs: READY_TIMEOUT_MS,
-    });
+    };
+    const fleet = new ServiceFleet({ ...fleetOptions, instances });
     await fleet.start();
-    const suite = new ChatSuite(fleet, instances);
+    const suite = new ChatSuite(fleet, instances, run, fleetOptions);
     if (options.web) {
       try {
         suite.webServer = await startWebServer({
@@ -150,14 +155,55 @@ export class ChatSuite {
     this.fleet.freeze(this.gatewayName(index));
   }
 
+  /**
+   * Starts one more instance of `service` next to the suite's own (same database, data keys and
+   * environment; its own instance id, port and log file), as scaling out would, and waits until it is
+   * ready. Returns its instance name (= its INSTANCE_ID), for instance(), killInstance() and
+   * startInstanceAgain(); stop() stops it with the rest.
+   */
+  async addInstance(service: Exclude<ServiceName, 'gateway'>): Promise<string> {
+    const name = `${service}${this.extraFleets.size + 2}-${this.run}`;
+    const fleet = new ServiceFleet({ ...this.fleetOptions, instances: [{ name, service }] });
+    this.extraFleets.set(name, fleet);
+    await fleet.start();
+    return name;
+  }
+
+  /** The instance name (= INSTANCE_ID) of the suite's own instance of `service`. */
+  instanceName(service: Exclude<ServiceName, 'gateway'>): string {
+    return this.nameOf(service);
+  }
+
+  /** The current process of any instance by name: the suite's own or one added by addInstance. */
+  instance(name: string): ServiceProcess {
+    return this.fleetOf(name).process(name);
+  }
+
+  /** Sends `signal` to an instance by name and resolves when it has exited (see kill). */
+  async killInstance(name: string, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+    await this.fleetOf(name).kill(name, signal);
+  }
+
+  /** Starts an instance by name again with the same instance id (see startAgain); waits until ready. */
+  startInstanceAgain(name: string): Promise<ServiceProcess> {
+    return this.fleetOf(name).startAgain(name);
+  }
+
   /** The last lines of every service's output, for a failing test's message. */
   diagnostics(lines = 30): string {
-    return this.fleet.diagnostics(lines);
+    return [this.fleet, ...this.extraFleets.values()].map((fleet) => fleet.diagnostics(lines)).join('\n');
   }
 
   async stop(): Promise<void> {
     await this.webServer?.close();
-    await this.fleet.stop();
+    await Promise.all([this.fleet, ...this.extraFleets.values()].map((fleet) => fleet.stop()));
+  }
+
+  private fleetOf(name: string): ServiceFleet {
+    const extra = this.extraFleets.get(name);
+    if (extra) return extra;
+    if (this.fleet.instances.some((spec) => spec.name === name)) return this.fleet;
+    throw new Error(`${name} is not an instance of this suite`);
   }
 
   private nameOf(service: ServiceName): string {
