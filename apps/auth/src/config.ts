@@ -1,5 +1,6 @@
 import { accessTokenSignerEnvSchema, refineSigningKeys } from '@chat/auth-tokens';
 import { z } from 'zod';
+import { checkDatabaseTlsConfig, databaseTlsEnv } from '@chat/database';
 import { UsernameSchema } from '@chat/protocol';
 import { baseConfigSchema, configFrom, databaseUrl, envInt } from '@chat/service-kit';
 
@@ -30,6 +31,8 @@ export const authConfigSchema = baseConfigSchema
   .extend({
     /** This service's own database; no other service reads its tables. */
     DATABASE_URL: databaseUrl,
+    /** TLS to PostgreSQL: libpq's sslmode words and the server's CA (docs/deploy.md, "PostgreSQL over TLS"). */
+    ...databaseTlsEnv,
     /** Lifetime of an access token; short, since a token cannot be revoked before it expires. */
     ACCESS_TOKEN_TTL_SECONDS: envInt({ min: 30, max: DAY_S, default: 15 * MINUTE_S }),
     /** Lifetime of a refresh token; each rotation starts a new one. */
@@ -66,7 +69,8 @@ export const authConfigSchema = baseConfigSchema
     /** How often pending outbox records (user announcements) are retried, e.g. after a Kafka outage. */
     OUTBOX_POLL_INTERVAL_MS: envInt({ min: 100, max: 600_000, default: 5000 }),
   })
-  .superRefine(refineSigningKeys);
+  .superRefine(refineSigningKeys)
+  .superRefine(checkDatabaseTlsConfig);
 
 /** The auth's validated configuration; inject it by this class. */
 export class AuthConfig extends configFrom(authConfigSchema) {}

@@ -27,6 +27,12 @@ describe('persistence configuration', () => {
     expect(error.message).not.toContain(short);
   });
 
+  it('checks the PostgreSQL TLS settings at start, naming the variable', () => {
+    expect(loadConfig(persistenceConfigSchema, { ...complete, DATABASE_SSL_MODE: 'require' })).toMatchObject({ DATABASE_SSL_MODE: 'require' });
+    expect(() => loadConfig(persistenceConfigSchema, { ...complete, DATABASE_SSL_MODE: 'strict' })).toThrow(/DATABASE_SSL_MODE: sslmode must be one of disable, require, verify-ca, verify-full, got strict/);
+    expect(() => loadConfig(persistenceConfigSchema, { ...complete, DATABASE_SSL_MODE: 'verify-full', DATABASE_SSL_CA_FILE: '/nonexistent/ca.crt' })).toThrow(/DATABASE_SSL_CA_FILE: cannot read \/nonexistent\/ca.crt \(ENOENT\)/);
+  });
+
   it('has group quotas with defaults, a group no larger than the protocol allows', () => {
     expect(loadConfig(persistenceConfigSchema, complete)).toMatchObject({ GROUPS_PER_USER_PER_HOUR: 20, GROUP_MAX_MEMBERS: 1000 });
     expect(loadConfig(persistenceConfigSchema, { ...complete, GROUPS_PER_USER_PER_HOUR: '3', GROUP_MAX_MEMBERS: '4' })).toMatchObject({ GROUPS_PER_USER_PER_HOUR: 3, GROUP_MAX_MEMBERS: 4 });

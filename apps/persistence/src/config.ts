@@ -1,5 +1,5 @@
 import { MAX_GROUP_MEMBERS, Topics } from '@chat/protocol';
-import { checkDataEncryptionConfig, dataEncryptionEnv } from '@chat/database';
+import { checkDatabaseTlsConfig, checkDataEncryptionConfig, databaseTlsEnv, dataEncryptionEnv } from '@chat/database';
 import { baseConfigSchema, configFrom, databaseUrl, envInt } from '@chat/service-kit';
 
 /** Default of QUERY_PARTITIONS_CONCURRENTLY. */
@@ -8,6 +8,8 @@ export const DEFAULT_QUERY_PARTITIONS_CONCURRENTLY = 4;
 export const persistenceConfigSchema = baseConfigSchema.extend({
   /** This service's own database; no other service reads its tables. */
   DATABASE_URL: databaseUrl,
+  /** TLS to PostgreSQL: libpq's sslmode words and the server's CA (docs/deploy.md, "PostgreSQL over TLS"). */
+  ...databaseTlsEnv,
   /** Announcements one administrator may send in any hour; one more is refused with `quota_exceeded`. */
   ANNOUNCEMENTS_PER_ADMIN_PER_HOUR: envInt({ min: 1, max: 10_000, default: 20 }),
   /** Groups one user may create in any hour (a rolling window); one more is refused with `quota_exceeded`. */
@@ -21,7 +23,9 @@ export const persistenceConfigSchema = baseConfigSchema.extend({
   QUERY_PARTITIONS_CONCURRENTLY: envInt({ min: 1, max: Topics.queries.partitions, default: DEFAULT_QUERY_PARTITIONS_CONCURRENTLY }),
   /** Data keys for message bodies and other content at rest (docs/operations.md, "Data encryption keys"). */
   ...dataEncryptionEnv,
-}).superRefine(checkDataEncryptionConfig);
+})
+  .superRefine(checkDataEncryptionConfig)
+  .superRefine(checkDatabaseTlsConfig);
 
 /** The persistence's validated configuration; inject it by this class. */
 export class PersistenceConfig extends configFrom(persistenceConfigSchema) {}

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { ConnectionOptions } from 'node:tls';
+import { z } from 'zod';
 
 /**
  * TLS to PostgreSQL, with libpq's `sslmode` words, from DATABASE_SSL_MODE or `?sslmode=` in
@@ -30,7 +31,7 @@ export interface PostgresConnection {
 }
 
 export class DatabaseTlsConfigError extends Error {
-  constructor(readonly variable: string, problem: string) {
+  constructor(readonly variable: string, readonly problem: string) {
     super(`invalid configuration: ${variable}: ${problem}`);
     this.name = 'DatabaseTlsConfigError';
   }
@@ -72,5 +73,29 @@ export function postgresConnection(databaseUrl: string, env: DatabaseTlsEnv = pr
       return { url: plainUrl, mode: 'verify-ca', ssl: { rejectUnauthorized: true, ...(ca && { ca }), checkServerIdentity: () => undefined } };
     case 'verify-full':
       return { url: plainUrl, mode: 'verify-full', ssl: { rejectUnauthorized: true, ...(ca && { ca }) } };
+  }
+}
+
+/**
+ * DATABASE_SSL_MODE and DATABASE_SSL_CA_FILE, to spread into the config schema of a service that
+ * owns a database (so `--config-keys` lists them and `--check-config` checks them) and check with
+ * `checkDatabaseTlsConfig` (a superRefine: they depend on DATABASE_URL).
+ */
+export const databaseTlsEnv = {
+  DATABASE_SSL_MODE: z.preprocess(emptyToUndefined, z.string().optional()),
+  DATABASE_SSL_CA_FILE: z.preprocess(emptyToUndefined, z.string().optional()),
+};
+
+function emptyToUndefined(value: unknown): unknown {
+  return typeof value === 'string' && value.trim() === '' ? undefined : value;
+}
+
+/** Checks the TLS settings against DATABASE_URL as DatabaseModule will (mode, readable CA); names the variable. */
+export function checkDatabaseTlsConfig(values: DatabaseTlsEnv & { DATABASE_URL: string }, context: z.RefinementCtx): void {
+  try {
+    postgresConnection(values.DATABASE_URL, values);
+  } catch (error) {
+    if (!(error instanceof DatabaseTlsConfigError)) throw error;
+    context.addIssue({ code: 'custom', path: [error.variable], message: error.problem });
   }
 }
