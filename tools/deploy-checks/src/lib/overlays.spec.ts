@@ -100,6 +100,18 @@ describe('kafka-topics', () => {
 describe('docs/deploy.md', () => {
   const docs = () => readFileSync(path.join(WORKSPACE_ROOT, 'docs', 'deploy.md'), 'utf8');
 
+  it('lists every variable each service reads in its environment table', async () => {
+    const text = docs();
+    const start = text.indexOf('### Environment variables');
+    expect(start).toBeGreaterThan(-1);
+    const section = text.slice(start, text.indexOf('\n### ', start + 1));
+    const documented = new Set([...section.matchAll(/^\|([^|]*)\|/gm)].flatMap(([, cell]) => [...cell.matchAll(/`([A-Z0-9_]+)`/g)].map(([, name]) => name)));
+    for (const app of APPS) {
+      const { variables } = await services.keys(app);
+      expect([app, variables.map((v) => v.name).filter((name) => !documented.has(name))]).toEqual([app, []]);
+    }
+  });
+
   it('tells how to create every Secret the manifests reference, with every key', () => {
     const text = docs();
     const secrets = referencedSecrets(rendered.prod);
@@ -108,7 +120,8 @@ describe('docs/deploy.md', () => {
       const command = text.split('\n').find((line) => line.includes(`create secret generic ${secret}`));
       expect([secret, command]).toEqual([secret, expect.any(String)]);
       const block = text.slice(text.indexOf(command as string), text.indexOf('\n\n', text.indexOf(command as string)));
-      expect([secret, block]).toEqual([secret, expect.stringContaining(`--from-literal=${key}=`)]);
+      // Each key as a literal or from a file (a PEM: the CA bundles).
+      expect([secret, key, block.includes(`--from-literal=${key}=`) || block.includes(`--from-file=${key}=`)]).toEqual([secret, key, true]);
     }
   });
 });

@@ -1,6 +1,6 @@
-import { kustomize } from '../kustomize';
+import { kustomize, kustomizeWithComponents } from '../kustomize';
 import { clone, get, isObject, type Json, type JsonObject, type Manifest } from '../manifest';
-import { KAFKA_TOPICS_DIR, overlayDir } from '../paths';
+import { componentDir, KAFKA_TOPICS_DIR, overlayDir } from '../paths';
 import { BuiltServiceConfig } from '../service-config';
 import { runChecks, type CheckName, type Problem } from '.';
 
@@ -9,6 +9,7 @@ import { runChecks, type CheckName, type Problem } from '.';
 const services = new BuiltServiceConfig();
 const prod = kustomize(overlayDir('prod'));
 const topics = kustomize(KAFKA_TOPICS_DIR);
+const withKeda = kustomizeWithComponents(overlayDir('prod'), [componentDir('keda-lag-scaling')]);
 
 function find(manifests: Manifest[], kind: string, name: string): Manifest {
   const found = manifests.find((m) => m.kind === kind && m.metadata.name === name);
@@ -26,12 +27,26 @@ function objectAt(value: Json, ...path: (string | number)[]): JsonObject {
 const container = (manifests: Manifest[], kind: string, name: string) => objectAt(find(manifests, kind, name), 'spec', 'template', 'spec', 'containers', 0);
 const podSpec = (manifests: Manifest[], kind: string, name: string) => objectAt(find(manifests, kind, name), 'spec', 'template', 'spec');
 const configData = (manifests: Manifest[], app: string) => objectAt(find(manifests, 'ConfigMap', `${app}-config`), 'data');
+/** The entry of a list of a workload's first container (env, volumeMounts) that has this name. */
+function namedEntry(manifests: Manifest[], kind: string, name: string, list: string, entryName: string): JsonObject {
+  const found = (container(manifests, kind, name)[list] as Json[]).find((entry) => isObject(entry) && entry['name'] === entryName);
+  if (!isObject(found)) throw new Error(`${kind}/${name} has no ${list} entry ${entryName}`);
+  return found;
+}
+const envVar = (manifests: Manifest[], kind: string, name: string, variable: string) => namedEntry(manifests, kind, name, 'env', variable);
+/** Removes the entries of a workload's first container's list (env, volumeMounts) that have this name. */
+function removeNamed(manifests: Manifest[], kind: string, name: string, list: string, entryName: string): void {
+  const target = container(manifests, kind, name);
+  target[list] = (target[list] as Json[]).filter((entry) => !(isObject(entry) && entry['name'] === entryName));
+}
 
 interface BrokenCase {
   breaks: string;
   mutate: (manifests: Manifest[]) => void;
   check: CheckName;
   object: string;
+  /** What the problem must say, where the check and the object alone would not tell the cases apart. */
+  message?: RegExp;
   base?: Manifest[];
 }
 
@@ -146,7 +161,7 @@ const cases: BrokenCase[] = [
   },
   {
     breaks: 'a secret key the checks cannot stand in for',
-    mutate: (m) => (objectAt(container(m, 'Deployment', 'persistence'), 'env', 1, 'valueFrom', 'secretKeyRef')['key'] = 'DB_URL'),
+    mutate: (m) => (objectAt(envVar(m, 'Deployment', 'persistence', 'DATABASE_URL'), 'valueFrom', 'secretKeyRef')['key'] = 'DB_URL'),
     check: 'config',
     object: 'Deployment/persistence',
   },
@@ -182,6 +197,84 @@ const cases: BrokenCase[] = [
     mutate: (m) => m.splice(m.indexOf(find(m, 'NetworkPolicy', 'default-deny')), 1),
     check: 'network-policy',
     object: 'NetworkPolicy/*',
+  },
+  {
+    breaks: "a service logging in to Kafka with another service's credentials",
+    mutate: (m) => (objectAt(envVar(m, 'StatefulSet', 'gateway', 'KAFKA_SASL_PASSWORD'), 'valueFrom', 'secretKeyRef')['name'] = 'kafka-credentials-persistence'),
+    check: 'kafka-credentials',
+    object: 'StatefulSet/gateway',
+    message: /KAFKA_SASL_PASSWORD comes from the Secret kafka-credentials-persistence, not gateway's own kafka-credentials-gateway/,
+  },
+  {
+    breaks: 'a service talking to Kafka without a SASL user name',
+    mutate: (m) => removeNamed(m, 'Deployment', 'metrics', 'env', 'KAFKA_SASL_USERNAME'),
+    check: 'kafka-credentials',
+    object: 'Deployment/metrics',
+    message: /KAFKA_SASL_USERNAME must come from the Secret kafka-credentials-metrics \(key username\).*found not set/,
+  },
+  {
+    breaks: 'a service talking to Kafka without SASL_SSL',
+    mutate: (m) => (configData(m, 'router')['KAFKA_SECURITY_PROTOCOL'] = 'SSL'),
+    check: 'kafka-credentials',
+    object: 'Deployment/router',
+    message: /without KAFKA_SECURITY_PROTOCOL=SASL_SSL \(found SSL\)/,
+  },
+  {
+    breaks: 'a service talking to Kafka without the CA mount',
+    mutate: (m) => removeNamed(m, 'Deployment', 'router', 'volumeMounts', 'kafka-ca'),
+    check: 'kafka-credentials',
+    object: 'Deployment/router',
+    message: /lacks the Kafka CA mount: KAFKA_SSL_CA_FILE \/etc\/kafka-ca\/ca.crt is on no volumeMount/,
+  },
+  {
+    breaks: 'a writable CA mount',
+    mutate: (m) => delete namedEntry(m, 'Deployment', 'auth', 'volumeMounts', 'kafka-ca')['readOnly'],
+    check: 'kafka-credentials',
+    object: 'Deployment/auth',
+    message: /the mount of the Secret kafka-ca at \/etc\/kafka-ca must be readOnly/,
+  },
+  {
+    breaks: 'a service without KAFKA_SSL_CA_FILE',
+    mutate: (m) => delete configData(m, 'persistence')['KAFKA_SSL_CA_FILE'],
+    check: 'kafka-credentials',
+    object: 'Deployment/persistence',
+    message: /lacks the Kafka CA: set KAFKA_SSL_CA_FILE/,
+  },
+  {
+    breaks: 'a Kafka password written into the env',
+    mutate: (m) => {
+      const variable = envVar(m, 'Deployment', 'auth', 'KAFKA_SASL_PASSWORD');
+      delete variable['valueFrom'];
+      variable['value'] = 'hunter2-but-longer';
+    },
+    check: 'inline-secret',
+    object: 'Deployment/auth',
+    message: /KAFKA_SASL_PASSWORD is written into the manifests \(env\)/,
+  },
+  {
+    breaks: 'a signing key in a ConfigMap',
+    mutate: (m) => {
+      removeNamed(m, 'Deployment', 'auth', 'env', 'JWT_PRIVATE_KEY');
+      configData(m, 'auth')['JWT_PRIVATE_KEY'] = '-----BEGIN PRIVATE KEY-----\nMIGHAgEAMBMG\n-----END PRIVATE KEY-----';
+    },
+    check: 'inline-secret',
+    object: 'Deployment/auth',
+    message: /JWT_PRIVATE_KEY is written into the manifests \(ConfigMap auth-config\)/,
+  },
+  {
+    breaks: 'data keys written into the env',
+    mutate: (m) => (container(m, 'Deployment', 'persistence')['env'] as Json[]).push({ name: 'DATA_ENCRYPTION_KEYS', value: 'k1:c2FtcGxlIGtleSwgbm90IGEgcmVhbCBvbmUhISEhISE=' }),
+    check: 'inline-secret',
+    object: 'Deployment/persistence',
+    message: /DATA_ENCRYPTION_KEYS is written into the manifests \(env\)/,
+  },
+  {
+    breaks: 'a KEDA Kafka trigger without a login',
+    base: withKeda,
+    mutate: (m) => delete objectAt(find(m, 'ScaledObject', 'router'), 'spec', 'triggers', 0)['authenticationRef'],
+    check: 'kafka-credentials',
+    object: 'ScaledObject/router',
+    message: /no authenticationRef/,
   },
   {
     breaks: 'a field of the wrong type',
@@ -220,11 +313,11 @@ const cases: BrokenCase[] = [
 ];
 
 describe('each check on a broken manifest', () => {
-  it.each(cases)('reports $breaks ($check)', async ({ mutate, check, object, base = prod }) => {
+  it.each(cases)('reports $breaks ($check)', async ({ mutate, check, object, message, base = prod }) => {
     const broken = base.map((manifest) => clone(manifest));
     mutate(broken);
     const problems: Problem[] = await runChecks(broken, services);
-    expect(problems).toContainEqual(expect.objectContaining({ check, object }));
+    expect(problems).toContainEqual(expect.objectContaining({ check, object, ...(message && { message: expect.stringMatching(message) }) }));
   });
 
   it('leaves the original rendering intact (the cases work on copies)', async () => {

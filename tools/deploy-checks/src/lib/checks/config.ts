@@ -1,8 +1,11 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { get, objectsAt, stringMap, type Json, type JsonObject, type Manifest } from '../manifest';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { get, objectsAt, type Json, type JsonObject, type Manifest } from '../manifest';
 import type { App } from '../paths';
 import type { ConfigOracle } from '../service-config';
-import { appOfImage, containersOf, podTemplates, resolveContainerPort, type PodTemplate } from '../workloads';
+import { appOfImage, containerEnv, containersOf, mountedFileAt, podTemplates, resolveContainerPort, type PodTemplate } from '../workloads';
 import { problem, type Problem } from './problem';
 
 /** A sample ES256 key pair, made per run: auth's sample JWT_PRIVATE_KEY and the JWKS of its public key. */
@@ -28,7 +31,13 @@ const SAMPLE_SECRET_VALUES: Record<string, string> = {
   DATABASE_URL: 'postgres://chat:sample@postgres.example:5432/chat_sample',
   DATA_ENCRYPTION_KEYS: 'sample-2026:c2FtcGxlIGtleSwgbm90IGEgcmVhbCBvbmUhISEhISE=',
   DATA_ENCRYPTION_KEY_ID: 'sample-2026',
+  // kafka-credentials-<principal>: the SCRAM login of one service.
+  username: 'sample-principal',
+  password: 'hL3vQ9sT2mZ8wR6yK1pN4bX7',
 };
+
+/** A mounted CA bundle (ca.crt) in the samples: the services only check at start that it is readable. */
+const SAMPLE_CA_PEM = '-----BEGIN CERTIFICATE-----\nc2FtcGxlIENBIGZvciB0aGUgZGVwbG95IGNoZWNrcw==\n-----END CERTIFICATE-----\n';
 
 /** Settings that must be equal in every service that sets them. */
 const SHARED_SETTINGS = ['KAFKA_BROKERS', 'KAFKA_REPLICATION_FACTOR', 'JWT_ISSUER', 'JWT_AUDIENCE'];
@@ -116,36 +125,58 @@ function resolveEnv(manifests: Manifest[], pod: PodTemplate, container: JsonObje
   const values: Record<string, string> = {};
   const problems: Problem[] = [];
   const at = (check: Problem['check'], message: string) => problems.push(problem(check, pod.workload, `container ${String(container['name'])}: ${message}`));
-  const configMap = (name: Json | undefined) => manifests.find((m) => m.kind === 'ConfigMap' && m.metadata.name === name);
-
-  for (const source of objectsAt(container, 'envFrom')) {
-    const name = get(source, 'configMapRef', 'name');
-    if (get(source, 'secretRef') !== undefined) at('config', 'envFrom secretRef hides which variables a Secret sets: use env[].valueFrom.secretKeyRef');
-    else if (source['prefix'] !== undefined) at('config', 'envFrom prefix is not supported by the checks');
-    else if (!configMap(name)) at('references', `envFrom: no ConfigMap ${String(name)}`);
-    else Object.assign(values, stringMap(get(configMap(name), 'data')));
-  }
-  for (const variable of objectsAt(container, 'env')) {
-    const name = String(variable['name']);
-    if (name in values) at('config', `${name} is set both in a ConfigMap and in env`);
-    const value = variable['value'];
-    const fieldPath = get(variable, 'valueFrom', 'fieldRef', 'fieldPath');
-    const secretKey = get(variable, 'valueFrom', 'secretKeyRef', 'key');
-    const configMapKey = get(variable, 'valueFrom', 'configMapKeyRef');
-    if (typeof value === 'string') values[name] = value;
-    else if (fieldPath === 'metadata.name') values[name] = pod.examplePodName;
-    else if (fieldPath === 'metadata.namespace') values[name] = 'chat';
-    else if (typeof secretKey === 'string' && SAMPLE_SECRET_VALUES[secretKey] !== undefined) values[name] = SAMPLE_SECRET_VALUES[secretKey];
-    else if (typeof secretKey === 'string') at('config', `${name}: no sample value for secret key ${secretKey} (SAMPLE_SECRET_VALUES in tools/deploy-checks)`);
-    else if (configMapKey !== undefined) {
-      const mapName = String(get(configMapKey, 'name'));
-      const data = configMap(mapName) ? stringMap(get(configMap(mapName), 'data')) : (SAMPLE_OPERATOR_CONFIG_MAPS[mapName] ?? {});
-      const key = String(get(configMapKey, 'key'));
-      if (key in data) values[name] = data[key];
-      else at('references', `${name}: no key ${key} in ConfigMap ${String(get(configMapKey, 'name'))}`);
-    } else at('config', `${name}: a value source the checks cannot resolve`);
+  const { sources, problems: unresolved } = containerEnv(manifests, container);
+  for (const [check, message] of unresolved) at(check, message);
+  for (const [name, source] of sources) {
+    switch (source.kind) {
+      case 'literal': {
+        // A path on a mounted Secret or ConfigMap: the service reads that file, so it gets a sample file.
+        const file = mountedFileAt(pod, container, source.value);
+        if (file === undefined || file.source.kind === 'other') values[name] = source.value;
+        else if (file.key === undefined) at('references', `${name}: ${source.value} is no key of the ${file.source.kind} ${file.source.name} mounted at ${file.mountPath}`);
+        else if (sampleFileContent(file.key) === undefined) at('config', `${name}: no sample value for ${file.source.kind} key ${file.key} (SAMPLE_SECRET_VALUES in tools/deploy-checks)`);
+        else values[name] = sampleFile(file.source.name, file.key);
+        break;
+      }
+      case 'field':
+        if (source.fieldPath === 'metadata.name') values[name] = pod.examplePodName;
+        else if (source.fieldPath === 'metadata.namespace') values[name] = 'chat';
+        else at('config', `${name}: a value source the checks cannot resolve`);
+        break;
+      case 'secret':
+        if (SAMPLE_SECRET_VALUES[source.key] !== undefined) values[name] = SAMPLE_SECRET_VALUES[source.key];
+        else at('config', `${name}: no sample value for secret key ${source.key} (SAMPLE_SECRET_VALUES in tools/deploy-checks)`);
+        break;
+      case 'operator-config-map': {
+        const data = SAMPLE_OPERATOR_CONFIG_MAPS[source.configMap] ?? {};
+        if (source.key in data) values[name] = data[source.key];
+        else at('references', `${name}: no key ${source.key} in ConfigMap ${source.configMap}`);
+        break;
+      }
+    }
   }
   return { values, problems };
+}
+
+/** What a mounted Secret or ConfigMap file holds in the samples: a PEM for CA bundles, else the key's sample value. */
+function sampleFileContent(key: string): string | undefined {
+  return key.endsWith('.crt') || key.endsWith('.pem') ? SAMPLE_CA_PEM : SAMPLE_SECRET_VALUES[key];
+}
+
+let sampleFilesDir: string | undefined;
+/** A real file with the sample content of a mounted key, for `--check-config` to read; removed at exit. */
+function sampleFile(source: string, key: string): string {
+  if (sampleFilesDir === undefined) {
+    const dir = mkdtempSync(path.join(tmpdir(), 'deploy-checks-files-'));
+    sampleFilesDir = dir;
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  }
+  const file = path.join(sampleFilesDir, source, key);
+  if (!existsSync(file)) {
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, sampleFileContent(key) ?? '');
+  }
+  return file;
 }
 
 function sharedSettings(environments: ContainerEnv[]): Problem[] {
@@ -158,15 +189,17 @@ function sharedSettings(environments: ContainerEnv[]): Problem[] {
   });
 }
 
-/** The Secrets and keys the manifests reference: what an operator must create before applying. */
+/** The Secrets and keys the manifests reference (secretKeyRef and Secret volumes): what an operator must create before applying. */
 export function referencedSecrets(manifests: Manifest[]): { secret: string; key: string }[] {
-  const found = podTemplates(manifests).flatMap((pod) =>
-    containersOf(pod).flatMap((container) =>
-      objectsAt(container, 'env').flatMap((variable) => {
-        const ref = get(variable, 'valueFrom', 'secretKeyRef');
-        return typeof get(ref, 'name') === 'string' && typeof get(ref, 'key') === 'string' ? [{ secret: String(get(ref, 'name')), key: String(get(ref, 'key')) }] : [];
-      }),
+  const found = podTemplates(manifests).flatMap((pod) => [
+    ...containersOf(pod).flatMap((container) =>
+      [...containerEnv(manifests, container).sources.values()].flatMap((source) => (source.kind === 'secret' ? [{ secret: source.secret, key: source.key }] : [])),
     ),
-  );
+    ...objectsAt(pod.spec, 'volumes').flatMap((volume) => {
+      const secret = get(volume, 'secret', 'secretName');
+      if (typeof secret !== 'string') return [];
+      return objectsAt(volume, 'secret', 'items').map((item) => ({ secret, key: String(item['key']) }));
+    }),
+  ]);
   return [...new Map(found.map((s) => [`${s.secret}/${s.key}`, s])).values()];
 }

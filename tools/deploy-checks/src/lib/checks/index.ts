@@ -6,6 +6,7 @@ import { checkPods } from './pods';
 import type { Problem } from './problem';
 import { checkReferences } from './references';
 import { checkSchemas } from './schema';
+import { checkSecrets } from './secrets';
 
 export { formatProblems, type CheckName, type Problem } from './problem';
 export { referencedSecrets } from './config';
@@ -17,6 +18,7 @@ export async function runChecks(manifests: Manifest[], oracle: ConfigOracle): Pr
     ...checkReferences(manifests),
     ...checkPods(manifests),
     ...checkNetworkPolicies(manifests),
+    ...checkSecrets(manifests),
     ...(await checkConfig(manifests, oracle)),
   ];
 }

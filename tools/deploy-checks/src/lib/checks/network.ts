@@ -3,7 +3,8 @@ import { containersOf, isEmptySelector, podTemplates, resolveContainerPort, sele
 import { problem, type Problem } from './problem';
 
 const DNS_PORT = 53;
-const KAFKA_PORT = 9092;
+/** Kafka's TLS listener (SASL_SSL): the only one the services use (KAFKA_BROKERS). */
+const KAFKA_PORT = 9093;
 const POSTGRES_PORT = 5432;
 
 /**

@@ -11,7 +11,9 @@ export type CheckName =
   | 'shutdown'
   | 'ports'
   | 'config'
-  | 'network-policy';
+  | 'network-policy'
+  | 'kafka-credentials'
+  | 'inline-secret';
 
 export interface Problem {
   check: CheckName;

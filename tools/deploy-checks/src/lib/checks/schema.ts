@@ -51,6 +51,7 @@ const CUSTOM_RESOURCES: Record<string, (manifest: Manifest) => string[]> = {
   'kafka.strimzi.io/v1beta2/KafkaTopic': kafkaTopicShape,
   'monitoring.coreos.com/v1/ServiceMonitor': serviceMonitorShape,
   'keda.sh/v1alpha1/ScaledObject': scaledObjectShape,
+  'keda.sh/v1alpha1/TriggerAuthentication': triggerAuthenticationShape,
 };
 
 const DNS_SUBDOMAIN = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -138,6 +139,14 @@ function scaledObjectShape(scaled: Manifest): string[] {
     const metadata = get(trigger, 'metadata');
     if (typeof get(trigger, 'type') !== 'string') errors.push(`spec.triggers[${i}].type is required`);
     if (!isObject(metadata) || !Object.values(metadata).every((v) => typeof v === 'string')) errors.push(`spec.triggers[${i}].metadata must map to strings`);
+    const authentication = get(trigger, 'authenticationRef');
+    if (authentication !== undefined && typeof get(authentication, 'name') !== 'string') errors.push(`spec.triggers[${i}].authenticationRef.name is required`);
   }
   return errors;
+}
+
+function triggerAuthenticationShape(authentication: Manifest): string[] {
+  const refs = get(authentication, 'spec', 'secretTargetRef');
+  if (!Array.isArray(refs) || refs.length === 0) return ['spec.secretTargetRef needs at least one entry'];
+  return refs.flatMap((ref, i) => (['parameter', 'name', 'key'] as const).filter((field) => typeof get(ref, field) !== 'string').map((field) => `spec.secretTargetRef[${i}].${field} is required`));
 }
