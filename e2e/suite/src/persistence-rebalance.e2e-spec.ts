@@ -2,19 +2,19 @@ import { randomUUID } from 'node:crypto';
 import { AssignerProtocol } from 'kafkajs';
 import { Client } from 'pg';
 import { KAFKA_PRODUCER_SETTINGS } from '@chat/kafka';
-import { Topics } from '@chat/protocol';
-import type { ChatMessage } from '@chat/protocol';
+import { ChatCommands, type ChatMessage, Topics } from '@chat/protocol';
 import { expectEventually } from '@chat/testing';
 import { useChatSuite } from './support/chat-suite';
 import { type TestDevice, type TestUser, useChatUsers } from './support/chat-users';
 import { e2e } from './support/environment';
-import { withAdmin } from './support/kafka-test-kit';
+import { committedOffsets, readAll, withAdmin } from './support/kafka-test-kit';
 import { scrape } from './support/observability-prometheus';
 
 /*
  * Persistence scaled out and in under a steady load (docs/reliability.md, "Guarantees"): a second
  * instance joins the consumer group of chat.commands (a rebalance), the first is stopped gracefully
- * (SIGTERM) and started again, then the second is crashed (SIGKILL) while sends keep coming. At the
+ * (SIGTERM) and started again, then the second is crashed (SIGKILL, at a moment it has stored sends
+ * whose offsets it has not committed, so the survivor applies them again) while sends keep coming. At the
  * end every accepted message is stored exactly once, every conversation's seqs are 1..n without a
  * gap or a repeat, and every member's app got 1..n once each, in order (the protocol lets a `message`
  * frame come twice on the wire; the SDK drops a seq it has, so a wire repeat must be the same message).
@@ -160,6 +160,23 @@ async function progress(load: SteadySends, count = PROGRESS): Promise<void> {
   await expectEventually(() => expect(load.stored()).toBeGreaterThanOrEqual(target), { timeoutMs: GROUP_TIMEOUT_MS, intervalMs: 100 });
 }
 
+/**
+ * Sends stored in PostgreSQL whose chat.commands records on `partitions` are beyond the group's
+ * committed offsets: what a crash of their owner now would make the next owner apply again.
+ */
+async function storedButUncommitted(partitions: number[], conversations: Conversation[]): Promise<number> {
+  const committed = await committedOffsets(COMMANDS_GROUP, Topics.commands.name);
+  const ends = await withAdmin((admin) => admin.fetchTopicOffsets(Topics.commands.name));
+  const { rows } = await db.query<{ client_msg_id: string }>('SELECT client_msg_id FROM messages WHERE conversation_id = ANY($1::uuid[])', [conversations.map((conversation) => conversation.id)]);
+  const stored = new Set(rows.map((row) => row.client_msg_id));
+  const records = await readAll(Topics.commands.name, ends.reduce((sum, end) => sum + Number(end.high) - Number(end.low), 0));
+  return records.filter((record) => {
+    if (!partitions.includes(record.partition) || BigInt(record.offset) < BigInt(Math.max(0, committed[record.partition] ?? 0))) return false;
+    const command = ChatCommands.decode(record.value);
+    return command.type === 'chat.command.send-message' && stored.has(command.payload.clientMsgId);
+  }).length;
+}
+
 /** Groups of three of the four users (rotating), until their conversations cover PARTITIONS_COVERED partitions of chat.commands. */
 async function conversationsOverPartitions(devices: TestDevice[]): Promise<Conversation[]> {
   const conversations: Conversation[] = [];
@@ -207,6 +224,7 @@ describe('persistence scaled out and in under load', () => {
 
     const load = new SteadySends(conversations);
     let second: string;
+    let replayed = 0;
     try {
       await progress(load);
 
@@ -227,10 +245,20 @@ describe('persistence scaled out and in under load', () => {
       await progress(load);
 
       // Back to two, then a crash: SIGKILL commits nothing; its partitions wait for its session to expire.
+      // Frozen (SIGSTOP) first, and killed only once it holds stored work whose offsets it has not
+      // committed (committed every 100 ms, so a few tries at most): the survivor must apply it again.
       await suite().startInstanceAgain(first);
-      await groupsAre([first, second]);
+      const secondPartitions = (await groupsAre([first, second]))[clientIdOf(second)] ?? [];
       await progress(load);
       await expectEventually(async () => expect(await storedCountOf(first)).toBeGreaterThan(0));
+      for (let attempt = 1; ; attempt += 1) {
+        suite().freezeInstance(second);
+        replayed = await storedButUncommitted(secondPartitions, conversations);
+        if (replayed > 0) break;
+        suite().thawInstance(second);
+        if (attempt === 30) throw new Error(`${second} committed all its stored work at each of ${attempt} freezes`);
+        await progress(load, 5);
+      }
       await suite().killInstance(second, 'SIGKILL');
       await groupsAre([first]);
       await progress(load);
@@ -285,6 +313,6 @@ describe('persistence scaled out and in under load', () => {
       const history = await fullHistory(conversation.members[index % conversation.members.length] as TestDevice, conversation.id);
       expect(history.map((message) => [message.seq, message.clientMsgId])).toEqual(stored.map((row) => [Number(row.seq), row.client_msg_id]));
     }
-    process.stdout.write(`[rebalance] ${load.sends.length} messages in ${conversations.length} conversations over ${new Set(conversations.map((c) => c.partition)).size} partitions; ${wireRepeats} repeated message frames on the wire\n`);
+    process.stdout.write(`[rebalance] ${load.sends.length} messages in ${conversations.length} conversations over ${new Set(conversations.map((c) => c.partition)).size} partitions; ${replayed} stored but uncommitted at the SIGKILL; ${wireRepeats} repeated message frames on the wire\n`);
   }, 600_000);
 });

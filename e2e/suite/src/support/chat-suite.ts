@@ -184,6 +184,16 @@ export class ChatSuite {
     await this.fleetOf(name).kill(name, signal);
   }
 
+  /** SIGSTOP to an instance by name: a hung process (see freezeGateway); end it with thawInstance or killInstance. */
+  freezeInstance(name: string): void {
+    this.fleetOf(name).freeze(name);
+  }
+
+  /** SIGCONT to a frozen instance. */
+  thawInstance(name: string): void {
+    this.fleetOf(name).thaw(name);
+  }
+
   /** Starts an instance by name again with the same instance id (see startAgain); waits until ready. */
   startInstanceAgain(name: string): Promise<ServiceProcess> {
     return this.fleetOf(name).startAgain(name);

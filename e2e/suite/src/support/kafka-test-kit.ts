@@ -55,6 +55,7 @@ export interface ReadRecord {
   value: Buffer | null;
   headers: IHeaders;
   partition: number;
+  offset: string;
 }
 
 /** Every record currently in a topic, read by a throwaway consumer group. */
@@ -66,7 +67,7 @@ export async function readAll(topic: string, expectedAtLeast: number, timeoutMs 
   const done = new Promise<void>((resolve) => {
     void consumer.run({
       eachMessage: async ({ partition, message }: { partition: number; message: KafkaMessage }) => {
-        records.push({ key: message.key?.toString() ?? null, value: message.value, headers: message.headers ?? {}, partition });
+        records.push({ key: message.key?.toString() ?? null, value: message.value, headers: message.headers ?? {}, partition, offset: message.offset });
         if (records.length >= expectedAtLeast) resolve();
       },
     });
