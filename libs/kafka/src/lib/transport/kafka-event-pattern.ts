@@ -1,6 +1,8 @@
+import { applyDecorators, UseFilters } from '@nestjs/common';
 import { EventPattern } from '@nestjs/microservices';
 import type { ConsumedRecord } from '../consumed-record';
 import type { ConsumerOptions } from '../kafka-consumer';
+import { RethrowToConsumerFilter } from './rethrow-to-consumer.filter';
 
 /** Replaced by the instance id in a handler's topic and group id: for groups and topics of one instance. */
 export const INSTANCE_ID_PLACEHOLDER = '{instanceId}';
@@ -37,8 +39,8 @@ export interface KafkaHandlerOptions extends Omit<ConsumerOptions, 'topics' | 'h
 /**
  * `@EventPattern(topic)` for the Kafka transport (KafkaTransport), with how it consumes: its group,
  * batch or record mode and the consumer's options. `{instanceId}` in the topic or group id stands
- * for this instance's id.
+ * for this instance's id. The handler's errors reach the consumer as thrown (RethrowToConsumerFilter).
  */
 export function KafkaEventPattern(topic: string, options: KafkaHandlerOptions): MethodDecorator {
-  return EventPattern<string>(topic, { ...options });
+  return applyDecorators(EventPattern<string>(topic, { ...options }), UseFilters(RethrowToConsumerFilter));
 }

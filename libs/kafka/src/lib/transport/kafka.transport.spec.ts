@@ -126,6 +126,21 @@ describe('KafkaTransport', () => {
     await expect(seen.of('things').options.handleBatch?.([record(1)])).rejects.toBeInstanceOf(PermanentError);
   });
 
+  it('passes handler errors as thrown in a hybrid application too (an HTTP app with the transport connected, no global filter)', async () => {
+    const hybridSeen = new ConsumersSeen();
+    const moduleRef = await Test.createTestingModule({ controllers: [ChatConsumers], providers: [ViewGate, DeadLetters] }).compile();
+    const http = moduleRef.createNestApplication({ logger: false });
+    http.connectMicroservice({ strategy: new KafkaTransport({ consumers: hybridSeen.factory, instanceId: 'h', resolve: (token) => moduleRef.get(token), stopping: () => false }) });
+    await http.init();
+    await http.startAllMicroservices();
+    try {
+      moduleRef.get(ChatConsumers).failWith = new TransientError('database restarting');
+      await expect(hybridSeen.of('things').options.handleBatch?.([record(1)])).rejects.toBeInstanceOf(TransientError);
+    } finally {
+      await http.close();
+    }
+  });
+
   it("tells a handler's dead-letter observer (a provider) of what its consumer dead-letters; other consumers have none", async () => {
     await seen.of('orders').options.onDeadLettered?.(record(4), new PermanentError('unreadable'));
     expect(app.get(DeadLetters).told).toEqual([['4', 'unreadable']]);

@@ -1,6 +1,5 @@
-import { Catch, type RpcExceptionFilter } from '@nestjs/common';
 import { Server, type CustomTransportStrategy, type MessageHandler } from '@nestjs/microservices';
-import { lastValueFrom, throwError, type Observable } from 'rxjs';
+import { lastValueFrom, type Observable } from 'rxjs';
 import type { ConsumedRecord } from '../consumed-record';
 import type { ManagedConsumer } from '../kafka-consumer';
 import type { KafkaConsumerFactory } from '../kafka-consumer.factory';
@@ -79,14 +78,5 @@ export class KafkaTransport extends Server implements CustomTransportStrategy {
   }
 }
 
-/**
- * Hands a handler's error to the consumer as thrown. Nest's default RPC filter would replace any
- * error that is not an RpcException with `{status, message}`, and the consumer decides by the
- * error's class whether to retry (TransientError) or dead-letter (PermanentError, ProtocolError).
- */
-@Catch()
-export class RethrowToConsumerFilter implements RpcExceptionFilter<unknown> {
-  catch(exception: unknown): Observable<never> {
-    return throwError(() => exception);
-  }
-}
+// Every @KafkaEventPattern handler has it (see the filter); exported here too for the global registration.
+export { RethrowToConsumerFilter } from './rethrow-to-consumer.filter';
