@@ -77,3 +77,44 @@ export async function readAll(topic: string, expectedAtLeast: number, timeoutMs 
   await consumer.disconnect();
   return records;
 }
+
+/**
+ * The records of some partitions of `topic` from the given offsets up to the partitions' ends as of
+ * the call, read by a throwaway consumer group; fails when they do not all arrive in time.
+ */
+export async function readRange(topic: string, from: Record<number, number>, timeoutMs = 20_000): Promise<ReadRecord[]> {
+  const ends = Object.fromEntries((await withAdmin((admin) => admin.fetchTopicOffsets(topic))).map((end) => [end.partition, Number(end.high)]));
+  const missing = new Set(Object.keys(from).map(Number).filter((partition) => (from[partition] ?? 0) < (ends[partition] ?? 0)));
+  const records: ReadRecord[] = [];
+  if (missing.size === 0) return records;
+  const consumer = rawKafka().consumer({ groupId: `e2e-range-${Date.now()}-${Math.random()}` });
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topic, fromBeginning: false });
+    let done: () => void = () => undefined;
+    const complete = new Promise<void>((resolve) => (done = resolve));
+    await consumer.run({
+      eachMessage: async ({ partition, message }: { partition: number; message: KafkaMessage }) => {
+        const offset = Number(message.offset);
+        if (!(partition in from)) return;
+        if (offset < (from[partition] ?? 0) || offset >= (ends[partition] ?? 0)) return;
+        records.push({ key: message.key?.toString() ?? null, value: message.value, headers: message.headers ?? {}, partition, offset: message.offset });
+        if (offset === (ends[partition] ?? 0) - 1) missing.delete(partition);
+        if (missing.size === 0) done();
+      },
+    });
+    for (const partition of missing) consumer.seek({ topic, partition, offset: String(from[partition] ?? 0) });
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`${topic}: partitions ${[...missing].join(', ')} not read to their ends within ${timeoutMs} ms`)), timeoutMs);
+    });
+    try {
+      await Promise.race([complete, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  } finally {
+    await consumer.disconnect();
+  }
+  return records;
+}
