@@ -364,6 +364,24 @@ describe('ChatClient sending', () => {
     expect(h.errors.map((error) => (error as ChatRequestError).code)).toEqual(['not_member']);
   });
 
+  it('fails a pending send that persistence gave up on (not_stored after accepted), for that request, and never resends it', async () => {
+    const h = harness();
+    await connect(h);
+    h.server.overrides.set('send', (frame, socket) => {
+      const send = frame as ClientFrameOf<'send'>;
+      socket.push({ type: 'accepted', replyTo: send.id, conversationId: send.conversationId, clientMsgId: send.clientMsgId });
+      socket.push({ type: 'error', replyTo: send.id, code: 'not_stored', message: `message ${send.clientMsgId} was not stored` });
+      return true;
+    });
+    const storing = h.client.sendAndWaitStored(convA, 'doomed', { clientMsgId: 'd-1' });
+    await expect(storing).rejects.toMatchObject({ code: 'not_stored', requestType: 'send', requestId: h.server.latest.sentOf('send')[0]?.id });
+    // Out of the outbox, which is what a reconnect sends again; and not retried on this connection either.
+    await expect(h.client.waitForStored(convA, 'd-1')).rejects.toThrow(/no send of d-1/);
+    await flush();
+    expect(h.server.latest.sentOf('send')).toHaveLength(1);
+    expect(h.errors.map((error) => (error as ChatRequestError).code)).toEqual(['not_stored']);
+  });
+
   it('resends with the same clientMsgId after unavailable or rate_limited, with backoff', async () => {
     // Fake timers (the fake server's microtasks and flush()'s setImmediate stay real): the 2 s
     // rate_limited backoff is advanced, not waited for.

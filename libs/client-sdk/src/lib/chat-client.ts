@@ -724,7 +724,9 @@ export class ChatClient {
    * Errors after which a resend is safe (unavailable, rate_limited, internal, timeout) are retried
    * with backoff up to `maxSendAttempts`. Rejects with ChatRequestError, RequestTimeoutError or
    * ConnectionClosedError. Persistence checks membership after `accepted`: a refusal then (e.g.
-   * `not_member`) rejects sendAndWaitStored and is reported as an `error` event.
+   * `not_member`), or `not_stored` when persistence could not store it and gave up, rejects
+   * sendAndWaitStored, takes the send out of the outbox (it is not resent) and is reported as an
+   * `error` event.
    */
   send(conversationId: string, body: string, options: SendOptions = {}): Promise<SendResult> {
     try {
