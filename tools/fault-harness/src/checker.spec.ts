@@ -81,6 +81,7 @@ describe('check', () => {
       redelivered: 4,
       deadLetteredSends: 0,
       deadLetteredAccepted: 0,
+      deadLetteredAcceptedTold: 0,
     });
   });
 
@@ -93,10 +94,21 @@ describe('check', () => {
       { conversationId: DIRECT, senderId: 'alice', clientMsgId: 'refused' },
     ];
     const { report, violations } = check(run);
-    expect(report).toMatchObject({ deadLetteredSends: 2, deadLetteredAccepted: 1, lost: 0 });
+    expect(report).toMatchObject({ deadLetteredSends: 2, deadLetteredAccepted: 1, deadLetteredAcceptedTold: 0, lost: 0 });
     expect(violations).toEqual([
-      expect.objectContaining({ kind: 'dead_lettered_accepted', conversationId: DIRECT, clientMsgId: accepted.clientMsgId, deviceId: 'bob#1', detail: expect.stringContaining('a resend stored it') }),
+      expect.objectContaining({ kind: 'dead_lettered_accepted', conversationId: DIRECT, clientMsgId: accepted.clientMsgId, deviceId: 'bob#1', detail: expect.stringMatching(/sender never told.*a resend stored it/) }),
     ]);
+  });
+
+  it('still fails on an accepted send dead-lettered whose sender was told not_stored, and counts the telling', () => {
+    const run = healthyRun();
+    run.sends.push({ clientMsgId: 'told', senderId: 'alice', deviceId: 'alice#1', conversationId: DIRECT, sentAt: 1, acceptedAt: 2, outcome: 'not_stored', error: 'send failed: not_stored: …' });
+    run.deadLettered = [{ conversationId: DIRECT, senderId: 'alice', clientMsgId: 'told' }];
+    const { report, violations } = check(run);
+    expect(report).toMatchObject({ deadLetteredSends: 1, deadLetteredAccepted: 1, deadLetteredAcceptedTold: 1 });
+    expect(violations).toEqual(
+      expect.arrayContaining([expect.objectContaining({ kind: 'dead_lettered_accepted', clientMsgId: 'told', detail: expect.stringContaining('sender told not_stored') })]),
+    );
   });
 
   it('does not count a send the SDK gave up on before acceptance as lost', () => {

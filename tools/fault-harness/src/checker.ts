@@ -66,6 +66,8 @@ export interface CheckReport {
   deadLetteredSends: number;
   /** Of those, sends the sender saw accepted: must be 0. */
   deadLetteredAccepted: number;
+  /** Of those, the ones whose sender was then told `not_stored` (the rest were dropped in silence). */
+  deadLetteredAcceptedTold: number;
 }
 
 export interface CheckResult {
@@ -160,18 +162,20 @@ export function check(input: CheckInput): CheckResult {
   }
   // No accepted send given up on: persistence retries what fails for a passing reason, and tells the sender otherwise.
   let deadLetteredAccepted = 0;
+  let deadLetteredAcceptedTold = 0;
   const deadLettered = input.deadLettered ?? [];
   const sendsByKey = new Map(input.sends.map((send) => [key(send.conversationId, send.senderId, send.clientMsgId), send]));
   for (const dead of new Map(deadLettered.map((d) => [key(d.conversationId, d.senderId, d.clientMsgId), d])).values()) {
     const send = sendsByKey.get(key(dead.conversationId, dead.senderId, dead.clientMsgId));
     if (!send || send.acceptedAt === undefined) continue;
     deadLetteredAccepted += 1;
+    if (send.outcome === 'not_stored') deadLetteredAcceptedTold += 1;
     violations.push({
       kind: 'dead_lettered_accepted',
       conversationId: dead.conversationId,
       deviceId: send.deviceId,
       clientMsgId: dead.clientMsgId,
-      detail: `accepted by ${send.deviceId}, then dead-lettered by persistence${byIdempotencyKey.has(key(dead.conversationId, dead.senderId, dead.clientMsgId)) ? ' (a resend stored it)' : ''}`,
+      detail: `accepted by ${send.deviceId}, then dead-lettered by persistence${send.outcome === 'not_stored' ? ', sender told not_stored' : ', sender never told'}${byIdempotencyKey.has(key(dead.conversationId, dead.senderId, dead.clientMsgId)) ? ' (a resend stored it)' : ''}`,
     });
   }
   let storedWithoutAcceptance = 0;
@@ -258,6 +262,7 @@ export function check(input: CheckInput): CheckResult {
       redelivered,
       deadLetteredSends: deadLettered.length,
       deadLetteredAccepted,
+      deadLetteredAcceptedTold,
     },
     violations,
   };

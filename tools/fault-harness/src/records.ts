@@ -15,8 +15,12 @@ export interface SendRecord {
   acceptedAt?: number;
   /** The seq the sender learned: its own stored message coming back, or `accepted` of a resend. */
   seq?: number;
-  /** pending: no answer yet; accepted: durable, stored copy not seen yet; stored: seq known; failed: the SDK gave up before `accepted`. */
-  outcome: 'pending' | 'accepted' | 'stored' | 'failed';
+  /**
+   * pending: no answer yet; accepted: durable, stored copy not seen yet; stored: seq known; failed:
+   * the SDK gave up before `accepted`; not_stored: after `accepted` the sender was told `error
+   * not_stored` (persistence gave up on it and dead-lettered it).
+   */
+  outcome: 'pending' | 'accepted' | 'stored' | 'failed' | 'not_stored';
   error?: string;
 }
 

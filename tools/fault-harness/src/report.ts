@@ -17,6 +17,7 @@ const FIGURES: Array<[keyof CheckReport, string]> = [
   ['redelivered', 'redelivered (dropped by SDK dedup)'],
   ['deadLetteredSends', 'sends dead-lettered by persistence'],
   ['deadLetteredAccepted', 'accepted sends dead-lettered'],
+  ['deadLetteredAcceptedTold', '  of those, sender told not_stored'],
 ];
 
 export function formatReport(report: CheckReport, faults: FaultRecord[], violations: Violation[], shown = 10): string {

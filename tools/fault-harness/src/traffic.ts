@@ -1,3 +1,4 @@
+import { ChatRequestError } from '@chat/client-sdk';
 import type { ChatMessage } from '@chat/protocol';
 import type { SeededRandom } from '@chat/testing';
 import type { Device } from './device';
@@ -25,6 +26,12 @@ export class SendLog {
         record.acceptedAt ??= Date.now();
         if (result.seq !== undefined) record.seq ??= result.seq;
         if (record.outcome === 'pending') record.outcome = 'accepted';
+        // After `accepted` only a refusal can fail the stored copy's wait: persistence gave up on it (not_stored).
+        device.client.waitForStored(conversationId, clientMsgId).catch((error: unknown) => {
+          if (!(error instanceof ChatRequestError) || record.outcome === 'stored') return;
+          record.outcome = error.code === 'not_stored' ? 'not_stored' : 'failed';
+          record.error = error.message;
+        });
       },
       (error: unknown) => {
         if (record.acceptedAt !== undefined || record.outcome === 'stored') return;
