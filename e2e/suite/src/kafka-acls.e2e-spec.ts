@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel, type Consumer, type Producer } from 'kafkajs';
 import { kafkaJsSecurity } from '@chat/kafka';
-import { deliveryTopicFor, Topics } from '@chat/protocol';
+import { deadLetterTopicOf, DELIVERY_DEAD_LETTER_TOPIC, deliveryTopicFor, Headers, Topics } from '@chat/protocol';
 import { expectEventually } from '@chat/testing';
 import { useChatSuite } from './support/chat-suite';
 import { useChatUsers } from './support/chat-users';
@@ -61,11 +61,25 @@ describeSecured('Kafka ACLs: a gateway principal can do what a gateway does, and
   });
 
   it("refuses the gateway's credentials writing persistence's stored facts (chat.events, chat.memberships)", async () => {
-    producer = kafkaAs('gateway').producer({ allowAutoTopicCreation: false, retry: { retries: 0 } });
+    producer ??= kafkaAs('gateway').producer({ allowAutoTopicCreation: false, retry: { retries: 0 } });
     await producer.connect();
     const forged = { key: randomUUID(), value: Buffer.from('{"type":"chat.message-stored","forged":true}') };
     expect(await refusal(producer.send({ topic: Topics.events.name, acks: -1, messages: [forged] }))).toBe('TOPIC_AUTHORIZATION_FAILED');
     expect(await refusal(producer.send({ topic: Topics.memberships.name, acks: -1, messages: [forged] }))).toBe('TOPIC_AUTHORIZATION_FAILED');
+  });
+
+  it("refuses the gateway's credentials writing a gateway's delivery topic (forged frames to its sockets), while its dead-letter topic takes records", async () => {
+    producer ??= kafkaAs('gateway').producer({ allowAutoTopicCreation: false, retry: { retries: 0 } });
+    await producer.connect();
+    // The suite's real gateway: another gateway, as seen from a stolen credential.
+    const victim = deliveryTopicFor(suite().gatewayId(0)).name;
+    const forged = { key: randomUUID(), value: Buffer.from('{"type":"chat.frames-routed","forged":true}') };
+    expect(await refusal(producer.send({ topic: victim, acks: -1, messages: [forged] }))).toBe('TOPIC_AUTHORIZATION_FAILED');
+    // What a gateway's delivery consumer does with a record it cannot handle: it lands in chat.deliveries.dlq.
+    const deadLetters = deadLetterTopicOf(victim).name;
+    expect(deadLetters).toBe(DELIVERY_DEAD_LETTER_TOPIC);
+    const [written] = await producer.send({ topic: deadLetters, acks: -1, messages: [{ ...forged, headers: { [Headers.dlqSourceTopic]: victim } }] });
+    expect(written).toMatchObject({ topicName: DELIVERY_DEAD_LETTER_TOPIC, errorCode: 0 });
   });
 
   it("refuses the gateway's credentials reading the commands and stored events, or joining another service's group", async () => {

@@ -1,4 +1,6 @@
 import {
+  deadLetterTopicOf,
+  DELIVERY_DEAD_LETTER_TOPIC,
   deliveryTopicFor,
   FramesRouted,
   GatewayLeaseRenewed,
@@ -87,8 +89,10 @@ describe('malformed records in every consumed topic, end to end', () => {
         },
         { timeoutMs: 30_000, intervalMs: 250 },
       );
+      expect(deadLetterTopicOf(deliveryTopicFor(s.gatewayId()).name).name).toBe(DELIVERY_DEAD_LETTER_TOPIC);
       for (const record of poison.filter((candidate) => candidate.deadLetteredBy !== null)) {
-        expect(watch.of(record).map((letter) => ({ topic: letter.topic, sourceTopic: letter.sourceTopic }))).toEqual([{ topic: `${record.topic}.dlq`, sourceTopic: record.topic }]);
+        // `<topic>.dlq`; a delivery topic's into chat.deliveries.dlq, the only one of them the gateway may write.
+        expect(watch.of(record).map((letter) => ({ topic: letter.topic, sourceTopic: letter.sourceTopic }))).toEqual([{ topic: deadLetterTopicOf(record.topic).name, sourceTopic: record.topic }]);
       }
     } finally {
       await watch.stop();

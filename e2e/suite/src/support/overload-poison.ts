@@ -59,7 +59,7 @@ export class DeadLetterWatch {
 
   static async start(sourceTopics: string[]): Promise<DeadLetterWatch> {
     const existing = new Set(await withAdmin((admin) => admin.listTopics()));
-    const topics = sourceTopics.map((topic) => deadLetterTopicOf(topic).name).filter((topic) => existing.has(topic));
+    const topics = [...new Set(sourceTopics.map((topic) => deadLetterTopicOf(topic).name))].filter((topic) => existing.has(topic));
     const consumer = rawKafka().consumer({ groupId: `e2e-dlq-watch-${randomUUID()}` });
     const watch = new DeadLetterWatch(consumer);
     await consumer.connect();

@@ -1,5 +1,5 @@
 import { aclAllows, aclsOf, kafkaAclPlan, kafkaAclsCommands, SERVICE_PRINCIPALS } from './kafka-acls';
-import { deliveryTopicFor, Topics } from './topics';
+import { deadLetterTopicOf, DELIVERY_DEAD_LETTER_TOPIC, deliveryTopicFor, Topics } from './topics';
 
 describe('the Kafka ACL plan', () => {
   const plan = kafkaAclPlan();
@@ -28,11 +28,28 @@ describe('the Kafka ACL plan', () => {
     expect(SERVICE_PRINCIPALS.filter((principal) => can(principal, 'write', Topics.userAdmin.name) || can(principal, 'write', Topics.dlqReplays.name))).toEqual([]);
   });
 
-  it('lets router and persistence deliver to any gateway; a gateway creates and reads delivery topics and writes its dead letters there', () => {
-    const delivery = deliveryTopicFor('gateway-7').name;
-    expect(SERVICE_PRINCIPALS.filter((principal) => can(principal, 'write', delivery))).toEqual(['gateway', 'router', 'persistence']);
-    expect(can('gateway', 'create', delivery)).toBe(true);
-    expect(can('gateway', 'read', delivery)).toBe(true);
+  it('lets only router and persistence write delivery topics; a gateway creates and reads them and dead-letters into chat.deliveries.dlq', () => {
+    for (const gatewayId of ['gateway-7', 'gateway-8', 'dlq']) {
+      const delivery = deliveryTopicFor(gatewayId).name;
+      expect(SERVICE_PRINCIPALS.filter((principal) => can(principal, 'write', delivery))).toEqual(['router', 'persistence']);
+      expect(can('gateway', 'create', delivery)).toBe(true);
+      expect(can('gateway', 'read', delivery)).toBe(true);
+    }
+    expect(SERVICE_PRINCIPALS.filter((principal) => can(principal, 'write', DELIVERY_DEAD_LETTER_TOPIC))).toEqual(['gateway']);
+    expect(can('gateway', 'create', DELIVERY_DEAD_LETTER_TOPIC)).toBe(true);
+    // Nothing consumes the delivery dead letters: chatctl (admin) replays them.
+    expect(SERVICE_PRINCIPALS.filter((principal) => can(principal, 'read', DELIVERY_DEAD_LETTER_TOPIC))).toEqual([]);
+    // No WRITE of the gateway is a prefix: every topic it writes is named.
+    expect(aclsOf('gateway').filter((entry) => entry.operation === 'write' && entry.patternType !== 'literal')).toEqual([]);
+  });
+
+  it('gives every principal WRITE on the dead-letter topic of each topic it consumes, and on no topic another service delivers from', () => {
+    for (const principal of SERVICE_PRINCIPALS) {
+      for (const entry of aclsOf(principal).filter((candidate) => candidate.resourceType === 'topic' && candidate.operation === 'read')) {
+        const consumed = entry.patternType === 'prefixed' ? `${entry.resourceName}some-id` : entry.resourceName;
+        expect({ principal, consumed, writesDeadLetters: can(principal, 'write', deadLetterTopicOf(consumed).name) }).toEqual({ principal, consumed, writesDeadLetters: true });
+      }
+    }
   });
 
   it('lets a consumer dead-letter into the .dlq topic of what it consumes, and join only its own groups', () => {

@@ -1,4 +1,4 @@
-import { DELIVERY_TOPIC_PREFIX, DLQ_SUFFIX, Topics } from './topics';
+import { deadLetterTopicOf, DELIVERY_TOPIC_PREFIX, Topics } from './topics';
 
 /*
  * Who may do what on Kafka: one principal per service, and the ACLs (KRaft's StandardAuthorizer,
@@ -34,7 +34,7 @@ type TopicRef = { name: string } | { prefix: string };
 interface ServiceAccess {
   /** Topics it produces to. */
   produces: TopicRef[];
-  /** Topics it consumes (and dead-letters into `<topic>.dlq`). */
+  /** Topics it consumes (and dead-letters into their dead-letter topics, deadLetterTopicOf). */
   consumes: TopicRef[];
   /** Prefix of every consumer group it joins. */
   groupPrefix: string;
@@ -49,13 +49,14 @@ const deliveryTopics: TopicRef = { prefix: DELIVERY_TOPIC_PREFIX };
 /**
  * What each service does on Kafka (the producers and consumers named in topics.ts). A gateway
  * produces commands, reads (queries), typing, presence and its lease, and reads its delivery topic and revoked
- * sessions: it cannot write stored facts (`chat.events`, `chat.memberships`) or read commands.
+ * sessions: it cannot write stored facts (`chat.events`, `chat.memberships`), read commands, or write
+ * any delivery topic (its dead letters go to `chat.deliveries.dlq`, outside the prefix).
  */
 export const SERVICE_KAFKA_ACCESS: Readonly<Record<ServicePrincipal, ServiceAccess>> = {
   gateway: {
     produces: [Topics.commands, Topics.queries, Topics.typing, Topics.presence, Topics.gateways],
-    // All gateways share one principal, so each can read (and, for its dead letters, write) every
-    // delivery topic: instances of one service are one trust level (docs/deploy.md).
+    // All gateways share one principal, so each can read every delivery topic (instances of one
+    // service are one trust level, docs/deploy.md); none can write one: only router and persistence do.
     consumes: [Topics.sessions, deliveryTopics],
     groupPrefix: 'gateway.',
   },
@@ -90,11 +91,17 @@ function topicRule(principal: ServicePrincipal, topic: TopicRef, operations: Acl
 }
 
 /**
- * The dead-letter topic(s) of a consumed topic. ACLs match names by prefix, never by suffix, so the
- * dead letters of a prefix (a gateway's `chat.delivery.<id>.dlq`) need WRITE on the whole prefix.
+ * The dead-letter topic of a consumed topic (deadLetterTopicOf). ACLs match names by prefix, never by
+ * suffix, so the topics of a prefix must share one dead-letter topic outside it (the delivery topics'
+ * `chat.deliveries.dlq`): WRITE on `<prefix><id>.dlq` could only be granted as WRITE on the prefix.
  */
 function deadLettersOf(topic: TopicRef): TopicRef {
-  return 'name' in topic ? { name: `${topic.name}${DLQ_SUFFIX}` } : topic;
+  if ('name' in topic) return { name: deadLetterTopicOf(topic.name).name };
+  const shared = deadLetterTopicOf(`${topic.prefix}x`).name;
+  if (shared.startsWith(topic.prefix) || deadLetterTopicOf(`${topic.prefix}y`).name !== shared) {
+    throw new Error(`the topics of prefix ${topic.prefix} have no shared dead-letter topic outside the prefix (topics.ts deadLetterTopicOf)`);
+  }
+  return { name: shared };
 }
 
 /**

@@ -1,5 +1,5 @@
 import { ProtocolError } from '@chat/wire';
-import { deadLetterTopicOf, deliveryTopicFor, Topics } from './topics';
+import { deadLetterTopicOf, DELIVERY_DEAD_LETTER_TOPIC, DELIVERY_TOPIC_PREFIX, deliveryTopicFor, DLQ_SUFFIX, isDeliveryTopic, isSharedDeadLetterTopic, Topics } from './topics';
 
 describe('topics', () => {
   it('has unique, Kafka-legal names and sane specs', () => {
@@ -26,5 +26,17 @@ describe('topics', () => {
 
   it('names dead-letter topics', () => {
     expect(deadLetterTopicOf(Topics.commands.name).name).toBe('chat.commands.dlq');
+  });
+
+  it('dead-letters every delivery topic into one topic outside the chat.delivery. prefix', () => {
+    for (const gatewayId of ['gw-0', 'gw-1', 'dlq']) {
+      const dlq = deadLetterTopicOf(deliveryTopicFor(gatewayId).name).name;
+      expect(dlq).toBe(DELIVERY_DEAD_LETTER_TOPIC);
+      expect(dlq.startsWith(DELIVERY_TOPIC_PREFIX)).toBe(false);
+      expect(isDeliveryTopic(dlq)).toBe(false);
+      expect(dlq.endsWith(DLQ_SUFFIX)).toBe(true);
+    }
+    expect(isSharedDeadLetterTopic(DELIVERY_DEAD_LETTER_TOPIC)).toBe(true);
+    expect(isSharedDeadLetterTopic('chat.commands.dlq')).toBe(false);
   });
 });

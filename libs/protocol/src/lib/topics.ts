@@ -133,7 +133,30 @@ export function deliveryTopicFor(gatewayId: string): TopicSpec {
 
 export const DLQ_SUFFIX = '.dlq';
 
-/** The dead-letter topic of a topic: same partitions as the source would be wasteful; one suffices. */
+/**
+ * The one dead-letter topic of every gateway's delivery topic. Outside the `chat.delivery.` prefix on
+ * purpose: a gateway may write it without being able to write any delivery topic (ACLs match names by
+ * prefix, never by suffix, so a per-gateway `chat.delivery.<id>.dlq` would need WRITE on the whole
+ * prefix, i.e. on every other gateway's sockets). Nothing consumes it; each record names the delivery
+ * topic it came from in `dlq-source-topic`, which is where `chatctl dlq replay` puts it back.
+ */
+export const DELIVERY_DEAD_LETTER_TOPIC = `chat.deliveries${DLQ_SUFFIX}`;
+
+/** Whether `topic` is a gateway's delivery topic (`chat.delivery.<gatewayId>`). */
+export function isDeliveryTopic(topic: string): boolean {
+  return topic.startsWith(DELIVERY_TOPIC_PREFIX);
+}
+
+/**
+ * The dead-letter topic of a topic: `<topic>.dlq`, and for every gateway's delivery topic the shared
+ * DELIVERY_DEAD_LETTER_TOPIC. Same partitions as the source would be wasteful; one suffices.
+ */
 export function deadLetterTopicOf(topic: string): TopicSpec {
-  return { name: `${topic}${DLQ_SUFFIX}`, key: 'the original key', partitions: 1, compacted: false, retentionMs: 14 * DAY_MS };
+  const name = isDeliveryTopic(topic) ? DELIVERY_DEAD_LETTER_TOPIC : `${topic}${DLQ_SUFFIX}`;
+  return { name, key: 'the original key', partitions: 1, compacted: false, retentionMs: 14 * DAY_MS };
+}
+
+/** Whether a dead-letter topic holds the dead letters of several source topics (each record names its own). */
+export function isSharedDeadLetterTopic(topic: string): boolean {
+  return topic === DELIVERY_DEAD_LETTER_TOPIC;
 }
