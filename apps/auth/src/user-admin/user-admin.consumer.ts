@@ -1,7 +1,7 @@
-import { Controller, UseFilters } from '@nestjs/common';
+import { Controller } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
 import { Topics, UserAdminRequested } from '@chat/protocol';
-import { KafkaEventPattern, RethrowToConsumerFilter, type ConsumedRecord } from '@chat/kafka';
+import { KafkaEventPattern, type ConsumedRecord } from '@chat/kafka';
 import { UserAdminUseCase } from './user-admin.use-case';
 
 export const USER_ADMIN_GROUP_ID = 'auth.user-admin';
@@ -17,10 +17,6 @@ export const USER_ADMIN_GROUP_ID = 'auth.user-admin';
 export class UserAdminConsumer {
   constructor(private readonly userAdmin: UserAdminUseCase) {}
 
-  // Also here, not only globally: auth's global HTTP filter (APP_FILTER) leaves the RPC context
-  // without the transport's global filter, and Nest's default would turn a ProtocolError into
-  // `{status, message}`, which the consumer retries instead of dead-lettering (poison-records e2e).
-  @UseFilters(RethrowToConsumerFilter)
   @KafkaEventPattern(Topics.userAdmin.name, { groupId: USER_ADMIN_GROUP_ID, mode: 'record', maxAttempts: 10, retryBackoff: { initialMs: 500, maxMs: 10_000 } })
   async handle(@Payload() record: ConsumedRecord): Promise<void> {
     await this.userAdmin.execute(UserAdminRequested.decode(record.value));

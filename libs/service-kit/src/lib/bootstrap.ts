@@ -3,7 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import type { DynamicModule } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { z } from 'zod';
-import { KafkaClient, KafkaConsumerFactory, KafkaTransport, RethrowToConsumerFilter, type KafkaTransportOptions } from '@chat/kafka';
+import { KafkaClient, KafkaConsumerFactory, KafkaTransport, type KafkaTransportOptions } from '@chat/kafka';
 import { createRootLogger, PinoNestLogger } from '@chat/logging';
 import type { ServiceName } from '@chat/protocol';
 import { telemetry } from '@chat/telemetry';
@@ -114,7 +114,8 @@ function connectKafkaTransport(app: NestExpressApplication, identity: ServiceIde
     stopping: () => client.abortSignal.aborted,
     groupOptions,
   });
-  app.connectMicroservice({ strategy: transport }).useGlobalFilters(new RethrowToConsumerFilter());
+  // @KafkaEventPattern puts RethrowToConsumerFilter on each handler: a global filter misses them in a hybrid app.
+  app.connectMicroservice({ strategy: transport });
 }
 
 export function describeConfigKeys(service: ServiceName, schema: z.ZodType): ConfigKeys {
