@@ -17,7 +17,8 @@ export class DeliveryConsumer {
   /**
    * A batch of one partition, in order. All records are decoded before any frame is written: an
    * undecodable record (or a type this gateway does not know) is a ProtocolError that fails the batch
-   * with nothing written, and the consumer then retries record by record, dead-lettering only that one.
+   * with nothing written, and the consumer then retries record by record, dead-lettering only that one
+   * into `chat.deliveries.dlq` (deadLetterTopicOf): the gateway's principal may write no delivery topic.
    */
   @KafkaEventPattern(`${DELIVERY_TOPIC_PREFIX}${INSTANCE_ID_PLACEHOLDER}`, { groupId: DELIVERY_GROUP, fromBeginning: false })
   async handleBatch(@Payload() records: ConsumedRecord[]): Promise<void> {

@@ -1,6 +1,6 @@
-import { AclOperationTypes, AclPermissionTypes, AclResourceTypes, ResourcePatternTypes } from 'kafkajs';
+import { AclOperationTypes, AclPermissionTypes, AclResourceTypes, ResourcePatternTypes, type AclEntry as KafkaJsAclEntry } from 'kafkajs';
 import { aclsOf } from '@chat/protocol';
-import { toKafkaJsAcls } from './kafka-acls';
+import { describeKafkaJsAcl, toKafkaJsAcls } from './kafka-acls';
 
 describe('toKafkaJsAcls', () => {
   it('turns the plan into ALLOW entries for User:<service> from any host', () => {
@@ -16,5 +16,20 @@ describe('toKafkaJsAcls', () => {
     });
     expect(acls).toContainEqual(expect.objectContaining({ resourceType: AclResourceTypes.GROUP, resourceName: 'gateway.', resourcePatternType: ResourcePatternTypes.PREFIXED, operation: AclOperationTypes.READ }));
     expect(acls.every((acl) => acl.permissionType === AclPermissionTypes.ALLOW)).toBe(true);
+  });
+});
+
+describe('describeKafkaJsAcl', () => {
+  it('names the enums of an ACL in words', () => {
+    const [acl] = toKafkaJsAcls([{ principal: 'gateway', resourceType: 'topic', patternType: 'prefixed', resourceName: 'chat.delivery.', operation: 'describe_configs' }]);
+    expect(describeKafkaJsAcl(acl as KafkaJsAclEntry)).toEqual({
+      principal: 'User:gateway',
+      host: '*',
+      permission: 'ALLOW',
+      operation: 'DESCRIBE_CONFIGS',
+      resourceType: 'topic',
+      patternType: 'PREFIXED',
+      resourceName: 'chat.delivery.',
+    });
   });
 });

@@ -23,6 +23,17 @@ describe('parseInvocation', () => {
     expect(commandOf('announce', 'soon', '--expires-in', '2h')).toEqual({ kind: 'announce', text: 'soon', expiresInSeconds: 7_200 });
     expect(commandOf('lag')).toEqual({ kind: 'lag', group: undefined });
     expect(commandOf('lag', '--group', 'router')).toEqual({ kind: 'lag', group: 'router' });
+    expect(commandOf('acls', 'print')).toEqual({ kind: 'acls-print', bootstrapServer: undefined, commandConfig: undefined });
+    expect(commandOf('acls', 'print', '--bootstrap-server', 'kafka-0.kafka:9093,kafka-1.kafka:9093', '--command-config', '/etc/kafka/admin.properties')).toEqual({
+      kind: 'acls-print',
+      bootstrapServer: 'kafka-0.kafka:9093,kafka-1.kafka:9093',
+      commandConfig: '/etc/kafka/admin.properties',
+    });
+    expect(commandOf('acls', 'apply')).toEqual({ kind: 'acls-apply', prune: false });
+    expect(commandOf('acls', 'apply', '--prune', '--json')).toEqual({ kind: 'acls-apply', prune: true });
+    // A delivery topic's dead letters are in the shared chat.deliveries.dlq; chatctl takes the delivery topic.
+    expect(commandOf('dlq', 'inspect', 'chat.delivery.gw-1', '0:4')).toEqual({ kind: 'dlq-inspect', sourceTopic: 'chat.delivery.gw-1', position: { partition: 0, offset: 4n } });
+    expect(commandOf('dlq', 'list', '--topic', 'chat.delivery.gw-1')).toMatchObject({ sourceTopic: 'chat.delivery.gw-1' });
   });
 
   it('takes --json, --timeout and --verbose with every command, and shows help without a command', () => {
@@ -34,7 +45,17 @@ describe('parseInvocation', () => {
   });
 
   it.each([
-    [['nope'], 'unknown command nope (dlq, user, announce, lag; --help lists them)'],
+    [['nope'], 'unknown command nope (dlq, user, announce, lag, acls; --help lists them)'],
+    [['acls'], 'acls needs a subcommand: print or apply'],
+    [['acls', 'create'], 'unknown acls subcommand create (print, apply)'],
+    [['acls', 'print', 'gateway'], 'acls print takes no arguments; unexpected "gateway"'],
+    [['acls', 'print', '--prune'], '--prune is not an option of acls print'],
+    [['acls', 'apply', '--bootstrap-server', 'kafka:9093'], '--bootstrap-server is not an option of acls apply'],
+    [['acls', 'print', '--bootstrap-server', 'kafka'], '--bootstrap-server needs host:port[,host:port…], got "kafka"'],
+    [['acls', 'print', '--bootstrap-server', 'kafka:9093;rm'], '--bootstrap-server needs host:port[,host:port…], got "kafka:9093;rm"'],
+    [['acls', 'print', '--command-config', 'my file'], '--command-config needs a file path of A-Z a-z 0-9 . _ / ~ -, got "my file"'],
+    [['dlq', 'list', '--topic', 'chat.deliveries.dlq'], "--topic: chat.deliveries.dlq holds the dead letters of every gateway's delivery topic: name one, chat.delivery.<gatewayId> (dlq list shows each dead letter's source)"],
+    [['dlq', 'replay', 'chat.deliveries', '--all'], "<source-topic>: chat.deliveries.dlq holds the dead letters of every gateway's delivery topic: name one, chat.delivery.<gatewayId> (dlq list shows each dead letter's source)"],
     [['dlq'], 'dlq needs a subcommand: list, inspect or replay'],
     [['dlq', 'purge'], 'unknown dlq subcommand purge (list, inspect, replay)'],
     [['dlq', 'list', '--bogus'], 'unknown option --bogus'],

@@ -1,5 +1,5 @@
 import { CommandLineError, parseCommandLine } from '@chat/helpers';
-import { DLQ_SUFFIX, MAX_ANNOUNCEMENT_EXPIRY_SECONDS, MessageBodySchema, MIN_ANNOUNCEMENT_EXPIRY_SECONDS, USERNAME_PATTERN, type UserAdminAction } from '@chat/protocol';
+import { DELIVERY_DEAD_LETTER_TOPIC, deadLetterTopicOf, DLQ_SUFFIX, isDeliveryTopic, MAX_ANNOUNCEMENT_EXPIRY_SECONDS, MessageBodySchema, MIN_ANNOUNCEMENT_EXPIRY_SECONDS, USERNAME_PATTERN, type UserAdminAction } from '@chat/protocol';
 
 /** A command line that does not fit (exit 2); the message names the bad argument. */
 export class UsageError extends CommandLineError {}
@@ -13,7 +13,9 @@ export type Command =
   | { kind: 'dlq-replay'; sourceTopic: string; positions: DeadLetterPosition[] | 'all'; force: boolean }
   | { kind: 'user'; action: UserAdminAction; username: string }
   | { kind: 'announce'; text: string; expiresInSeconds: number }
-  | { kind: 'lag'; group?: string };
+  | { kind: 'lag'; group?: string }
+  | { kind: 'acls-print'; bootstrapServer?: string; commandConfig?: string }
+  | { kind: 'acls-apply'; prune: boolean };
 
 export interface Invocation {
   command: Command;
@@ -46,6 +48,9 @@ const OPTIONS = {
   force: { type: 'boolean' },
   'expires-in': { type: 'string' },
   group: { type: 'string' },
+  'bootstrap-server': { type: 'string' },
+  'command-config': { type: 'string' },
+  prune: { type: 'boolean' },
 } as const;
 type OptionName = keyof typeof OPTIONS;
 
@@ -58,6 +63,8 @@ const COMMAND_OPTIONS: Record<string, readonly OptionName[]> = {
   user: [],
   announce: ['expires-in'],
   lag: ['group'],
+  'acls print': ['bootstrap-server', 'command-config'],
+  'acls apply': ['prune'],
 };
 
 export const USAGE = `usage: chatctl <command> [options]      (node dist/tools/chatctl/main.js …)
@@ -81,6 +88,12 @@ users (applied by auth, which answers)
 
   announce <text> [--expires-in <duration>]      an announcement to everyone (default 1d; 1m … 30d), sent as the operator
   lag [--group <id>]                             consumer lag per group, topic and partition, with totals
+
+Kafka ACLs (the plan of libs/protocol kafka-acls.ts: one principal per service)
+  acls print [--bootstrap-server <host:port>] [--command-config <file>]
+                                                 the plan as kafka-acls.sh commands, one a line; connects to nothing
+  acls apply [--prune]                           creates the plan's ACLs the broker lacks (as admin), says which it
+                                                 created and which it had; --prune deletes the services' ACLs outside it
 
 options of every command
   --json               machine-readable output on stdout
@@ -108,11 +121,12 @@ export function parseInvocation(args: readonly string[]): Invocation {
   if (values.help || positionals.length === 0) return invocation({ kind: 'help' });
 
   const [group, sub, ...rest] = positionals;
-  const name = group === 'dlq' ? `dlq ${sub ?? ''}` : group === 'user' ? 'user' : group;
+  const name = group === 'dlq' || group === 'acls' ? `${group} ${sub ?? ''}` : group === 'user' ? 'user' : group;
   const allowed = COMMAND_OPTIONS[name];
   if (!allowed) {
     if (group === 'dlq') throw new UsageError(sub === undefined ? 'dlq needs a subcommand: list, inspect or replay' : `unknown dlq subcommand ${sub} (list, inspect, replay)`);
-    throw new UsageError(`unknown command ${group} (dlq, user, announce, lag; --help lists them)`);
+    if (group === 'acls') throw new UsageError(sub === undefined ? 'acls needs a subcommand: print or apply' : `unknown acls subcommand ${sub} (print, apply)`);
+    throw new UsageError(`unknown command ${group} (dlq, user, announce, lag, acls; --help lists them)`);
   }
   for (const option of given) {
     if (!GLOBAL_OPTIONS.includes(option.name as OptionName) && !allowed.includes(option.name as OptionName)) throw new UsageError(`${option.flag} is not an option of ${name}`);
@@ -155,6 +169,18 @@ export function parseInvocation(args: readonly string[]): Invocation {
       expectPositionals(name, [sub, ...rest].filter((arg): arg is string => arg !== undefined), []);
       return invocation({ kind: 'lag', group: values.group });
     }
+    case 'acls print': {
+      expectPositionals(name, rest, []);
+      return invocation({
+        kind: 'acls-print',
+        bootstrapServer: values['bootstrap-server'] === undefined ? undefined : shellWord('--bootstrap-server', values['bootstrap-server'], /^[A-Za-z0-9.-]+:\d{1,5}(,[A-Za-z0-9.-]+:\d{1,5})*$/, 'host:port[,host:port…]'),
+        commandConfig: values['command-config'] === undefined ? undefined : shellWord('--command-config', values['command-config'], /^[A-Za-z0-9._/~-]+$/, 'a file path of A-Z a-z 0-9 . _ / ~ -'),
+      });
+    }
+    case 'acls apply': {
+      expectPositionals(name, rest, []);
+      return invocation({ kind: 'acls-apply', prune: values.prune === true });
+    }
   }
   throw new UsageError(`unknown command ${group}`);
 }
@@ -165,9 +191,21 @@ function expectPositionals(command: string, args: readonly string[], names: read
   return [...args];
 }
 
-/** A source topic as operators name it (`chat.commands`); its dead letters are in `<topic>.dlq`. */
+/** What `acls print` writes into commands run by a shell: only characters that need no quoting. */
+function shellWord(name: string, value: string, pattern: RegExp, expected: string): string {
+  if (!pattern.test(value)) throw new UsageError(`${name} needs ${expected}, got "${value.slice(0, 60)}"`);
+  return value;
+}
+
+/**
+ * A source topic as operators name it (`chat.commands`, `chat.delivery.gw-1`); its dead letters are in
+ * `<topic>.dlq`, a delivery topic's in the shared `chat.deliveries.dlq`.
+ */
 function sourceTopicArg(name: string, value: string): string {
   if (!/^[A-Za-z0-9._-]{1,245}$/.test(value)) throw new UsageError(`${name} "${value.slice(0, 60)}" is not a topic name`);
+  if (value === DELIVERY_DEAD_LETTER_TOPIC || (!isDeliveryTopic(value) && deadLetterTopicOf(value).name === DELIVERY_DEAD_LETTER_TOPIC)) {
+    throw new UsageError(`${name}: ${DELIVERY_DEAD_LETTER_TOPIC} holds the dead letters of every gateway's delivery topic: name one, chat.delivery.<gatewayId> (dlq list shows each dead letter's source)`);
+  }
   if (value.endsWith(DLQ_SUFFIX)) throw new UsageError(`${name} names the source topic, not its dead-letter topic: ${value.slice(0, -DLQ_SUFFIX.length)}`);
   return value;
 }

@@ -2,6 +2,7 @@ import { Logger, type LoggerService } from '@nestjs/common';
 import { describeError } from '@chat/helpers';
 import { Topics, type TopicSpec } from '@chat/protocol';
 import { ConfigError } from '@chat/service-kit';
+import { applyAcls, printAcls } from '../acls/acl-commands';
 import { announce, ANNOUNCE_TOPICS } from '../announce/announce-command';
 import { loadChatctlConfig } from '../config';
 import { inspectDeadLetter, listDeadLetters, operatorName, replayDeadLetters } from '../dlq/dlq-commands';
@@ -40,6 +41,12 @@ export async function runChatctl(args: readonly string[], env: NodeJS.ProcessEnv
     streams.stdout(`${USAGE}\n`);
     return EXIT_OK;
   }
+  if (command.kind === 'acls-print') {
+    // The plan needs no cluster: nothing is read from the environment, nothing connects.
+    const report = printAcls(command);
+    streams.stdout(json ? `${JSON.stringify(report.json, null, 2)}\n` : `${report.text}\n`);
+    return EXIT_OK;
+  }
   // libs/kafka logs through Nest's logger: only to stderr, and only when asked, so stdout stays the command's output.
   Logger.overrideLogger(verbose ? stderrLogger(streams) : false);
 
@@ -72,7 +79,7 @@ export async function runChatctl(args: readonly string[], env: NodeJS.ProcessEnv
   }
 }
 
-function execute(cluster: Cluster, command: Exclude<Command, { kind: 'help' }>, timeoutMs: number): Promise<Report> {
+function execute(cluster: Cluster, command: Exclude<Command, { kind: 'help' | 'acls-print' }>, timeoutMs: number): Promise<Report> {
   switch (command.kind) {
     case 'dlq-list':
       return listDeadLetters(cluster, { sourceTopic: command.sourceTopic, limit: command.limit });
@@ -86,6 +93,8 @@ function execute(cluster: Cluster, command: Exclude<Command, { kind: 'help' }>, 
       return announce(cluster, { text: command.text, expiresInSeconds: command.expiresInSeconds, timeoutMs });
     case 'lag':
       return readLag(cluster.admin, command.group).then(lagReport);
+    case 'acls-apply':
+      return applyAcls(cluster.admin, { prune: command.prune });
   }
 }
 
@@ -117,6 +126,10 @@ function describeCommand(command: Command): string {
       return 'announce';
     case 'lag':
       return 'lag';
+    case 'acls-print':
+      return 'acls print';
+    case 'acls-apply':
+      return 'acls apply';
     case 'help':
       return 'help';
   }

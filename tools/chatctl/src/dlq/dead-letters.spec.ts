@@ -4,7 +4,7 @@ import type { ConsumedRecord } from '@chat/kafka';
 function consumedRecord({ value, ...fields }: Partial<Omit<ConsumedRecord, 'value'>> & { value: Buffer | string | null }): ConsumedRecord {
   return { topic: 't', partition: 0, offset: '0', key: null, headers: {}, rawHeaders: {}, timestamp: 0, traceId: undefined, ...fields, value: typeof value === 'string' ? Buffer.from(value) : value };
 }
-import { ledgerEntry, replayHeaders, showValue, summarize } from './dead-letters';
+import { dlqTopicOf, isDeadLetterOf, ledgerEntry, replayHeaders, showValue, sourceTopicOf, summarize } from './dead-letters';
 
 const deadLetterHeaders = {
   'trace-id': Buffer.from('0123456789abcdef0123456789abcdef'),
@@ -73,5 +73,20 @@ describe('ledgerEntry', () => {
     expect(ledgerEntry(consumedRecord({ topic: 'ops.dlq-replays', value: encodeEnvelope(DlqReplayed.create(payload)) }))).toEqual(payload);
     expect(ledgerEntry(consumedRecord({ topic: 'ops.dlq-replays', value: 'garbage' }))).toBeNull();
     expect(ledgerEntry(consumedRecord({ topic: 'ops.dlq-replays', value: null }))).toBeNull();
+  });
+});
+
+describe('the dead letters of a delivery topic', () => {
+  it('are in chat.deliveries.dlq, and a record there belongs to the delivery topic its dlq-source-topic names', () => {
+    expect(dlqTopicOf('chat.delivery.gw-1')).toBe('chat.deliveries.dlq');
+    expect(dlqTopicOf('chat.commands')).toBe('chat.commands.dlq');
+    expect(sourceTopicOf('chat.deliveries.dlq')).toBe('chat.delivery.<gatewayId>');
+    expect(sourceTopicOf('chat.commands.dlq')).toBe('chat.commands');
+    const fromGw1 = consumedRecord({ topic: 'chat.deliveries.dlq', headers: { 'dlq-source-topic': 'chat.delivery.gw-1' }, value: 'x' });
+    expect(isDeadLetterOf(fromGw1, 'chat.delivery.gw-1')).toBe(true);
+    expect(isDeadLetterOf(fromGw1, 'chat.delivery.gw-2')).toBe(false);
+    expect(isDeadLetterOf(consumedRecord({ topic: 'chat.deliveries.dlq', value: 'x' }), 'chat.delivery.gw-1')).toBe(false);
+    // A `<topic>.dlq` holds only its topic's dead letters, whatever a header says.
+    expect(isDeadLetterOf(consumedRecord({ topic: 'chat.commands.dlq', value: 'x' }), 'chat.commands')).toBe(true);
   });
 });

@@ -1,5 +1,5 @@
 import type { IHeaders } from 'kafkajs';
-import { DEAD_LETTER_HEADERS, deadLetterTopicOf, DLQ_SUFFIX, DlqReplayed, dlqReplayKey, Headers, type DlqReplayedPayload } from '@chat/protocol';
+import { DEAD_LETTER_HEADERS, deadLetterTopicOf, DELIVERY_TOPIC_PREFIX, DLQ_SUFFIX, DlqReplayed, dlqReplayKey, Headers, isSharedDeadLetterTopic, type DlqReplayedPayload } from '@chat/protocol';
 import type { ConsumedRecord } from '@chat/kafka';
 
 /** A dead letter as chatctl shows it: where it sits, what it was, why it failed. */
@@ -21,12 +21,23 @@ export interface DeadLetterSummary {
   replayed: DlqReplayedPayload | null;
 }
 
+/** Where the dead letters of `sourceTopic` are: `<topic>.dlq`, or the shared `chat.deliveries.dlq` of every delivery topic. */
 export function dlqTopicOf(sourceTopic: string): string {
   return deadLetterTopicOf(sourceTopic).name;
 }
 
+/** The source topic(s) of a dead-letter topic, for people: `chat.delivery.<gatewayId>` for the shared one. */
 export function sourceTopicOf(deadLetterTopic: string): string {
+  if (isSharedDeadLetterTopic(deadLetterTopic)) return `${DELIVERY_TOPIC_PREFIX}<gatewayId>`;
   return deadLetterTopic.endsWith(DLQ_SUFFIX) ? deadLetterTopic.slice(0, -DLQ_SUFFIX.length) : deadLetterTopic;
+}
+
+/**
+ * Whether a dead letter belongs to `sourceTopic`: every record of `<source>.dlq` does; one of a shared
+ * dead-letter topic only when its `dlq-source-topic` header names that topic (what replay produces to).
+ */
+export function isDeadLetterOf(record: Pick<ConsumedRecord, 'topic' | 'headers'>, sourceTopic: string): boolean {
+  return !isSharedDeadLetterTopic(record.topic) || record.headers[Headers.dlqSourceTopic] === sourceTopic;
 }
 
 export function summarize(record: ConsumedRecord, ledger: ReadonlyMap<string, DlqReplayedPayload>): DeadLetterSummary {

@@ -1,11 +1,11 @@
 import { hostname, userInfo } from 'node:os';
 import type { Message } from 'kafkajs';
-import { DLQ_SUFFIX, DlqReplayed, dlqReplayKey, Topics, type DlqReplayedPayload } from '@chat/protocol';
+import { DLQ_SUFFIX, DlqReplayed, dlqReplayKey, Headers, isSharedDeadLetterTopic, Topics, type DlqReplayedPayload } from '@chat/protocol';
 import type { ConsumedRecord, PartitionEnd } from '@chat/kafka';
 import type { DeadLetterPosition } from '../cli/commands';
 import { count, table, type Report } from '../cli/output';
 import { CommandFailed, type Cluster } from '../kafka/cluster';
-import { dlqTopicOf, ledgerEntry, replayHeaders, showValue, sourceTopicOf, summarize, type DeadLetterSummary } from './dead-letters';
+import { dlqTopicOf, isDeadLetterOf, ledgerEntry, replayHeaders, showValue, sourceTopicOf, summarize, type DeadLetterSummary } from './dead-letters';
 
 /** Who replays, for the bookkeeping record: the operator's login on this host. */
 export function operatorName(): string {
@@ -34,7 +34,11 @@ function wholePartition(end: PartitionEnd) {
   return { partition: end.partition, from: BigInt(end.low), to: BigInt(end.high) };
 }
 
-/** `dlq list`: every dead-letter topic (or one) with its count, and its newest dead letters. */
+/**
+ * `dlq list`: every dead-letter topic (or one) with its count, and its newest dead letters. For one
+ * delivery topic, the dead letters of the shared `chat.deliveries.dlq` that came from it (the whole
+ * topic is read to count them).
+ */
 export async function listDeadLetters(cluster: Cluster, options: { sourceTopic?: string; limit: number }): Promise<Report> {
   const topics = (await cluster.admin.listTopics()).filter((topic) => topic.endsWith(DLQ_SUFFIX) && (options.sourceTopic === undefined || topic === dlqTopicOf(options.sourceTopic))).sort();
   if (topics.length === 0) {
@@ -46,14 +50,21 @@ export async function listDeadLetters(cluster: Cluster, options: { sourceTopic?:
   const result: Array<{ topic: string; sourceTopic: string; count: number; shown: number; deadLetters: DeadLetterSummary[] }> = [];
   for (const topic of topics) {
     const partitions = ends.filter((end) => end.topic === topic);
-    const total = partitions.reduce((sum, end) => sum + Number(BigInt(end.high) - BigInt(end.low)), 0);
     const deadLetters: DeadLetterSummary[] = [];
-    // The newest `limit` of each partition, then the newest `limit` of those: a DLQ has one partition unless an operator added some.
-    const ranges = partitions.map((end) => ({ partition: end.partition, from: maxBigInt(BigInt(end.low), BigInt(end.high) - BigInt(options.limit)), to: BigInt(end.high) }));
-    await cluster.read(topic, ranges, (record) => void deadLetters.push(summarize(record, ledger)), { purpose: 'dead letters' });
+    const sourceTopic = options.sourceTopic;
+    const filtered = sourceTopic !== undefined && isSharedDeadLetterTopic(topic);
+    let total = partitions.reduce((sum, end) => sum + Number(BigInt(end.high) - BigInt(end.low)), 0);
+    if (filtered) {
+      await cluster.read(topic, partitions.map(wholePartition), (record) => void (isDeadLetterOf(record, sourceTopic) && deadLetters.push(summarize(record, ledger))), { purpose: 'dead letters' });
+      total = deadLetters.length;
+    } else {
+      // The newest `limit` of each partition, then the newest `limit` of those: a DLQ has one partition unless an operator added some.
+      const ranges = partitions.map((end) => ({ partition: end.partition, from: maxBigInt(BigInt(end.low), BigInt(end.high) - BigInt(options.limit)), to: BigInt(end.high) }));
+      await cluster.read(topic, ranges, (record) => void deadLetters.push(summarize(record, ledger)), { purpose: 'dead letters' });
+    }
     deadLetters.sort((a, b) => a.time.localeCompare(b.time) || a.partition - b.partition || Number(BigInt(a.offset) - BigInt(b.offset)));
     const shown = deadLetters.slice(-options.limit);
-    result.push({ topic, sourceTopic: sourceTopicOf(topic), count: total, shown: shown.length, deadLetters: shown });
+    result.push({ topic, sourceTopic: filtered ? sourceTopic : sourceTopicOf(topic), count: total, shown: shown.length, deadLetters: shown });
   }
 
   const summary = table(
@@ -63,11 +74,14 @@ export async function listDeadLetters(cluster: Cluster, options: { sourceTopic?:
   const sections = result
     .filter((entry) => entry.count > 0)
     .map((entry) => {
-      const heading = `${entry.topic}: ${count(entry.count, 'dead letter')}${entry.shown < entry.count ? ` (the newest ${entry.shown}; --limit)` : ''}`;
+      // A shared dead-letter topic names each record's source topic (where replay puts it back).
+      const shared = isSharedDeadLetterTopic(entry.topic);
+      const heading = `${entry.topic}${shared ? ` (from ${entry.sourceTopic})` : ''}: ${count(entry.count, 'dead letter')}${entry.shown < entry.count ? ` (the newest ${entry.shown}; --limit)` : ''}`;
       return `${heading}\n${table(
-        ['partition:offset', 'key', 'time', 'type', 'group', 'attempts', 'replayed', 'error'],
+        ['partition:offset', ...(shared ? ['source'] : []), 'key', 'time', 'type', 'group', 'attempts', 'replayed', 'error'],
         entry.deadLetters.map((letter) => [
           `${letter.partition}:${letter.offset}`,
+          ...(shared ? [letter.source.topic] : []),
           letter.key,
           letter.time,
           letter.recordType,
@@ -84,7 +98,7 @@ export async function listDeadLetters(cluster: Cluster, options: { sourceTopic?:
 /** `dlq inspect`: one dead letter in full. */
 export async function inspectDeadLetter(cluster: Cluster, sourceTopic: string, position: DeadLetterPosition): Promise<Report> {
   const topic = dlqTopicOf(sourceTopic);
-  const [record] = await readDeadLetters(cluster, topic, [position]);
+  const [record] = await readDeadLetters(cluster, topic, [position], sourceTopic);
   const ledger = await loadLedger(cluster);
   const summary = summarize(record as ConsumedRecord, ledger);
   const value = showValue((record as ConsumedRecord).value);
@@ -115,7 +129,8 @@ export async function inspectDeadLetter(cluster: Cluster, sourceTopic: string, p
 export async function replayDeadLetters(cluster: Cluster, options: { sourceTopic: string; positions: DeadLetterPosition[] | 'all'; force: boolean }): Promise<Report> {
   const topic = dlqTopicOf(options.sourceTopic);
   if (!(await cluster.topicExists(options.sourceTopic))) throw new CommandFailed(`source topic ${options.sourceTopic} does not exist`);
-  const records = options.positions === 'all' ? await readAll(cluster, topic) : await readDeadLetters(cluster, topic, options.positions);
+  // From a shared dead-letter topic (every gateway's delivery topic), only the dead letters of this source.
+  const records = options.positions === 'all' ? (await readAll(cluster, topic)).filter((record) => isDeadLetterOf(record, options.sourceTopic)) : await readDeadLetters(cluster, topic, options.positions, options.sourceTopic);
   const ledger = await loadLedger(cluster);
   const now = new Date();
   const by = operatorName();
@@ -154,7 +169,7 @@ export async function replayDeadLetters(cluster: Cluster, options: { sourceTopic
   const skipped = outcomes.length - replayed;
   const headline =
     records.length === 0
-      ? `${topic} holds no dead letters: nothing to replay`
+      ? `${topic} holds no dead letters${isSharedDeadLetterTopic(topic) ? ` of ${options.sourceTopic}` : ''}: nothing to replay`
       : `${count(replayed, 'dead letter')} of ${topic} replayed to ${options.sourceTopic}${skipped > 0 ? `, ${skipped} skipped as already replayed (--force replays them again)` : ''}`;
   const text = outcomes.length === 0
     ? headline
@@ -177,9 +192,12 @@ async function readAll(cluster: Cluster, topic: string): Promise<ConsumedRecord[
   return records.sort((a, b) => a.partition - b.partition || Number(BigInt(a.offset) - BigInt(b.offset)));
 }
 
-/** The dead letters at these positions, in the order given; fails naming a position that holds none. */
-async function readDeadLetters(cluster: Cluster, topic: string, positions: DeadLetterPosition[]): Promise<ConsumedRecord[]> {
-  if (!(await cluster.topicExists(topic))) throw new CommandFailed(`${topic} does not exist: nothing from ${sourceTopicOf(topic)} was ever dead-lettered`);
+/**
+ * The dead letters of `sourceTopic` at these positions, in the order given; fails naming a position
+ * that holds none, or (in a shared dead-letter topic) one that came from another topic.
+ */
+async function readDeadLetters(cluster: Cluster, topic: string, positions: DeadLetterPosition[], sourceTopic: string): Promise<ConsumedRecord[]> {
+  if (!(await cluster.topicExists(topic))) throw new CommandFailed(`${topic} does not exist: nothing from ${sourceTopic} was ever dead-lettered`);
   const ends = await cluster.ends([topic]);
   for (const position of positions) {
     const end = ends.find((candidate) => candidate.partition === position.partition);
@@ -203,6 +221,10 @@ async function readDeadLetters(cluster: Cluster, topic: string, positions: DeadL
     const record = found.get(`${position.partition}:${position.offset}`);
     // Compaction or a transaction marker can leave an offset empty inside the range.
     if (!record) throw new CommandFailed(`no dead letter at ${topic} ${position.partition}:${position.offset}`);
+    if (!isDeadLetterOf(record, sourceTopic)) {
+      const from = record.headers[Headers.dlqSourceTopic];
+      throw new CommandFailed(`the dead letter at ${topic} ${position.partition}:${position.offset} came from ${from ?? 'an unknown topic (no dlq-source-topic header)'}, not from ${sourceTopic}`);
+    }
     return record;
   });
 }
