@@ -833,6 +833,58 @@ describe('gateway handshake rate limit', () => {
   });
 });
 
+describe('gateway lease lapse', () => {
+  let gateway: RunningGateway;
+
+  beforeEach(async () => {
+    // The lease renews on a (fake) interval of ttl/3 = 1 s and judges the gap by the (fake) clock.
+    jest.useFakeTimers(FAKE_CLOCK);
+    gateway = await startGateway({ INSTANCE_ID: 'gw-lapse', GATEWAY_LEASE_TTL_MS: '3000' });
+  });
+
+  afterEach(async () => {
+    await gateway.app.close();
+    jest.useRealTimers();
+  });
+
+  it('closes every socket with 1001 once the lease is renewed after a lapse, and records each user offline', async () => {
+    const [ann, ben] = [randomUUID(), randomUUID()];
+    const sockets = [client(gateway.url, { token: gateway.tokenFor(ann) }), client(gateway.url, { token: gateway.tokenFor(ann) }), client(gateway.url, { token: gateway.tokenFor(ben) })];
+    await Promise.all(sockets.map((socket) => socket.opened()));
+    const registry: ConnectionRegistry = gateway.app.get(ConnectionRegistry);
+    await expectEventually(() => expect(registry.size).toBe(3));
+    const renewals = () => gateway.publisher.on(Topics.gateways.name).length;
+    await expectEventually(() => expect(renewals()).toBe(1));
+    await expectEventually(() => expect(new Set(gateway.publisher.on(Topics.presence.name).map((record) => record.key)).size).toBe(2));
+
+    // Kafka away for 4 s (> 5/6 of the 3 s ttl): the renewals fail, the sockets stay open meanwhile.
+    gateway.publisher.failure = new Error('broker unavailable');
+    await jest.advanceTimersByTimeAsync(4000);
+    expect(renewals()).toBe(1);
+    expect(registry.size).toBe(3);
+    for (const socket of sockets) expect(socket.socket.readyState).toBe(WebSocket.OPEN);
+
+    // Kafka back: the next renewal goes through, and every socket is told to reconnect and catch up.
+    gateway.publisher.failure = null;
+    const presenceBefore = gateway.publisher.on(Topics.presence.name).length;
+    await jest.advanceTimersByTimeAsync(1000);
+    expect(renewals()).toBe(2);
+    for (const socket of sockets) expect(await socket.closed).toEqual({ code: 1001, reason: 'gateway lost contact with Kafka; reconnect to catch up' });
+    expect(registry.size).toBe(0);
+    const offline = await expectEventually(() => {
+      const records = gateway.publisher.on(Topics.presence.name).slice(presenceBefore);
+      expect(records.map((record) => record.key).sort()).toEqual([presenceKey('gw-lapse', ann), presenceKey('gw-lapse', ben)].sort());
+      return records;
+    });
+    expect(offline.map((record) => record.envelope)).toEqual([null, null]);
+
+    // The gateway admits clients again at once.
+    const again = client(gateway.url, { token: gateway.tokenFor(ann) });
+    await again.opened();
+    await again.close();
+  });
+});
+
 describe('gateway shutdown', () => {
   it('closes every socket with 1001, then tombstones its presence and its lease', async () => {
     const gateway = await startGateway({ INSTANCE_ID: 'gw-shutdown' });
