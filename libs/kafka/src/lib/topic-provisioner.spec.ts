@@ -9,6 +9,8 @@ class FakeAdmin {
   constructor(
     private readonly brokers: number,
     private readonly existing: string[] = [],
+    /** Partitions of each existing topic (default 1). */
+    private readonly partitionsOf: Record<string, number> = {},
   ) {}
 
   async listTopics(): Promise<string[]> {
@@ -25,7 +27,8 @@ class FakeAdmin {
   }
 
   async fetchTopicMetadata({ topics }: { topics: string[] }) {
-    return { topics: topics.map((name) => ({ name, partitions: [{ partitionId: 0, leader: 0, replicas: [0], isr: [0] }] })) };
+    const partitions = (name: string) => Array.from({ length: this.partitionsOf[name] ?? 1 }, (_, partitionId) => ({ partitionId, leader: 0, replicas: [0], isr: [0] }));
+    return { topics: topics.map((name) => ({ name, partitions: partitions(name) })) };
   }
 }
 
@@ -68,6 +71,19 @@ describe('provisionTopics', () => {
     const admin = new FakeAdmin(1);
     await provisionTopics(admin as unknown as Admin, [spec('chat.commands')], { replicationFactor: 'auto', minInsyncReplicas: 'auto' });
     expect(admin.created.map((topic) => [topic.replicationFactor, configOf(topic)['min.insync.replicas']])).toEqual([[1, '1']]);
+  });
+
+  it('leaves an existing topic whose partition count differs from the spec alone, and logs the difference', async () => {
+    const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    try {
+      const admin = new FakeAdmin(1, ['chat.fewer', 'chat.same'], { 'chat.fewer': 3, 'chat.same': 6 });
+      const created = await provisionTopics(admin as unknown as Admin, [spec('chat.fewer'), spec('chat.same')], 1);
+      expect(created).toEqual([]);
+      expect(admin.created).toEqual([]);
+      expect(warn.mock.calls).toEqual([[{ msg: 'topic partition count differs from spec', topic: 'chat.fewer', actual: 3, spec: 6 }]]);
+    } finally {
+      warn.mockRestore();
+    }
   });
 
   it('fails, creating nothing, when the configured replication cannot be met', async () => {
