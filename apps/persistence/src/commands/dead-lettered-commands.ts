@@ -1,9 +1,8 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { ChatCommands, type ChatCommandEnvelope } from '@chat/protocol';
-import type { ConsumedRecord, DeadLetterObserver } from '@chat/kafka';
-import { describeError } from '@chat/helpers';
 import { CommandRejected } from '../outcomes/command-rejected';
-import { rejectionAnswer } from '../outcomes/effects';
+import { DeadLetteredRequests } from '../outcomes/dead-lettered-requests';
+import type { Effect } from '../outcomes/effects';
 import { PersistenceMetrics } from '../telemetry/persistence.metrics';
 import { EffectPublisher } from './effect-publisher';
 
@@ -11,40 +10,31 @@ import { EffectPublisher } from './effect-publisher';
 export const NOT_STORED = 'not_stored';
 
 /**
- * Tells the sender of a command persistence gave up on. The consumer of chat.commands calls this
- * once the command is in chat.commands.dlq and before its offset becomes committable: the asking
- * socket gets an `error` `not_stored` matched to its request (`replyTo`), through the same answer
- * record as a rejection (`rejectionAnswer`, routed by the presence view to the sender's gateway). So
- * a send the gateway `accepted` is stored or its sender is told: never silence. A publish that fails
- * is a TransientError: the consumer retries it, committing nothing meanwhile.
- *
- * A record that is not a valid command names no sender; the gateway never produces one (only
- * something else writing to chat.commands can), so there is no one to tell: it is logged.
+ * Tells the sender of a command persistence gave up on (DeadLetteredRequests): once the command is in
+ * chat.commands.dlq and before its offset is committed, the asking socket gets an `error`
+ * `not_stored` matched to its request, routed by the presence view to the sender's gateway
+ * (EffectPublisher). So a send the gateway `accepted` is stored or its sender is told: never silence.
  */
 @Injectable()
-export class DeadLetteredCommands implements DeadLetterObserver {
-  private readonly logger = new Logger(DeadLetteredCommands.name);
+export class DeadLetteredCommands extends DeadLetteredRequests<ChatCommandEnvelope> {
+  constructor(private readonly publisher: EffectPublisher) {
+    super();
+  }
 
-  constructor(private readonly publisher: EffectPublisher) {}
+  protected decode(value: Buffer | null): ChatCommandEnvelope {
+    return ChatCommands.decode(value);
+  }
 
-  async deadLettered(record: ConsumedRecord, error: unknown): Promise<void> {
-    let command: ChatCommandEnvelope;
-    try {
-      command = ChatCommands.decode(record.value);
-    } catch (unreadable) {
-      this.logger.warn({ msg: 'dead-lettered record is not a command: no sender to tell', partition: record.partition, offset: record.offset, error: describeError(unreadable) });
-      return;
-    }
-    await this.publisher.publish([rejectionAnswer(command, new CommandRejected(NOT_STORED, notStoredMessage(command)))]);
+  protected refusal(command: ChatCommandEnvelope): CommandRejected {
+    return new CommandRejected(NOT_STORED, notStoredMessage(command));
+  }
+
+  protected publish(answer: Effect): Promise<void> {
+    return this.publisher.publish([answer]);
+  }
+
+  protected count(command: ChatCommandEnvelope): void {
     PersistenceMetrics.commandsDeadLettered.inc({ type: command.type });
-    this.logger.warn({
-      msg: 'sender told that its command was not stored',
-      type: command.type,
-      commandId: command.id,
-      requestId: command.payload.replyTo.requestId,
-      gatewayId: command.payload.replyTo.gatewayId,
-      error: describeError(error),
-    });
   }
 }
 

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { DeliveryModule } from '@chat/delivery';
 import { ConversationsModule } from '../conversations/conversations.module';
 import { MessagesModule } from '../messages/messages.module';
+import { DeadLetteredQueries } from './dead-lettered-queries';
 import { QueriesConsumer } from './queries.consumer';
 import { QueryAnswersPublisher } from './query-answers.publisher';
 import { QueryHandler } from './query-handler';
@@ -10,7 +11,7 @@ import { QueryHandler } from './query-handler';
 @Module({
   imports: [MessagesModule, ConversationsModule, DeliveryModule],
   controllers: [QueriesConsumer],
-  providers: [QueryHandler, QueryAnswersPublisher],
+  providers: [QueryHandler, QueryAnswersPublisher, DeadLetteredQueries],
   exports: [QueryHandler],
 })
 export class QueriesModule {}

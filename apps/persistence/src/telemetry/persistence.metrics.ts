@@ -1,3 +1,4 @@
+import { ChatQueries } from '@chat/protocol';
 import { ChatMetrics, telemetry } from '@chat/telemetry';
 
 const commandsDeadLettered = telemetry.counter(
@@ -8,13 +9,21 @@ const commandsDeadLettered = telemetry.counter(
 // Exported at 0 from the start: a dashboard or alert tells "none" apart from "not reported".
 commandsDeadLettered.inc({ type: 'chat.command.send-message' }, 0);
 
+const queriesDeadLettered = telemetry.counter(
+  'persistence_queries_dead_lettered_total',
+  'Reads from chat.queries (sync, history, list_conversations) that persistence gave up on: dead-lettered, their asker answered `error internal`; by record type',
+  ['type'],
+);
+for (const { type } of ChatQueries.types) queriesDeadLettered.inc({ type }, 0);
+
 /**
  * This service's figures (see docs/observability.md): the `stored` and `routed` stages (it delivers
- * what it stores straight to the gateways), the `accepted_to_stored` span, and the commands it gave
- * up on (each one's sender told `not_stored`).
+ * what it stores straight to the gateways), the `accepted_to_stored` span, and the commands and reads it
+ * gave up on (each one's asker told: `not_stored`, `internal`).
  */
 export const PersistenceMetrics = {
   commandsDeadLettered,
+  queriesDeadLettered,
   chat: new ChatMetrics(telemetry, ['stored', 'routed']),
   deliveries: telemetry.counter(
     'persistence_deliveries_total',
