@@ -39,7 +39,14 @@ describe('KafkaProducer with a partition whose leader is gone', () => {
     private release: Array<() => void> = [];
 
     connect = () => Promise.resolve();
-    disconnect = () => Promise.resolve();
+    disconnected = false;
+    /** The values sent before the producer disconnected. */
+    sentBeforeDisconnect: string[] = [];
+    disconnect = () => {
+      this.disconnected = true;
+      this.sentBeforeDisconnect = this.requests.flatMap((request) => request.values);
+      return Promise.resolve();
+    };
 
     sendBatch({ topicMessages }: { topicMessages: Array<{ topic: string; messages: Message[] }> }): Promise<void> {
       const [{ topic, messages }] = topicMessages;
@@ -55,18 +62,21 @@ describe('KafkaProducer with a partition whose leader is gone', () => {
     }
   }
 
-  function producerWith(kafkajs: ControllableProducer, leaders: number[]): KafkaProducer {
+  /** The producer's shutdown step (KafkaClient.onShutdown), as the last test producer registered it. */
+  let shutdown: () => Promise<void> = async () => undefined;
+
+  function producerWith(kafkajs: ControllableProducer, leaders: number[], sendTimeoutMs = 300): KafkaProducer {
     const admin = {
       fetchTopicMetadata: async ({ topics }: { topics: string[] }) => ({
         topics: topics.map((name) => ({ name, partitions: leaders.map((leader, partitionId) => ({ partitionId, leader, replicas: [leader], isr: [leader], partitionErrorCode: 0 })) })),
       }),
     };
     const client = {
-      options: { sendTimeoutMs: 300 },
+      options: { sendTimeoutMs },
       kafka: { producer: () => kafkajs },
       admin,
       connected: async () => undefined,
-      onShutdown: () => undefined,
+      onShutdown: (step: () => Promise<void>) => (shutdown = step),
     };
     return new KafkaProducer(client as unknown as KafkaClient);
   }
@@ -104,5 +114,44 @@ describe('KafkaProducer with a partition whose leader is gone', () => {
     expect(kafkajs.requests).toHaveLength(1);
     const [request] = kafkajs.requests;
     expect(request.values).toEqual(['a0', 'b1', 'c2', 'd3', 'a4', 'b5']);
+  });
+  describe('on close', () => {
+    beforeEach(() => jest.useFakeTimers({ doNotFake: ['nextTick', 'queueMicrotask', 'setImmediate'] }));
+    afterEach(() => jest.useRealTimers());
+
+    it('sends what is queued before it disconnects, and refuses later sends', async () => {
+      const kafkajs = new ControllableProducer();
+      const producer = producerWith(kafkajs, [1], 60_000);
+      kafkajs.stuck.add(0);
+      const inFlight = producer.sendRaw('t', [{ key: null, value: 'in flight', partition: 0 }]);
+      while (kafkajs.requests.length === 0) await new Promise((resolve) => setImmediate(resolve));
+      // Queued behind the request in flight (a partition is in one request at a time).
+      const queued = producer.sendRaw('t', [{ key: null, value: 'queued', partition: 0 }]);
+      await new Promise((resolve) => setImmediate(resolve));
+      const closing = shutdown();
+      await jest.advanceTimersByTimeAsync(1000);
+      expect(kafkajs.disconnected).toBe(false);
+      kafkajs.unstick();
+      await closing;
+      await expect(Promise.all([inFlight, queued])).resolves.toEqual([undefined, undefined]);
+      expect(kafkajs.sentBeforeDisconnect).toEqual(['in flight', 'queued']);
+      await expect(producer.sendRaw('t', [{ key: null, value: 'too late', partition: 0 }])).rejects.toThrow('producer is closed');
+    });
+
+    it('waits at most 5 s for a request that is not acknowledged, then disconnects anyway', async () => {
+      const kafkajs = new ControllableProducer();
+      const producer = producerWith(kafkajs, [1], 60_000);
+      kafkajs.stuck.add(0);
+      void producer.sendRaw('t', [{ key: null, value: 'stuck', partition: 0 }]).catch(() => undefined);
+      while (kafkajs.requests.length === 0) await new Promise((resolve) => setImmediate(resolve));
+      let closed = false;
+      void shutdown().then(() => (closed = true));
+      await jest.advanceTimersByTimeAsync(4999);
+      expect(closed).toBe(false);
+      expect(kafkajs.disconnected).toBe(false);
+      await jest.advanceTimersByTimeAsync(1);
+      expect(closed).toBe(true);
+      expect(kafkajs.disconnected).toBe(true);
+    });
   });
 });
