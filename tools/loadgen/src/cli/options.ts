@@ -259,7 +259,7 @@ export function parseOptions(argv: string[]): LoadOptions {
   options.reconnectChatRate = int('reconnect-chat-rate', 1) ?? options.reconnectChatRate;
   options.readStormRate = int('read-storm-rate', 1) ?? options.readStormRate;
   options.readStormSeconds = int('read-storm-s', 1) ?? options.readStormSeconds;
-  options.readStormUsers = int('read-storm-users', 2) ?? options.readStormUsers;
+  options.readStormUsers = int('read-storm-users', 1) ?? options.readStormUsers;
   options.baselineMessages = int('baseline-messages', 1) ?? options.baselineMessages;
   options.json = values.json;
   options.html = values.html;

@@ -41,15 +41,17 @@ export async function runReadStorm(context: ScenarioContext): Promise<ScenarioRe
     const chat = await setupPairs(context, pool, pairs, 'readstorm-chat', (i) => i % gateways);
 
     // The stormers, and the conversation they read: all of them in one group, BACKLOG_MESSAGES long.
-    const users = await context.users.registeredUsers(pairs * 2 + options.readStormUsers);
-    const readers = users.slice(pairs * 2);
+    // One more user, never connected, so that a single stormer's group has a member besides its owner.
+    const users = await context.users.registeredUsers(pairs * 2 + options.readStormUsers + 1);
+    const readers = users.slice(pairs * 2, -1);
+    const silentMember = users[users.length - 1];
     for (const [i, user] of readers.entries()) {
       const client = new ChatClient({ socketFactory: nodeSocketFactory(), userId: user.userId, codec: context.codec, requestTimeoutMs: 60_000, reconnect: false });
       await client.connect(suite.gatewayUrls[i % gateways], user.pair?.accessToken ?? user.token ?? '');
       stormers.push(client);
     }
     const [owner] = stormers;
-    const group = await owner.createGroup('read storm', readers.slice(1).map((user) => user.userId));
+    const group = await owner.createGroup('read storm', [...readers.slice(1), silentMember].map((user) => user.userId));
     const perWriter = Math.ceil(BACKLOG_MESSAGES / stormers.length);
     await Promise.all(
       stormers.map(async (client, w) => {
