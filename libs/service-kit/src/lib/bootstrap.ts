@@ -73,24 +73,15 @@ export async function runService<C extends BaseConfig>(definition: ServiceDefini
   // Our own signal handling instead of enableShutdownHooks: Nest would re-raise the signal after
   // closing, and a drained, cleanly stopped service should exit 0.
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    process.once(signal, () => {
-      root.info({ signal }, 'shutdown requested: draining');
-      readiness.markShuttingDown();
-      setTimeout(() => {
-        root.error({ timeoutMs: config.SHUTDOWN_TIMEOUT_MS }, 'graceful shutdown timed out; exiting');
-        process.exit(1);
-      }, config.SHUTDOWN_TIMEOUT_MS).unref();
-      app.close().then(
-        () => {
-          root.info('shutdown complete');
-          process.exit(process.exitCode ?? 0);
-        },
-        (error: unknown) => {
-          root.error({ err: error }, 'shutdown failed');
-          process.exit(1);
-        },
-      );
-    });
+    process.once(signal, () =>
+      drainAndExit(signal, {
+        markShuttingDown: () => readiness.markShuttingDown(),
+        close: () => app.close(),
+        timeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+        log: root,
+        exit: (code) => process.exit(code),
+      }),
+    );
   }
   // Lifecycle hooks first (Kafka connected, views started), then the @KafkaEventPattern consumers, then HTTP.
   await app.init();
@@ -98,6 +89,40 @@ export async function runService<C extends BaseConfig>(definition: ServiceDefini
   await app.listen(config.HTTP_PORT, config.HTTP_HOST);
   root.info({ port: config.HTTP_PORT, host: config.HTTP_HOST }, `${definition.service} listening`);
   return app;
+}
+
+/** What draining a service takes (runService passes the real ones; the spec, stand-ins). */
+export interface Drain {
+  markShuttingDown(): void;
+  close(): Promise<void>;
+  /** SHUTDOWN_TIMEOUT_MS: the process exits 1 once this is over, drained or not. */
+  timeoutMs: number;
+  log: Pick<ReturnType<typeof createRootLogger>, 'info' | 'error'>;
+  exit(code: number | string): void;
+}
+
+/**
+ * On a shutdown signal: readiness 503 at once, then the application closes (consumers, producer,
+ * HTTP); exit 0 (or the exit code already set) once it has, 1 if closing fails or takes longer than
+ * `timeoutMs`.
+ */
+export function drainAndExit(signal: string, { markShuttingDown, close, timeoutMs, log, exit }: Drain): void {
+  log.info({ signal }, 'shutdown requested: draining');
+  markShuttingDown();
+  setTimeout(() => {
+    log.error({ timeoutMs }, 'graceful shutdown timed out; exiting');
+    exit(1);
+  }, timeoutMs).unref();
+  close().then(
+    () => {
+      log.info('shutdown complete');
+      exit(process.exitCode ?? 0);
+    },
+    (error: unknown) => {
+      log.error({ err: error }, 'shutdown failed');
+      exit(1);
+    },
+  );
 }
 
 /**
