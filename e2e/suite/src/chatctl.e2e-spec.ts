@@ -1,20 +1,38 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
+import { AclOperationTypes, AclPermissionTypes, AclResourceTypes, ResourcePatternTypes, type AclEntry as KafkaJsAclEntry } from 'kafkajs';
 import { AuthClient, AuthSession } from '@chat/client-sdk';
-import { CloseCodes, Headers, OPERATOR_USER_ID, SendMessageCommand, Topics, chatCommandKey, encodeEnvelope, type Announcement } from '@chat/protocol';
+import { describeAllAcls } from '@chat/kafka';
+import {
+  CloseCodes,
+  DELIVERY_DEAD_LETTER_TOPIC,
+  deliveryTopicFor,
+  FramesRouted,
+  Headers,
+  kafkaAclPlan,
+  OPERATOR_USER_ID,
+  SendMessageCommand,
+  Topics,
+  chatCommandKey,
+  encodeEnvelope,
+  framesRoutedKey,
+  type Announcement,
+} from '@chat/protocol';
 import { expectEventually } from '@chat/testing';
 import { useChatSuite } from './support/chat-suite';
 import { closeCodeOf, type TestUser, useChatUsers } from './support/chat-users';
 import { e2e } from './support/environment';
-import { rawKafka } from './support/kafka-test-kit';
+import { rawKafka, withAdmin } from './support/kafka-test-kit';
 
 /*
  * chatctl, the operators' command line, run as the built process (dist/tools/chatctl/main.js)
  * against the real suite: every command, through Kafka only. Dead letters are listed, inspected and
  * replayed (processed once; a second replay is skipped; the dead letter stays), users disabled,
  * enabled, their sessions revoked, the administrator role granted and revoked, an operator's
- * announcement reaches a connected client, and consumer lag is shown for a known group.
+ * announcement reaches a connected client, and consumer lag is shown for a known group. A delivery
+ * topic's dead letter is replayed from the shared chat.deliveries.dlq to its own gateway only, and
+ * the Kafka ACL plan is applied (what was missing created, a second run creates nothing).
  */
 
 const suite = useChatSuite({ label: 'chatctl' });
@@ -157,6 +175,67 @@ describe('chatctl, end to end', () => {
     expect(after.replayed).toMatchObject({ forced: true });
   });
 
+  it("replays a delivery topic's dead letter from the shared chat.deliveries.dlq back to that gateway, and no other's", async () => {
+    const [gina, hank] = await users.registerMany(2, 'ctl-dlv');
+    if (!gina || !hank) throw new Error('registration failed');
+    const sender = await users.connect(gina);
+    const receiver = await users.connect(hank);
+    const { conversationId } = await sender.client.openDirect(hank.userId);
+    await expectEventually(() => expect(receiver.memberAdded.map((frame) => frame.conversationId)).toContain(conversationId));
+
+    // A typing frame for hank's gateway that its delivery consumer gave up on, as it writes dead
+    // letters; and the same frame dead-lettered by a gateway that is gone.
+    const gatewayTopic = deliveryTopicFor(suite().gatewayId()).name;
+    const goneTopic = deliveryTopicFor(`gone-${randomUUID().slice(0, 8)}`).name;
+    const delivery = FramesRouted.create({ target: { userIds: [hank.userId] }, frames: [{ type: 'typing', conversationId, userId: gina.userId, active: true }] });
+    const deadLetter = (sourceTopic: string) => ({
+      key: framesRoutedKey(delivery.payload),
+      value: encodeEnvelope(delivery),
+      headers: {
+        [Headers.traceId]: delivery.traceId,
+        [Headers.recordType]: delivery.type,
+        [Headers.dlqError]: 'Error: delivery failed (e2e)',
+        [Headers.dlqSourceTopic]: sourceTopic,
+        [Headers.dlqSourcePartition]: '0',
+        [Headers.dlqSourceOffset]: '0',
+        [Headers.dlqConsumerGroup]: `gateway.${sourceTopic.slice('chat.delivery.'.length)}`,
+        [Headers.dlqAttempts]: '5',
+        [Headers.dlqFailedAt]: new Date().toISOString(),
+      },
+    });
+    const producer = rawKafka().producer();
+    await producer.connect();
+    const [ours] = await producer.send({ topic: DELIVERY_DEAD_LETTER_TOPIC, acks: -1, messages: [deadLetter(gatewayTopic)] });
+    const [theirs] = await producer.send({ topic: DELIVERY_DEAD_LETTER_TOPIC, acks: -1, messages: [deadLetter(goneTopic)] });
+    await producer.disconnect();
+    const position = `${ours?.partition}:${ours?.baseOffset}`;
+    const goneRecord = `${theirs?.partition}:${theirs?.baseOffset}`;
+
+    // list --topic <delivery topic>: the shared topic, only the dead letters of that delivery topic.
+    const listed = await chatctlJson<{ topics: Array<{ topic: string; sourceTopic: string; deadLetters: Array<DeadLetterJson & { source: { topic: string } }> }> }>('dlq', 'list', '--topic', gatewayTopic);
+    expect(listed.topics.map((entry) => [entry.topic, entry.sourceTopic])).toEqual([[DELIVERY_DEAD_LETTER_TOPIC, gatewayTopic]]);
+    expect(new Set(listed.topics[0]?.deadLetters.map((letter) => letter.source.topic))).toEqual(new Set([gatewayTopic]));
+    expect(listed.topics[0]?.deadLetters.map((letter) => `${letter.partition}:${letter.offset}`)).toContain(position);
+    const everything = await chatctl('dlq', 'list');
+    expect(everything.stdout).toContain(`${DELIVERY_DEAD_LETTER_TOPIC} (from chat.delivery.<gatewayId>)`);
+    expect(everything.stdout).toContain(goneTopic);
+
+    // The gone gateway's dead letter is not this gateway's to inspect or replay.
+    const wrong = await chatctl('dlq', 'inspect', gatewayTopic, goneRecord);
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr).toBe(`chatctl: the dead letter at ${DELIVERY_DEAD_LETTER_TOPIC} ${goneRecord} came from ${goneTopic}, not from ${gatewayTopic}\n`);
+    const inspected = await chatctlJson<{ source: { topic: string }; value: unknown }>('dlq', 'inspect', gatewayTopic, position);
+    expect(inspected).toMatchObject({ source: { topic: gatewayTopic }, value: JSON.parse(encodeEnvelope(delivery).toString()) });
+
+    // replay (chatctl as admin) puts it on hank's gateway's delivery topic: hank sees gina typing.
+    expect(receiver.typing).toEqual([]);
+    const replayed = await chatctlJson<{ deadLetterTopic: string; sourceTopic: string; replayed: number }>('dlq', 'replay', gatewayTopic, '--offset', position);
+    expect(replayed).toEqual(expect.objectContaining({ deadLetterTopic: DELIVERY_DEAD_LETTER_TOPIC, sourceTopic: gatewayTopic, replayed: 1 }));
+    await expectEventually(() => expect(receiver.typing.map((frame) => [frame.conversationId, frame.userId, frame.active])).toEqual([[conversationId, gina.userId, true]]));
+    const refused = await chatctl('dlq', 'replay', goneTopic, '--all');
+    expect(refused).toMatchObject({ code: 1, stderr: `chatctl: source topic ${goneTopic} does not exist\n` });
+  });
+
   it('disables a user (sockets close with 4004, login refused with 403 account_disabled) and enables them again', async () => {
     const carol = await users.register('ctl-dis');
     const device = await users.connect(carol);
@@ -252,5 +331,50 @@ describe('chatctl, end to end', () => {
     const unknown = await chatctl('lag', '--group', 'no-such-group');
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain('no consumer group no-such-group');
+  });
+
+  const itSecured = e2e.kafkaSecurity !== undefined ? it : it.skip;
+
+  itSecured("applies the ACL plan: creates what the broker lacks, a second run creates nothing, --prune deletes the services' ACLs outside the plan", async () => {
+    const plan = kafkaAclPlan();
+    // One ACL of the plan removed (auth's WRITE on its dead-letter topic: nothing dead-letters meanwhile),
+    // and one the plan does not hold added.
+    const missing: KafkaJsAclEntry = {
+      principal: 'User:auth',
+      host: '*',
+      operation: AclOperationTypes.WRITE,
+      permissionType: AclPermissionTypes.ALLOW,
+      resourceType: AclResourceTypes.TOPIC,
+      resourceName: `${Topics.userAdmin.name}.dlq`,
+      resourcePatternType: ResourcePatternTypes.LITERAL,
+    };
+    const stale: KafkaJsAclEntry = { ...missing, principal: 'User:gateway', resourceName: 'chat.delivery.', resourcePatternType: ResourcePatternTypes.PREFIXED };
+    await withAdmin(async (admin) => {
+      await admin.deleteAcls({ filters: [missing] });
+      await admin.createAcls({ acl: [stale] });
+    });
+    const fields = ['principal', 'host', 'operation', 'permissionType', 'resourceType', 'resourceName', 'resourcePatternType'] as const;
+    const has = async (acl: KafkaJsAclEntry) => (await withAdmin(describeAllAcls)).some((entry) => fields.every((field) => entry[field] === acl[field]));
+    expect(await has(missing)).toBe(false);
+
+    type Applied = { created: Array<Record<string, string>>; existing: unknown[]; unplanned: Array<Record<string, string>>; pruned: boolean };
+    const staleInWords = { principal: 'User:gateway', host: '*', permission: 'ALLOW', operation: 'WRITE', resourceType: 'topic', patternType: 'PREFIXED', resourceName: 'chat.delivery.' };
+    const first = await chatctlJson<Applied>('acls', 'apply');
+    expect(first.created).toEqual([{ principal: 'auth', resourceType: 'topic', patternType: 'literal', resourceName: `${Topics.userAdmin.name}.dlq`, operation: 'write' }]);
+    expect(first.existing).toHaveLength(plan.length - 1);
+    expect(first).toMatchObject({ unplanned: expect.arrayContaining([staleInWords]), pruned: false });
+    expect(await has(missing)).toBe(true);
+
+    const second = await chatctl('acls', 'apply');
+    expect(second.code).toBe(0);
+    expect(second.stdout).toMatch(new RegExp(`^0 ACLs of the plan created, ${plan.length} already there\n`));
+    expect(second.stdout).toMatch(/User:gateway\s+ALLOW\s+WRITE\s+topic\s+PREFIXED\s+chat\.delivery\./);
+    expect(await has(stale)).toBe(true);
+
+    const pruned = await chatctlJson<Applied>('acls', 'apply', '--prune');
+    expect(pruned).toMatchObject({ created: [], pruned: true, unplanned: expect.arrayContaining([staleInWords]) });
+    expect(await has(stale)).toBe(false);
+    const after = await chatctlJson<Applied>('acls', 'apply');
+    expect({ created: after.created, existing: after.existing.length, unplanned: after.unplanned }).toEqual({ created: [], existing: plan.length, unplanned: [] });
   });
 });
