@@ -25,6 +25,15 @@ describe('DataKeyring', () => {
     expect(both.open(first.value, 'k2', 'messages.body|m1')).toBe('hello bob');
   });
 
+  it('makes a ciphertext the UTF-8 length of the text plus 28 bytes (IV and tag), stored as v1: and base64', () => {
+    for (const text of ['', 'hello bob', 'grüße 👋', 'x'.repeat(16_384)]) {
+      const { value } = both.seal(text, 'messages.body|m1');
+      const bytes = Buffer.byteLength(text, 'utf8') + 28;
+      expect(Buffer.from(value.slice('v1:'.length), 'base64')).toHaveLength(bytes);
+      expect(value).toHaveLength('v1:'.length + 4 * Math.ceil(bytes / 3));
+    }
+  });
+
   it('refuses a value moved to another row, changed, or under a key it does not have', () => {
     const sealed = both.seal('hello', 'messages.body|m1');
     expect(() => both.open(sealed.value, 'k2', 'messages.body|m2')).toThrow(FieldDecryptionError);
