@@ -2,15 +2,20 @@ import { chmod, chown, copyFile, mkdtemp, rm, stat, writeFile } from 'node:fs/pr
 import os from 'node:os';
 import path from 'node:path';
 import type { TlsOptions } from 'node:tls';
+import { Global, Logger, Module } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
 import { DataSource } from 'typeorm';
 import { type BrokerTls, ensureBrokerTls, type PostgresHandle, startPostgres } from '@chat/local-infra';
-import { type DatabaseTlsEnv, postgresConnection } from './database-tls';
+import { ReadinessRegistry } from '@chat/service-kit';
+import { connectPostgres, DatabaseTlsRefusedError, type DatabaseTlsEnv, postgresConnection } from './database-tls';
+import { DatabaseModule } from './database.module';
 
 /*
  * DATABASE_SSL_MODE / DATABASE_SSL_CA_FILE against a real PostgreSQL with ssl=on: a CA and a server
  * certificate for 127.0.0.1/localhost made by openssl (the launcher's, as for the local broker), and
  * a pg_hba.conf that lets the test database in over TLS only (hostssl). Connections are made exactly
- * as DatabaseModule makes them: postgresConnection() into a TypeORM DataSource (url and ssl).
+ * as DatabaseModule makes them: postgresConnection() into a TypeORM DataSource (url and ssl),
+ * initialized by connectPostgres(); and DatabaseModule itself is started once against the wrong CA.
  */
 
 const DATABASE = 'chat_tls';
@@ -48,9 +53,7 @@ async function enableTls(handle: PostgresHandle, tls: BrokerTls): Promise<void> 
 /** Connects to the test database as DatabaseModule would with `env`; the caller destroys it. */
 async function connect(env: DatabaseTlsEnv, url = postgres.urlFor(DATABASE)): Promise<DataSource> {
   const connection = postgresConnection(url, env);
-  const dataSource = new DataSource({ type: 'postgres', url: connection.url, ssl: connection.ssl as boolean | TlsOptions, extra: { connectionTimeoutMillis: 10_000 } });
-  await dataSource.initialize();
-  return dataSource;
+  return connectPostgres(new DataSource({ type: 'postgres', url: connection.url, ssl: connection.ssl as boolean | TlsOptions, extra: { connectionTimeoutMillis: 10_000 } }), connection);
 }
 
 /** What the server says about this very connection. */
@@ -104,11 +107,41 @@ describe('PostgreSQL over TLS (DATABASE_SSL_MODE), against a real server', () =>
     }
   });
 
-  it('verify-full with another CA is refused: the server certificate does not chain to it', async () => {
+  it('verify-full with another CA is refused: the server certificate does not chain to it, and the error names DATABASE_SSL_CA_FILE', async () => {
     const error = await refusal({ DATABASE_SSL_MODE: 'verify-full', DATABASE_SSL_CA_FILE: wrongCa.caFile });
+    expect(error).toBeInstanceOf(DatabaseTlsRefusedError);
+    // Node's own words stay, then the variables and what to check.
     expect(error.message).toMatch(/self[- ]signed certificate in certificate chain/);
+    expect(error.message).toContain(`PostgreSQL refused by DATABASE_SSL_MODE=verify-full: `);
+    expect(error.message).toContain(`does not chain to a CA this client trusts (DATABASE_SSL_CA_FILE=${wrongCa.caFile}): DATABASE_SSL_CA_FILE must be the PEM file of the CA that signed the PostgreSQL server's certificate`);
+    expect((error.cause as Error).message).toMatch(/^self[- ]signed certificate in certificate chain$/);
     const verifyCa = await refusal({ DATABASE_SSL_MODE: 'verify-ca', DATABASE_SSL_CA_FILE: wrongCa.caFile });
-    expect(verifyCa.message).toMatch(/self[- ]signed certificate in certificate chain/);
+    expect(verifyCa.message).toMatch(/^PostgreSQL refused by DATABASE_SSL_MODE=verify-ca: self[- ]signed certificate in certificate chain .*DATABASE_SSL_CA_FILE=/);
+  });
+
+  it('verify-full without a CA is refused, and the error says DATABASE_SSL_CA_FILE is not set', async () => {
+    const error = await refusal({ DATABASE_SSL_MODE: 'verify-full' });
+    expect(error.message).toMatch(/self[- ]signed certificate in certificate chain/);
+    expect(error.message).toContain("DATABASE_SSL_CA_FILE is not set, so only Node.js's public CAs are trusted");
+  });
+
+  it('stops DatabaseModule at start, at once rather than after its retries, with the error naming DATABASE_SSL_CA_FILE', async () => {
+    // What a service's ServiceKitModule provides to DatabaseModule.
+    @Global()
+    @Module({ providers: [ReadinessRegistry], exports: [ReadinessRegistry] })
+    class Readiness {}
+    // TypeOrmModule logs "Unable to connect to the database. Retrying (n)..." before each retry.
+    const logged = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+    const started = Test.createTestingModule({
+      imports: [Readiness, DatabaseModule.forRoot({ url: postgres.urlFor(DATABASE), entities: [], migrations: [], tlsEnv: { DATABASE_SSL_MODE: 'verify-full', DATABASE_SSL_CA_FILE: wrongCa.caFile } })],
+    }).compile();
+    try {
+      await expect(started).rejects.toThrow(`(DATABASE_SSL_CA_FILE=${wrongCa.caFile}): DATABASE_SSL_CA_FILE must be the PEM file of the CA`);
+      // Not retried: 30 attempts 2 s apart would only delay the same refusal by a minute.
+      expect(logged.mock.calls.filter(([message]) => String(message).includes('Retrying'))).toEqual([]);
+    } finally {
+      logged.mockRestore();
+    }
   });
 
   it('require connects without a CA, encrypted', async () => {

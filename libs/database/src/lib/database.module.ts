@@ -4,7 +4,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource, type EntitySchema, type MixedList } from 'typeorm';
 import { withTimeout } from '@chat/helpers';
 import { ReadinessRegistry } from '@chat/service-kit';
-import { postgresConnection, type DatabaseTlsEnv } from './database-tls';
+import { connectPostgres, DatabaseTlsRefusedError, postgresConnection, type DatabaseTlsEnv } from './database-tls';
 
 export interface DatabaseOptions {
   url: string;
@@ -27,23 +27,33 @@ const READINESS_TIMEOUT_MS = 2000;
 @Module({})
 export class DatabaseModule {
   static forRoot(options: DatabaseOptions): DynamicModule {
-    // Checked here, at start: a bad sslmode or an unreadable CA stops the service with the variable's name.
+    // Checked here, at start: a bad sslmode or an unreadable CA stops the service with the variable's name,
+    // and so does a server certificate that fails verify-ca/verify-full (connectPostgres, not retried).
     const connection = postgresConnection(options.url, options.tlsEnv ?? process.env);
     return {
       module: DatabaseModule,
       imports: [
-        TypeOrmModule.forRoot({
-          type: 'postgres',
-          url: connection.url,
-          // TypeORM types it as server TlsOptions; node-postgres hands it to tls.connect, whose options these are.
-          ssl: connection.ssl as boolean | TlsOptions,
-          entities: options.entities,
-          migrations: options.migrations,
-          migrationsRun: true,
-          synchronize: false,
-          extra: { max: options.poolSize ?? 10, connectionTimeoutMillis: 5000 },
-          retryAttempts: 30,
-          retryDelay: 2000,
+        TypeOrmModule.forRootAsync({
+          useFactory: () => ({
+            type: 'postgres',
+            url: connection.url,
+            // TypeORM types it as server TlsOptions; node-postgres hands it to tls.connect, whose options these are.
+            ssl: connection.ssl as boolean | TlsOptions,
+            entities: options.entities,
+            migrations: options.migrations,
+            migrationsRun: true,
+            synchronize: false,
+            extra: { max: options.poolSize ?? 10, connectionTimeoutMillis: 5000 },
+            retryAttempts: 30,
+            retryDelay: 2000,
+            // A certificate this client refuses stays refused: stop at once, naming what to fix.
+            toRetry: (error: unknown) => !(error instanceof DatabaseTlsRefusedError),
+          }),
+          // The server's certificate failing verify-ca/verify-full is explained (DATABASE_SSL_CA_FILE, DATABASE_SSL_MODE); other errors pass as they are.
+          dataSourceFactory: async (dataSourceOptions) => {
+            if (!dataSourceOptions) throw new Error('DatabaseModule: TypeORM gave no data source options');
+            return connectPostgres(new DataSource(dataSourceOptions), connection);
+          },
         }),
       ],
       providers: [
