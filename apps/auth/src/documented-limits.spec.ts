@@ -7,9 +7,9 @@ import { authConfigSchema } from './config';
 
 /*
  * Auth's rate limits as the docs' tables state them (protocol.md, reliability.md "Limits under abusive clients",
- * operations.md) against the defaults of its config schema.
+ * operations.md, deploy.md "Environment variables") against the defaults of its config schema.
  */
-const DOCS = ['protocol.md', 'reliability.md', 'operations.md'];
+const DOCS = ['protocol.md', 'reliability.md', 'operations.md', 'deploy.md'];
 const docs = DOCS.map((name) => ({ name, text: readFileSync(path.resolve(__dirname, '../../../docs', name), 'utf8') }));
 const defaults = loadConfig(authConfigSchema, { KAFKA_BROKERS: 'localhost:9092', HTTP_PORT: '3001', DATABASE_URL: 'postgres://chat@localhost:5433/chat_auth', JWT_PRIVATE_KEY: privateKeyPem(generateSigningKey('k1').privateKey), JWT_KEY_ID: 'k1' }) as unknown as Record<string, unknown>;
 

@@ -7,9 +7,9 @@ import { gatewayConfigSchema } from './config';
 
 /*
  * The gateway's limits as the docs state them (protocol.md "Limits and flow control", reliability.md
- * "Limits under abusive clients", operations.md's tables) against the defaults of its config schema.
+ * "Limits under abusive clients", operations.md's tables, deploy.md "Environment variables") against the defaults of its config schema.
  */
-const DOCS = ['protocol.md', 'reliability.md', 'operations.md'];
+const DOCS = ['protocol.md', 'reliability.md', 'operations.md', 'deploy.md'];
 const docs = DOCS.map((name) => ({ name, text: readFileSync(path.resolve(__dirname, '../../../docs', name), 'utf8') }));
 const defaults = loadConfig(gatewayConfigSchema, { KAFKA_BROKERS: 'localhost:9092', HTTP_PORT: '3000', JWT_PUBLIC_KEYS: publicJwks([generateSigningKey('k1')]) }) as unknown as Record<string, unknown>;
 
@@ -21,7 +21,7 @@ describe('the gateway limits in the docs', () => {
         .map(({ variable, value, row }) => ({ doc: name, variable, documented: value, actual: defaults[variable], row })),
     );
     const differing = compared.filter(({ documented, actual }) => documented !== actual);
-    // protocol.md and reliability.md each list the gateway's limits; operations.md the base settings.
+    // protocol.md and reliability.md each list the gateway's limits, deploy.md every variable, operations.md the reads quota.
     expect(new Set(compared.map(({ doc }) => doc))).toEqual(new Set(DOCS));
     expect(compared.length).toBeGreaterThan(40);
     expect(differing).toEqual([]);

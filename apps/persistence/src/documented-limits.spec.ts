@@ -6,9 +6,9 @@ import { persistenceConfigSchema } from './config';
 
 /*
  * Persistence's quotas as the docs' tables state them (protocol.md, reliability.md "Limits under abusive clients",
- * operations.md) against the defaults of its config schema.
+ * operations.md, deploy.md "Environment variables") against the defaults of its config schema.
  */
-const DOCS = ['protocol.md', 'reliability.md', 'operations.md'];
+const DOCS = ['protocol.md', 'reliability.md', 'operations.md', 'deploy.md'];
 const docs = DOCS.map((name) => ({ name, text: readFileSync(path.resolve(__dirname, '../../../docs', name), 'utf8') }));
 const defaults = loadConfig(persistenceConfigSchema, { KAFKA_BROKERS: 'localhost:9092', HTTP_PORT: '3003', DATABASE_URL: 'postgres://chat@localhost:5433/chat_persistence', DATA_ENCRYPTION_KEYS: `k1:${Buffer.alloc(32, 7).toString('base64')}`, DATA_ENCRYPTION_KEY_ID: 'k1' }) as unknown as Record<string, unknown>;
 
