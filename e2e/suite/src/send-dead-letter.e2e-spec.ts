@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Consumer, IHeaders } from 'kafkajs';
 import { Client } from 'pg';
 import { ChatRequestError } from '@chat/client-sdk';
-import { ChatCommands, deadLetterTopicOf, Headers, Topics, type ServerFrameOf } from '@chat/protocol';
+import { ChatCommands, ChatQueries, deadLetterTopicOf, Headers, Topics, type ServerFrameOf } from '@chat/protocol';
 import { expectEventually } from '@chat/testing';
 import { useChatSuite } from './support/chat-suite';
 import { useChatUsers } from './support/chat-users';
@@ -11,6 +11,8 @@ import { rawKafka } from './support/kafka-test-kit';
 import { scrape } from './support/observability-prometheus';
 
 /*
+ * A request persistence gives up on is never dropped in silence.
+ *
  * An accepted send that persistence cannot store is never dropped in silence. The fault is a real
  * one: persistence's database refuses every message of one conversation (a CHECK constraint that
  * conversation's rows break, as a bad migration or a hand-made repair could leave behind), so the
@@ -18,11 +20,19 @@ import { scrape } from './support/observability-prometheus';
  * gets `error not_stored` for that very request; the command is in chat.commands.dlq byte for byte
  * as the gateway produced it; everybody else's sends are stored as usual; persistence counts it.
  * Persistence gets a database of its own here, so the constraint touches no other file.
+ *
+ * Likewise a read it cannot answer: one stored message is left under a data key persistence does not
+ * have (as a key dropped from DATA_ENCRYPTION_KEYS before re-encryption finished would leave it), so
+ * every `history` that includes it fails whatever persistence retries and is dead-lettered. The
+ * asker gets `error internal` for that request at once rather than waiting for its own timeout; the
+ * read is in chat.queries.dlq; reads that skip that row are answered as usual.
  */
 
 const database = uniqueName('chat_persistence_send_dlq').replace(/-/g, '_').toLowerCase();
 const COMMANDS_DLQ = deadLetterTopicOf(Topics.commands.name).name;
 const DEAD_LETTERED_METRIC = 'persistence_commands_dead_lettered_total';
+const QUERIES_DLQ = deadLetterTopicOf(Topics.queries.name).name;
+const DEAD_LETTERED_READS_METRIC = 'persistence_queries_dead_lettered_total';
 
 let db: Client;
 
@@ -83,11 +93,14 @@ function header(headers: IHeaders, name: string): string | undefined {
   return headers[name]?.toString();
 }
 
-async function deadLetteredSends(): Promise<number> {
+async function deadLettered(metric: string, type: string): Promise<number> {
   const metrics = await scrape(`http://127.0.0.1:${suite().process('persistence').httpPort}/metrics`);
-  if (!metrics.has(DEAD_LETTERED_METRIC, { type: 'chat.command.send-message' })) throw new Error(`persistence does not export ${DEAD_LETTERED_METRIC}`);
-  return metrics.sum(DEAD_LETTERED_METRIC, { type: 'chat.command.send-message' });
+  if (!metrics.has(metric, { type })) throw new Error(`persistence does not export ${metric}{type="${type}"}`);
+  return metrics.sum(metric, { type });
 }
+
+const deadLetteredSends = () => deadLettered(DEAD_LETTERED_METRIC, 'chat.command.send-message');
+const deadLetteredHistories = () => deadLettered(DEAD_LETTERED_READS_METRIC, 'chat.command.history-request');
 
 describe('an accepted send persistence cannot store', () => {
   it('is answered error not_stored for its request, dead-lettered intact, counted, and leaves every other send alone', async () => {
@@ -169,6 +182,68 @@ describe('an accepted send persistence cannot store', () => {
 
       // Counted by persistence: exactly this one.
       await expectEventually(async () => expect(await deadLetteredSends()).toBe(countedBefore + 1));
+    } finally {
+      await deadLetters.stop();
+    }
+  }, 120_000);
+});
+
+describe('a read persistence cannot answer', () => {
+  it('is answered error internal for its request instead of timing out, dead-lettered, counted, and leaves other reads alone', async () => {
+    const [alice, bob] = await users.registerMany(2, 'dlqread');
+    if (!alice || !bob) throw new Error('registration failed');
+    const a = await users.connect(alice);
+    const b = await users.connect(bob);
+    const conversationId = (await a.client.openDirect(bob.userId)).conversationId;
+    await a.client.sendAndWaitStored(conversationId, 'readable');
+    const unreadable = await a.client.sendAndWaitStored(conversationId, 'under a key that is gone');
+    // Bob has both live, so his client has no gap of its own to fill with a read.
+    await expectEventually(() => expect(b.seen(conversationId)).toEqual([[1, 'readable'], [2, 'under a key that is gone']]));
+
+    const { rowCount } = await db.query(`UPDATE messages SET body_key_id = 'e2e-gone' WHERE conversation_id = $1 AND seq = $2`, [conversationId, unreadable.seq]);
+    expect(rowCount).toBe(1);
+    const countedBefore = await deadLetteredHistories();
+    const deadLetters = await TopicReader.start(QUERIES_DLQ);
+    try {
+      const failure = await b.client.history(conversationId).then(
+        (page) => {
+          throw new Error(`history was answered although a message cannot be opened: ${JSON.stringify(page)}`);
+        },
+        (error: unknown) => error,
+      );
+
+      // Answered with an error for that very request (a timeout would be a RequestTimeoutError, after 20 s).
+      expect(failure).toBeInstanceOf(ChatRequestError);
+      const errors = b.frames.filter((frame): frame is ServerFrameOf<'error'> => frame.type === 'error');
+      expect(errors).toEqual([{ type: 'error', replyTo: expect.any(String), code: 'internal', message: expect.stringMatching(/^history not answered/) }]);
+      expect(failure).toMatchObject({ code: 'internal', requestType: 'history', requestId: errors[0]?.replyTo });
+      // The user reads what was not done, not the server's internals.
+      expect(errors[0]?.message).not.toMatch(/e2e-gone|data key|DATA_ENCRYPTION/);
+
+      // A read that does not touch that row is answered: the partition moved on.
+      const before = await b.client.history(conversationId, { beforeSeq: unreadable.seq });
+      expect(before.messages.map((message) => [message.seq, message.body])).toEqual([[1, 'readable']]);
+
+      // The dead letter: bob's history request, from persistence's read group, with the reason.
+      const letter = await expectEventually(() => {
+        const found = deadLetters.records.filter((record) => record.value?.toString().includes(conversationId));
+        expect(found).toHaveLength(1);
+        return found[0] as KafkaRecord;
+      });
+      expect(ChatQueries.decode(letter.value)).toMatchObject({
+        type: 'chat.command.history-request',
+        payload: { userId: bob.userId, conversationId, replyTo: { gatewayId: suite().gatewayId(), requestId: errors[0]?.replyTo } },
+      });
+      expect({
+        sourceTopic: header(letter.headers, Headers.dlqSourceTopic),
+        group: header(letter.headers, Headers.dlqConsumerGroup),
+        error: header(letter.headers, Headers.dlqError),
+      }).toEqual({ sourceTopic: Topics.queries.name, group: 'persistence.queries', error: expect.stringContaining('e2e-gone') });
+      // The request id in the user's message finds it.
+      expect(errors[0]?.message).toContain(ChatQueries.decode(letter.value).id);
+
+      // Counted by persistence: exactly this one.
+      await expectEventually(async () => expect(await deadLetteredHistories()).toBe(countedBefore + 1));
     } finally {
       await deadLetters.stop();
     }
