@@ -1,4 +1,4 @@
-import { deadLetterTopicOf, Topics, type TopicSpec } from '@chat/protocol';
+import { deadLetterTopicOf, DELIVERY_TOPIC_PREFIX, Topics, type TopicSpec } from '@chat/protocol';
 import { toYamlStream, type Manifest } from './manifest';
 
 /** The Strimzi cluster (its `Kafka` resource's name) that the Topic Operator manages these topics in. */
@@ -9,11 +9,12 @@ const MIN_INSYNC_REPLICAS = 2;
 
 /**
  * The topics of libs/protocol as Strimzi KafkaTopic resources: every topic of `Topics` and its
- * dead-letter topic. Not the per-gateway `chat.delivery.<id>` topics (and their dead letters): each
- * gateway creates its own at start, as their names depend on the running pods.
+ * dead-letter topic, and `chat.deliveries.dlq`, the one dead-letter topic of every delivery topic. Not
+ * the per-gateway `chat.delivery.<id>` topics: each gateway creates its own at start, as their names
+ * depend on the running pods.
  */
 export function kafkaTopicManifests(): Manifest[] {
-  const specs: TopicSpec[] = Object.values(Topics).flatMap((spec) => [spec, deadLetterTopicOf(spec.name)]);
+  const specs: TopicSpec[] = [...Object.values(Topics).flatMap((spec) => [spec, deadLetterTopicOf(spec.name)]), deadLetterTopicOf(DELIVERY_TOPIC_PREFIX)];
   return specs.map((spec) => ({
     apiVersion: 'kafka.strimzi.io/v1beta2',
     kind: 'KafkaTopic',
