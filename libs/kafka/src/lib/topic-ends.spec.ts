@@ -3,7 +3,8 @@ import { KafkaJSProtocolError } from 'kafkajs';
 import { fetchTopicEnds } from './topic-ends';
 
 /** kafkajs' own error for a partition whose leader is not there (yet), by its protocol code. */
-const notLeader = () => new KafkaJSProtocolError({ type: 'NOT_LEADER_OR_FOLLOWER', code: 6, retriable: true, message: 'This server is not the leader for that topic-partition' });
+const protocolError = (type: string, code: number, message: string) => new KafkaJSProtocolError(Object.assign(new Error(message), { type, code }));
+const notLeader = () => protocolError('NOT_LEADER_OR_FOLLOWER', 6, 'This server is not the leader for that topic-partition');
 
 function adminFailing(times: number, error: () => Error): { admin: Admin; calls: () => number } {
   let calls = 0;
@@ -39,7 +40,7 @@ describe('fetchTopicEnds', () => {
   });
 
   it('does not retry other errors', async () => {
-    const { admin, calls } = adminFailing(1, () => new KafkaJSProtocolError({ type: 'TOPIC_AUTHORIZATION_FAILED', code: 29, retriable: false, message: 'Not authorized to access topics' }));
+    const { admin, calls } = adminFailing(1, () => protocolError('TOPIC_AUTHORIZATION_FAILED', 29, 'Not authorized to access topics'));
     await expect(fetchTopicEnds(admin, ['t'])).rejects.toThrow('Not authorized');
     expect(calls()).toBe(1);
   });
