@@ -1,7 +1,6 @@
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from '@chat/service-kit';
-import { documentedDefaults } from '@chat/testing';
+import { compareDocumentedDefaults, documentedDefaults, readDocuments } from '@chat/testing';
 import { generateSigningKey, privateKeyPem } from '@chat/auth-tokens';
 import { authConfigSchema } from './config';
 
@@ -10,16 +9,12 @@ import { authConfigSchema } from './config';
  * operations.md, deploy.md "Environment variables") against the defaults of its config schema.
  */
 const DOCS = ['protocol.md', 'reliability.md', 'operations.md', 'deploy.md'];
-const docs = DOCS.map((name) => ({ name, text: readFileSync(path.resolve(__dirname, '../../../docs', name), 'utf8') }));
+const docs = readDocuments(path.resolve(__dirname, '../../../docs'), DOCS);
 const defaults = loadConfig(authConfigSchema, { KAFKA_BROKERS: 'localhost:9092', HTTP_PORT: '3001', DATABASE_URL: 'postgres://chat@localhost:5433/chat_auth', JWT_PRIVATE_KEY: privateKeyPem(generateSigningKey('k1').privateKey), JWT_KEY_ID: 'k1' }) as unknown as Record<string, unknown>;
 
 describe("auth's rate limits in the docs", () => {
   it('have the defaults of the config schema, wherever a table states one', () => {
-    const compared = docs.flatMap(({ name, text }) =>
-      documentedDefaults(text)
-        .filter(({ variable }) => typeof defaults[variable] === 'number' || defaults[variable] === 'auto')
-        .map(({ variable, value, row }) => ({ doc: name, variable, documented: value, actual: defaults[variable], row })),
-    );
+    const compared = compareDocumentedDefaults(docs, defaults);
     expect(compared.filter(({ documented, actual }) => documented !== actual)).toEqual([]);
     expect(compared.length).toBeGreaterThan(15);
   });

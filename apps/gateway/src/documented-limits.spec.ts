@@ -1,8 +1,7 @@
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from '@chat/service-kit';
 import { publicJwks, generateSigningKey } from '@chat/auth-tokens';
-import { documentedDefaults } from '@chat/testing';
+import { compareDocumentedDefaults, documentedDefaults, readDocuments } from '@chat/testing';
 import { gatewayConfigSchema } from './config';
 
 /*
@@ -10,16 +9,12 @@ import { gatewayConfigSchema } from './config';
  * "Limits under abusive clients", operations.md's tables, deploy.md "Environment variables") against the defaults of its config schema.
  */
 const DOCS = ['protocol.md', 'reliability.md', 'operations.md', 'deploy.md'];
-const docs = DOCS.map((name) => ({ name, text: readFileSync(path.resolve(__dirname, '../../../docs', name), 'utf8') }));
+const docs = readDocuments(path.resolve(__dirname, '../../../docs'), DOCS);
 const defaults = loadConfig(gatewayConfigSchema, { KAFKA_BROKERS: 'localhost:9092', HTTP_PORT: '3000', JWT_PUBLIC_KEYS: publicJwks([generateSigningKey('k1')]) }) as unknown as Record<string, unknown>;
 
 describe('the gateway limits in the docs', () => {
   it('have the defaults of the config schema, wherever a table states one', () => {
-    const compared = docs.flatMap(({ name, text }) =>
-      documentedDefaults(text)
-        .filter(({ variable }) => typeof defaults[variable] === 'number' || defaults[variable] === 'auto')
-        .map(({ variable, value, row }) => ({ doc: name, variable, documented: value, actual: defaults[variable], row })),
-    );
+    const compared = compareDocumentedDefaults(docs, defaults);
     const differing = compared.filter(({ documented, actual }) => documented !== actual);
     // protocol.md and reliability.md each list the gateway's limits, deploy.md every variable, operations.md the reads quota.
     expect(new Set(compared.map(({ doc }) => doc))).toEqual(new Set(DOCS));

@@ -1,7 +1,6 @@
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from '@chat/service-kit';
-import { documentedDefaults } from '@chat/testing';
+import { compareDocumentedDefaults, documentedDefaults, readDocuments } from '@chat/testing';
 import { persistenceConfigSchema } from './config';
 
 /*
@@ -9,16 +8,12 @@ import { persistenceConfigSchema } from './config';
  * operations.md, deploy.md "Environment variables") against the defaults of its config schema.
  */
 const DOCS = ['protocol.md', 'reliability.md', 'operations.md', 'deploy.md'];
-const docs = DOCS.map((name) => ({ name, text: readFileSync(path.resolve(__dirname, '../../../docs', name), 'utf8') }));
+const docs = readDocuments(path.resolve(__dirname, '../../../docs'), DOCS);
 const defaults = loadConfig(persistenceConfigSchema, { KAFKA_BROKERS: 'localhost:9092', HTTP_PORT: '3003', DATABASE_URL: 'postgres://chat@localhost:5433/chat_persistence', DATA_ENCRYPTION_KEYS: `k1:${Buffer.alloc(32, 7).toString('base64')}`, DATA_ENCRYPTION_KEY_ID: 'k1' }) as unknown as Record<string, unknown>;
 
 describe("persistence's quotas in the docs", () => {
   it('have the defaults of the config schema, wherever a table states one', () => {
-    const compared = docs.flatMap(({ name, text }) =>
-      documentedDefaults(text)
-        .filter(({ variable }) => typeof defaults[variable] === 'number' || defaults[variable] === 'auto')
-        .map(({ variable, value, row }) => ({ doc: name, variable, documented: value, actual: defaults[variable], row })),
-    );
+    const compared = compareDocumentedDefaults(docs, defaults);
     expect(compared.filter(({ documented, actual }) => documented !== actual)).toEqual([]);
     expect(compared.length).toBeGreaterThan(10);
   });

@@ -1,3 +1,6 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+
 /**
  * The defaults a Markdown document states for configuration variables, read from its tables, so a
  * spec can hold them against the service's config schema (docs/claims.md lists such specs).
@@ -47,4 +50,36 @@ export function documentedDefaults(markdown: string): DocumentedDefault[] {
     });
   }
   return found;
+}
+
+/** A document by name, with its text. */
+export interface NamedDocument {
+  name: string;
+  text: string;
+}
+
+/** A default as one document states it, beside the config schema's. */
+export interface ComparedDefault {
+  doc: string;
+  variable: string;
+  documented: DocumentedDefault['value'];
+  actual: unknown;
+  row: string;
+}
+
+/** The named Markdown files of a docs folder. */
+export function readDocuments(docsDir: string, names: readonly string[]): NamedDocument[] {
+  return names.map((name) => ({ name, text: readFileSync(path.join(docsDir, name), 'utf8') }));
+}
+
+/**
+ * Every default the documents' tables state for a variable the config has as a number or `auto`,
+ * beside the config's value: a spec expects those that differ to be none.
+ */
+export function compareDocumentedDefaults(documents: readonly NamedDocument[], defaults: Record<string, unknown>): ComparedDefault[] {
+  return documents.flatMap(({ name, text }) =>
+    documentedDefaults(text)
+      .filter(({ variable }) => typeof defaults[variable] === 'number' || defaults[variable] === 'auto')
+      .map(({ variable, value, row }) => ({ doc: name, variable, documented: value, actual: defaults[variable], row })),
+  );
 }
