@@ -2,11 +2,11 @@ import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { Client } from 'pg';
 import { expectEventually } from '@chat/testing';
 import { useChatSuite } from './support/chat-suite';
 import { useChatUsers } from './support/chat-users';
-import { e2e, uniqueName } from './support/environment';
+import { useOwnDatabase } from './support/own-database';
+import { e2e } from './support/environment';
 
 /*
  * Message bodies encrypted at rest, read straight from PostgreSQL while the whole system runs:
@@ -17,40 +17,24 @@ import { e2e, uniqueName } from './support/environment';
  */
 
 const run = promisify(execFile);
-const database = uniqueName('chat_persistence_at_rest').replace(/-/g, '_').toLowerCase();
 const keys = { old: `at-rest-1:${randomBytes(32).toString('base64')}`, next: `at-rest-2:${randomBytes(32).toString('base64')}` };
 const onlyOld = { DATA_ENCRYPTION_KEYS: keys.old, DATA_ENCRYPTION_KEY_ID: 'at-rest-1' };
 const both = { DATA_ENCRYPTION_KEYS: `${keys.old},${keys.next}`, DATA_ENCRYPTION_KEY_ID: 'at-rest-2' };
 const onlyNext = { DATA_ENCRYPTION_KEYS: keys.next, DATA_ENCRYPTION_KEY_ID: 'at-rest-2' };
 
-let db: Client;
-
-// Before the suite starts (hooks run in the order they are declared): persistence migrates this database at start.
-beforeAll(async () => {
-  const admin = new Client({ connectionString: e2e.databaseUrlFor('postgres') });
-  await admin.connect();
-  try {
-    await admin.query(`CREATE DATABASE ${database}`);
-  } finally {
-    await admin.end();
-  }
-  db = new Client({ connectionString: e2e.databaseUrlFor(database) });
-  await db.connect();
-});
-
-afterAll(async () => {
-  await db?.end();
-});
+// Declared before the suite: persistence migrates this database when it starts.
+const ownDatabase = useOwnDatabase('chat_persistence_at_rest');
+const database = ownDatabase.name;
 
 const suite = useChatSuite({ label: 'at-rest', persistenceDatabase: database, dataEncryption: onlyOld });
 const users = useChatUsers(suite);
 
 function rows(conversationId: string) {
-  return db.query<{ seq: string; body: string; body_key_id: string | null }>('SELECT seq, body, body_key_id FROM messages WHERE conversation_id = $1 ORDER BY seq', [conversationId]).then((result) => result.rows);
+  return ownDatabase.client.query<{ seq: string; body: string; body_key_id: string | null }>('SELECT seq, body, body_key_id FROM messages WHERE conversation_id = $1 ORDER BY seq', [conversationId]).then((result) => result.rows);
 }
 
 async function keyIdsInDatabase(): Promise<string[]> {
-  const result = await db.query<{ key_id: string | null }>(
+  const result = await ownDatabase.client.query<{ key_id: string | null }>(
     `SELECT body_key_id AS key_id FROM messages UNION SELECT body_key_id FROM announcements UNION SELECT effects_key_id FROM processed_commands
      UNION SELECT title_key_id FROM conversations WHERE title IS NOT NULL`,
   );
@@ -81,7 +65,7 @@ describe('message bodies encrypted at rest, end to end', () => {
     // The raw table: ciphertext under the current key id, no text anywhere in it.
     const stored = await rows(conversationId);
     expect(stored.map((row) => row.body_key_id)).toEqual(['at-rest-1', 'at-rest-1', 'at-rest-1']);
-    const dump = JSON.stringify((await db.query('SELECT * FROM messages')).rows);
+    const dump = JSON.stringify((await ownDatabase.client.query('SELECT * FROM messages')).rows);
     for (const text of [...before, 'vault', 'mill']) expect(dump).not.toContain(text);
     const bobDevice = await users.connect(bob);
     expect((await bobDevice.client.history(conversationId, { limit: 50 })).messages.map((m) => m.body)).toEqual(before);

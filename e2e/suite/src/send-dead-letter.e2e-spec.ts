@@ -1,12 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Consumer, IHeaders } from 'kafkajs';
-import { Client } from 'pg';
 import { ChatRequestError } from '@chat/client-sdk';
 import { ChatCommands, ChatQueries, deadLetterTopicOf, Headers, Topics, type ServerFrameOf } from '@chat/protocol';
 import { expectEventually } from '@chat/testing';
 import { useChatSuite } from './support/chat-suite';
 import { useChatUsers } from './support/chat-users';
-import { e2e, uniqueName } from './support/environment';
+import { useOwnDatabase } from './support/own-database';
 import { rawKafka } from './support/kafka-test-kit';
 import { scrape } from './support/observability-prometheus';
 
@@ -28,30 +27,14 @@ import { scrape } from './support/observability-prometheus';
  * read is in chat.queries.dlq; reads that skip that row are answered as usual.
  */
 
-const database = uniqueName('chat_persistence_send_dlq').replace(/-/g, '_').toLowerCase();
 const COMMANDS_DLQ = deadLetterTopicOf(Topics.commands.name).name;
 const DEAD_LETTERED_METRIC = 'persistence_commands_dead_lettered_total';
 const QUERIES_DLQ = deadLetterTopicOf(Topics.queries.name).name;
 const DEAD_LETTERED_READS_METRIC = 'persistence_queries_dead_lettered_total';
 
-let db: Client;
-
-// Before the suite starts (hooks run in the order they are declared): persistence migrates this database at start.
-beforeAll(async () => {
-  const admin = new Client({ connectionString: e2e.databaseUrlFor('postgres') });
-  await admin.connect();
-  try {
-    await admin.query(`CREATE DATABASE ${database}`);
-  } finally {
-    await admin.end();
-  }
-  db = new Client({ connectionString: e2e.databaseUrlFor(database) });
-  await db.connect();
-});
-
-afterAll(async () => {
-  await db?.end();
-});
+// Declared before the suite: persistence migrates this database when it starts.
+const ownDatabase = useOwnDatabase('chat_persistence_send_dlq');
+const database = ownDatabase.name;
 
 const suite = useChatSuite({ label: 'send-dlq', persistenceDatabase: database });
 const users = useChatUsers(suite);
@@ -115,7 +98,7 @@ describe('an accepted send persistence cannot store', () => {
     // The conversation works before the fault.
     await a.client.sendAndWaitStored(broken, 'before the fault');
 
-    await db.query(`ALTER TABLE messages ADD CONSTRAINT e2e_refuses_one_conversation CHECK (conversation_id <> '${broken}') NOT VALID`);
+    await ownDatabase.client.query(`ALTER TABLE messages ADD CONSTRAINT e2e_refuses_one_conversation CHECK (conversation_id <> '${broken}') NOT VALID`);
     const countedBefore = await deadLetteredSends();
     const deadLetters = await TopicReader.start(COMMANDS_DLQ);
     try {
@@ -147,7 +130,7 @@ describe('an accepted send persistence cannot store', () => {
       await expectEventually(() => expect(c.seen(alicesOther)).toEqual([[1, 'alice elsewhere']]));
 
       // Nothing of it was stored or shown.
-      expect((await db.query('SELECT seq FROM messages WHERE conversation_id = $1 ORDER BY seq', [broken])).rows.map((row: { seq: string }) => Number(row.seq))).toEqual([1]);
+      expect((await ownDatabase.client.query('SELECT seq FROM messages WHERE conversation_id = $1 ORDER BY seq', [broken])).rows.map((row: { seq: string }) => Number(row.seq))).toEqual([1]);
       expect(b.seen(broken)).toEqual([[1, 'before the fault']]);
 
       // The dead letter: the command as the gateway produced it, from persistence's group, with the reason.
@@ -200,7 +183,7 @@ describe('a read persistence cannot answer', () => {
     // Bob has both live, so his client has no gap of its own to fill with a read.
     await expectEventually(() => expect(b.seen(conversationId)).toEqual([[1, 'readable'], [2, 'under a key that is gone']]));
 
-    const { rowCount } = await db.query(`UPDATE messages SET body_key_id = 'e2e-gone' WHERE conversation_id = $1 AND seq = $2`, [conversationId, unreadable.seq]);
+    const { rowCount } = await ownDatabase.client.query(`UPDATE messages SET body_key_id = 'e2e-gone' WHERE conversation_id = $1 AND seq = $2`, [conversationId, unreadable.seq]);
     expect(rowCount).toBe(1);
     const countedBefore = await deadLetteredHistories();
     const deadLetters = await TopicReader.start(QUERIES_DLQ);
