@@ -1,6 +1,10 @@
 import path from 'node:path';
 import { type DataEncryptionEnv, generateDataEncryptionEnv } from './data-keys';
 import { getFreePorts } from './free-port';
+// build-app.mjs compiles these libs into local-infra's build: their being unbuildable does not matter.
+// eslint-disable-next-line @nx/enforce-module-boundaries
+import { kafkaSecurityEnv } from '@chat/kafka';
+import { provisionGatewayPrincipal } from './gateway-principal';
 import type { LocalKafkaSecurity } from './kafka-security';
 import type { JwtKeys } from './jwt-keys';
 import { readyzStatus } from './readyz';
@@ -34,8 +38,9 @@ export interface ServiceFleetOptions {
   workspaceRoot: string;
   kafkaBrokers: string;
   /**
-   * Infra.servicesKafkaSecurity: each service logs in to a secured local broker as its own principal,
-   * or (`plaintext`) to a plaintext one with no inherited credentials; unset: the parent's KAFKA_* variables.
+   * Infra.servicesKafkaSecurity: each service logs in to a secured local broker as its own principal
+   * (each gateway as `gateway-<its instance id>`, provisioned when it is first started), or
+   * (`plaintext`) to a plaintext one with no inherited credentials; unset: the parent's KAFKA_* variables.
    */
   kafkaSecurity?: LocalKafkaSecurity | 'plaintext';
   /** Needed when auth or persistence is among the instances (e.g. Infra.databaseUrlFor). */
@@ -93,6 +98,8 @@ interface Entry {
   env: Record<string, string>;
   process?: ServiceProcess;
   running: boolean;
+  /** A gateway on a secured local broker: whether its principal was provisioned (its login is in `env`). */
+  loginProvisioned?: boolean;
 }
 
 export class ServiceFleet {
@@ -136,6 +143,7 @@ export class ServiceFleet {
     } else {
       for (const entry of entries) entry.env.HTTP_PORT = String(SERVICE_SPECS[entry.spec.service].httpPort);
     }
+    await Promise.all(entries.map((entry) => this.provisionLogin(entry)));
     try {
       for (const entry of entries) this.spawn(entry);
     } catch (error) {
@@ -202,6 +210,7 @@ export class ServiceFleet {
    */
   async startAgain(name: string, options: { waitForReady?: boolean; env?: Record<string, string> } = {}): Promise<ServiceProcess> {
     const entry = this.entry(name);
+    await this.provisionLogin(entry);
     if (options.env) Object.assign(entry.env, options.env);
     const service = this.spawn(entry);
     if (options.waitForReady ?? true) await service.waitForReady(this.readyTimeoutMs);
@@ -253,6 +262,20 @@ export class ServiceFleet {
     const entry = this.entries.get(name);
     if (!entry) throw new Error(`${name} is not an instance of this fleet`);
     return entry;
+  }
+
+  /**
+   * A gateway on the secured local broker logs in as its own principal: its SCRAM user and ACLs are
+   * made before its first start (provisionGatewayPrincipal), and its login laid under its own `env`.
+   */
+  private async provisionLogin(entry: Entry): Promise<void> {
+    const security = this.options.kafkaSecurity;
+    if (entry.spec.service !== 'gateway' || security === undefined || security === 'plaintext' || entry.loginProvisioned) return;
+    const login = await provisionGatewayPrincipal({ brokers: this.options.kafkaBrokers, security }, entry.env.INSTANCE_ID);
+    // The instance's own env still wins (a test giving a gateway other credentials on purpose).
+    const own = entry.spec.env ?? {};
+    for (const [variable, value] of Object.entries(kafkaSecurityEnv(login))) if (!(variable in own)) entry.env[variable] = value;
+    entry.loginProvisioned = true;
   }
 
   private async waitWithPortRetries(entry: Entry): Promise<void> {

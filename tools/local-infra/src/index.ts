@@ -3,6 +3,7 @@ export { ensureKafkaJars, kafkaLibsDir, readKafkaVersion, type EnsureKafkaJarsOp
 export { renderServerProperties, type BrokerConfig } from './kafka-config';
 export { startKafkaBroker, type KafkaBrokerHandle, type StartKafkaBrokerOptions } from './kafka-broker';
 export { clientSecurity, clientSecurityEnv, kafkaJsClientSecurity, LOCAL_KAFKA_USERS, type LocalKafkaSecurity, type LocalKafkaUser } from './kafka-security';
+export { provisionGatewayPrincipal } from './gateway-principal';
 // A CA and a server certificate for 127.0.0.1/localhost: the local broker's, and any other local TLS server's in tests (PostgreSQL).
 export { ensureBrokerTls, type BrokerTls } from './kafka-security';
 export { startPostgres, POSTGRES_PASSWORD, POSTGRES_USER, type PostgresHandle, type StartPostgresOptions } from './postgres';

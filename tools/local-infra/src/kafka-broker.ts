@@ -152,7 +152,7 @@ async function answersMetadata(brokers: string, security: LocalKafkaSecurity | u
  * TLS files and passwords of a secured broker. A log dir formatted before without users (a plaintext
  * run) cannot get them now (SCRAM users are created at format time): that is refused, with the fix.
  */
-async function brokerSecurity(dataDir: string, logDir: string, tlsDir: string | undefined): Promise<LocalKafkaSecurity> {
+async function brokerSecurity(dataDir: string, logDir: string, tlsDir: string | undefined, libsDir: string): Promise<LocalKafkaSecurity> {
   const passwordsFile = path.join(dataDir, 'credentials.json');
   if (isFormatted(logDir) && !existsSync(passwordsFile)) {
     throw new Error(
@@ -161,7 +161,7 @@ async function brokerSecurity(dataDir: string, logDir: string, tlsDir: string | 
     );
   }
   const tls = await ensureBrokerTls(tlsDir ?? path.join(findWorkspaceRoot(), '.cache', 'kafka-tls'));
-  return { ...tls, passwords: await ensurePasswords(passwordsFile) };
+  return { ...tls, passwords: await ensurePasswords(passwordsFile), credentialsFile: passwordsFile, libsDir };
 }
 
 /** Starts a single-node KRaft Kafka broker from the plain jars (no Docker, no Kafka install). */
@@ -185,7 +185,7 @@ export async function startKafkaBroker(options: StartKafkaBrokerOptions): Promis
 
   await mkdir(dataDir, { recursive: true });
   await mkdir(path.dirname(logFile), { recursive: true });
-  const security = options.secure ? await brokerSecurity(dataDir, logDir, options.tlsDir) : undefined;
+  const security = options.secure ? await brokerSecurity(dataDir, logDir, options.tlsDir, libsDir) : undefined;
   const propertiesFile = path.join(dataDir, 'server.properties');
   const log4jFile = path.join(dataDir, 'log4j2.yaml');
   await writeFile(

@@ -6,23 +6,24 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 // build-app.mjs compiles these libs into local-infra's build: their being unbuildable does not matter.
 // eslint-disable-next-line @nx/enforce-module-boundaries
-import { ADMIN_PRINCIPAL, SERVICE_PRINCIPALS } from '@chat/protocol';
+import { ADMIN_PRINCIPAL, SHARED_SERVICE_PRINCIPALS } from '@chat/protocol';
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { kafkaJsSecurity, kafkaSecurityEnv, type KafkaSecurity } from '@chat/kafka';
 
 /*
  * The local broker's TLS and SASL: a CA and a broker certificate made with openssl (cached under
- * .cache/kafka-tls, reused by every run), and one SCRAM-SHA-512 user per service plus `admin`,
- * created when the broker's storage is formatted (`kafka-storage format --add-scram`). Their
- * passwords are random, kept next to the broker's data (mode 0600), so a restart finds the same users.
+ * .cache/kafka-tls, reused by every run), and one SCRAM-SHA-512 user per shared service principal
+ * plus `admin`, created when the broker's storage is formatted (`kafka-storage format --add-scram`).
+ * Each gateway's user, `gateway-<id>`, is made when that gateway is started (gateway-principal.ts).
+ * Their passwords are random, kept next to the broker's data (mode 0600), so a restart finds the same users.
  */
 
 const execFileAsync = promisify(execFile);
 
 /** The principal of the broker's own controller connection (SASL/PLAIN on the loopback controller listener). */
 export const CONTROLLER_PRINCIPAL = 'controller';
-/** Every SCRAM user the local broker is formatted with. */
-export const LOCAL_KAFKA_USERS = [ADMIN_PRINCIPAL, ...SERVICE_PRINCIPALS] as const;
+/** Every SCRAM user the local broker is formatted with (the gateways' come later, one per gateway). */
+export const LOCAL_KAFKA_USERS = [ADMIN_PRINCIPAL, ...SHARED_SERVICE_PRINCIPALS] as const;
 export type LocalKafkaUser = (typeof LOCAL_KAFKA_USERS)[number];
 
 export interface BrokerTls {
@@ -36,12 +37,21 @@ export interface BrokerTls {
 export interface LocalKafkaSecurity extends BrokerTls {
   /** Passwords of the SCRAM users, and of the controller's PLAIN user. */
   passwords: Readonly<Record<LocalKafkaUser | typeof CONTROLLER_PRINCIPAL, string>>;
+  /** `<dataDir>/credentials.json`: where the passwords are kept, the gateways' too (provisionGatewayPrincipal). */
+  credentialsFile: string;
+  /** The broker's jars, whose Kafka tools make the gateways' users (provisionGatewayPrincipal). */
+  libsDir: string;
 }
 
 /** How a client logs in as `user` to a broker secured with `security` (or plaintext without one). */
 export function clientSecurity(security: LocalKafkaSecurity | undefined, user: LocalKafkaUser): KafkaSecurity {
   if (!security) return { protocol: 'PLAINTEXT' };
-  return { protocol: 'SASL_SSL', sasl: { mechanism: 'SCRAM-SHA-512', username: user, password: security.passwords[user] }, tls: { caFile: security.caFile } };
+  return scramLogin(security, user, security.passwords[user]);
+}
+
+/** SASL_SSL with SCRAM-SHA-512 as `username`, trusting the local broker's CA. */
+export function scramLogin(security: BrokerTls, username: string, password: string): KafkaSecurity {
+  return { protocol: 'SASL_SSL', sasl: { mechanism: 'SCRAM-SHA-512', username, password }, tls: { caFile: security.caFile } };
 }
 
 /** The kafkajs `ssl` and `sasl` options of a client that logs in as `user` (none for a plaintext broker). */
@@ -101,6 +111,11 @@ export async function ensureBrokerTls(dir: string): Promise<BrokerTls> {
   return files;
 }
 
+/** A random password: base64url, so no character needs quoting in a JAAS line or a --add-scram argument. */
+export function newPassword(): string {
+  return randomBytes(24).toString('base64url');
+}
+
 /** Passwords of the local users, read from `file` or made (random) and written there with mode 0600. */
 export async function ensurePasswords(file: string): Promise<LocalKafkaSecurity['passwords']> {
   const users = [...LOCAL_KAFKA_USERS, CONTROLLER_PRINCIPAL];
@@ -110,8 +125,7 @@ export async function ensurePasswords(file: string): Promise<LocalKafkaSecurity[
     if (missing.length > 0) throw new Error(`${file} has no password for ${missing.join(', ')}: delete the broker's data dir (${path.dirname(file)}) to start afresh`);
     return saved as LocalKafkaSecurity['passwords'];
   }
-  // base64url: no character needs quoting in a JAAS line or a --add-scram argument.
-  const passwords = Object.fromEntries(users.map((user) => [user, randomBytes(24).toString('base64url')]));
+  const passwords = Object.fromEntries(users.map((user) => [user, newPassword()]));
   await mkdir(path.dirname(file), { recursive: true });
   await writeFile(file, `${JSON.stringify(passwords, null, 2)}\n`, { mode: 0o600 });
   return passwords as LocalKafkaSecurity['passwords'];

@@ -8,6 +8,7 @@ import { isPortFree, getFreePort } from './free-port';
 import { devDataEncryptionEnv } from './data-keys';
 import { devJwtKeys, type JwtKeys } from './jwt-keys';
 import { ServiceFleet } from './fleet';
+import { provisionGatewayPrincipal } from './gateway-principal';
 import { describeExit } from './process-control';
 import { SERVICE_DATABASES, SERVICE_SPECS, SERVICES } from './suite';
 import { findWorkspaceRoot } from './workspace';
@@ -25,7 +26,8 @@ environment:
   KAFKA_PORT      port of the local broker (default 9092)
   KAFKA_SECURITY_PROTOCOL
                   SASL_SSL (default): the local broker takes TLS and SCRAM logins only, one user per
-                  service (passwords in .cache/dev/kafka/credentials.json) and enforces the ACLs;
+                  service, each gateway its own gateway-<INSTANCE_ID> (made when it starts; passwords
+                  in .cache/dev/kafka/credentials.json) and enforces the ACLs;
                   PLAINTEXT: no TLS, no logins, no ACLs. With KAFKA_BROKERS, the services use this
                   and KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD, KAFKA_SSL_CA_FILE as given
   DATABASE_URL    use this PostgreSQL for auth AND persistence instead of starting one
@@ -283,6 +285,9 @@ async function main(argv: string[]): Promise<void> {
       const { KAFKA_SECURITY_PROTOCOL, KAFKA_SSL_CA_FILE } = stack.infra.kafkaClientEnv('admin');
       say(`KAFKA_SECURITY_PROTOCOL=${KAFKA_SECURITY_PROTOCOL} KAFKA_SSL_CA_FILE=${KAFKA_SSL_CA_FILE}`);
       say(`KAFKA_SASL_USERNAME=<service, or admin> KAFKA_SASL_PASSWORD=<its password in ${path.relative(workspaceRoot, path.join(devDir, 'kafka', 'credentials.json'))}>`);
+      // A gateway logs in as its own principal, made here for the id a local gateway has (as under `up`).
+      const gateway = await provisionGatewayPrincipal({ brokers: stack.infra.kafkaBrokers, security: stack.infra.kafkaSecurity }, 'gateway-1');
+      say(`a gateway: INSTANCE_ID=gateway-1 KAFKA_SASL_USERNAME=${gateway.sasl?.username ?? ''} (its password is in the same file)`);
     }
     for (const db of SERVICE_DATABASES) say(`DATABASE_URL (${db})=${stack.infra.databaseUrlFor(db)}`);
     say('Ctrl-C stops everything');

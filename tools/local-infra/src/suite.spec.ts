@@ -26,9 +26,9 @@ describe('serviceEnv', () => {
   });
 
   it('logs each service in to a secured broker as its own principal, over TLS with the local CA', () => {
-    const passwords = { admin: 'a', gateway: 'g', auth: 'au', router: 'r', persistence: 'p', metrics: 'm', controller: 'c' };
-    const kafkaSecurity = { caFile: '/tls/ca.pem', keystoreFile: '/tls/broker-keystore.pem', passwords };
-    for (const name of SERVICES) {
+    const passwords = { admin: 'a', auth: 'au', router: 'r', persistence: 'p', metrics: 'm', controller: 'c' };
+    const kafkaSecurity = { caFile: '/tls/ca.pem', keystoreFile: '/tls/broker-keystore.pem', passwords, credentialsFile: '/data/credentials.json', libsDir: '/libs' };
+    for (const name of SERVICES.filter((service) => service !== 'gateway')) {
       expect(serviceEnv(name, { kafkaBrokers: 'k:1', jwtKeys, databaseUrlFor: urlFor, kafkaSecurity })).toMatchObject({
         KAFKA_SECURITY_PROTOCOL: 'SASL_SSL',
         KAFKA_SASL_MECHANISM: 'SCRAM-SHA-512',
@@ -37,6 +37,10 @@ describe('serviceEnv', () => {
         KAFKA_SSL_CA_FILE: '/tls/ca.pem',
       });
     }
+    // A gateway logs in as its own principal, given; without one, with no credentials at all (never a shared or inherited one).
+    const gatewayLogin = { protocol: 'SASL_SSL' as const, sasl: { mechanism: 'SCRAM-SHA-512' as const, username: 'gateway-gw-1', password: 'g1' }, tls: { caFile: '/tls/ca.pem' } };
+    expect(serviceEnv('gateway', { kafkaBrokers: 'k:1', jwtKeys, kafkaSecurity, gatewayLogin })).toMatchObject({ KAFKA_SECURITY_PROTOCOL: 'SASL_SSL', KAFKA_SASL_USERNAME: 'gateway-gw-1', KAFKA_SASL_PASSWORD: 'g1', KAFKA_SSL_CA_FILE: '/tls/ca.pem' });
+    expect(serviceEnv('gateway', { kafkaBrokers: 'k:1', jwtKeys, kafkaSecurity })).toMatchObject({ KAFKA_SECURITY_PROTOCOL: 'SASL_SSL', KAFKA_SASL_USERNAME: '', KAFKA_SASL_PASSWORD: '', KAFKA_SSL_CA_FILE: '/tls/ca.pem' });
   });
 
   it('refuses to start a database service without a database', () => {

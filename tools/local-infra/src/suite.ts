@@ -5,6 +5,9 @@ import { type ExitInfo, describeExit, hasExited, killOnExit, sleep, stopChild, t
 import { tailText } from './log-tail';
 import { readyzStatus } from './readyz';
 import { jwtEnv, type JwtKeys } from './jwt-keys';
+// build-app.mjs compiles these libs into local-infra's build: their being unbuildable does not matter.
+// eslint-disable-next-line @nx/enforce-module-boundaries
+import { kafkaSecurityEnv, type KafkaSecurity } from '@chat/kafka';
 import { clientSecurityEnv, type LocalKafkaSecurity } from './kafka-security';
 
 export const SERVICES = ['gateway', 'auth', 'router', 'persistence', 'metrics'] as const;
@@ -59,11 +62,17 @@ export interface ServiceEnvContext {
   kafkaBrokers: string;
   /**
    * The local broker's TLS and users (Infra.servicesKafkaSecurity): each service logs in as its own
-   * principal (KAFKA_SASL_USERNAME = its name); `plaintext` sets KAFKA_SECURITY_PROTOCOL=PLAINTEXT and
-   * clears any inherited credentials. Without it the KAFKA_* security variables are not set here and
-   * the service inherits the parent's (an external broker's settings).
+   * principal (KAFKA_SASL_USERNAME = its name; a gateway as `gatewayLogin`); `plaintext` sets
+   * KAFKA_SECURITY_PROTOCOL=PLAINTEXT and clears any inherited credentials. Without it the KAFKA_*
+   * security variables are not set here and the service inherits the parent's (an external broker's settings).
    */
   kafkaSecurity?: LocalKafkaSecurity | 'plaintext';
+  /**
+   * A gateway's login to the secured local broker, as its own principal (provisionGatewayPrincipal).
+   * Without it a gateway's KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD are empty (it refuses to
+   * start) until the caller sets them: ServiceFleet does when it starts the gateway.
+   */
+  gatewayLogin?: KafkaSecurity;
   /** Connection URL of a database by name (e.g. PostgresHandle.urlFor); needed for auth and persistence. */
   databaseUrlFor?: (database: string) => string;
   /** Default: the service's default port (SERVICE_SPECS). Tests pass free ports. */
@@ -83,7 +92,7 @@ export function serviceEnv(name: ServiceName, context: ServiceEnvContext): Recor
     HTTP_PORT: String(context.httpPort ?? spec.httpPort),
     LOG_LEVEL: context.logLevel ?? 'info',
     INSTANCE_ID: context.instanceId ?? `${name}-1`,
-    ...(context.kafkaSecurity !== undefined && clientSecurityEnv(context.kafkaSecurity === 'plaintext' ? undefined : context.kafkaSecurity, name)),
+    ...(context.kafkaSecurity !== undefined && serviceKafkaEnv(name, context.kafkaSecurity, context.gatewayLogin)),
   };
   if (spec.usesJwt) {
     if (!context.jwtKeys) throw new Error(`${name} needs access-token keys but no jwtKeys were given`);
@@ -94,6 +103,14 @@ export function serviceEnv(name: ServiceName, context: ServiceEnvContext): Recor
     env.DATABASE_URL = context.databaseUrlFor(spec.database);
   }
   return env;
+}
+
+/** The KAFKA_* security variables of a service on the local broker (see ServiceEnvContext.kafkaSecurity). */
+function serviceKafkaEnv(name: ServiceName, security: LocalKafkaSecurity | 'plaintext', gatewayLogin: KafkaSecurity | undefined): Record<string, string> {
+  if (security === 'plaintext') return clientSecurityEnv(undefined, 'admin');
+  if (name !== 'gateway') return clientSecurityEnv(security, name);
+  // Each gateway has a principal of its own, made when it starts: no shared one to fall back on.
+  return kafkaSecurityEnv(gatewayLogin ?? { protocol: 'SASL_SSL', tls: { caFile: security.caFile } });
 }
 
 export interface StartServiceOptions {

@@ -4,9 +4,9 @@ import { describeKafkaJsAcl, toKafkaJsAcls } from './kafka-acls';
 
 describe('toKafkaJsAcls', () => {
   it('turns the plan into ALLOW entries for User:<service> from any host', () => {
-    const acls = toKafkaJsAcls(aclsOf('gateway'));
+    const acls = toKafkaJsAcls(aclsOf('gateway-gw-1'));
     expect(acls).toContainEqual({
-      principal: 'User:gateway',
+      principal: 'User:gateway-gw-1',
       host: '*',
       operation: AclOperationTypes.WRITE,
       permissionType: AclPermissionTypes.ALLOW,
@@ -14,16 +14,16 @@ describe('toKafkaJsAcls', () => {
       resourceName: 'chat.commands',
       resourcePatternType: ResourcePatternTypes.LITERAL,
     });
-    expect(acls).toContainEqual(expect.objectContaining({ resourceType: AclResourceTypes.GROUP, resourceName: 'gateway.', resourcePatternType: ResourcePatternTypes.PREFIXED, operation: AclOperationTypes.READ }));
+    expect(acls).toContainEqual(expect.objectContaining({ resourceType: AclResourceTypes.GROUP, resourceName: 'gateway.gw-1', resourcePatternType: ResourcePatternTypes.LITERAL, operation: AclOperationTypes.READ }));
     expect(acls.every((acl) => acl.permissionType === AclPermissionTypes.ALLOW)).toBe(true);
   });
 });
 
 describe('describeKafkaJsAcl', () => {
   it('names the enums of an ACL in words', () => {
-    const [acl] = toKafkaJsAcls([{ principal: 'gateway', resourceType: 'topic', patternType: 'prefixed', resourceName: 'chat.delivery.', operation: 'describe_configs' }]);
+    const [acl] = toKafkaJsAcls([{ principal: 'router', resourceType: 'topic', patternType: 'prefixed', resourceName: 'chat.delivery.', operation: 'describe_configs' }]);
     expect(describeKafkaJsAcl(acl as KafkaJsAclEntry)).toEqual({
-      principal: 'User:gateway',
+      principal: 'User:router',
       host: '*',
       permission: 'ALLOW',
       operation: 'DESCRIBE_CONFIGS',

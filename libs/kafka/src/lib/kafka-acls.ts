@@ -39,19 +39,31 @@ export interface AclPlanApplied {
   /** Entries of the plan the broker already had: left as they are. */
   existing: AclEntry[];
   /**
-   * ACLs of the plan's principals that the plan does not hold (an operator's own, or one an older
-   * release needed): left alone, unless `prune` deleted them (then `pruned` is true).
+   * ACLs of the managed principals (the plan's, or `managesPrincipal`'s) that the plan does not hold
+   * (an operator's own, one an older release needed, a retired principal's): left alone, unless
+   * `prune` deleted them (then `pruned` is true).
    */
   unplanned: KafkaJsAclEntry[];
   pruned: boolean;
 }
 
+export interface ApplyAclPlanOptions {
+  /** Delete the unplanned ACLs of the managed principals. */
+  prune?: boolean;
+  /**
+   * Which principals (user names, without `User:`) the plan manages; default: those the plan names.
+   * A whole cluster's plan passes libs/protocol's isServicePrincipal, so that principals no longer
+   * in it (a retired gateway's, the old shared `gateway`) count as unplanned too.
+   */
+  managesPrincipal?: (principal: string) => boolean;
+}
+
 /**
  * Creates the plan's ACLs that the broker lacks, with an admin (super user) connection; idempotent.
  * ACLs outside the plan are reported and left alone, or with `prune` deleted, but only those of the
- * plan's principals (never `admin`'s or another user's).
+ * managed principals (never `admin`'s or another user's).
  */
-export async function applyAclPlan(admin: Admin, plan: readonly AclEntry[], options: { prune?: boolean } = {}): Promise<AclPlanApplied> {
+export async function applyAclPlan(admin: Admin, plan: readonly AclEntry[], options: ApplyAclPlanOptions = {}): Promise<AclPlanApplied> {
   const present = await describeAllAcls(admin);
   const presentKeys = new Set(present.map(kafkaJsAclKey));
   const created: AclEntry[] = [];
@@ -62,8 +74,9 @@ export async function applyAclPlan(admin: Admin, plan: readonly AclEntry[], opti
   for (let start = 0; start < acl.length; start += 200) await admin.createAcls({ acl: acl.slice(start, start + 200) });
 
   const planned = new Set(toKafkaJsAcls(plan).map(kafkaJsAclKey));
-  const principals = new Set(plan.map((entry) => `User:${entry.principal}`));
-  const unplanned = present.filter((entry) => principals.has(entry.principal) && !planned.has(kafkaJsAclKey(entry)));
+  const principals = new Set<string>(plan.map((entry) => entry.principal));
+  const manages = options.managesPrincipal ?? ((principal: string) => principals.has(principal));
+  const unplanned = present.filter((entry) => entry.principal.startsWith('User:') && manages(entry.principal.slice('User:'.length)) && !planned.has(kafkaJsAclKey(entry)));
   const prune = options.prune === true && unplanned.length > 0;
   // Each filter names one ACL exactly (no ANY), so it deletes that one and nothing else.
   if (prune) await admin.deleteAcls({ filters: unplanned });

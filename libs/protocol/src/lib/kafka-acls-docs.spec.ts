@@ -1,17 +1,21 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { type AclEntry, kafkaAclPlan, SERVICE_PRINCIPALS } from './kafka-acls';
+import { type AclEntry, gatewayPrincipal, kafkaAclPlan, SHARED_SERVICE_PRINCIPALS, type ServicePrincipal } from './kafka-acls';
 import { DLQ_SUFFIX } from './topics';
 
 /*
  * The principal → ACL table of docs/reliability.md ("Threat model") is this rendering of
- * kafkaAclPlan(). When the plan changes, the spec fails and prints the table to paste.
+ * kafkaAclPlan(), with one gateway standing for each (its id shown as `<id>`). When the plan
+ * changes, the spec fails and prints the table to paste.
  */
-const plan = kafkaAclPlan();
+const SAMPLE_GATEWAY_ID = 'sample-gateway-id';
+const plan = kafkaAclPlan({ gatewayIds: [SAMPLE_GATEWAY_ID] });
+const PRINCIPALS: ServicePrincipal[] = [gatewayPrincipal(SAMPLE_GATEWAY_ID), ...SHARED_SERVICE_PRINCIPALS];
+const shown = (name: string) => name.replaceAll(SAMPLE_GATEWAY_ID, '<id>');
 
 function resource(entry: AclEntry): string {
   if (entry.resourceName === '*') return `every ${entry.resourceType}`;
-  return entry.patternType === 'prefixed' ? `\`${entry.resourceName}*\`` : `\`${entry.resourceName}\``;
+  return entry.patternType === 'prefixed' ? `\`${shown(entry.resourceName)}*\`` : `\`${shown(entry.resourceName)}\``;
 }
 
 function names(entries: AclEntry[]): string {
@@ -20,7 +24,7 @@ function names(entries: AclEntry[]): string {
 
 /** The plan as a Markdown table: one row per principal. */
 function aclTable(): string {
-  const rows = SERVICE_PRINCIPALS.map((principal) => {
+  const rows = PRINCIPALS.map((principal) => {
     const own = plan.filter((entry) => entry.principal === principal);
     const topics = (operation: AclEntry['operation']) => own.filter((entry) => entry.resourceType === 'topic' && entry.operation === operation);
     const isDeadLetters = (entry: AclEntry) => entry.resourceName.endsWith(DLQ_SUFFIX);
@@ -28,14 +32,14 @@ function aclTable(): string {
     const deadLetters = topics('write').filter(isDeadLetters);
     const groups = own.filter((entry) => entry.resourceType === 'group' && entry.operation === 'read');
     const describes = own.filter((entry) => entry.operation === 'describe');
-    return `| \`${principal}\` | ${names(writes)} | ${names(topics('read'))} | ${names(deadLetters)} | ${names(groups)} | ${names(describes)} |`;
+    return `| \`${shown(principal)}\` | ${names(writes)} | ${names(topics('read'))} | ${names(deadLetters)} | ${names(groups)} | ${names(describes)} |`;
   });
   return ['| principal | WRITE (produce) | READ (consume) | WRITE dead letters | READ groups | DESCRIBE |', '|---|---|---|---|---|---|', ...rows].join('\n');
 }
 
 describe('the ACL table of docs/reliability.md', () => {
   it('gives each principal CREATE and DescribeConfigs on exactly the topics it reads or writes, as the table says', () => {
-    for (const principal of SERVICE_PRINCIPALS) {
+    for (const principal of PRINCIPALS) {
       const own = plan.filter((entry) => entry.principal === principal && entry.resourceType === 'topic');
       const used = new Set(own.filter((entry) => entry.operation === 'read' || entry.operation === 'write').map(resource));
       expect({ principal, create: new Set(own.filter((entry) => entry.operation === 'create').map(resource)) }).toEqual({ principal, create: used });

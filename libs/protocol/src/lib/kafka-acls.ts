@@ -1,16 +1,55 @@
-import { deadLetterTopicOf, DELIVERY_TOPIC_PREFIX, Topics } from './topics';
+import { deadLetterTopicOf, deliveryTopicFor, DELIVERY_TOPIC_PREFIX, Topics } from './topics';
 
 /*
- * Who may do what on Kafka: one principal per service, and the ACLs (KRaft's StandardAuthorizer,
+ * Who may do what on Kafka: one principal per service (per instance for the gateway), and the ACLs (KRaft's StandardAuthorizer,
  * `allow.everyone.if.no.acl.found=false`) that allow exactly what each service does, derived from
  * what each one produces and consumes. The local broker, the e2e suite and `chatctl acls apply` all
  * create these; docs/deploy.md prints them as kafka-acls commands. Operators and tools use the
  * `admin` principal, a super user of the broker (`super.users=User:admin`), which needs no ACL.
+ *
+ * Each gateway instance has a principal of its own, `gateway-<gatewayId>` (gatewayPrincipal), since
+ * each reads only its own delivery topic `chat.delivery.<gatewayId>`: with one principal for all
+ * gateways, one gateway's credentials would read every user's deliveries. The instances of the
+ * other services are one trust level and share their service's principal.
  */
 
-/** The Kafka principals of the services (SCRAM user names); one per service, shared by its instances. */
-export const SERVICE_PRINCIPALS = ['gateway', 'auth', 'router', 'persistence', 'metrics'] as const;
-export type ServicePrincipal = (typeof SERVICE_PRINCIPALS)[number];
+/** The services that log in to Kafka. Each but the gateway logs in as the principal of its name. */
+export const KAFKA_SERVICES = ['gateway', 'auth', 'router', 'persistence', 'metrics'] as const;
+export type KafkaService = (typeof KAFKA_SERVICES)[number];
+/** The principals (SCRAM user names) shared by all instances of their service. */
+export const SHARED_SERVICE_PRINCIPALS = ['auth', 'router', 'persistence', 'metrics'] as const;
+export type SharedServicePrincipal = (typeof SHARED_SERVICE_PRINCIPALS)[number];
+/** The principal of one gateway instance. */
+export type GatewayPrincipal = `gateway-${string}`;
+/** A principal of the plan: a shared service principal, or one gateway's. */
+export type ServicePrincipal = SharedServicePrincipal | GatewayPrincipal;
+/**
+ * The principal all gateways shared before each had its own: in no plan any more. `chatctl acls
+ * apply --prune` deletes its ACLs (isServicePrincipal).
+ */
+export const RETIRED_SHARED_GATEWAY_PRINCIPAL = 'gateway';
+
+const GATEWAY_PRINCIPAL_PREFIX = 'gateway-';
+
+/** The principal of the gateway instance `gatewayId` (its INSTANCE_ID): `gateway-<gatewayId>`. */
+export function gatewayPrincipal(gatewayId: string): GatewayPrincipal {
+  // The same rule as the delivery topic's name (a-z, 0-9 and -, up to 60): it throws, naming the id.
+  deliveryTopicFor(gatewayId);
+  return `${GATEWAY_PRINCIPAL_PREFIX}${gatewayId}`;
+}
+
+/** The gateway id of a gateway principal; undefined for any other name. */
+export function gatewayIdOf(principal: string): string | undefined {
+  return principal.startsWith(GATEWAY_PRINCIPAL_PREFIX) ? principal.slice(GATEWAY_PRINCIPAL_PREFIX.length) : undefined;
+}
+
+/**
+ * Whether a principal belongs to the services (a shared service principal, any gateway's, or the
+ * retired shared `gateway`): the ACLs whose principals `acls apply --prune` manages.
+ */
+export function isServicePrincipal(principal: string): boolean {
+  return (SHARED_SERVICE_PRINCIPALS as readonly string[]).includes(principal) || principal === RETIRED_SHARED_GATEWAY_PRINCIPAL || gatewayIdOf(principal) !== undefined;
+}
 /** The operator's principal (chatctl, tools, the local infra): a super user of the broker. */
 export const ADMIN_PRINCIPAL = 'admin';
 
@@ -30,14 +69,16 @@ export interface AclEntry {
 
 /** A topic by name, or every topic whose name starts with `prefix`. */
 type TopicRef = { name: string } | { prefix: string };
+/** A consumer group by name, or every group whose name starts with `prefix`. */
+type GroupRef = { name: string } | { prefix: string };
 
 interface ServiceAccess {
   /** Topics it produces to. */
   produces: TopicRef[];
   /** Topics it consumes (and dead-letters into their dead-letter topics, deadLetterTopicOf). */
   consumes: TopicRef[];
-  /** Prefix of every consumer group it joins. */
-  groupPrefix: string;
+  /** Every consumer group it joins: by name, or by prefix. */
+  groups: GroupRef[];
   /** Read-only metadata of every topic and group (consumer lag of the whole cluster). */
   describesEverything?: boolean;
 }
@@ -47,47 +88,65 @@ const EVERY_SERVICE_PRODUCES: TopicRef[] = [Topics.heartbeats, Topics.metrics];
 const deliveryTopics: TopicRef = { prefix: DELIVERY_TOPIC_PREFIX };
 
 /**
- * What each service does on Kafka (the producers and consumers named in topics.ts). A gateway
- * produces commands, reads (queries), typing, presence and its lease, and reads its delivery topic and revoked
- * sessions: it cannot write stored facts (`chat.events`, `chat.memberships`), read commands, or write
- * any delivery topic (its dead letters go to `chat.deliveries.dlq`, outside the prefix).
+ * What one gateway instance does on Kafka (the producers and consumers named in topics.ts): it
+ * produces commands, queries, typing, presence and its lease, and reads revoked sessions and its
+ * own delivery topic, `chat.delivery.<gatewayId>`, in its own groups (the delivery consumer's
+ * `gateway.<gatewayId>`, the sessions reader's `gateway.sessions.<gatewayId>.<startedAt>`). It cannot
+ * write stored facts (`chat.events`, `chat.memberships`), read commands, read another gateway's
+ * delivery topic, or write any delivery topic (its dead letters go to the shared
+ * `chat.deliveries.dlq`, which it may only write).
  */
-export const SERVICE_KAFKA_ACCESS: Readonly<Record<ServicePrincipal, ServiceAccess>> = {
-  gateway: {
+export function gatewayKafkaAccess(gatewayId: string): ServiceAccess {
+  return {
     produces: [Topics.commands, Topics.queries, Topics.typing, Topics.presence, Topics.gateways],
-    // All gateways share one principal, so each can read every delivery topic (instances of one
-    // service are one trust level, docs/deploy.md); none can write one: only router and persistence do.
-    consumes: [Topics.sessions, deliveryTopics],
-    groupPrefix: 'gateway.',
-  },
+    consumes: [Topics.sessions, { name: deliveryTopicFor(gatewayId).name }],
+    // apps/gateway: DELIVERY_GROUP `gateway.{instanceId}`, and RevokedSessions' per-start group.
+    groups: [{ name: `gateway.${gatewayId}` }, { prefix: `gateway.sessions.${gatewayId}.` }],
+  };
+}
+
+/** What each service whose instances share a principal does on Kafka (the producers and consumers named in topics.ts). */
+export const SERVICE_KAFKA_ACCESS: Readonly<Record<SharedServicePrincipal, ServiceAccess>> = {
   auth: {
     produces: [Topics.users, Topics.sessions, Topics.userAdminResults],
     consumes: [Topics.userAdmin],
-    groupPrefix: 'auth.',
+    groups: [{ prefix: 'auth.' }],
   },
   router: {
     produces: [deliveryTopics],
     consumes: [Topics.events, Topics.typing, Topics.memberships, Topics.presence, Topics.gateways, Topics.announcements],
     // `router` itself (chat.events) and `router.<…>`.
-    groupPrefix: 'router',
+    groups: [{ prefix: 'router' }],
   },
   persistence: {
     produces: [Topics.events, Topics.memberships, Topics.announcements, deliveryTopics],
     // presence and gateways: its views, to deliver answers to the right gateway.
     consumes: [Topics.users, Topics.commands, Topics.queries, Topics.presence, Topics.gateways],
-    groupPrefix: 'persistence.',
+    groups: [{ prefix: 'persistence.' }],
   },
   metrics: {
     produces: [],
     consumes: [Topics.metrics, Topics.heartbeats],
-    groupPrefix: 'metrics.',
+    groups: [{ prefix: 'metrics.' }],
     describesEverything: true,
   },
 };
 
+function resourceOf(ref: TopicRef | GroupRef): { patternType: AclPatternType; resourceName: string } {
+  return 'name' in ref ? { patternType: 'literal', resourceName: ref.name } : { patternType: 'prefixed', resourceName: ref.prefix };
+}
+
 function topicRule(principal: ServicePrincipal, topic: TopicRef, operations: AclOperation[]): AclEntry[] {
-  const resource = 'name' in topic ? { patternType: 'literal' as const, resourceName: topic.name } : { patternType: 'prefixed' as const, resourceName: topic.prefix };
-  return operations.map((operation) => ({ principal, resourceType: 'topic', ...resource, operation }));
+  return operations.map((operation) => ({ principal, resourceType: 'topic', ...resourceOf(topic), operation }));
+}
+
+/** What `principal` does: its shared service's access, or (`gateway-<id>`) that gateway's. */
+function accessOf(principal: ServicePrincipal): ServiceAccess {
+  const gatewayId = gatewayIdOf(principal);
+  if (gatewayId !== undefined) return gatewayKafkaAccess(gatewayId);
+  const access = (SERVICE_KAFKA_ACCESS as Record<string, ServiceAccess | undefined>)[principal];
+  if (!access) throw new Error(`no service logs in to Kafka as "${principal}": expected one of ${SHARED_SERVICE_PRINCIPALS.join(', ')} or gateway-<gatewayId>`);
+  return access;
 }
 
 /**
@@ -109,7 +168,7 @@ function deadLettersOf(topic: TopicRef): TopicRef {
  * each may CREATE exactly those and read their configs; WRITE and READ imply DESCRIBE.
  */
 export function aclsOf(principal: ServicePrincipal): AclEntry[] {
-  const access = SERVICE_KAFKA_ACCESS[principal];
+  const access = accessOf(principal);
   const entries: AclEntry[] = [];
   for (const topic of [...access.produces, ...EVERY_SERVICE_PRODUCES]) entries.push(...topicRule(principal, topic, ['write', 'create', 'describe_configs']));
   for (const topic of access.consumes) {
@@ -117,7 +176,7 @@ export function aclsOf(principal: ServicePrincipal): AclEntry[] {
     const deadLetters = deadLettersOf(topic);
     entries.push(...topicRule(principal, deadLetters, ['write', 'create', 'describe_configs']));
   }
-  entries.push({ principal, resourceType: 'group', patternType: 'prefixed', resourceName: access.groupPrefix, operation: 'read' });
+  for (const group of access.groups) entries.push({ principal, resourceType: 'group', ...resourceOf(group), operation: 'read' });
   if (access.describesEverything) {
     entries.push({ principal, resourceType: 'topic', patternType: 'literal', resourceName: '*', operation: 'describe' });
     entries.push({ principal, resourceType: 'group', patternType: 'literal', resourceName: '*', operation: 'describe' });
@@ -125,9 +184,20 @@ export function aclsOf(principal: ServicePrincipal): AclEntry[] {
   return dedupe(entries);
 }
 
-/** Every service's ACLs, the whole plan for a cluster. */
-export function kafkaAclPlan(): AclEntry[] {
-  return SERVICE_PRINCIPALS.flatMap(aclsOf);
+/** The ACLs of the gateway instance `gatewayId` (its principal gatewayPrincipal(gatewayId)). */
+export function gatewayAclPlan(gatewayId: string): AclEntry[] {
+  return aclsOf(gatewayPrincipal(gatewayId));
+}
+
+export interface KafkaAclPlanOptions {
+  /** The gateway instances (their INSTANCE_IDs) that get a principal's ACLs; default none. */
+  gatewayIds?: readonly string[];
+}
+
+/** The whole plan for a cluster: every shared service principal's ACLs, and each listed gateway's. */
+export function kafkaAclPlan(options: KafkaAclPlanOptions = {}): AclEntry[] {
+  const gatewayIds = [...new Set(options.gatewayIds ?? [])];
+  return [...SHARED_SERVICE_PRINCIPALS.flatMap((principal) => aclsOf(principal)), ...gatewayIds.flatMap(gatewayAclPlan)];
 }
 
 function dedupe(entries: AclEntry[]): AclEntry[] {

@@ -31,6 +31,8 @@ describe('parseInvocation', () => {
     });
     expect(commandOf('acls', 'apply')).toEqual({ kind: 'acls-apply', prune: false });
     expect(commandOf('acls', 'apply', '--prune', '--json')).toEqual({ kind: 'acls-apply', prune: true });
+    expect(commandOf('acls', 'apply', '--gateway-ids', 'gateway-0,gateway-1,gateway-0', '--prune')).toEqual({ kind: 'acls-apply', prune: true, gatewayIds: ['gateway-0', 'gateway-1'] });
+    expect(commandOf('acls', 'print', '--gateway-ids', 'gw-a')).toEqual({ kind: 'acls-print', bootstrapServer: undefined, commandConfig: undefined, gatewayIds: ['gw-a'] });
     // A delivery topic's dead letters are in the shared chat.deliveries.dlq; chatctl takes the delivery topic.
     expect(commandOf('dlq', 'inspect', 'chat.delivery.gw-1', '0:4')).toEqual({ kind: 'dlq-inspect', sourceTopic: 'chat.delivery.gw-1', position: { partition: 0, offset: 4n } });
     expect(commandOf('dlq', 'list', '--topic', 'chat.delivery.gw-1')).toMatchObject({ sourceTopic: 'chat.delivery.gw-1' });
@@ -54,6 +56,8 @@ describe('parseInvocation', () => {
     [['acls', 'print', '--bootstrap-server', 'kafka'], '--bootstrap-server needs host:port[,host:port…], got "kafka"'],
     [['acls', 'print', '--bootstrap-server', 'kafka:9093;rm'], '--bootstrap-server needs host:port[,host:port…], got "kafka:9093;rm"'],
     [['acls', 'print', '--command-config', 'my file'], '--command-config needs a file path of A-Z a-z 0-9 . _ / ~ -, got "my file"'],
+    [['acls', 'apply', '--gateway-ids', 'gateway-0,Gateway_1'], '--gateway-ids needs gateway ids (INSTANCE_IDs: 1-60 characters of a-z, 0-9 and -) separated by commas, got "Gateway_1"'],
+    [['acls', 'print', '--gateway-ids', ''], '--gateway-ids needs gateway ids (INSTANCE_IDs: 1-60 characters of a-z, 0-9 and -) separated by commas, got ""'],
     [['dlq', 'list', '--topic', 'chat.deliveries.dlq'], "--topic: chat.deliveries.dlq holds the dead letters of every gateway's delivery topic: name one, chat.delivery.<gatewayId> (dlq list shows each dead letter's source)"],
     [['dlq', 'replay', 'chat.deliveries', '--all'], "<source-topic>: chat.deliveries.dlq holds the dead letters of every gateway's delivery topic: name one, chat.delivery.<gatewayId> (dlq list shows each dead letter's source)"],
     [['dlq'], 'dlq needs a subcommand: list, inspect or replay'],

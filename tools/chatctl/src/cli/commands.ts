@@ -1,5 +1,5 @@
 import { CommandLineError, parseCommandLine } from '@chat/helpers';
-import { DELIVERY_DEAD_LETTER_TOPIC, deadLetterTopicOf, DLQ_SUFFIX, isDeliveryTopic, MAX_ANNOUNCEMENT_EXPIRY_SECONDS, MessageBodySchema, MIN_ANNOUNCEMENT_EXPIRY_SECONDS, USERNAME_PATTERN, type UserAdminAction } from '@chat/protocol';
+import { DELIVERY_DEAD_LETTER_TOPIC, deadLetterTopicOf, DLQ_SUFFIX, gatewayPrincipal, isDeliveryTopic, MAX_ANNOUNCEMENT_EXPIRY_SECONDS, MessageBodySchema, MIN_ANNOUNCEMENT_EXPIRY_SECONDS, USERNAME_PATTERN, type UserAdminAction } from '@chat/protocol';
 
 /** A command line that does not fit (exit 2); the message names the bad argument. */
 export class UsageError extends CommandLineError {}
@@ -14,8 +14,8 @@ export type Command =
   | { kind: 'user'; action: UserAdminAction; username: string }
   | { kind: 'announce'; text: string; expiresInSeconds: number }
   | { kind: 'lag'; group?: string }
-  | { kind: 'acls-print'; bootstrapServer?: string; commandConfig?: string }
-  | { kind: 'acls-apply'; prune: boolean };
+  | { kind: 'acls-print'; bootstrapServer?: string; commandConfig?: string; gatewayIds?: string[] }
+  | { kind: 'acls-apply'; prune: boolean; gatewayIds?: string[] };
 
 export interface Invocation {
   command: Command;
@@ -51,6 +51,7 @@ const OPTIONS = {
   'bootstrap-server': { type: 'string' },
   'command-config': { type: 'string' },
   prune: { type: 'boolean' },
+  'gateway-ids': { type: 'string' },
 } as const;
 type OptionName = keyof typeof OPTIONS;
 
@@ -63,8 +64,8 @@ const COMMAND_OPTIONS: Record<string, readonly OptionName[]> = {
   user: [],
   announce: ['expires-in'],
   lag: ['group'],
-  'acls print': ['bootstrap-server', 'command-config'],
-  'acls apply': ['prune'],
+  'acls print': ['bootstrap-server', 'command-config', 'gateway-ids'],
+  'acls apply': ['prune', 'gateway-ids'],
 };
 
 export const USAGE = `usage: chatctl <command> [options]      (node dist/tools/chatctl/main.js …)
@@ -89,11 +90,13 @@ users (applied by auth, which answers)
   announce <text> [--expires-in <duration>]      an announcement to everyone (default 1d; 1m … 30d), sent as the operator
   lag [--group <id>]                             consumer lag per group, topic and partition, with totals
 
-Kafka ACLs (the plan of libs/protocol kafka-acls.ts: one principal per service)
-  acls print [--bootstrap-server <host:port>] [--command-config <file>]
+Kafka ACLs (the plan of libs/protocol kafka-acls.ts: one principal per service, gateway-<id> per gateway)
+  acls print [--bootstrap-server <host:port>] [--command-config <file>] [--gateway-ids <id,id,…>]
                                                  the plan as kafka-acls.sh commands, one a line; connects to nothing
-  acls apply [--prune]                           creates the plan's ACLs the broker lacks (as admin), says which it
+  acls apply [--gateway-ids <id,id,…>] [--prune] creates the plan's ACLs the broker lacks (as admin), says which it
                                                  created and which it had; --prune deletes the services' ACLs outside it
+                                                 --gateway-ids: the gateways' INSTANCE_IDs, each its principal gateway-<id>;
+                                                 without it no gateway's ACLs are planned, listed or pruned
 
 options of every command
   --json               machine-readable output on stdout
@@ -175,11 +178,12 @@ export function parseInvocation(args: readonly string[]): Invocation {
         kind: 'acls-print',
         bootstrapServer: values['bootstrap-server'] === undefined ? undefined : shellWord('--bootstrap-server', values['bootstrap-server'], /^[A-Za-z0-9.-]+:\d{1,5}(,[A-Za-z0-9.-]+:\d{1,5})*$/, 'host:port[,host:port…]'),
         commandConfig: values['command-config'] === undefined ? undefined : shellWord('--command-config', values['command-config'], /^[A-Za-z0-9._/~-]+$/, 'a file path of A-Z a-z 0-9 . _ / ~ -'),
+        ...gatewayIdsArg(values['gateway-ids']),
       });
     }
     case 'acls apply': {
       expectPositionals(name, rest, []);
-      return invocation({ kind: 'acls-apply', prune: values.prune === true });
+      return invocation({ kind: 'acls-apply', prune: values.prune === true, ...gatewayIdsArg(values['gateway-ids']) });
     }
   }
   throw new UsageError(`unknown command ${group}`);
@@ -189,6 +193,20 @@ function expectPositionals(command: string, args: readonly string[], names: read
   if (args.length < names.length) throw new UsageError(`${command} needs ${names.slice(args.length).join(' ')}`);
   if (args.length > names.length) throw new UsageError(`${command} takes ${names.length === 0 ? 'no arguments' : names.join(' ')}; unexpected "${args[names.length]}"`);
   return [...args];
+}
+
+/** `--gateway-ids a,b,c`: gateway instance ids (each a valid gatewayPrincipal), without repeats. */
+function gatewayIdsArg(value: string | undefined): { gatewayIds?: string[] } {
+  if (value === undefined) return {};
+  const ids = value.split(',').map((id) => id.trim());
+  for (const id of ids) {
+    try {
+      gatewayPrincipal(id);
+    } catch {
+      throw new UsageError(`--gateway-ids needs gateway ids (INSTANCE_IDs: 1-60 characters of a-z, 0-9 and -) separated by commas, got "${id.slice(0, 60)}"`);
+    }
+  }
+  return { gatewayIds: [...new Set(ids)] };
 }
 
 /** What `acls print` writes into commands run by a shell: only characters that need no quoting. */

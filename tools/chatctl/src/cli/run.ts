@@ -94,7 +94,7 @@ function execute(cluster: Cluster, command: Exclude<Command, { kind: 'help' | 'a
     case 'lag':
       return readLag(cluster.admin, command.group).then(lagReport);
     case 'acls-apply':
-      return applyAcls(cluster.admin, { prune: command.prune });
+      return applyAcls(cluster.admin, { prune: command.prune, gatewayIds: command.gatewayIds });
   }
 }
 

@@ -1,10 +1,10 @@
-import { SERVICE_PRINCIPALS, type ServicePrincipal } from '@chat/protocol';
+import { KAFKA_SERVICES, type KafkaService } from '@chat/protocol';
 import { get, objectsAt, type JsonObject, type Manifest } from '../manifest';
 import { appOfImage, containerEnv, containersOf, mountedFileAt, podTemplates, type EnvSource, type PodTemplate } from '../workloads';
 import { problem, type Problem } from './problem';
 
 /** The Secret of a service's Kafka principal, with the keys `username` and `password` (docs/deploy.md, "Secrets"). */
-export const kafkaCredentialsSecret = (principal: ServicePrincipal) => `kafka-credentials-${principal}`;
+export const kafkaCredentialsSecret = (principal: KafkaService) => `kafka-credentials-${principal}`;
 /** The Secret holding the CA the brokers' certificates chain to, under the key `ca.crt`. */
 export const KAFKA_CA_SECRET = 'kafka-ca';
 export const KAFKA_CA_KEY = 'ca.crt';
@@ -55,7 +55,7 @@ function kafkaScalers(manifests: Manifest[]): Problem[] {
       const secretOf = (parameter: string) => objectsAt(authentication, 'spec', 'secretTargetRef').find((ref) => ref['parameter'] === parameter);
       for (const [parameter, key] of [['username', 'username'], ['password', 'password']] as const) {
         const ref = secretOf(parameter);
-        if (!ref || !SERVICE_PRINCIPALS.some((p) => ref['name'] === kafkaCredentialsSecret(p)) || ref['key'] !== key) {
+        if (!ref || !KAFKA_SERVICES.some((p) => ref['name'] === kafkaCredentialsSecret(p)) || ref['key'] !== key) {
           at(`TriggerAuthentication ${authentication.metadata.name} must take ${parameter} from key ${key} of a kafka-credentials-<principal> Secret`);
         }
       }
@@ -79,8 +79,8 @@ function inlineSecrets(pod: PodTemplate, container: JsonObject, sources: Map<str
 function kafkaCredentials(pod: PodTemplate, container: JsonObject, sources: Map<string, EnvSource>): string[] {
   if (!sources.has('KAFKA_BROKERS')) return [];
   const app = appOfImage(container['image']);
-  const principal = SERVICE_PRINCIPALS.find((p) => p === app);
-  if (!principal) return [`talks to Kafka but runs ${String(container['image'])}, which is no service with a Kafka principal (${SERVICE_PRINCIPALS.join(', ')})`];
+  const principal = KAFKA_SERVICES.find((p) => p === app);
+  if (!principal) return [`talks to Kafka but runs ${String(container['image'])}, which is no service with a Kafka principal (${KAFKA_SERVICES.join(', ')})`];
   const ownSecret = kafkaCredentialsSecret(principal);
   const messages: string[] = [];
 
