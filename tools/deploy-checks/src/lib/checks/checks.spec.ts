@@ -97,7 +97,7 @@ const cases: BrokenCase[] = [
     breaks: 'HTTP_PORT different from the container port',
     mutate: (m) => (configData(m, 'gateway')['HTTP_PORT'] = '4000'),
     check: 'ports',
-    object: 'StatefulSet/gateway',
+    object: 'StatefulSet/gateway-0',
   },
   {
     breaks: 'a scrape annotation on another port',
@@ -107,9 +107,9 @@ const cases: BrokenCase[] = [
   },
   {
     breaks: 'a missing readiness probe',
-    mutate: (m) => delete container(m, 'StatefulSet', 'gateway')['readinessProbe'],
+    mutate: (m) => delete container(m, 'StatefulSet', 'gateway-0')['readinessProbe'],
     check: 'probes',
-    object: 'StatefulSet/gateway',
+    object: 'StatefulSet/gateway-0',
   },
   {
     breaks: 'a liveness probe on the readiness endpoint',
@@ -157,7 +157,7 @@ const cases: BrokenCase[] = [
     breaks: 'token settings that differ between auth and gateway',
     mutate: (m) => (configData(m, 'auth')['JWT_ISSUER'] = 'someone-else'),
     check: 'config',
-    object: 'StatefulSet/gateway',
+    object: 'StatefulSet/gateway-0',
   },
   {
     breaks: 'a secret key the checks cannot stand in for',
@@ -200,10 +200,65 @@ const cases: BrokenCase[] = [
   },
   {
     breaks: "a service logging in to Kafka with another service's credentials",
-    mutate: (m) => (objectAt(envVar(m, 'StatefulSet', 'gateway', 'KAFKA_SASL_PASSWORD'), 'valueFrom', 'secretKeyRef')['name'] = 'kafka-credentials-persistence'),
+    mutate: (m) => (objectAt(envVar(m, 'StatefulSet', 'gateway-0', 'KAFKA_SASL_PASSWORD'), 'valueFrom', 'secretKeyRef')['name'] = 'kafka-credentials-persistence'),
     check: 'kafka-credentials',
-    object: 'StatefulSet/gateway',
-    message: /KAFKA_SASL_PASSWORD comes from the Secret kafka-credentials-persistence, not gateway's own kafka-credentials-gateway/,
+    object: 'StatefulSet/gateway-0',
+    message: /KAFKA_SASL_PASSWORD comes from the Secret kafka-credentials-persistence, not gateway gateway-0's own kafka-credentials-gateway-0: another service's/,
+  },
+  {
+    breaks: 'a gateway logging in with the shared gateway Secret',
+    mutate: (m) => (objectAt(envVar(m, 'StatefulSet', 'gateway-1', 'KAFKA_SASL_USERNAME'), 'valueFrom', 'secretKeyRef')['name'] = 'kafka-credentials-gateway'),
+    check: 'kafka-credentials',
+    object: 'StatefulSet/gateway-1',
+    message: /KAFKA_SASL_USERNAME comes from the Secret kafka-credentials-gateway, not gateway gateway-1's own kafka-credentials-gateway-1: the retired shared gateway principal/,
+  },
+  {
+    breaks: "a gateway logging in with another gateway's Secret",
+    mutate: (m) => (objectAt(envVar(m, 'StatefulSet', 'gateway-2', 'KAFKA_SASL_PASSWORD'), 'valueFrom', 'secretKeyRef')['name'] = 'kafka-credentials-gateway-0'),
+    check: 'kafka-credentials',
+    object: 'StatefulSet/gateway-2',
+    message: /KAFKA_SASL_PASSWORD comes from the Secret kafka-credentials-gateway-0, not gateway gateway-2's own kafka-credentials-gateway-2: another gateway's/,
+  },
+  {
+    breaks: 'a gateway whose INSTANCE_ID is the pod name (one Secret for every pod)',
+    mutate: (m) => {
+      const variable = envVar(m, 'StatefulSet', 'gateway-0', 'INSTANCE_ID');
+      delete variable['value'];
+      variable['valueFrom'] = { fieldRef: { fieldPath: 'metadata.name' } };
+    },
+    check: 'kafka-credentials',
+    object: 'StatefulSet/gateway-0',
+    message: /INSTANCE_ID must be written in the manifest as the gateway's id, gateway-0 .*found the field metadata.name/,
+  },
+  {
+    breaks: "a gateway with another gateway's INSTANCE_ID (and its Secret)",
+    mutate: (m) => {
+      envVar(m, 'StatefulSet', 'gateway-1', 'INSTANCE_ID')['value'] = 'gateway-0';
+      for (const variable of ['KAFKA_SASL_USERNAME', 'KAFKA_SASL_PASSWORD']) objectAt(envVar(m, 'StatefulSet', 'gateway-1', variable), 'valueFrom', 'secretKeyRef')['name'] = 'kafka-credentials-gateway-0';
+    },
+    check: 'kafka-credentials',
+    object: 'StatefulSet/gateway-1',
+    message: /INSTANCE_ID gateway-0 must be the name of its workload, gateway-1/,
+  },
+  {
+    breaks: 'a gateway StatefulSet of two pods (one id and login for both)',
+    mutate: (m) => (objectAt(find(m, 'StatefulSet', 'gateway-0'), 'spec')['replicas'] = 2),
+    check: 'kafka-credentials',
+    object: 'StatefulSet/gateway-0',
+    message: /a gateway runs as a StatefulSet of one pod \(found StatefulSet with 2 replicas\)/,
+  },
+  {
+    breaks: 'an autoscaler on a gateway',
+    mutate: (m) => {
+      const hpa = clone(find(m, 'HorizontalPodAutoscaler', 'auth'));
+      hpa.metadata.name = 'gateway-2';
+      objectAt(hpa, 'spec', 'scaleTargetRef')['kind'] = 'StatefulSet';
+      objectAt(hpa, 'spec', 'scaleTargetRef')['name'] = 'gateway-2';
+      m.push(hpa);
+    },
+    check: 'kafka-credentials',
+    object: 'StatefulSet/gateway-2',
+    message: /HorizontalPodAutoscaler\/gateway-2 scales it/,
   },
   {
     breaks: 'a service talking to Kafka without a SASL user name',
@@ -293,9 +348,9 @@ const cases: BrokenCase[] = [
   },
   {
     breaks: 'a field at the wrong level',
-    mutate: (m) => (podSpec(m, 'StatefulSet', 'gateway')['livenessProbe'] = { httpGet: { path: '/healthz', port: 'http' } }),
+    mutate: (m) => (podSpec(m, 'StatefulSet', 'gateway-0')['livenessProbe'] = { httpGet: { path: '/healthz', port: 'http' } }),
     check: 'schema',
-    object: 'StatefulSet/gateway',
+    object: 'StatefulSet/gateway-0',
   },
   {
     breaks: 'a kind without a schema',

@@ -1,4 +1,5 @@
-import { KAFKA_SERVICES, type KafkaService } from '@chat/protocol';
+import { gatewayPrincipal, KAFKA_SERVICES, type KafkaService } from '@chat/protocol';
+import { gatewayCredentialsSecret } from '../gateways';
 import { get, objectsAt, type JsonObject, type Manifest } from '../manifest';
 import { appOfImage, containerEnv, containersOf, mountedFileAt, podTemplates, type EnvSource, type PodTemplate } from '../workloads';
 import { problem, type Problem } from './problem';
@@ -20,7 +21,11 @@ const SECRET_VARIABLE = /(_PASSWORD|^JWT_PRIVATE_KEY|^DATA_ENCRYPTION_KEYS|^DATA
  * - `kafka-credentials`: a container that talks to Kafka (it sets KAFKA_BROKERS) must log in over
  *   SASL_SSL as its own service's principal, user name and password from that principal's Secret
  *   (never another service's: the ACLs would then grant it that service's rights), and must trust
- *   the cluster CA from the Secret kafka-ca, mounted read-only, named by KAFKA_SSL_CA_FILE. KEDA's
+ *   the cluster CA from the Secret kafka-ca, mounted read-only, named by KAFKA_SSL_CA_FILE. Each
+ *   gateway has a principal of its own, gateway-<INSTANCE_ID>: its workload is a StatefulSet of one
+ *   pod whose INSTANCE_ID is written in the manifest and is the StatefulSet's name (gateway-<n>), and
+ *   its Secret is kafka-credentials-<INSTANCE_ID>, never the shared kafka-credentials-gateway nor
+ *   another gateway's; no autoscaler may give it a second pod (same id, same login). KEDA's
  *   Kafka triggers likewise: TLS, SCRAM, a principal's Secret and the CA (TriggerAuthentication).
  */
 export function checkSecrets(manifests: Manifest[]): Problem[] {
@@ -29,7 +34,7 @@ export function checkSecrets(manifests: Manifest[]): Problem[] {
       containersOf(pod).flatMap((container) => {
         const at = (check: Problem['check'], message: string) => problem(check, pod.workload, `container ${String(container['name'])}: ${message}`);
         const { sources } = containerEnv(manifests, container);
-        return [...inlineSecrets(pod, container, sources).map((message) => at('inline-secret', message)), ...kafkaCredentials(pod, container, sources).map((message) => at('kafka-credentials', message))];
+        return [...inlineSecrets(pod, container, sources).map((message) => at('inline-secret', message)), ...kafkaCredentials(manifests, pod, container, sources).map((message) => at('kafka-credentials', message))];
       }),
     ),
     ...secretVolumesWithoutItems(manifests),
@@ -76,22 +81,26 @@ function inlineSecrets(pod: PodTemplate, container: JsonObject, sources: Map<str
   return messages;
 }
 
-function kafkaCredentials(pod: PodTemplate, container: JsonObject, sources: Map<string, EnvSource>): string[] {
+function kafkaCredentials(manifests: Manifest[], pod: PodTemplate, container: JsonObject, sources: Map<string, EnvSource>): string[] {
   if (!sources.has('KAFKA_BROKERS')) return [];
   const app = appOfImage(container['image']);
   const principal = KAFKA_SERVICES.find((p) => p === app);
   if (!principal) return [`talks to Kafka but runs ${String(container['image'])}, which is no service with a Kafka principal (${KAFKA_SERVICES.join(', ')})`];
-  const ownSecret = kafkaCredentialsSecret(principal);
   const messages: string[] = [];
+  // A gateway's Secret follows its id; without a sound id, which Secret is its own cannot be told.
+  const gateway = principal === 'gateway' ? gatewayIdentity(manifests, pod, sources) : undefined;
+  if (typeof gateway === 'object') messages.push(...gateway.problems);
+  const ownSecret = typeof gateway === 'string' ? gatewayCredentialsSecret(gateway) : kafkaCredentialsSecret(principal);
+  const owner = typeof gateway === 'string' ? `gateway ${gateway}` : principal;
 
   const protocol = sources.get('KAFKA_SECURITY_PROTOCOL');
   if (protocol?.kind !== 'literal' || protocol.value.trim().toUpperCase() !== 'SASL_SSL') {
     messages.push(`talks to Kafka without KAFKA_SECURITY_PROTOCOL=SASL_SSL (found ${protocol?.kind === 'literal' ? protocol.value : 'none'}): the brokers take TLS with SCRAM logins only`);
   }
-  for (const [variable, key] of [['KAFKA_SASL_USERNAME', 'username'], ['KAFKA_SASL_PASSWORD', 'password']] as const) {
+  for (const [variable, key] of typeof gateway === 'object' ? [] : ([['KAFKA_SASL_USERNAME', 'username'], ['KAFKA_SASL_PASSWORD', 'password']] as const)) {
     const source = sources.get(variable);
-    if (source?.kind !== 'secret') messages.push(`${variable} must come from the Secret ${ownSecret} (key ${key}), ${principal}'s own Kafka principal; found ${describe(source)}`);
-    else if (source.secret !== ownSecret) messages.push(`${variable} comes from the Secret ${source.secret}, not ${principal}'s own ${ownSecret}: another service's principal would give ${principal} its ACLs`);
+    if (source?.kind !== 'secret') messages.push(`${variable} must come from the Secret ${ownSecret} (key ${key}), ${owner}'s own Kafka principal; found ${describe(source)}`);
+    else if (source.secret !== ownSecret) messages.push(`${variable} comes from the Secret ${source.secret}, not ${owner}'s own ${ownSecret}: ${whose(source.secret)} principal would give ${owner} its ACLs`);
     else if (source.key !== key) messages.push(`${variable} comes from key ${source.key} of ${ownSecret}; the key is ${key}`);
   }
 
@@ -109,6 +118,42 @@ function kafkaCredentials(pod: PodTemplate, container: JsonObject, sources: Map<
     if (!file.readOnly) messages.push(`the mount of the Secret ${KAFKA_CA_SECRET} at ${file.mountPath} must be readOnly`);
   }
   return messages;
+}
+
+/** Whose principal a kafka-credentials Secret holds, for a message. */
+function whose(secret: string): string {
+  if (secret === kafkaCredentialsSecret('gateway')) return 'the retired shared gateway';
+  return secret.startsWith(`${kafkaCredentialsSecret('gateway')}-`) ? "another gateway's" : "another service's";
+}
+
+/**
+ * A gateway's id (its INSTANCE_ID, which its Kafka principal and Secret follow), or what keeps its
+ * workload from having one: INSTANCE_ID written in the manifest (a pod name would be per pod, and one
+ * pod template can name one Secret only), equal to the name of a StatefulSet of one pod, no autoscaler.
+ */
+function gatewayIdentity(manifests: Manifest[], pod: PodTemplate, sources: Map<string, EnvSource>): string | { problems: string[] } {
+  const workload = pod.workload;
+  const name = workload.metadata.name;
+  const source = sources.get('INSTANCE_ID');
+  if (source?.kind !== 'literal') {
+    return { problems: [`INSTANCE_ID must be written in the manifest as the gateway's id, ${name} (its Kafka principal gateway-<INSTANCE_ID> and Secret kafka-credentials-<INSTANCE_ID> follow it); found ${describe(source)}`] };
+  }
+  const problems: string[] = [];
+  const id = source.value;
+  if (id !== name) problems.push(`INSTANCE_ID ${id} must be the name of its workload, ${name}, so that no two gateways share an id, a delivery topic and a login`);
+  try {
+    gatewayPrincipal(id);
+  } catch (error) {
+    problems.push(`INSTANCE_ID: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  const replicas = get(workload, 'spec', 'replicas') ?? 1;
+  if (workload.kind !== 'StatefulSet' || replicas !== 1) {
+    problems.push(`a gateway runs as a StatefulSet of one pod (found ${workload.kind} with ${String(replicas)} replicas): every pod of it would log in as gateway-${id}`);
+  }
+  for (const scaler of manifests.filter((m) => (m.kind === 'HorizontalPodAutoscaler' || m.kind === 'ScaledObject') && get(m, 'spec', 'scaleTargetRef', 'name') === name)) {
+    problems.push(`${scaler.kind}/${scaler.metadata.name} scales it: a second pod would log in as gateway-${id} too (add gateways by regenerating them instead)`);
+  }
+  return problems.length > 0 ? { problems } : id;
 }
 
 function describe(source: EnvSource | undefined): string {
