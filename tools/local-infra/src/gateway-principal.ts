@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -8,8 +7,9 @@ import { Kafka, logLevel } from 'kafkajs';
 import { gatewayAclPlan, gatewayPrincipal } from '@chat/protocol';
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { applyAclPlan, kafkaJsSecurity, type KafkaSecurity } from '@chat/kafka';
+import { renderClientProperties } from './kafka-config';
 import { clientSecurity, type LocalKafkaSecurity, newPassword, scramLogin } from './kafka-security';
-import { sleep } from './process-control';
+import { runToCompletion, sleep } from './process-control';
 
 /*
  * Each gateway instance logs in to the local broker as its own principal, `gateway-<gatewayId>`
@@ -48,9 +48,7 @@ async function writeCredentials(file: string, credentials: Record<string, string
 /** The admin's client properties for Kafka's command-line tools (SASL_SSL, the local CA), beside credentials.json. */
 async function adminClientProperties(security: LocalKafkaSecurity): Promise<string> {
   const file = path.join(path.dirname(security.credentialsFile), 'admin-client.properties');
-  const jaas = `org.apache.kafka.common.security.scram.ScramLoginModule required username="admin" password="${security.passwords.admin}";`;
-  const properties = ['security.protocol=SASL_SSL', 'sasl.mechanism=SCRAM-SHA-512', `sasl.jaas.config=${jaas}`, 'ssl.truststore.type=PEM', `ssl.truststore.location=${security.caFile}`];
-  await writeFile(file, `${properties.join('\n')}\n`, { mode: 0o600 });
+  await writeFile(file, renderClientProperties('admin', security.passwords.admin, security.caFile), { mode: 0o600 });
   return file;
 }
 
@@ -75,14 +73,7 @@ async function alterScramUser(brokers: string, security: LocalKafkaSecurity, use
     '--entity-name',
     user,
   ];
-  const { code, output } = await new Promise<{ code: number | null; output: string }>((resolve) => {
-    let output = '';
-    const child = spawn('java', args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.once('error', (error) => resolve({ code: null, output: error.message }));
-    child.once('close', (code) => resolve({ code, output }));
-  });
+  const { code, output } = await runToCompletion('java', args);
   if (code !== 0) throw new Error(`kafka ConfigCommand could not make the SCRAM user ${user} on ${brokers} (exit ${code}):\n${output.split(password).join('<password>').trim()}`);
 }
 

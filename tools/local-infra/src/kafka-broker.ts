@@ -12,7 +12,7 @@ import { ensureKafkaJars } from './kafka-jars';
 import { newClusterId, type PropertyValue, renderLog4j2Yaml, renderServerProperties } from './kafka-config';
 import { addScramArgs, clientSecurity, ensureBrokerTls, ensurePasswords, type LocalKafkaSecurity } from './kafka-security';
 import { tailFile } from './log-tail';
-import { type ExitInfo, hasExited, killOnExit, sleep, stopChild, trackExit } from './process-control';
+import { type ExitInfo, hasExited, killOnExit, runToCompletion, sleep, stopChild, trackExit } from './process-control';
 import { findWorkspaceRoot } from './workspace';
 
 export interface StartKafkaBrokerOptions {
@@ -87,14 +87,7 @@ function javaArgs(heapMb: number, log4jFile: string, libsDir: string): string[] 
 
 /** Runs a `kafka.tools.StorageTool format` JVM to completion; its output goes into the error if it fails. */
 export async function runStorageFormat(args: string[], dataDir: string): Promise<void> {
-  const { code, output } = await new Promise<{ code: number | null; output: string }>((resolve) => {
-    let output = '';
-    const child = spawn('java', args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.once('error', (error) => resolve({ code: null, output: error.message }));
-    child.once('close', (code) => resolve({ code, output }));
-  });
+  const { code, output } = await runToCompletion('java', args);
   if (code !== 0) throw new Error(`kafka StorageTool format of ${dataDir} failed (exit ${code}):\n${output.trim()}`);
 }
 

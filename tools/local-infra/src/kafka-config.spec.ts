@@ -1,4 +1,4 @@
-import { newClusterId, renderServerProperties } from './kafka-config';
+import { newClusterId, renderClientProperties, renderServerProperties } from './kafka-config';
 
 /** Minimal .properties reader (key=value lines, `\\` unescaped) to check what Kafka would see. */
 function parse(text: string): Map<string, string> {
@@ -93,5 +93,20 @@ describe('newClusterId', () => {
     const id = newClusterId(() => draws.shift() as Buffer);
     expect(Buffer.from(dashFirst).toString('base64url').startsWith('-')).toBe(true);
     expect(id).toBe(Buffer.alloc(16, 1).toString('base64url'));
+  });
+});
+
+describe('renderClientProperties', () => {
+  it("logs Kafka's tools in with SCRAM over TLS, trusting the given CA (Windows paths escaped)", () => {
+    expect(renderClientProperties('admin', 's3cret', 'C:\\kafka\\ca.pem')).toBe(
+      [
+        'security.protocol=SASL_SSL',
+        'sasl.mechanism=SCRAM-SHA-512',
+        'sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="admin" password="s3cret";',
+        'ssl.truststore.type=PEM',
+        'ssl.truststore.location=C:\\\\kafka\\\\ca.pem',
+        '',
+      ].join('\n'),
+    );
   });
 });

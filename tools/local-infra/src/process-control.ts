@@ -1,4 +1,4 @@
-import type { ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 
 export interface ExitInfo {
   code: number | null;
@@ -83,4 +83,16 @@ export function sleep(ms: number): Promise<void> {
 
 export function describeExit({ code, signal }: ExitInfo): string {
   return signal ? `signal ${signal}` : `code ${code}`;
+}
+
+/** Runs a command to completion (a short-lived tool, e.g. a Kafka CLI class in a JVM): its exit code and stdout+stderr. */
+export function runToCompletion(command: string, args: string[]): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve) => {
+    let output = '';
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.once('error', (error) => resolve({ code: null, output: error.message }));
+    child.once('close', (code) => resolve({ code, output }));
+  });
 }
