@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { ConnectionOptions } from 'node:tls';
 import type { DataSource } from 'typeorm';
 import { z } from 'zod';
+import { emptyToUndefined } from '@chat/service-kit';
 
 /**
  * TLS to PostgreSQL, with libpq's `sslmode` words, from DATABASE_SSL_MODE or `?sslmode=` in
@@ -191,10 +192,6 @@ export const databaseTlsEnv = {
   DATABASE_SSL_MODE: z.preprocess(emptyToUndefined, z.string().optional()),
   DATABASE_SSL_CA_FILE: z.preprocess(emptyToUndefined, z.string().optional()),
 };
-
-function emptyToUndefined(value: unknown): unknown {
-  return typeof value === 'string' && value.trim() === '' ? undefined : value;
-}
 
 /** Checks the TLS settings against DATABASE_URL as DatabaseModule will (mode, readable CA); names the variable. */
 export function checkDatabaseTlsConfig(values: DatabaseTlsEnv & { DATABASE_URL: string }, context: z.RefinementCtx): void {

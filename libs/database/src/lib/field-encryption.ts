@@ -1,6 +1,7 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { emptyToUndefined } from '@chat/service-kit';
 
 /*
  * Encryption of user content at rest (message bodies, announcements, recorded command results):
@@ -128,8 +129,6 @@ export function parseDataKeys(text: string): { keys: Map<string, Buffer>; proble
   });
   return { keys, problems };
 }
-
-const emptyToUndefined = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
 
 /**
  * The environment variables of data encryption, to spread into a service's config schema and check

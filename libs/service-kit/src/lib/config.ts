@@ -31,7 +31,8 @@ export function envIntOrAuto(options: { min: number; max: number }) {
     .pipe(z.union([z.literal('auto'), number], { error: `must be auto or an integer from ${options.min} to ${options.max}` }));
 }
 
-function emptyToUndefined(value: unknown): unknown {
+/** For `z.preprocess`: an empty or blank environment variable counts as unset. */
+export function emptyToUndefined(value: unknown): unknown {
   return typeof value === 'string' && value.trim() === '' ? undefined : value;
 }
 
